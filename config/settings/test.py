@@ -1,0 +1,12 @@
+"""Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL says so."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "homeward-test-key"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
