@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "homeward.audit",
     "homeward.children",
     "homeward.episodes",
+    "homeward.interviews",
+    "homeward.meetings",
     "homeward.api",
     "homeward.web",
 ]
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "homeward.audit.middleware.AuditOriginMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,0 +1,86 @@
+"""What each role may do (403 when not) and which children it may see (404 when not).
+
+This module is the single place that says who sees what; every selector of a record linked
+to a child filters through `visible_children`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from homeward.common.errors import PermissionDenied
+
+from .roles import AUTHORITY_WIDE_ROLES, CASEWORK_ROLES, REPORTING_ROLES, Role
+
+if TYPE_CHECKING:
+    from homeward.children.models import Child
+
+    from .models import User
+
+
+class Capability:
+    CHILD_CREATE = "child_create"
+    CHILD_UPDATE = "child_update"
+    EPISODE_REPORT = "episode_report"
+    EPISODE_REGRADE = "episode_regrade"
+    EPISODE_RECLASSIFY = "episode_reclassify"
+    EPISODE_RECORD_FOUND = "episode_record_found"
+    EPISODE_CANCEL = "episode_cancel"
+    CHILD_READ = "child_read"
+
+
+_CAPABILITIES: dict[str, frozenset[str]] = {
+    Capability.CHILD_CREATE: frozenset(CASEWORK_ROLES),
+    Capability.CHILD_UPDATE: frozenset(CASEWORK_ROLES),
+    Capability.EPISODE_REPORT: frozenset(REPORTING_ROLES),
+    Capability.EPISODE_REGRADE: frozenset(CASEWORK_ROLES | {Role.POLICE_LIAISON}),
+    Capability.EPISODE_RECLASSIFY: frozenset(CASEWORK_ROLES | {Role.POLICE_LIAISON}),
+    Capability.EPISODE_RECORD_FOUND: frozenset(REPORTING_ROLES),
+    Capability.EPISODE_CANCEL: frozenset(CASEWORK_ROLES),
+    Capability.CHILD_READ: frozenset(set(Role.values) - {Role.AUDITOR}),
+}
+
+
+def can(user: User, capability: str) -> bool:
+    return bool(user and user.is_active and user.role in _CAPABILITIES[capability])
+
+
+def require(user: User, capability: str) -> None:
+    if not can(user, capability):
+        raise PermissionDenied(f"The role {user.role!r} may not do this ({capability}).")
+
+
+def visible_children_filter(user: User) -> Q:
+    """The children a person may see, as a filter on Child (DOMAIN.md section 7)."""
+    role = user.role
+    if not user.is_active:
+        return Q(pk__in=[])
+    if role in AUTHORITY_WIDE_ROLES:
+        return Q()
+    if role == Role.SOCIAL_WORKER:
+        scope = Q(allocated_worker=user)
+        if user.team_id:
+            scope |= Q(team_id=user.team_id)
+        return scope
+    if role == Role.IRO:
+        return Q(iro=user)
+    if role == Role.POLICE_LIAISON:
+        # Police work from episodes: every child who has been reported missing.
+        return Q(episodes__isnull=False)
+    if role == Role.PLACEMENT_PROVIDER:
+        if not user.organisation_id:
+            return Q(pk__in=[])
+        return Q(placements__provider_organisation_id=user.organisation_id, placements__ended_on__isnull=True)
+    if role == Role.RHI_PRACTITIONER:
+        return Q(episodes__rhi__practitioner=user)
+    return Q(pk__in=[])
+
+
+def visible_children(user: User) -> QuerySet[Child]:
+    from homeward.children.models import Child
+
+    return Child.objects.filter(
+        pk__in=Child.objects.filter(visible_children_filter(user)).values("pk")
+    )

@@ -1,0 +1,116 @@
+"""Writing people and tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.audit.services import audit_record
+from homeward.common.errors import DomainValidationError, FieldError
+
+from .models import ApiToken, Organisation, Team, User
+from .roles import Role
+
+TOKEN_BYTES = 32
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str | None,
+    team_name: str = "",
+    organisation_name: str = "",
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    validate: bool = True,
+    actor: User | None = None,
+) -> User:
+    """Create a person with a role, in a team and organisation (created when new)."""
+    errors: list[FieldError] = []
+    if not username.strip():
+        errors.append(FieldError("username", "Enter a username."))
+    elif User.objects.filter(username=username).exists():
+        errors.append(FieldError("username", f"A person with username {username!r} already exists."))
+    if role not in Role.values:
+        errors.append(FieldError("role", f"{role!r} is not a role; use one of {', '.join(Role.values)}."))
+    user = User(username=username, role=role, email=email, first_name=first_name, last_name=last_name)
+    if password and validate:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors.append(FieldError("password", " ".join(exc.messages)))
+    if errors:
+        raise DomainValidationError(errors)
+
+    organisation = None
+    if organisation_name:
+        organisation, _ = Organisation.objects.get_or_create(name=organisation_name)
+    if team_name:
+        if organisation is None:
+            organisation = _home_organisation()
+        team, _ = Team.objects.get_or_create(name=team_name, organisation=organisation)
+        user.team = team
+    user.organisation = organisation
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.is_staff = role == Role.ADMIN
+    user.is_superuser = role == Role.ADMIN
+    user.save()
+    audit_record(
+        actor=actor, action="create", object_type="user", object_id=str(user.pk),
+        detail={"username": username, "role": role, "team": team_name, "organisation": organisation_name},
+        channel="cli" if actor is None else "web",
+    )
+    return user
+
+
+def _home_organisation() -> Organisation:
+    from django.conf import settings
+
+    from homeward.reference.models import Authority
+
+    authority = Authority.objects.filter(code=settings.HOMEWARD_AUTHORITY).first()
+    name = f"{authority.name} Council" if authority else "Home authority"
+    organisation, _ = Organisation.objects.get_or_create(
+        name=name, defaults={"kind": Organisation.Kind.LOCAL_AUTHORITY, "authority": authority}
+    )
+    return organisation
+
+
+@transaction.atomic
+def token_create(*, user: User) -> str:
+    """Issue a bearer token; only its hash is kept, so the caller must show it now."""
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8])
+    audit_record(actor=None, action="token", object_type="user", object_id=str(user.pk),
+                 detail={"username": user.username, "prefix": raw[:8]}, channel="cli")
+    return raw
+
+
+def token_authenticate(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute so reads stay cheap.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

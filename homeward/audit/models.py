@@ -1,0 +1,41 @@
+"""The append-only audit log: who read or changed what, when and from where."""
+
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        ARCHIVE = "archive", "Archived"
+        EXPORT = "export", "Exported"
+        SEARCH = "search", "Searched"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_OUT = "sign_out", "Signed out"
+        TOKEN = "token", "Token issued"
+
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Kept as text as well, so the entry reads the same if the account is later renamed.
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    remote_addr = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=20, blank=True, help_text="api, web, cli, system")
+    detail = models.JSONField(default=dict, blank=True, help_text="Before and after, query, reason.")
+    previous_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["child", "at"]), models.Index(fields=["user", "at"])]
+        verbose_name_plural = "audit entries"

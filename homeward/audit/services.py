@@ -1,0 +1,75 @@
+"""Writing the audit log. Entries are hash-chained: each holds the hash of the one before,
+so a changed or removed entry breaks the chain (see `homeward audit verify`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .context import current_origin
+from .models import AuditEntry
+
+# Any constant will do: it names the lock that serialises writers of the chain on PostgreSQL.
+_CHAIN_LOCK_KEY = 7_341_120
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    payload = {
+        "at": entry.at.isoformat(),
+        "user": entry.user_id,
+        "username": entry.username,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "child": entry.child_id,
+        "remote_addr": entry.remote_addr,
+        "user_agent": entry.user_agent,
+        "channel": entry.channel,
+        "detail": entry.detail,
+        "previous_hash": entry.previous_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    child_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    channel: str | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Append one entry, inside the caller's transaction (or its own)."""
+    source = current_origin()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        # SQLite transactions begin IMMEDIATE (settings), which already serialises writers.
+        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        entry = AuditEntry(
+            at=at or timezone.now(),
+            user=actor if getattr(actor, "pk", None) else None,
+            username=getattr(actor, "username", "") or "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            child_id=child_id,
+            remote_addr=source.remote_addr,
+            user_agent=source.user_agent,
+            channel=channel or source.channel,
+            detail=json.loads(json.dumps(detail or {}, default=str)),
+            previous_hash=previous or "",
+        )
+        entry.entry_hash = entry_digest(entry)
+        entry.save(force_insert=True)
+    return entry

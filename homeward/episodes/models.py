@@ -1,0 +1,157 @@
+"""Episodes: one period in which a child's whereabouts were not as expected (DOMAIN.md s.2).
+
+Classification and risk grading are histories; the episode keeps the current value of each
+for fast boards, always written by the service that appends to the history.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from homeward.common.models import TimeStampedModel
+
+
+class ReportedBy(models.TextChoices):
+    POLICE = "police", "Police"
+    PLACEMENT_PROVIDER = "placement_provider", "Placement provider"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    SCHOOL = "school", "School"
+    EDT = "edt", "Out-of-hours service (EDT)"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    OTHER = "other", "Other"
+
+
+class MissingFrom(models.TextChoices):
+    HOME = "home", "Home"
+    CARE = "care", "Care"
+    EDUCATION = "education", "Education"
+
+
+class Classification(models.TextChoices):
+    MISSING = "missing", "Missing"
+    ABSENT = "absent", "Absent"
+
+
+class RiskLevel(models.TextChoices):
+    VERY_LOW = "very_low", "Very low"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class EpisodeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RETURNED = "returned", "Returned"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Episode(TimeStampedModel):
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="episodes")
+    status = models.CharField(max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN)
+
+    # Notification
+    reported_at = models.DateTimeField(help_text="First notification: the investigation begins.")
+    reported_by = models.CharField(max_length=30, choices=ReportedBy.choices)
+    reporter_name = models.CharField(max_length=200, blank=True)
+    police_force = models.ForeignKey(
+        "reference.PoliceForce", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    police_reference = models.CharField(max_length=60, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    location_last_seen = models.CharField(max_length=300, blank=True)
+    circumstances = models.TextField(blank=True)
+    missing_from = models.CharField(max_length=20, choices=MissingFrom.choices, blank=True)
+    whereabouts_known = models.BooleanField(
+        default=False, help_text="SSDA903: A (away, whereabouts known) rather than M (missing)."
+    )
+    # last_seen_at where known, else reported_at: every "missing for N hours" clock runs from it.
+    missing_since = models.DateTimeField(db_index=True)
+
+    # Current values of the histories below.
+    classification = models.CharField(max_length=10, choices=Classification.choices)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+
+    # Return
+    found_at = models.DateTimeField(null=True, blank=True)
+    found_location = models.CharField(max_length=300, blank=True)
+    found_by = models.CharField(max_length=200, blank=True)
+    whereabouts = models.TextField(blank=True, help_text="Where the child was while missing.")
+    with_whom = models.TextField(blank=True)
+    condition = models.TextField(blank=True, help_text="Carers' observations on return.")
+    found_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_note = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    # Who conducts the return interview (DOMAIN.md s.4), fixed when reported.
+    rhi_authority = models.ForeignKey(
+        "reference.Authority", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rhi_out_of_area = models.BooleanField(default=False)
+    rhi_chargeable = models.BooleanField(default=False)
+
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-missing_since", "-id"]
+        constraints = [
+            # One open episode per child, enforced by the database as well as the service.
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(status="open"), name="episode_one_open_per_child"
+            ),
+            # The same police notification twice is the same episode.
+            models.UniqueConstraint(
+                fields=["police_force", "police_reference"],
+                condition=~Q(police_reference=""),
+                name="episode_unique_police_reference",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "missing_since"])]
+
+    def __str__(self) -> str:
+        return f"Episode {self.pk} ({self.child_id})"
+
+
+class ClassificationChange(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="classifications")
+    classification = models.CharField(max_length=10, choices=Classification.choices)
+    at = models.DateTimeField()
+    rationale = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "at", "id"]
+
+
+class RiskGrading(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="risk_gradings")
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    graded_at = models.DateTimeField()
+    graded_by = models.CharField(max_length=200, blank=True, help_text="Who graded: officer, role.")
+    rationale = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "graded_at", "id"]
+
+
+class EpisodeAction(models.Model):
+    """A simple recorded fact that completes an obligation (police informed, carer update...)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="actions")
+    action = models.SlugField(max_length=60)
+    at = models.DateTimeField(help_text="When it happened.")
+    note = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, help_text="When it was typed in.")
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "at", "id"]
+        indexes = [models.Index(fields=["episode", "action"])]
