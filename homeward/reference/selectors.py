@@ -1,0 +1,84 @@
+"""Read-only queries over reference data: authorities, police forces and coded lists.
+
+"Current" means ``retired_on`` is empty. Retired rows stay resolvable by code (``*_get``)
+so historical records keep their meaning; lists leave them out unless asked.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from homeward.reference.models import Authority, CodedItem, PoliceForce
+
+
+def authority_get(code: str) -> Authority | None:
+    """The authority with this DfE three-digit LA code, current or retired, else None."""
+    return Authority.objects.select_related("police_force").filter(code=str(code).strip()).first()
+
+
+def authority_list(include_retired: bool = False) -> QuerySet[Authority]:
+    """Authorities ordered by name (current only unless ``include_retired``)."""
+    qs = Authority.objects.select_related("police_force").order_by("name", "code")
+    if not include_retired:
+        qs = qs.filter(retired_on__isnull=True)
+    return qs
+
+
+def police_force_get(code: str) -> PoliceForce | None:
+    """The police force with this slug code, current or retired, else None."""
+    return PoliceForce.objects.filter(code=str(code).strip()).first()
+
+
+def police_force_list(include_retired: bool = False) -> QuerySet[PoliceForce]:
+    """Police forces ordered by name (current only unless ``include_retired``).
+
+    Includes British Transport Police, which is no authority's territorial force.
+    """
+    qs = PoliceForce.objects.order_by("name", "code")
+    if not include_retired:
+        qs = qs.filter(retired_on__isnull=True)
+    return qs
+
+
+def coded_list(list_name: str, include_retired: bool = False) -> list[CodedItem]:
+    """The items of one coded list in display order (shipped and authority-added)."""
+    qs = CodedItem.objects.filter(list_name=list_name).order_by("position", "code")
+    if not include_retired:
+        qs = qs.filter(retired_on__isnull=True)
+    return list(qs)
+
+
+def coded_list_names() -> list[str]:
+    """Names of every coded list in the database, sorted."""
+    return sorted(set(CodedItem.objects.values_list("list_name", flat=True)))
+
+
+def coded_item_get(list_name: str, code: str) -> CodedItem | None:
+    """One coded item, current or retired, else None (e.g. to show a stored code's label)."""
+    return CodedItem.objects.filter(list_name=list_name, code=code).first()
+
+
+def is_valid_code(list_name: str, code: str, include_retired: bool = False) -> bool:
+    """Whether ``code`` is in the list; a retired code only counts with ``include_retired``.
+
+    New data should be checked with the default; imports of historical data may pass
+    ``include_retired=True``.
+    """
+    qs = CodedItem.objects.filter(list_name=list_name, code=code)
+    if not include_retired:
+        qs = qs.filter(retired_on__isnull=True)
+    return qs.exists()
+
+
+def dfe_code(code: str) -> str:
+    """The DfE code of an item of a DfE-derived list (``ethnicities``, ``placement_types``).
+
+    Those lists use the lower-cased DfE code as their slug: ``wbri`` -> ``WBRI``,
+    ``u4`` -> ``U4``.
+    """
+    return code.upper()
+
+
+def code_from_dfe(dfe: str) -> str:
+    """The slug of a DfE code (``WBRI`` -> ``wbri``); the inverse of ``dfe_code``."""
+    return dfe.strip().lower()
