@@ -159,7 +159,9 @@ def read_police_forces() -> list[PoliceForceRow]:
         if not r["name"]:
             raise ReferenceDataError(f"{where}: name is empty")
         if r["kind"] not in POLICE_FORCE_KINDS:
-            raise ReferenceDataError(f"{where}: kind {r['kind']!r} not in {sorted(POLICE_FORCE_KINDS)}")
+            raise ReferenceDataError(
+                f"{where}: kind {r['kind']!r} not in {sorted(POLICE_FORCE_KINDS)}"
+            )
         seen.add(r["code"])
         out.append(
             PoliceForceRow(r["code"], r["name"], r["kind"], _parse_date(r.get("retired_on"), where))
@@ -216,7 +218,9 @@ def read_coded_lists() -> dict[str, list[CodedItemRow]]:
             code = str(item.get("code", ""))
             label = str(item.get("label", "")).strip()
             if not _SLUG.match(code) or len(code) > 60:
-                raise ReferenceDataError(f"{where}: code {code!r} is not a slug of at most 60 characters")
+                raise ReferenceDataError(
+                    f"{where}: code {code!r} is not a slug of at most 60 characters"
+                )
             if code in seen:
                 raise ReferenceDataError(f"{where}: duplicate code {code!r}")
             if not label or len(label) > 200:
@@ -248,7 +252,9 @@ def _apply(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _load_police_forces(rows: list[PoliceForceRow], today: datetime.date, counts: Counts) -> dict[str, PoliceForce]:
+def _load_police_forces(
+    rows: list[PoliceForceRow], today: datetime.date, counts: Counts
+) -> dict[str, PoliceForce]:
     existing = {f.code: f for f in PoliceForce.objects.all()}
     for row in rows:
         values = {"name": row.name, "retired_on": row.retired_on}
@@ -311,7 +317,9 @@ def _load_coded_items(
             values = {"label": row.label, "position": row.position, "retired_on": row.retired_on}
             obj = existing.get(key)
             if obj is None:
-                CodedItem.objects.create(list_name=row.list_name, code=row.code, shipped=True, **values)
+                CodedItem.objects.create(
+                    list_name=row.list_name, code=row.code, shipped=True, **values
+                )
                 counts.created += 1
             elif not obj.shipped:
                 summary.conflicts.append(key)
