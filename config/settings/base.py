@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "homeward.common",
     "homeward.reference",
     "homeward.accounts",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "homeward.episodes",
     "homeward.interviews",
     "homeward.meetings",
+    "homeward.obligations",
     "homeward.api",
     "homeward.web",
 ]
@@ -152,6 +154,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files: no CDN, works offline and under a strict CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 EMAIL_HOST = os.environ.get("HOMEWARD_SMTP_HOST", "127.0.0.1")

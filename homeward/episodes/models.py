@@ -93,6 +93,9 @@ class Episode(TimeStampedModel):
     )
     rhi_out_of_area = models.BooleanField(default=False)
     rhi_chargeable = models.BooleanField(default=False)
+    # Another authority's child placed here: an immediate safeguarding need makes the home
+    # authority conduct the interview, chargeable to the placing authority (seed 001).
+    rhi_exceptional = models.BooleanField(default=False)
 
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
 

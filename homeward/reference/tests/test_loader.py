@@ -29,6 +29,18 @@ def _drop_lines(*starts):
     return edit
 
 
+def _empty_reference_tables():
+    """The shared test database starts loaded; these tests want the first load itself."""
+    CodedItem.objects.all().delete()
+    Authority.objects.all().delete()
+    PoliceForce.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def empty_reference_tables():
+    _empty_reference_tables()
+
+
 def test_first_load_creates_everything():
     summary = load_reference_data()
     assert summary.police_forces.created == 40

@@ -1,0 +1,48 @@
+# Homeward: `make run` to try it, `make test` to prove it. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/homeward_test
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint typecheck contracts check bench clean install
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/homeward run --port $(PORT)
+
+# The whole suite: lint, types, import contracts, then the tests on SQLite and on PostgreSQL.
+test: $(STAMP) check test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
+
+test-postgres: $(STAMP)
+	./scripts/ensure-postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check homeward config tests bench
+	$(BIN)/ruff format --check homeward/protocol
+
+typecheck: $(STAMP)
+	$(BIN)/mypy homeward config
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+check: lint typecheck contracts
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

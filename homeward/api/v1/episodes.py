@@ -1,0 +1,245 @@
+"""Episodes: report, list, read, regrade, reclassify, record found, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from homeward.accounts.permissions import Capability, require
+from homeward.api.pagination import Pagination
+from homeward.children.selectors import child_list_for_user
+from homeward.common.errors import DomainValidationError
+from homeward.episodes.models import (
+    Classification,
+    Episode,
+    EpisodeStatus,
+    MissingFrom,
+    ReportedBy,
+    RiskLevel,
+)
+from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
+from homeward.episodes.services import (
+    episode_cancel,
+    episode_reclassify,
+    episode_record_found,
+    episode_regrade_risk,
+    episode_report,
+)
+from homeward.interviews.selectors import rhi_state
+
+from .fields import AwareDateTimeField
+
+
+class EpisodeReportSerializer(serializers.Serializer):
+    child = serializers.IntegerField(help_text="The child's Homeward id.")
+    reported_at = AwareDateTimeField()
+    reported_by = serializers.ChoiceField(choices=ReportedBy.choices)
+    reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    last_seen_at = AwareDateTimeField(required=False, allow_null=True)
+    location_last_seen = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    circumstances = serializers.CharField(required=False, allow_blank=True)
+    missing_from = serializers.ChoiceField(choices=MissingFrom.choices, required=False, allow_blank=True)
+    classification = serializers.ChoiceField(choices=Classification.choices, default=Classification.MISSING)
+    whereabouts_known = serializers.BooleanField(default=False)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False, allow_blank=True)
+    police_force = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    police_reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+
+
+class RiskGradingSerializer(serializers.Serializer):
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    graded_at = AwareDateTimeField()
+    graded_by = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    rationale = serializers.CharField(required=False, allow_blank=True)
+
+
+class ClassificationSerializer(serializers.Serializer):
+    classification = serializers.ChoiceField(choices=Classification.choices)
+    at = AwareDateTimeField()
+    rationale = serializers.CharField(required=False, allow_blank=True)
+
+
+class FoundSerializer(serializers.Serializer):
+    found_at = AwareDateTimeField()
+    found_location = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    found_by = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    whereabouts = serializers.CharField(required=False, allow_blank=True)
+    with_whom = serializers.CharField(required=False, allow_blank=True)
+    condition = serializers.CharField(required=False, allow_blank=True)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RhiResponsibilitySerializer(serializers.Serializer):
+    authority = serializers.CharField(allow_null=True)
+    out_of_area = serializers.BooleanField()
+    chargeable = serializers.BooleanField()
+
+
+class EpisodeOutputSerializer(serializers.Serializer):
+    """Documents the answer; built by episode_representation."""
+
+    id = serializers.IntegerField()
+    child = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=EpisodeStatus.choices)
+    classification = serializers.CharField()
+    risk_level = serializers.CharField(allow_blank=True)
+    reported_at = serializers.DateTimeField()
+    missing_since = serializers.DateTimeField()
+    found_at = serializers.DateTimeField(allow_null=True)
+    rhi_responsibility = RhiResponsibilitySerializer()
+    rhi = serializers.DictField()
+
+
+def episode_representation(episode: Episode) -> dict[str, Any]:
+    return {
+        "id": episode.pk,
+        "child": episode.child_id,
+        "status": episode.status,
+        "classification": episode.classification,
+        "whereabouts_known": episode.whereabouts_known,
+        "risk_level": episode.risk_level,
+        "reported_at": episode.reported_at,
+        "reported_by": episode.reported_by,
+        "reporter_name": episode.reporter_name,
+        "last_seen_at": episode.last_seen_at,
+        "location_last_seen": episode.location_last_seen,
+        "missing_since": episode.missing_since,
+        "circumstances": episode.circumstances,
+        "missing_from": episode.missing_from,
+        "police_force": episode.police_force.code if episode.police_force else None,
+        "police_reference": episode.police_reference,
+        "found_at": episode.found_at,
+        "found_location": episode.found_location,
+        "found_by": episode.found_by,
+        "whereabouts": episode.whereabouts,
+        "with_whom": episode.with_whom,
+        "condition": episode.condition,
+        "closed_at": episode.closed_at,
+        "cancelled_at": episode.cancelled_at,
+        "cancel_reason": episode.cancel_reason,
+        "rhi_responsibility": {
+            "authority": episode.rhi_authority.code if episode.rhi_authority else None,
+            "out_of_area": episode.rhi_out_of_area,
+            "chargeable": episode.rhi_chargeable,
+        },
+        "rhi": rhi_state(episode),
+        "classification_history": [
+            {"classification": c.classification, "at": c.at, "rationale": c.rationale}
+            for c in episode.classifications.order_by("at", "id")
+        ],
+        "risk_gradings": [
+            {"risk_level": g.risk_level, "graded_at": g.graded_at, "graded_by": g.graded_by,
+             "rationale": g.rationale}
+            for g in episode.risk_gradings.order_by("graded_at", "id")
+        ],
+    }
+
+
+class EpisodeListCreateView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=EpisodeStatus.values),
+            OpenApiParameter("child", int),
+            OpenApiParameter("risk_level", str, enum=RiskLevel.values),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: EpisodeOutputSerializer(many=True)},
+        operation_id="episode_list",
+    )
+    def get(self, request: Request) -> Response:
+        queryset = episode_list_for_user(request.user).order_by("-missing_since", "-id")
+        filters = {"status": EpisodeStatus, "risk_level": RiskLevel}
+        for name, choices in filters.items():
+            value = request.query_params.get(name)
+            if value:
+                if value not in choices.values:
+                    raise DomainValidationError.single(name, f"Use one of {', '.join(choices.values)}.")
+                queryset = queryset.filter(**{name: value})
+        child = request.query_params.get("child")
+        if child:
+            if not child.isdigit():
+                raise DomainValidationError.single("child", "Give the child's numeric id.")
+            queryset = queryset.filter(child_id=int(child))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        assert page is not None
+        return paginator.get_paginated_response([episode_representation(e) for e in page])
+
+    @extend_schema(request=EpisodeReportSerializer, responses={201: EpisodeOutputSerializer,
+                                                               200: EpisodeOutputSerializer},
+                   operation_id="episode_report")
+    def post(self, request: Request) -> Response:
+        require(request.user, Capability.EPISODE_REPORT)
+        serializer = EpisodeReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        child = child_list_for_user(request.user).filter(pk=data.pop("child")).first()
+        if child is None:
+            raise DomainValidationError.single("child", "No child with this id is known to you.")
+        result = episode_report(actor=request.user, child=child, **data)
+        return Response(episode_representation(result.episode),
+                        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class EpisodeDetailView(APIView):
+    @extend_schema(responses={200: EpisodeOutputSerializer}, operation_id="episode_get")
+    def get(self, request: Request, episode_id: int) -> Response:
+        return Response(episode_representation(episode_get_for_user(request.user, episode_id)))
+
+
+class RiskGradingView(APIView):
+    @extend_schema(request=RiskGradingSerializer, responses={201: EpisodeOutputSerializer},
+                   operation_id="episode_regrade_risk")
+    def post(self, request: Request, episode_id: int) -> Response:
+        episode = episode_get_for_user(request.user, episode_id, audit=False)
+        require(request.user, Capability.EPISODE_REGRADE)
+        serializer = RiskGradingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        episode_regrade_risk(actor=request.user, episode=episode, **serializer.validated_data)
+        episode.refresh_from_db()
+        return Response(episode_representation(episode), status=status.HTTP_201_CREATED)
+
+
+class ClassificationView(APIView):
+    @extend_schema(request=ClassificationSerializer, responses={201: EpisodeOutputSerializer},
+                   operation_id="episode_reclassify")
+    def post(self, request: Request, episode_id: int) -> Response:
+        episode = episode_get_for_user(request.user, episode_id, audit=False)
+        require(request.user, Capability.EPISODE_RECLASSIFY)
+        serializer = ClassificationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        episode_reclassify(actor=request.user, episode=episode, **serializer.validated_data)
+        episode.refresh_from_db()
+        return Response(episode_representation(episode), status=status.HTTP_201_CREATED)
+
+
+class FoundView(APIView):
+    @extend_schema(request=FoundSerializer, responses={200: EpisodeOutputSerializer},
+                   operation_id="episode_record_found")
+    def post(self, request: Request, episode_id: int) -> Response:
+        episode = episode_get_for_user(request.user, episode_id, audit=False)
+        require(request.user, Capability.EPISODE_RECORD_FOUND)
+        serializer = FoundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        episode = episode_record_found(actor=request.user, episode=episode, **serializer.validated_data)
+        return Response(episode_representation(episode))
+
+
+class CancelView(APIView):
+    @extend_schema(request=CancelSerializer, responses={200: EpisodeOutputSerializer},
+                   operation_id="episode_cancel")
+    def post(self, request: Request, episode_id: int) -> Response:
+        episode = episode_get_for_user(request.user, episode_id, audit=False)
+        require(request.user, Capability.EPISODE_CANCEL)
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        episode = episode_cancel(actor=request.user, episode=episode, **serializer.validated_data)
+        return Response(episode_representation(episode))

@@ -1,0 +1,306 @@
+"""Writing children: create and update, keeping the history of status and placement.
+
+Every change is audited with before and after, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.accounts.models import Team, User
+from homeward.accounts.permissions import Capability, require
+from homeward.audit.services import audit_record
+from homeward.common.errors import DomainValidationError, FieldError
+from homeward.common.timeutil import local_date
+from homeward.reference.models import Authority
+
+from .models import ChronologyEntry, Child, LegalStatus, LegalStatusPeriod, Placement, Sex
+
+UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class PlacementInput:
+    authority: str
+    provider: str = ""
+    type: str = ""
+    address: str = ""
+    postcode: str = ""
+    started_on: date | None = None
+    provider_organisation_id: int | None = None
+
+
+def _authority(code: str, field: str, errors: list[FieldError]) -> Authority | None:
+    authority = Authority.objects.filter(code=code).first()
+    if authority is None:
+        errors.append(FieldError(field, f"{code!r} is not a known DfE local authority code."))
+    return authority
+
+
+def _person(username: str, field: str, errors: list[FieldError]) -> User | None:
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        errors.append(FieldError(field, f"No active person has the username {username!r}."))
+    return person
+
+
+def _team(name: str, errors: list[FieldError]) -> Team | None:
+    team = Team.objects.filter(name=name, archived_at__isnull=True).first()
+    if team is None:
+        errors.append(FieldError("team", f"No team is called {name!r}."))
+    return team
+
+
+def child_snapshot(child: Child) -> dict[str, Any]:
+    """The fields of a child as plain values, for audit before/after."""
+    placement = child_current_placement(child)
+    return {
+        "external_id": child.external_id,
+        "given_name": child.given_name,
+        "family_name": child.family_name,
+        "known_as": child.known_as,
+        "date_of_birth": child.date_of_birth.isoformat(),
+        "sex": child.sex,
+        "ethnicity": child.ethnicity,
+        "legal_status": child.legal_status,
+        "responsible_authority": child.responsible_authority.code,
+        "allocated_worker": child.allocated_worker.username if child.allocated_worker else None,
+        "team": child.team.name if child.team else None,
+        "iro": child.iro.username if child.iro else None,
+        "school": child.school,
+        "placement": None if placement is None else {
+            "authority": placement.authority.code, "provider": placement.provider,
+            "type": placement.type, "address": placement.address, "postcode": placement.postcode,
+        },
+    }
+
+
+def child_current_placement(child: Child) -> Placement | None:
+    return child.placements.filter(ended_on__isnull=True).select_related("authority").order_by("-id").first()
+
+
+def _validate_identity(
+    errors: list[FieldError], *, given_name: Any, family_name: Any, date_of_birth: Any, sex: Any,
+    legal_status: Any, legal_status_since: Any,
+) -> None:
+    today = local_date(timezone.now())
+    if given_name is not UNSET and not str(given_name).strip():
+        errors.append(FieldError("given_name", "Enter the child's given name."))
+    if family_name is not UNSET and not str(family_name).strip():
+        errors.append(FieldError("family_name", "Enter the child's family name."))
+    if date_of_birth is not UNSET and date_of_birth > today:
+        errors.append(FieldError("date_of_birth", "Date of birth must be today or in the past."))
+    if sex is not UNSET and sex not in Sex.values:
+        errors.append(FieldError("sex", f"Sex must be one of {', '.join(Sex.values)}."))
+    if legal_status is not UNSET and legal_status not in LegalStatus.values:
+        errors.append(FieldError("legal_status", f"Legal status must be one of {', '.join(LegalStatus.values)}."))
+    if legal_status_since not in (UNSET, None) and legal_status_since > today:
+        errors.append(FieldError("legal_status_since", "The date the status began cannot be in the future."))
+
+
+@transaction.atomic
+def child_create(
+    *,
+    actor: User,
+    external_id: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    sex: str,
+    legal_status: str,
+    responsible_authority: str,
+    legal_status_since: date | None = None,
+    known_as: str = "",
+    ethnicity: str = "",
+    school: str = "",
+    placement: PlacementInput | None = None,
+    allocated_worker: str | None = None,
+    team: str | None = None,
+    iro: str | None = None,
+) -> Child:
+    """Record a child known to the authority (DOMAIN.md section 1)."""
+    require(actor, Capability.CHILD_CREATE)
+    errors: list[FieldError] = []
+    if not external_id.strip():
+        errors.append(FieldError("external_id", "Enter the case-system id."))
+    elif Child.objects.filter(external_id=external_id).exists():
+        errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
+    _validate_identity(
+        errors, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+        sex=sex, legal_status=legal_status, legal_status_since=legal_status_since,
+    )
+    if legal_status_since is not None and legal_status_since < date_of_birth:
+        errors.append(FieldError("legal_status_since", "The status cannot begin before the child was born."))
+    authority = _authority(responsible_authority, "responsible_authority", errors)
+    placement_authority = _authority(placement.authority, "placement.authority", errors) if placement else None
+    worker = _person(allocated_worker, "allocated_worker", errors) if allocated_worker else None
+    team_row = _team(team, errors) if team else None
+    iro_row = _person(iro, "iro", errors) if iro else None
+    if errors:
+        raise DomainValidationError(errors)
+
+    child = Child.objects.create(
+        external_id=external_id.strip(), given_name=given_name.strip(), family_name=family_name.strip(),
+        known_as=known_as, date_of_birth=date_of_birth, sex=sex, ethnicity=ethnicity,
+        legal_status=legal_status, responsible_authority=authority, allocated_worker=worker,
+        team=team_row or (worker.team if worker else None), iro=iro_row, school=school,
+    )
+    LegalStatusPeriod.objects.create(child=child, status=legal_status, started_on=legal_status_since, recorded_by=actor)
+    if placement is not None and placement_authority is not None:
+        _placement_start(child, placement, placement_authority, actor)
+    ChronologyEntry.objects.create(
+        child=child, at=timezone.now(), recorded_by=actor, kind="child_recorded",
+        summary=f"Child recorded ({child.get_legal_status_display()}).",
+    )
+    audit_record(actor=actor, action="create", object_type="child", object_id=str(child.pk),
+                 child_id=child.pk, detail={"after": child_snapshot(child)})
+    return child
+
+
+def _placement_start(child: Child, placement: PlacementInput, authority: Authority, actor: User) -> Placement:
+    return Placement.objects.create(
+        child=child, authority=authority, provider=placement.provider, type=placement.type,
+        address=placement.address, postcode=placement.postcode.upper().strip(),
+        started_on=placement.started_on, provider_organisation_id=placement.provider_organisation_id,
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def child_update(
+    *,
+    actor: User,
+    child: Child,
+    given_name: Any = UNSET,
+    family_name: Any = UNSET,
+    known_as: Any = UNSET,
+    date_of_birth: Any = UNSET,
+    sex: Any = UNSET,
+    ethnicity: Any = UNSET,
+    school: Any = UNSET,
+    legal_status: Any = UNSET,
+    legal_status_since: Any = UNSET,
+    responsible_authority: Any = UNSET,
+    placement: Any = UNSET,
+    allocated_worker: Any = UNSET,
+    team: Any = UNSET,
+    iro: Any = UNSET,
+    external_id: Any = UNSET,
+) -> Child:
+    """Change a child's details. A new legal status or placement is added to its history,
+    never written over the old one."""
+    require(actor, Capability.CHILD_UPDATE)
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    before = child_snapshot(child)
+    errors: list[FieldError] = []
+    _validate_identity(
+        errors, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+        sex=sex, legal_status=legal_status, legal_status_since=legal_status_since,
+    )
+    if external_id is not UNSET:
+        if not str(external_id).strip():
+            errors.append(FieldError("external_id", "Enter the case-system id."))
+        elif Child.objects.filter(external_id=external_id).exclude(pk=child.pk).exists():
+            errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
+    authority = (
+        _authority(responsible_authority, "responsible_authority", errors)
+        if responsible_authority is not UNSET else None
+    )
+    placement_authority = (
+        _authority(placement.authority, "placement.authority", errors)
+        if isinstance(placement, PlacementInput) else None
+    )
+    worker = _person(allocated_worker, "allocated_worker", errors) if allocated_worker not in (UNSET, None) else None
+    team_row = _team(team, errors) if team not in (UNSET, None) else None
+    iro_row = _person(iro, "iro", errors) if iro not in (UNSET, None) else None
+    if errors:
+        raise DomainValidationError(errors)
+
+    today = local_date(timezone.now())
+    for name, value in (
+        ("given_name", given_name), ("family_name", family_name), ("known_as", known_as),
+        ("date_of_birth", date_of_birth), ("sex", sex), ("ethnicity", ethnicity), ("school", school),
+        ("external_id", external_id),
+    ):
+        if value is not UNSET:
+            setattr(child, name, value.strip() if isinstance(value, str) else value)
+    if authority is not None:
+        child.responsible_authority = authority
+    if allocated_worker is not UNSET:
+        child.allocated_worker = worker
+    if team is not UNSET:
+        child.team = team_row
+    if iro is not UNSET:
+        child.iro = iro_row
+
+    if legal_status is not UNSET and legal_status != child.legal_status:
+        since = legal_status_since if legal_status_since not in (UNSET, None) else today
+        latest = child.legal_statuses.order_by("-started_on", "-id").first()
+        if latest and latest.started_on and since < latest.started_on:
+            raise DomainValidationError.single(
+                "legal_status_since", f"The new status cannot begin before the current one ({latest.started_on})."
+            )
+        LegalStatusPeriod.objects.create(child=child, status=legal_status, started_on=since, recorded_by=actor)
+        ChronologyEntry.objects.create(
+            child=child, at=timezone.now(), recorded_by=actor, kind="legal_status_changed",
+            summary=f"Legal status changed from {child.get_legal_status_display()} to "
+                    f"{LegalStatus(legal_status).label} from {since:%d/%m/%Y}.",
+        )
+        child.legal_status = legal_status
+    elif legal_status_since is not UNSET:
+        # Correcting when the current status began: audited with before and after.
+        current = child.legal_statuses.order_by("-started_on", "-id").first()
+        if current is not None and current.started_on != legal_status_since:
+            LegalStatusPeriod.objects.filter(pk=current.pk).update(started_on=legal_status_since)
+
+    if placement is not UNSET:
+        current_placement = child_current_placement(child)
+        if placement is None:
+            if current_placement is not None:
+                Placement.objects.filter(pk=current_placement.pk).update(ended_on=today)
+                ChronologyEntry.objects.create(child=child, at=timezone.now(), recorded_by=actor,
+                                               kind="placement_ended", summary="Placement ended.")
+        elif placement_authority is not None and _placement_differs(current_placement, placement):
+            start = placement.started_on or today
+            if current_placement is not None:
+                Placement.objects.filter(pk=current_placement.pk).update(ended_on=start)
+            _placement_start(child, PlacementInput(**{**placement.__dict__, "started_on": start}),
+                             placement_authority, actor)
+            ChronologyEntry.objects.create(
+                child=child, at=timezone.now(), recorded_by=actor, kind="placement_changed",
+                summary=f"Placed with {placement.provider or 'a provider'} in {placement_authority.name}.",
+            )
+    child.save()
+    after = child_snapshot(child)
+    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    if changed:
+        audit_record(actor=actor, action="update", object_type="child", object_id=str(child.pk),
+                     child_id=child.pk, detail={"changes": changed})
+    return child
+
+
+def _placement_differs(current: Placement | None, new: PlacementInput) -> bool:
+    if current is None:
+        return True
+    return (current.authority.code, current.provider, current.type, current.address, current.postcode) != (
+        new.authority, new.provider, new.type, new.address, new.postcode.upper().strip()
+    )
+
+
+@transaction.atomic
+def child_archive(*, actor: User, child: Child, reason: str) -> Child:
+    """Archive a child's record with a reason; nothing is deleted."""
+    require(actor, Capability.CHILD_UPDATE)
+    if not reason.strip():
+        raise DomainValidationError.single("reason", "Say why the record is being archived.")
+    child.archived_at = timezone.now()
+    child.archive_reason = reason.strip()
+    child.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+    audit_record(actor=actor, action="archive", object_type="child", object_id=str(child.pk),
+                 child_id=child.pk, detail={"reason": reason})
+    return child

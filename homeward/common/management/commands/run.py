@@ -1,0 +1,40 @@
+"""`homeward run`: migrate, load reference data, add demonstration data, serve."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from homeward.reference.loader import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Migrate, load reference data, create demonstration data when empty, and serve on 127.0.0.1."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-demo", action="store_true", help="Do not create demonstration data.")
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database ready.")
+        self.stdout.write(str(load_reference_data()))
+        if not options["no_demo"]:
+            from homeward.demo.generator import demo_create_if_empty
+
+            created = demo_create_if_empty(stdout=self.stdout)
+            if created:
+                self.stdout.write(created)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        from waitress import serve
+
+        from config.wsgi import application
+
+        host, port = options["host"], options["port"]
+        self.stdout.write(f"Homeward is serving on http://{host}:{port}/ (authority {settings.HOMEWARD_AUTHORITY}). "
+                          "Stop with Ctrl-C.")
+        serve(application, host=host, port=port, threads=options["threads"], ident="Homeward")

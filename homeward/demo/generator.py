@@ -1,0 +1,242 @@
+"""Demonstration data: fictional children and episodes over eighteen months.
+
+Everything is written through the services, as a person would, so the demonstration has the
+same histories, chronology, audit entries and obligations as real use. The data is seeded,
+so two runs on empty databases make the same children and episodes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.accounts.models import Organisation, Team, User
+from homeward.accounts.roles import Role
+from homeward.accounts.services import user_create
+from homeward.children.models import Child
+from homeward.children.services import PlacementInput, child_create
+from homeward.episodes.models import Episode
+from homeward.episodes.services import (
+    episode_reclassify,
+    episode_record_found,
+    episode_regrade_risk,
+    episode_report,
+)
+from homeward.reference.models import Authority
+
+# Documented in the README: every demonstration account signs in with this password.
+DEMO_PASSWORD = "homeward-demo"  # noqa: S105
+
+GIVEN_NAMES_F = ["Amara", "Bethany", "Chloe", "Demi", "Ella", "Freya", "Grace", "Hana", "Isla", "Jade",
+                 "Keira", "Layla", "Maya", "Nia", "Olivia", "Poppy", "Ruby", "Sienna", "Tia", "Zara"]
+GIVEN_NAMES_M = ["Aaron", "Ben", "Callum", "Dylan", "Ethan", "Finley", "George", "Harvey", "Isaac", "Jayden",
+                 "Kai", "Leo", "Mason", "Noah", "Oscar", "Reece", "Sam", "Tyler", "Wiktor", "Yusuf"]
+FAMILY_NAMES = ["Adeyemi", "Baker", "Clarke", "Dobson", "Evans", "Fletcher", "Gill", "Hughes", "Iqbal",
+                "Jones", "Kowalski", "Lewis", "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Reid",
+                "Singh", "Taylor", "Underwood", "Vaughan", "Walsh", "Young"]
+PLACES = ["Abington Park", "Northampton bus station", "Daventry town centre", "Kingsthorpe shops",
+          "St James retail park", "a friend's flat in Far Cotton", "Towcester recreation ground",
+          "Brackmills industrial estate", "the railway station", "Weston Favell shopping centre",
+          "Milton Keynes Central", "Leicester city centre", "Rugby station"]
+FINDERS = ["Police", "Carer", "Parent", "Social worker", "Returned of own accord"]
+ETHNICITIES = ["WBRI", "WBRI", "WBRI", "WOTH", "MWBC", "BAFR", "BCRB", "APKN", "AIND", "WROM"]
+
+DEMO_USERS: list[dict[str, str]] = [
+    {"username": "coordinator", "role": Role.COORDINATOR, "first": "Priya", "last": "Shah", "team": "Missing Children Team"},
+    {"username": "mct", "role": Role.MCT_ADMIN, "first": "Gareth", "last": "Hale", "team": "Missing Children Team"},
+    {"username": "sw.north", "role": Role.SOCIAL_WORKER, "first": "Nadia", "last": "Osei", "team": "Children in Care North"},
+    {"username": "sw.south", "role": Role.SOCIAL_WORKER, "first": "Tom", "last": "Barker", "team": "Children in Care South"},
+    {"username": "sw.assess", "role": Role.SOCIAL_WORKER, "first": "Hannah", "last": "Ferris", "team": "Assessment and Intervention"},
+    {"username": "tm.north", "role": Role.TEAM_MANAGER, "first": "Julie", "last": "Marsh", "team": "Children in Care North"},
+    {"username": "service.leader", "role": Role.SERVICE_LEADER, "first": "Colin", "last": "Ward", "team": ""},
+    {"username": "sad", "role": Role.SENIOR_MANAGER, "first": "Ruth", "last": "Adebayo", "team": ""},
+    {"username": "edt", "role": Role.EDT, "first": "Marcus", "last": "Lee", "team": "Emergency Duty Team"},
+    {"username": "rhi.worker", "role": Role.RHI_PRACTITIONER, "first": "Aisha", "last": "Khan", "team": ""},
+    {"username": "iro", "role": Role.IRO, "first": "Deborah", "last": "Nunn", "team": "Independent Reviewing Service"},
+    {"username": "police", "role": Role.POLICE_LIAISON, "first": "Sgt Dan", "last": "Price", "team": ""},
+    {"username": "provider", "role": Role.PLACEMENT_PROVIDER, "first": "Lorraine", "last": "Kerr", "team": ""},
+    {"username": "auditor", "role": Role.AUDITOR, "first": "Simon", "last": "Grey", "team": ""},
+    {"username": "admin", "role": Role.ADMIN, "first": "Alex", "last": "Admin", "team": ""},
+]
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    children: int = 40
+    months: int = 18
+    seed: int = 20261125
+
+
+def demo_create_if_empty(*, stdout: IO[str] | Any = None, size: DemoSize | None = None) -> str:
+    """Create the demonstration when there are no children yet; say what was made."""
+    if Child.objects.exists():
+        return ""
+    counts = demo_create(size=size or DemoSize(), now=timezone.now())
+    return (f"Demonstration data: {counts['children']} children, {counts['episodes']} episodes "
+            f"({counts['open']} open); sign in as 'coordinator' with password '{DEMO_PASSWORD}'.")
+
+
+def _users() -> dict[str, User]:
+    home = Authority.objects.get(code=settings.HOMEWARD_AUTHORITY)
+    council, _ = Organisation.objects.get_or_create(
+        name=f"{home.name} Council", defaults={"kind": Organisation.Kind.LOCAL_AUTHORITY, "authority": home}
+    )
+    organisations = {
+        "rhi.worker": ("Safe Return (commissioned)", Organisation.Kind.COMMISSIONED),
+        "police": (f"{home.police_force.name}", Organisation.Kind.POLICE),
+        "provider": ("Oakfield Children's Homes Ltd", Organisation.Kind.PLACEMENT_PROVIDER),
+    }
+    users: dict[str, User] = {}
+    for spec in DEMO_USERS:
+        org_name = organisations.get(spec["username"], (council.name, ""))[0]
+        kind = organisations.get(spec["username"], ("", Organisation.Kind.LOCAL_AUTHORITY))[1]
+        Organisation.objects.get_or_create(name=org_name, defaults={"kind": kind})
+        users[spec["username"]] = User.objects.filter(username=spec["username"]).first() or user_create(
+            username=spec["username"], role=spec["role"], password=DEMO_PASSWORD, validate=False,
+            team_name=spec["team"], organisation_name=org_name,
+            email=f"{spec['username']}@homeward.example", first_name=spec["first"], last_name=spec["last"],
+        )
+    Team.objects.filter(name="Children in Care North").update(email="cic.north@homeward.example")
+    return users
+
+
+def _local(when: datetime) -> datetime:
+    return when.replace(second=0, microsecond=0)
+
+
+@transaction.atomic
+def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
+    rng = random.Random(size.seed)
+    users = _users()
+    coordinator, police_user = users["coordinator"], users["police"]
+    home = settings.HOMEWARD_AUTHORITY
+    neighbours = ["940", "855", "937", "825", "931", "822", "873"]
+    far_away = ["203", "333", "800", "926", "810"]
+    provider_org = Organisation.objects.get(name="Oakfield Children's Homes Ltd")
+    teams = ["Children in Care North", "Children in Care South", "Assessment and Intervention"]
+    workers = {"Children in Care North": "sw.north", "Children in Care South": "sw.south",
+               "Assessment and Intervention": "sw.assess"}
+    start = now - timedelta(days=30 * size.months)
+    children: list[Child] = []
+    for index in range(size.children):
+        female = rng.random() < 0.55
+        given = rng.choice(GIVEN_NAMES_F if female else GIVEN_NAMES_M)
+        age_years = rng.choice([11, 12, 13, 14, 14, 15, 15, 15, 16, 16, 16, 17])
+        dob = (now - timedelta(days=365 * age_years + rng.randint(30, 330))).date()
+        kind = rng.choices(
+            ["lac_in", "lac_neighbour", "lac_far", "other_la", "cp", "cin", "eh", "none"],
+            weights=[9, 6, 3, 4, 5, 6, 4, 3],
+        )[0]
+        legal = {"lac_in": "looked_after", "lac_neighbour": "looked_after", "lac_far": "looked_after",
+                 "other_la": "looked_after", "cp": "child_protection", "cin": "child_in_need",
+                 "eh": "early_help", "none": "none"}[kind]
+        responsible = rng.choice(far_away[:3]) if kind == "other_la" else home
+        placement = None
+        if legal == "looked_after":
+            placed_in = {"lac_in": home, "lac_neighbour": rng.choice(neighbours),
+                         "lac_far": rng.choice(far_away), "other_la": home}[kind]
+            children_home = rng.random() < 0.5
+            placement = PlacementInput(
+                authority=placed_in,
+                provider="Oakfield House" if children_home else f"{rng.choice(FAMILY_NAMES)} foster family",
+                type="k2" if children_home else rng.choice(["u4", "u5", "u6"]),
+                address=f"{rng.randint(1, 120)} {rng.choice(['Mill', 'Church', 'Station', 'Park'])} Road",
+                postcode=rng.choice(["NN1 1AA", "NN4 8BT", "NN11 4DR", "NN3 6EW", "LE1 5WW", "SE10 9NF"]),
+                started_on=(start - timedelta(days=rng.randint(30, 700))).date(),
+                provider_organisation_id=provider_org.pk if children_home else None,
+            )
+        team = rng.choice(teams) if kind != "other_la" else None
+        allocated = workers[team] if team and rng.random() < 0.85 else None
+        legal_since = max(dob + timedelta(days=400), (start - timedelta(days=rng.randint(60, 900))).date())
+        child = child_create(
+            actor=coordinator,
+            external_id=f"{('MOS' if responsible == home else 'XLA')}{100200 + index * 37}",
+            given_name=given, family_name=rng.choice(FAMILY_NAMES), date_of_birth=dob,
+            sex="female" if female else "male", ethnicity=rng.choice(ETHNICITIES), legal_status=legal,
+            legal_status_since=legal_since, responsible_authority=responsible, placement=placement,
+            allocated_worker=allocated, team=team,
+            iro="iro" if legal == "looked_after" and responsible == home else None,
+            school=rng.choice(["Northampton Academy", "Daventry Secondary", "Kingsthorpe College", ""]),
+        )
+        children.append(child)
+
+    # Repeat-missing children go many times; most children once or twice.
+    episodes = 0
+    open_count = 0
+    for index, child in enumerate(children):
+        count = rng.choice([1, 1, 2, 2, 3, 4]) if index % 6 else rng.choice([8, 10, 12])
+        cursor = start + timedelta(hours=rng.randint(0, 24 * 60))
+        gap_days = max(3, int((30 * size.months - 20) / (count + 1)))
+        for number in range(count):
+            last_seen = _local(cursor + timedelta(days=rng.randint(0, gap_days), hours=rng.randint(0, 23),
+                                                  minutes=rng.choice([0, 15, 30, 45])))
+            if last_seen > now - timedelta(hours=2):
+                break
+            reported = last_seen + timedelta(minutes=rng.randint(20, 300))
+            if reported > now:
+                reported = now - timedelta(minutes=5)
+            is_last = number == count - 1
+            leave_open = is_last and (now - last_seen) < timedelta(days=20) and open_count < 6 or (
+                is_last and index in (3, 17) and open_count < 6)
+            if index in (3, 17) and is_last:
+                last_seen = _local(now - timedelta(hours=rng.choice([9, 30, 80])))
+                reported = last_seen + timedelta(minutes=45)
+            result = episode_report(
+                actor=police_user if rng.random() < 0.6 else coordinator, child=child,
+                reported_at=reported,
+                reported_by=rng.choice(["police", "placement_provider", "parent_carer", "school", "edt"]),
+                last_seen_at=last_seen, location_last_seen=rng.choice(PLACES),
+                circumstances=rng.choice([
+                    "Did not return after school.", "Left the placement after an argument with staff.",
+                    "Went out with friends and did not come back by the agreed time.",
+                    "Seen getting into a car with older males.", "Took a train without telling anyone.",
+                ]),
+                missing_from="care" if child.legal_status == "looked_after" else rng.choice(["home", "education"]),
+                classification="absent" if rng.random() < 0.15 else "missing",
+                whereabouts_known=rng.random() < 0.15,
+                risk_level=rng.choices(["very_low", "low", "medium", "high"], weights=[1, 4, 6, 2])[0],
+                risk_graded_by="Police initial grading",
+                police_force="northamptonshire",
+                police_reference=f"NP-{last_seen:%y%m%d}-{rng.randint(1000, 9999)}",
+            )
+            episode = result.episode
+            episodes += 1
+            if rng.random() < 0.15:
+                episode_regrade_risk(
+                    actor=police_user, episode=episode, risk_level="high",
+                    graded_at=min(now, reported + timedelta(hours=rng.randint(2, 20))),
+                    graded_by="Duty inspector", rationale="New intelligence: seen with an adult of concern.",
+                )
+            if episode.classification == "absent" and rng.random() < 0.4:
+                episode_reclassify(
+                    actor=coordinator, episode=episode, classification="missing",
+                    at=min(now, reported + timedelta(hours=rng.randint(2, 8))),
+                    rationale="No contact and phone switched off: out of character.",
+                )
+            if leave_open:
+                open_count += 1
+            else:
+                duration = timedelta(hours=rng.choice([2, 5, 9, 14, 20, 30, 50, 80, 110]))
+                found = min(last_seen + duration, now - timedelta(minutes=30))
+                found = max(found, reported)
+                episode_record_found(
+                    actor=coordinator, episode=Episode.objects.get(pk=episode.pk), found_at=found,
+                    found_location=rng.choice(PLACES), found_by=rng.choice(FINDERS),
+                    whereabouts=rng.choice(["With friends in town.", "At a boyfriend's address.",
+                                            "Stayed with an older friend.", "Would not say."]),
+                    with_whom=rng.choice(["Friends from school", "An older male known as 'J'", "Alone",
+                                          "Two other young people from the home"]),
+                    condition=rng.choice(["Tired and hungry.", "Quiet, would not talk.", "Well, apologetic.",
+                                          "Smelt of cannabis; new phone."]),
+                )
+            cursor = last_seen + timedelta(days=2)
+    return {"children": len(children), "episodes": episodes, "open": open_count,
+            "users": len(DEMO_USERS)}
+
+

@@ -1,0 +1,313 @@
+"""Writing episodes: report, regrade, reclassify, record found, cancel, close.
+
+Each service validates everything first and raises DomainValidationError naming the field,
+so nothing is half-stored; then writes the episode, its history, the child's chronology and
+the audit entry in one transaction, and refreshes the episode's obligations in it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, require
+from homeward.audit.services import audit_record
+from homeward.children.models import ChronologyEntry, Child
+from homeward.common.errors import DomainValidationError, FieldError
+from homeward.common.timeutil import age_on, local_date
+from homeward.reference.models import PoliceForce
+
+from .models import (
+    Classification,
+    ClassificationChange,
+    Episode,
+    EpisodeStatus,
+    MissingFrom,
+    ReportedBy,
+    RiskGrading,
+    RiskLevel,
+)
+from .hooks import episode_facts_changed
+
+# A report may carry a time a few minutes ahead of the server's clock.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    episode: Episode
+    created: bool
+
+
+def _not_future(errors: list[FieldError], field: str, value: datetime | None, now: datetime) -> None:
+    if value is not None and value > now + CLOCK_SKEW:
+        errors.append(FieldError(field, "This time is in the future."))
+
+
+def _choice(errors: list[FieldError], field: str, value: str, choices: Any, label: str) -> None:
+    if value not in choices.values:
+        errors.append(FieldError(field, f"{label} must be one of {', '.join(choices.values)}."))
+
+
+def _chronicle(episode: Episode, actor: User | None, at: datetime, kind: str, summary: str) -> None:
+    ChronologyEntry.objects.create(
+        child_id=episode.child_id, episode=episode, at=at, recorded_by=actor, kind=kind, summary=summary
+    )
+
+
+def episode_find_by_police_reference(police_force: str, police_reference: str) -> Episode | None:
+    if not police_force or not police_reference:
+        return None
+    return Episode.objects.filter(
+        police_force__code=police_force, police_reference=police_reference.strip()
+    ).first()
+
+
+def episode_report(
+    *,
+    actor: User,
+    child: Child,
+    reported_at: datetime,
+    reported_by: str,
+    last_seen_at: datetime | None = None,
+    location_last_seen: str = "",
+    circumstances: str = "",
+    missing_from: str = "",
+    classification: str = Classification.MISSING,
+    whereabouts_known: bool = False,
+    risk_level: str = "",
+    risk_graded_by: str = "",
+    police_force: str = "",
+    police_reference: str = "",
+    reporter_name: str = "",
+) -> ReportResult:
+    """Record a child reported missing or absent (DOMAIN.md section 2).
+
+    The same police notification (force and reference) twice returns the first episode.
+    """
+    require(actor, Capability.EPISODE_REPORT)
+    police_reference = police_reference.strip()
+    existing = episode_find_by_police_reference(police_force, police_reference)
+    if existing is not None:
+        return ReportResult(existing, created=False)
+
+    now = timezone.now()
+    errors: list[FieldError] = []
+    _choice(errors, "reported_by", reported_by, ReportedBy, "Reported by")
+    _choice(errors, "classification", classification, Classification, "Classification")
+    if risk_level:
+        _choice(errors, "risk_level", risk_level, RiskLevel, "Risk level")
+    if missing_from:
+        _choice(errors, "missing_from", missing_from, MissingFrom, "Missing from")
+    _not_future(errors, "reported_at", reported_at, now)
+    _not_future(errors, "last_seen_at", last_seen_at, now)
+    if last_seen_at is not None and last_seen_at > reported_at:
+        errors.append(FieldError("last_seen_at", "Last seen must be at or before the time it was reported."))
+    force = None
+    if police_force:
+        force = PoliceForce.objects.filter(code=police_force).first()
+        if force is None:
+            errors.append(FieldError("police_force", f"{police_force!r} is not a known police force code."))
+    if police_reference and not police_force:
+        errors.append(FieldError("police_force", "Give the police force that issued the reference."))
+    missing_since = last_seen_at or reported_at
+    if age_on(child.date_of_birth, local_date(missing_since)) >= 18:
+        errors.append(FieldError("child", "The child was 18 or older when last seen; Homeward is for children."))
+    if child.date_of_birth > local_date(missing_since):
+        errors.append(FieldError("last_seen_at", "The child was not yet born at this time."))
+    open_episode = child.episodes.filter(status=EpisodeStatus.OPEN).first()
+    if open_episode is not None:
+        errors.append(FieldError("child", f"The child already has an open episode ({open_episode.pk}): record "
+                                          "them found or update that episode instead."))
+    if errors:
+        raise DomainValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                child=child, reported_at=reported_at, reported_by=reported_by, reporter_name=reporter_name,
+                police_force=force, police_reference=police_reference, last_seen_at=last_seen_at,
+                location_last_seen=location_last_seen, circumstances=circumstances,
+                missing_from=missing_from, whereabouts_known=whereabouts_known,
+                missing_since=missing_since, classification=classification, risk_level=risk_level,
+                created_by=actor,
+            )
+            ClassificationChange.objects.create(
+                episode=episode, classification=classification, at=reported_at,
+                rationale="As reported.", recorded_by=actor,
+            )
+            if risk_level:
+                RiskGrading.objects.create(
+                    episode=episode, risk_level=risk_level, graded_at=reported_at,
+                    graded_by=risk_graded_by or reporter_name, rationale="As reported.", recorded_by=actor,
+                )
+            _chronicle(episode, actor, missing_since, "episode_reported",
+                       f"Reported {classification} by {ReportedBy(reported_by).label.lower()}"
+                       + (f"; last seen at {location_last_seen}" if location_last_seen else "") + ".")
+            audit_record(actor=actor, action="create", object_type="episode", object_id=str(episode.pk),
+                         child_id=child.pk, detail={"after": episode_snapshot(episode)})
+            episode_facts_changed(episode, event="reported", actor=actor)
+    except IntegrityError:
+        # A concurrent request recorded the same police notification, or an open episode.
+        existing = episode_find_by_police_reference(police_force, police_reference)
+        if existing is not None:
+            return ReportResult(existing, created=False)
+        raise DomainValidationError.single("child", "The child already has an open episode.") from None
+    return ReportResult(episode, created=True)
+
+
+def episode_snapshot(episode: Episode) -> dict[str, Any]:
+    return {
+        "status": episode.status,
+        "classification": episode.classification,
+        "risk_level": episode.risk_level,
+        "reported_at": episode.reported_at.isoformat(),
+        "reported_by": episode.reported_by,
+        "missing_since": episode.missing_since.isoformat(),
+        "last_seen_at": episode.last_seen_at.isoformat() if episode.last_seen_at else None,
+        "police_force": episode.police_force.code if episode.police_force else None,
+        "police_reference": episode.police_reference,
+        "whereabouts_known": episode.whereabouts_known,
+        "found_at": episode.found_at.isoformat() if episode.found_at else None,
+        "closed_at": episode.closed_at.isoformat() if episode.closed_at else None,
+        "cancelled_at": episode.cancelled_at.isoformat() if episode.cancelled_at else None,
+    }
+
+
+def _lock(episode: Episode) -> Episode:
+    return Episode.objects.select_for_update().select_related("child").get(pk=episode.pk)
+
+
+def _require_not_cancelled(episode: Episode) -> None:
+    if episode.status == EpisodeStatus.CANCELLED:
+        raise DomainValidationError.single("episode", "This episode was cancelled; nothing more can be recorded.")
+
+
+@transaction.atomic
+def episode_regrade_risk(
+    *, actor: User, episode: Episode, risk_level: str, graded_at: datetime, graded_by: str = "",
+    rationale: str = "",
+) -> RiskGrading:
+    """Record a new police risk grading; every grading is kept (DOMAIN.md section 2)."""
+    require(actor, Capability.EPISODE_REGRADE)
+    episode = _lock(episode)
+    _require_not_cancelled(episode)
+    errors: list[FieldError] = []
+    _choice(errors, "risk_level", risk_level, RiskLevel, "Risk level")
+    _not_future(errors, "graded_at", graded_at, timezone.now())
+    if graded_at < episode.missing_since:
+        errors.append(FieldError("graded_at", "A grading cannot come before the child went missing."))
+    if errors:
+        raise DomainValidationError(errors)
+    grading = RiskGrading.objects.create(
+        episode=episode, risk_level=risk_level, graded_at=graded_at, graded_by=graded_by,
+        rationale=rationale, recorded_by=actor,
+    )
+    before = episode.risk_level
+    latest = episode.risk_gradings.order_by("-graded_at", "-id").first()
+    episode.risk_level = latest.risk_level if latest else risk_level
+    episode.save(update_fields=["risk_level", "updated_at"])
+    _chronicle(episode, actor, graded_at, "risk_graded",
+               f"Risk graded {RiskLevel(risk_level).label.lower()}" + (f" by {graded_by}" if graded_by else "")
+               + (f": {rationale}" if rationale else "."))
+    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
+                 child_id=episode.child_id,
+                 detail={"risk_grading": {"before": before, "after": episode.risk_level, "graded_at": graded_at}})
+    episode_facts_changed(episode, event="regraded", actor=actor)
+    return grading
+
+
+@transaction.atomic
+def episode_reclassify(
+    *, actor: User, episode: Episode, classification: str, at: datetime, rationale: str = "",
+) -> ClassificationChange:
+    """Change between missing and absent, keeping each change with time and author."""
+    require(actor, Capability.EPISODE_RECLASSIFY)
+    episode = _lock(episode)
+    _require_not_cancelled(episode)
+    errors: list[FieldError] = []
+    _choice(errors, "classification", classification, Classification, "Classification")
+    _not_future(errors, "at", at, timezone.now())
+    if at < episode.reported_at:
+        errors.append(FieldError("at", "A reclassification cannot come before the report."))
+    if episode.found_at and at > episode.found_at:
+        errors.append(FieldError("at", "The child was already found at this time."))
+    if errors:
+        raise DomainValidationError(errors)
+    change = ClassificationChange.objects.create(
+        episode=episode, classification=classification, at=at, rationale=rationale, recorded_by=actor
+    )
+    before = episode.classification
+    latest = episode.classifications.order_by("-at", "-id").first()
+    episode.classification = latest.classification if latest else classification
+    episode.save(update_fields=["classification", "updated_at"])
+    _chronicle(episode, actor, at, "reclassified",
+               f"Classified {classification}" + (f": {rationale}" if rationale else "."))
+    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
+                 child_id=episode.child_id,
+                 detail={"classification": {"before": before, "after": episode.classification, "at": at}})
+    episode_facts_changed(episode, event="reclassified", actor=actor)
+    return change
+
+
+@transaction.atomic
+def episode_record_found(
+    *, actor: User, episode: Episode, found_at: datetime, found_location: str = "", found_by: str = "",
+    whereabouts: str = "", with_whom: str = "", condition: str = "",
+) -> Episode:
+    """The child is back: the episode becomes `returned` and the follow-up begins."""
+    require(actor, Capability.EPISODE_RECORD_FOUND)
+    episode = _lock(episode)
+    errors: list[FieldError] = []
+    if episode.status != EpisodeStatus.OPEN:
+        errors.append(FieldError("episode", f"The episode is {episode.status}, not open."))
+    if found_at < episode.missing_since:
+        errors.append(FieldError("found_at", "Found cannot be before the child went missing."))
+    if found_at > timezone.now() + CLOCK_SKEW:
+        errors.append(FieldError("found_at", "Found cannot be in the future."))
+    if errors:
+        raise DomainValidationError(errors)
+    before = episode_snapshot(episode)
+    episode.found_at = found_at
+    episode.found_location = found_location
+    episode.found_by = found_by
+    episode.whereabouts = whereabouts
+    episode.with_whom = with_whom
+    episode.condition = condition
+    episode.found_recorded_at = timezone.now()
+    episode.status = EpisodeStatus.RETURNED
+    episode.save()
+    _chronicle(episode, actor, found_at, "found",
+               "Found" + (f" at {found_location}" if found_location else "")
+               + (f" by {found_by}" if found_by else "") + ".")
+    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
+                 child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode)})
+    episode_facts_changed(episode, event="returned", actor=actor)
+    return episode
+
+
+@transaction.atomic
+def episode_cancel(*, actor: User, episode: Episode, reason: str) -> Episode:
+    """Reported in error: the episode is cancelled with a reason, never deleted."""
+    require(actor, Capability.EPISODE_CANCEL)
+    episode = _lock(episode)
+    if not reason.strip():
+        raise DomainValidationError.single("reason", "Say why the episode is being cancelled.")
+    if episode.status == EpisodeStatus.CANCELLED:
+        raise DomainValidationError.single("episode", "The episode is already cancelled.")
+    before = episode_snapshot(episode)
+    episode.status = EpisodeStatus.CANCELLED
+    episode.cancelled_at = timezone.now()
+    episode.cancel_reason = reason.strip()
+    episode.save()
+    _chronicle(episode, actor, episode.cancelled_at, "cancelled", f"Episode cancelled: {reason.strip()}")
+    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
+                 child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode),
+                                                    "reason": reason})
+    episode_facts_changed(episode, event="cancelled", actor=actor)
+    return episode
