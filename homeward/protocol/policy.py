@@ -1,0 +1,449 @@
+"""A protocol as configuration: versions, deadlines, settings, and the TOML that holds them.
+
+DOMAIN.md section 3: "Each authority's protocol is configuration, not code: a versioned
+file of rules with an effective date ... and an episode follows the version in force at
+its reported_at." API.md "Protocol file (TOML)" gives the file's shape:
+
+    name = "West Northamptonshire missing children protocol"
+    effective_from = 2017-01-16
+
+    [rhi]
+    clock = "found"                   # or "allocation"
+    neighbouring_authorities = ["937", "855"]
+
+    [deadlines]                       # any obligation code: time from arising to due
+    rhi_offered = "72h"
+
+    [intervals]                       # when repeating or later obligations arise
+    carer_update = "24h"              # a new daily carer update arises every 24 h
+    senior_escalation = "72h"         # escalation arises once missing this long
+    strategy_meeting_high_risk = "24h"  # graded high at t: meeting due by t + this
+    strategy_meeting_review = "30d"   # a review arises this long after the last meeting
+
+    [repeat_missing]
+    count = 3                         # the 3rd or later episode ...
+    window_days = 90                  # ... starting within 90 days
+
+A file holds one version (keys at the top level) or several (`[[version]]` tables, each
+with every key above, and nothing else at the top level). A missing key takes the shipped
+default (`default_protocol.toml`), except `effective_from`, which every version must have.
+Anything malformed raises `ProtocolError` whose message starts with the key's path (for
+`[[version]]` files, `version[N].` with N counted from 1).
+
+Durations: "90m" minutes, "24h" hours, "3d" days of 24 elapsed hours, "5wd" working days
+(same local time on the 5th working day after), and for deadlines only "eod" (23:59:59
+Europe/London on the day the obligation arises).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from homeward.protocol.calendar import Calendar, local_date, require_aware
+
+DurationUnit = Literal["m", "h", "d", "wd", "eod"]
+RhiClock = Literal["found", "allocation"]
+
+_DURATION = re.compile(r"^(0|[1-9][0-9]{0,5})(m|h|d|wd)$")
+_AUTHORITY_CODE = re.compile(r"^[0-9]{3}$")
+_DURATION_HELP = "is not a duration like 90m, 24h, 3d or 5wd"
+
+
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used; the message starts with the key at fault."""
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span after an instant: elapsed minutes, hours or days, working days, or end of day."""
+
+    amount: int
+    unit: DurationUnit
+
+    @classmethod
+    def parse(cls, text: str, *, allow_eod: bool = True) -> Duration:
+        """Parse "90m", "24h", "3d", "5wd" or (where allowed) "eod"; ValueError otherwise."""
+        if allow_eod and text == "eod":
+            return cls(0, "eod")
+        match = _DURATION.match(text)
+        if match is None:
+            raise ValueError(text)
+        unit: DurationUnit
+        amount, unit_text = match.groups()
+        if unit_text == "m":
+            unit = "m"
+        elif unit_text == "h":
+            unit = "h"
+        elif unit_text == "d":
+            unit = "d"
+        else:
+            unit = "wd"
+        return cls(int(amount), unit)
+
+    @property
+    def text(self) -> str:
+        """The duration as written in a protocol file."""
+        return "eod" if self.unit == "eod" else f"{self.amount}{self.unit}"
+
+    def after(self, instant: datetime, calendar: Calendar) -> datetime:
+        """The instant (UTC) this duration after `instant`."""
+        utc = require_aware(instant, "instant")
+        if self.unit == "m":
+            return utc + timedelta(minutes=self.amount)
+        if self.unit == "h":
+            return utc + timedelta(hours=self.amount)
+        if self.unit == "d":
+            return utc + timedelta(days=self.amount)
+        if self.unit == "wd":
+            return calendar.add_working_days(utc, self.amount)
+        return calendar.end_of_day(utc)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Time from an obligation's arising to its due time, one field per obligation code."""
+
+    police_informed: Duration
+    risk_analysis: Duration
+    manager_informed: Duration
+    mct_notified: Duration
+    parental_responsibility_informed: Duration
+    carer_update: Duration
+    strategy_meeting: Duration
+    strategy_meeting_review: Duration
+    senior_escalation: Duration
+    high_risk_notifications: Duration
+    safe_and_well_check: Duration
+    iro_informed: Duration
+    rhi_offered: Duration
+    rhi_authorised: Duration
+    rhi_shared: Duration
+    plan_updated: Duration
+    repeat_review: Duration
+
+    def of(self, code: str) -> Duration:
+        value: Duration = getattr(self, code)
+        return value
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """When repeating or delayed obligations arise."""
+
+    carer_update: Duration
+    senior_escalation: Duration
+    strategy_meeting_high_risk: Duration
+    strategy_meeting_review: Duration
+
+
+OBLIGATION_CODES: tuple[str, ...] = tuple(f.name for f in fields(Deadlines))
+_INTERVAL_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Intervals))
+_VERSION_KEYS = ("name", "effective_from", "rhi", "deadlines", "intervals", "repeat_missing")
+_RHI_KEYS = ("clock", "neighbouring_authorities")
+_REPEAT_KEYS = ("count", "window_days")
+
+
+@dataclass(frozen=True)
+class ProtocolVersion:
+    """One version of a protocol: every value the rules read, as a frozen value."""
+
+    name: str
+    effective_from: date
+    rhi_clock: RhiClock
+    neighbouring_authorities: tuple[str, ...]
+    deadlines: Deadlines
+    intervals: Intervals
+    repeat_missing_count: int
+    repeat_missing_window_days: int
+
+    @property
+    def label(self) -> str:
+        """How the basis of an obligation names this version."""
+        return f"{self.name} {self.effective_from.isoformat()}"
+
+    def describe(self, values: str) -> str:
+        """E.g. "rhi_offered = 72h from West Northamptonshire protocol 2017-01-16"."""
+        return f"{values} from {self.label}"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One or more versions, ordered by `effective_from`."""
+
+    versions: tuple[ProtocolVersion, ...]
+
+    def __post_init__(self) -> None:
+        if not self.versions:
+            raise ProtocolError("version: a protocol needs at least one version")
+        ordered = tuple(sorted(self.versions, key=lambda v: v.effective_from))
+        object.__setattr__(self, "versions", ordered)
+
+    def version_for(self, reported_at: datetime) -> ProtocolVersion:
+        """The version in force on `reported_at`'s Europe/London date.
+
+        That is the version with the latest `effective_from` on or before that date. An
+        episode reported before every version's `effective_from` follows the earliest
+        version: the product must always answer, and the earliest version is the nearest
+        statement of what the authority promised.
+        """
+        day = local_date(reported_at)
+        chosen = self.versions[0]
+        for version in self.versions:
+            if version.effective_from <= day:
+                chosen = version
+        return chosen
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _table(value: object, where: str) -> Mapping[str, object]:
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{where}: must be a table, not {_type_name(value)}")
+    return value
+
+
+def _reject_unknown(table: Mapping[str, object], known: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in known:
+            raise ProtocolError(f"{where}{key}: unknown key; expected one of {', '.join(known)}")
+
+
+def _duration(value: object, where: str, *, allow_eod: bool, positive: bool) -> Duration:
+    if not isinstance(value, str):
+        raise ProtocolError(f"{where}: {_type_name(value)} {_DURATION_HELP}")
+    try:
+        parsed = Duration.parse(value, allow_eod=allow_eod)
+    except ValueError:
+        extra = "" if allow_eod else " (eod is allowed for deadlines only)"
+        raise ProtocolError(f'{where}: "{value}" {_DURATION_HELP}{extra}') from None
+    if positive and parsed.amount == 0:
+        raise ProtocolError(f'{where}: "{value}" must be longer than zero')
+    return parsed
+
+
+def _positive_int(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError(f"{where}: {_type_name(value)} is not a whole number")
+    if value < 1:
+        raise ProtocolError(f"{where}: {value} must be 1 or more")
+    return value
+
+
+def _parse_version(
+    raw: Mapping[str, object], base: ProtocolVersion | None, prefix: str
+) -> ProtocolVersion:
+    """Validate one version's table; keys it lacks come from `base` (the shipped default)."""
+    _reject_unknown(raw, _VERSION_KEYS, prefix)
+
+    if "effective_from" not in raw:
+        raise ProtocolError(f"{prefix}effective_from: missing; every version needs one")
+    effective_from = raw["effective_from"]
+    if isinstance(effective_from, datetime) or not isinstance(effective_from, date):
+        raise ProtocolError(
+            f"{prefix}effective_from: {_type_name(effective_from)} is not a date "
+            "like 2017-01-16 (a TOML date, without quotes)"
+        )
+
+    if base is None:
+        missing = [key for key in _VERSION_KEYS if key not in raw]
+        if missing:
+            raise ProtocolError(f"{prefix}{missing[0]}: missing from the shipped default")
+
+    name: str
+    if "name" in raw:
+        raw_name = raw["name"]
+        if not isinstance(raw_name, str) or not raw_name.strip():
+            raise ProtocolError(f"{prefix}name: {_type_name(raw_name)} is not a non-empty text")
+        name = raw_name.strip()
+    else:
+        assert base is not None
+        name = base.name
+
+    rhi = _table(raw.get("rhi", {}), f"{prefix}rhi")
+    _reject_unknown(rhi, _RHI_KEYS, f"{prefix}rhi.")
+    rhi_clock: RhiClock
+    if "clock" in rhi:
+        clock = rhi["clock"]
+        if clock == "found":
+            rhi_clock = "found"
+        elif clock == "allocation":
+            rhi_clock = "allocation"
+        else:
+            raise ProtocolError(
+                f'{prefix}rhi.clock: {_type_name(clock)} must be "found" or "allocation"'
+            )
+    else:
+        assert base is not None
+        rhi_clock = base.rhi_clock
+    neighbours: tuple[str, ...]
+    if "neighbouring_authorities" in rhi:
+        where = f"{prefix}rhi.neighbouring_authorities"
+        raw_neighbours = rhi["neighbouring_authorities"]
+        if not isinstance(raw_neighbours, list):
+            raise ProtocolError(f"{where}: {_type_name(raw_neighbours)} is not a list")
+        for item in raw_neighbours:
+            if not isinstance(item, str) or _AUTHORITY_CODE.match(item) is None:
+                raise ProtocolError(
+                    f"{where}: {_type_name(item)} is not a three-digit DfE LA code "
+                    'like "937" (in quotes)'
+                )
+        neighbours = tuple(raw_neighbours)
+    else:
+        assert base is not None
+        neighbours = base.neighbouring_authorities
+
+    raw_deadlines = _table(raw.get("deadlines", {}), f"{prefix}deadlines")
+    for key in raw_deadlines:
+        if key not in OBLIGATION_CODES:
+            raise ProtocolError(
+                f"{prefix}deadlines.{key}: unknown obligation code; expected one of "
+                f"{', '.join(OBLIGATION_CODES)}"
+            )
+    deadline_values: dict[str, Duration] = {}
+    for code in OBLIGATION_CODES:
+        if code in raw_deadlines:
+            deadline_values[code] = _duration(
+                raw_deadlines[code], f"{prefix}deadlines.{code}", allow_eod=True, positive=False
+            )
+        elif base is None:
+            raise ProtocolError(f"{prefix}deadlines.{code}: missing from the shipped default")
+        else:
+            deadline_values[code] = base.deadlines.of(code)
+    deadlines = Deadlines(**deadline_values)
+
+    raw_intervals = _table(raw.get("intervals", {}), f"{prefix}intervals")
+    _reject_unknown(raw_intervals, _INTERVAL_KEYS, f"{prefix}intervals.")
+    interval_values: dict[str, Duration] = {}
+    for key in _INTERVAL_KEYS:
+        if key in raw_intervals:
+            interval_values[key] = _duration(
+                raw_intervals[key], f"{prefix}intervals.{key}", allow_eod=False, positive=True
+            )
+        elif base is None:
+            raise ProtocolError(f"{prefix}intervals.{key}: missing from the shipped default")
+        else:
+            interval_values[key] = getattr(base.intervals, key)
+    intervals = Intervals(**interval_values)
+
+    repeat = _table(raw.get("repeat_missing", {}), f"{prefix}repeat_missing")
+    _reject_unknown(repeat, _REPEAT_KEYS, f"{prefix}repeat_missing.")
+    if "count" in repeat:
+        count = _positive_int(repeat["count"], f"{prefix}repeat_missing.count")
+    else:
+        assert base is not None
+        count = base.repeat_missing_count
+    if "window_days" in repeat:
+        window = _positive_int(repeat["window_days"], f"{prefix}repeat_missing.window_days")
+    else:
+        assert base is not None
+        window = base.repeat_missing_window_days
+
+    return ProtocolVersion(
+        name=name,
+        effective_from=effective_from,
+        rhi_clock=rhi_clock,
+        neighbouring_authorities=neighbours,
+        deadlines=deadlines,
+        intervals=intervals,
+        repeat_missing_count=count,
+        repeat_missing_window_days=window,
+    )
+
+
+def _parse(text: str, base: ProtocolVersion | None) -> Protocol:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProtocolError(f"(file): not valid TOML: {error}") from None
+    if "version" not in document:
+        return Protocol(versions=(_parse_version(document, base, ""),))
+    for key in document:
+        if key != "version":
+            raise ProtocolError(
+                f"{key}: not allowed at the top level beside [[version]] tables; "
+                "put it inside each [[version]]"
+            )
+    raw_versions = document["version"]
+    if not isinstance(raw_versions, list) or not raw_versions:
+        raise ProtocolError("version: must be one or more [[version]] tables")
+    versions: list[ProtocolVersion] = []
+    seen: dict[date, int] = {}
+    for index, raw in enumerate(raw_versions, start=1):
+        prefix = f"version[{index}]."
+        table = _table(raw, f"version[{index}]")
+        version = _parse_version(table, base, prefix)
+        if version.effective_from in seen:
+            raise ProtocolError(
+                f"{prefix}effective_from: {version.effective_from.isoformat()} is also "
+                f"version[{seen[version.effective_from]}]'s; each version needs its own date"
+            )
+        seen[version.effective_from] = index
+        versions.append(version)
+    return Protocol(versions=tuple(versions))
+
+
+@cache
+def default_protocol() -> Protocol:
+    """The protocol shipped with the product (`default_protocol.toml`)."""
+    text = (
+        resources.files("homeward.protocol")
+        .joinpath("default_protocol.toml")
+        .read_text(encoding="utf-8")
+    )
+    return _parse(text, None)
+
+
+def _default_version() -> ProtocolVersion:
+    return default_protocol().versions[-1]
+
+
+def load_protocol_text(text: str) -> Protocol:
+    """Parse and validate a protocol file's text; missing keys take the shipped default."""
+    return _parse(text, _default_version())
+
+
+def load_protocol_file(path: str | Path) -> Protocol:
+    """Read, parse and validate a protocol file (UTF-8 TOML)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProtocolError(f"(file): cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ProtocolError(f"(file): {path} is not UTF-8 text") from None
+    return load_protocol_text(text)
+
+
+def with_deadline(version: ProtocolVersion, code: str, duration: Duration) -> ProtocolVersion:
+    """A copy of `version` with one deadline changed (for what-if answers and tests)."""
+    if code not in OBLIGATION_CODES:
+        raise ProtocolError(f"deadlines.{code}: unknown obligation code")
+    return replace(version, deadlines=replace(version.deadlines, **{code: duration}))
