@@ -45,9 +45,7 @@ def _finish(draft: Draft, as_of: datetime) -> Obligation:
     )
 
 
-def evaluate(
-    facts: Facts, policy: Protocol | ProtocolVersion, as_of: datetime
-) -> tuple[Obligation, ...]:
+def evaluate(facts: Facts, policy: Protocol | ProtocolVersion, as_of: datetime) -> tuple[Obligation, ...]:
     """The obligations of one episode at `as_of`, sorted by due time, code and instance.
 
     `policy` is a whole protocol (the version in force on `reported_at`'s Europe/London

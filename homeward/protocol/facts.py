@@ -16,9 +16,7 @@ from typing import Literal
 from homeward.protocol.calendar import Calendar, local_date, require_aware
 
 LegalStatus = Literal["looked_after", "child_protection", "child_in_need", "early_help", "none"]
-ReportSource = Literal[
-    "police", "placement_provider", "parent_carer", "school", "edt", "social_worker", "other"
-]
+ReportSource = Literal["police", "placement_provider", "parent_carer", "school", "edt", "social_worker", "other"]
 ClassificationCode = Literal["missing", "absent"]
 RiskLevel = Literal["very_low", "low", "medium", "high"]
 MeetingKind = Literal["missing_strategy", "section_47", "mace"]
@@ -38,9 +36,7 @@ ActionCode = Literal[
     "repeat_review",
 ]
 
-LEGAL_STATUSES: frozenset[str] = frozenset(
-    {"looked_after", "child_protection", "child_in_need", "early_help", "none"}
-)
+LEGAL_STATUSES: frozenset[str] = frozenset({"looked_after", "child_protection", "child_in_need", "early_help", "none"})
 REPORT_SOURCES: frozenset[str] = frozenset(
     {"police", "placement_provider", "parent_carer", "school", "edt", "social_worker", "other"}
 )
@@ -69,9 +65,7 @@ ACTION_CODES: frozenset[str] = frozenset(
 def _check_code(owner: object, name: str, allowed: frozenset[str]) -> None:
     value = getattr(owner, name)
     if value not in allowed:
-        raise ValueError(
-            f"{type(owner).__name__}.{name}: {value!r} is not one of {', '.join(sorted(allowed))}"
-        )
+        raise ValueError(f"{type(owner).__name__}.{name}: {value!r} is not one of {', '.join(sorted(allowed))}")
 
 
 def _normalise_datetimes(owner: object) -> None:
@@ -147,9 +141,7 @@ class ChildFacts:
         """The placement in force on `day` (the latest started, if several overlap)."""
         current: Placement | None = None
         for placement in self.placements:
-            if placement.in_force_on(day) and (
-                current is None or placement.started_on >= current.started_on
-            ):
+            if placement.in_force_on(day) and (current is None or placement.started_on >= current.started_on):
                 current = placement
         return current
 
@@ -221,8 +213,7 @@ class RhiSharing:
         for recipient in self.recipients:
             if recipient not in SHARE_RECIPIENTS:
                 raise ValueError(
-                    f"RhiSharing.recipients: {recipient!r} is not one of "
-                    f"{', '.join(sorted(SHARE_RECIPIENTS))}"
+                    f"RhiSharing.recipients: {recipient!r} is not one of {', '.join(sorted(SHARE_RECIPIENTS))}"
                 )
         _normalise_datetimes(self)
 

@@ -39,16 +39,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from homeward.protocol.calendar import Calendar, local_date, require_aware
 
+_T = TypeVar("_T")
 DurationUnit = Literal["m", "h", "d", "wd", "eod"]
 RhiClock = Literal["found", "allocation"]
 
@@ -258,9 +259,26 @@ def _positive_int(value: object, where: str) -> int:
     return value
 
 
-def _parse_version(
-    raw: Mapping[str, object], base: ProtocolVersion | None, prefix: str
-) -> ProtocolVersion:
+def _from_base(base: ProtocolVersion | None, where: str, pick: Callable[[ProtocolVersion], _T]) -> _T:
+    """A value the file leaves out: the shipped default's (which itself must have it)."""
+    if base is None:
+        raise ProtocolError(f"{where}: missing from the shipped default")
+    return pick(base)
+
+
+def _deadline_getter(code: str) -> Callable[[ProtocolVersion], Duration]:
+    return lambda version: version.deadlines.of(code)
+
+
+def _interval_getter(key: str) -> Callable[[ProtocolVersion], Duration]:
+    def pick(version: ProtocolVersion) -> Duration:
+        value: Duration = getattr(version.intervals, key)
+        return value
+
+    return pick
+
+
+def _parse_version(raw: Mapping[str, object], base: ProtocolVersion | None, prefix: str) -> ProtocolVersion:
     """Validate one version's table; keys it lacks come from `base` (the shipped default)."""
     _reject_unknown(raw, _VERSION_KEYS, prefix)
 
@@ -273,11 +291,6 @@ def _parse_version(
             "like 2017-01-16 (a TOML date, without quotes)"
         )
 
-    if base is None:
-        missing = [key for key in _VERSION_KEYS if key not in raw]
-        if missing:
-            raise ProtocolError(f"{prefix}{missing[0]}: missing from the shipped default")
-
     name: str
     if "name" in raw:
         raw_name = raw["name"]
@@ -285,8 +298,7 @@ def _parse_version(
             raise ProtocolError(f"{prefix}name: {_type_name(raw_name)} is not a non-empty text")
         name = raw_name.strip()
     else:
-        assert base is not None
-        name = base.name
+        name = _from_base(base, f"{prefix}name", lambda b: b.name)
 
     rhi = _table(raw.get("rhi", {}), f"{prefix}rhi")
     _reject_unknown(rhi, _RHI_KEYS, f"{prefix}rhi.")
@@ -298,12 +310,9 @@ def _parse_version(
         elif clock == "allocation":
             rhi_clock = "allocation"
         else:
-            raise ProtocolError(
-                f'{prefix}rhi.clock: {_type_name(clock)} must be "found" or "allocation"'
-            )
+            raise ProtocolError(f'{prefix}rhi.clock: {_type_name(clock)} must be "found" or "allocation"')
     else:
-        assert base is not None
-        rhi_clock = base.rhi_clock
+        rhi_clock = _from_base(base, f"{prefix}rhi.clock", lambda b: b.rhi_clock)
     neighbours: tuple[str, ...]
     if "neighbouring_authorities" in rhi:
         where = f"{prefix}rhi.neighbouring_authorities"
@@ -313,20 +322,17 @@ def _parse_version(
         for item in raw_neighbours:
             if not isinstance(item, str) or _AUTHORITY_CODE.match(item) is None:
                 raise ProtocolError(
-                    f"{where}: {_type_name(item)} is not a three-digit DfE LA code "
-                    'like "937" (in quotes)'
+                    f'{where}: {_type_name(item)} is not a three-digit DfE LA code like "937" (in quotes)'
                 )
         neighbours = tuple(raw_neighbours)
     else:
-        assert base is not None
-        neighbours = base.neighbouring_authorities
+        neighbours = _from_base(base, f"{prefix}rhi.neighbouring_authorities", lambda b: b.neighbouring_authorities)
 
     raw_deadlines = _table(raw.get("deadlines", {}), f"{prefix}deadlines")
     for key in raw_deadlines:
         if key not in OBLIGATION_CODES:
             raise ProtocolError(
-                f"{prefix}deadlines.{key}: unknown obligation code; expected one of "
-                f"{', '.join(OBLIGATION_CODES)}"
+                f"{prefix}deadlines.{key}: unknown obligation code; expected one of {', '.join(OBLIGATION_CODES)}"
             )
     deadline_values: dict[str, Duration] = {}
     for code in OBLIGATION_CODES:
@@ -334,10 +340,8 @@ def _parse_version(
             deadline_values[code] = _duration(
                 raw_deadlines[code], f"{prefix}deadlines.{code}", allow_eod=True, positive=False
             )
-        elif base is None:
-            raise ProtocolError(f"{prefix}deadlines.{code}: missing from the shipped default")
         else:
-            deadline_values[code] = base.deadlines.of(code)
+            deadline_values[code] = _from_base(base, f"{prefix}deadlines.{code}", _deadline_getter(code))
     deadlines = Deadlines(**deadline_values)
 
     raw_intervals = _table(raw.get("intervals", {}), f"{prefix}intervals")
@@ -348,10 +352,8 @@ def _parse_version(
             interval_values[key] = _duration(
                 raw_intervals[key], f"{prefix}intervals.{key}", allow_eod=False, positive=True
             )
-        elif base is None:
-            raise ProtocolError(f"{prefix}intervals.{key}: missing from the shipped default")
         else:
-            interval_values[key] = getattr(base.intervals, key)
+            interval_values[key] = _from_base(base, f"{prefix}intervals.{key}", _interval_getter(key))
     intervals = Intervals(**interval_values)
 
     repeat = _table(raw.get("repeat_missing", {}), f"{prefix}repeat_missing")
@@ -359,13 +361,11 @@ def _parse_version(
     if "count" in repeat:
         count = _positive_int(repeat["count"], f"{prefix}repeat_missing.count")
     else:
-        assert base is not None
-        count = base.repeat_missing_count
+        count = _from_base(base, f"{prefix}repeat_missing.count", lambda b: b.repeat_missing_count)
     if "window_days" in repeat:
         window = _positive_int(repeat["window_days"], f"{prefix}repeat_missing.window_days")
     else:
-        assert base is not None
-        window = base.repeat_missing_window_days
+        window = _from_base(base, f"{prefix}repeat_missing.window_days", lambda b: b.repeat_missing_window_days)
 
     return ProtocolVersion(
         name=name,
@@ -389,8 +389,7 @@ def _parse(text: str, base: ProtocolVersion | None) -> Protocol:
     for key in document:
         if key != "version":
             raise ProtocolError(
-                f"{key}: not allowed at the top level beside [[version]] tables; "
-                "put it inside each [[version]]"
+                f"{key}: not allowed at the top level beside [[version]] tables; put it inside each [[version]]"
             )
     raw_versions = document["version"]
     if not isinstance(raw_versions, list) or not raw_versions:
@@ -414,11 +413,7 @@ def _parse(text: str, base: ProtocolVersion | None) -> Protocol:
 @cache
 def default_protocol() -> Protocol:
     """The protocol shipped with the product (`default_protocol.toml`)."""
-    text = (
-        resources.files("homeward.protocol")
-        .joinpath("default_protocol.toml")
-        .read_text(encoding="utf-8")
-    )
+    text = resources.files("homeward.protocol").joinpath("default_protocol.toml").read_text(encoding="utf-8")
     return _parse(text, None)
 
 

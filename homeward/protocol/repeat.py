@@ -13,9 +13,7 @@ from datetime import datetime, timedelta
 from homeward.protocol.calendar import require_aware
 
 
-def is_repeat_missing(
-    episode_starts: Iterable[datetime], this_start: datetime, count: int, window_days: int
-) -> bool:
+def is_repeat_missing(episode_starts: Iterable[datetime], this_start: datetime, count: int, window_days: int) -> bool:
     """Whether the episode starting at `this_start` is the `count`-th or later episode
     starting within `window_days` days.
 

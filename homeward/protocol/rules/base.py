@@ -63,9 +63,7 @@ class Context:
             missing_since=episode.missing_since,
             exceptional=episode.exceptional_rhi,
         )
-        missing_at = [
-            c.at for c in episode.classifications if c.classification == "missing" and c.at <= as_of
-        ]
+        missing_at = [c.at for c in episode.classifications if c.classification == "missing" and c.at <= as_of]
         missing_from = max(min(missing_at), episode.reported_at) if missing_at else None
         found_at = _known(episode.found_at, as_of)
         ends = [t for t in (found_at, _known(episode.closed_at, as_of)) if t is not None]
@@ -102,9 +100,7 @@ class Context:
         found = (a for a in self.episode.actions if a.code == code and a.at <= self.as_of)
         return tuple(sorted(found, key=lambda a: a.at))
 
-    def first_action(
-        self, code: str, start: datetime | None = None, end: datetime | None = None
-    ) -> ActionFact | None:
+    def first_action(self, code: str, start: datetime | None = None, end: datetime | None = None) -> ActionFact | None:
         """The earliest action of `code` with `start` <= at <= `end` (open bounds if None)."""
         for action in self.actions(code):
             if (start is None or action.at >= start) and (end is None or action.at <= end):

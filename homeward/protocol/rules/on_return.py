@@ -33,10 +33,7 @@ IRO_INFORMED = Spec(
     title="Inform the Independent Reviewing Officer",
     responsible_role="social_worker",
     rule="applies when a looked-after child has returned; arises at found_at; done when recorded",
-    citation=(
-        'seed 002, "When a Child Returns": "If the child is a child in our care, the IRO should '
-        'be informed."'
-    ),
+    citation=('seed 002, "When a Child Returns": "If the child is a child in our care, the IRO should be informed."'),
 )
 
 RHI_OFFERED = Spec(
@@ -118,9 +115,7 @@ def rhi_offered(ctx: Context) -> Iterator[Draft]:
         trigger=trigger,
         trigger_at=started,
         done=(offered_at, None) if offered_at is not None else None,
-        policy_value=(
-            f"{ctx.deadline_value(RHI_OFFERED.code)}; rhi.clock = {ctx.version.rhi_clock}"
-        ),
+        policy_value=(f"{ctx.deadline_value(RHI_OFFERED.code)}; rhi.clock = {ctx.version.rhi_clock}"),
         note="; ".join(notes),
     )
 

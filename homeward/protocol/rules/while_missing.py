@@ -235,8 +235,7 @@ def strategy_meeting_review(ctx: Context) -> Iterator[Draft]:
     meetings = _missing_strategy_meetings(ctx)
     interval = ctx.interval("strategy_meeting_review")
     policy_value = (
-        f"{ctx.interval_value('strategy_meeting_review')}; "
-        f"{ctx.deadline_value(STRATEGY_MEETING_REVIEW.code)}"
+        f"{ctx.interval_value('strategy_meeting_review')}; {ctx.deadline_value(STRATEGY_MEETING_REVIEW.code)}"
     )
     instance = 1
     for index, (held_at, _recorded) in enumerate(meetings):
@@ -277,10 +276,7 @@ def senior_escalation(ctx: Context) -> Iterator[Draft]:
         trigger="missing_since",
         trigger_at=missing_since,
         done=done_by(ctx.first_action(SENIOR_ESCALATION.code)),
-        policy_value=(
-            f"{ctx.interval_value('senior_escalation')}; "
-            f"{ctx.deadline_value(SENIOR_ESCALATION.code)}"
-        ),
+        policy_value=(f"{ctx.interval_value('senior_escalation')}; {ctx.deadline_value(SENIOR_ESCALATION.code)}"),
     )
 
 
