@@ -4,5 +4,5 @@ from .base import *  # noqa: F403
 from .base import SECRET_KEY as _SECRET_KEY
 
 # A fixed development key is acceptable only here: production refuses to start without one.
-SECRET_KEY = _SECRET_KEY or "homeward-local-development-key-not-for-production"  # noqa: S105
+SECRET_KEY = _SECRET_KEY or "homeward-local-development-key-not-for-production"
 DEBUG = False

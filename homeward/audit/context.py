@@ -18,7 +18,7 @@ class RequestOrigin:
     channel: str = "system"
 
 
-_origin: ContextVar[RequestOrigin] = ContextVar("homeward_request_origin", default=RequestOrigin())
+_origin: ContextVar[RequestOrigin] = ContextVar("homeward_request_origin", default=RequestOrigin())  # noqa: B039 (frozen)
 
 
 def current_origin() -> RequestOrigin:

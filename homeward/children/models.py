@@ -4,8 +4,14 @@ Philomena profile. Nothing is overwritten without history; nothing is deleted.""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
 
 from homeward.common.models import TimeStampedModel
+
+# A history row without a start date applied throughout, so it sorts before every dated one
+# (PostgreSQL and SQLite disagree on where NULLs go unless told).
+OLDEST_FIRST = (F("started_on").asc(nulls_first=True), "id")
+NEWEST_FIRST = (F("started_on").desc(nulls_last=True), "-id")
 
 
 class LegalStatus(models.TextChoices):
@@ -76,7 +82,7 @@ class LegalStatusPeriod(models.Model):
     recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["child", "started_on", "id"]
+        ordering = ["child", *OLDEST_FIRST]
 
 
 class Placement(models.Model):
@@ -98,7 +104,7 @@ class Placement(models.Model):
     recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["child", "started_on", "id"]
+        ordering = ["child", *OLDEST_FIRST]
 
 
 class ResponsibleAdult(TimeStampedModel):

@@ -19,7 +19,7 @@ from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date
 from homeward.reference.models import Authority
 
-from .models import ChronologyEntry, Child, LegalStatus, LegalStatusPeriod, Placement, Sex
+from .models import NEWEST_FIRST, Child, ChronologyEntry, LegalStatus, LegalStatusPeriod, Placement, Sex
 
 UNSET: Any = object()
 
@@ -143,6 +143,7 @@ def child_create(
     iro_row = _person(iro, "iro", errors) if iro else None
     if errors:
         raise DomainValidationError(errors)
+    assert authority is not None  # checked above
 
     child = Child.objects.create(
         external_id=external_id.strip(), given_name=given_name.strip(), family_name=family_name.strip(),
@@ -240,7 +241,7 @@ def child_update(
 
     if legal_status is not UNSET and legal_status != child.legal_status:
         since = legal_status_since if legal_status_since not in (UNSET, None) else today
-        latest = child.legal_statuses.order_by("-started_on", "-id").first()
+        latest = child.legal_statuses.order_by(*NEWEST_FIRST).first()
         if latest and latest.started_on and since < latest.started_on:
             raise DomainValidationError.single(
                 "legal_status_since", f"The new status cannot begin before the current one ({latest.started_on})."
@@ -254,7 +255,7 @@ def child_update(
         child.legal_status = legal_status
     elif legal_status_since is not UNSET:
         # Correcting when the current status began: audited with before and after.
-        current = child.legal_statuses.order_by("-started_on", "-id").first()
+        current = child.legal_statuses.order_by(*NEWEST_FIRST).first()
         if current is not None and current.started_on != legal_status_since:
             LegalStatusPeriod.objects.filter(pk=current.pk).update(started_on=legal_status_since)
 

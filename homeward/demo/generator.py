@@ -31,7 +31,7 @@ from homeward.episodes.services import (
 from homeward.reference.models import Authority
 
 # Documented in the README: every demonstration account signs in with this password.
-DEMO_PASSWORD = "homeward-demo"  # noqa: S105
+DEMO_PASSWORD = "homeward-demo"
 
 GIVEN_NAMES_F = ["Amara", "Bethany", "Chloe", "Demi", "Ella", "Freya", "Grace", "Hana", "Isla", "Jade",
                  "Keira", "Layla", "Maya", "Nia", "Olivia", "Poppy", "Ruby", "Sienna", "Tia", "Zara"]
@@ -47,22 +47,23 @@ PLACES = ["Abington Park", "Northampton bus station", "Daventry town centre", "K
 FINDERS = ["Police", "Carer", "Parent", "Social worker", "Returned of own accord"]
 ETHNICITIES = ["WBRI", "WBRI", "WBRI", "WOTH", "MWBC", "BAFR", "BCRB", "APKN", "AIND", "WROM"]
 
-DEMO_USERS: list[dict[str, str]] = [
-    {"username": "coordinator", "role": Role.COORDINATOR, "first": "Priya", "last": "Shah", "team": "Missing Children Team"},
-    {"username": "mct", "role": Role.MCT_ADMIN, "first": "Gareth", "last": "Hale", "team": "Missing Children Team"},
-    {"username": "sw.north", "role": Role.SOCIAL_WORKER, "first": "Nadia", "last": "Osei", "team": "Children in Care North"},
-    {"username": "sw.south", "role": Role.SOCIAL_WORKER, "first": "Tom", "last": "Barker", "team": "Children in Care South"},
-    {"username": "sw.assess", "role": Role.SOCIAL_WORKER, "first": "Hannah", "last": "Ferris", "team": "Assessment and Intervention"},
-    {"username": "tm.north", "role": Role.TEAM_MANAGER, "first": "Julie", "last": "Marsh", "team": "Children in Care North"},
-    {"username": "service.leader", "role": Role.SERVICE_LEADER, "first": "Colin", "last": "Ward", "team": ""},
-    {"username": "sad", "role": Role.SENIOR_MANAGER, "first": "Ruth", "last": "Adebayo", "team": ""},
-    {"username": "edt", "role": Role.EDT, "first": "Marcus", "last": "Lee", "team": "Emergency Duty Team"},
-    {"username": "rhi.worker", "role": Role.RHI_PRACTITIONER, "first": "Aisha", "last": "Khan", "team": ""},
-    {"username": "iro", "role": Role.IRO, "first": "Deborah", "last": "Nunn", "team": "Independent Reviewing Service"},
-    {"username": "police", "role": Role.POLICE_LIAISON, "first": "Sgt Dan", "last": "Price", "team": ""},
-    {"username": "provider", "role": Role.PLACEMENT_PROVIDER, "first": "Lorraine", "last": "Kerr", "team": ""},
-    {"username": "auditor", "role": Role.AUDITOR, "first": "Simon", "last": "Grey", "team": ""},
-    {"username": "admin", "role": Role.ADMIN, "first": "Alex", "last": "Admin", "team": ""},
+# username, role, given name, family name, team
+DEMO_USERS: list[tuple[str, str, str, str, str]] = [
+    ("coordinator", Role.COORDINATOR, "Priya", "Shah", "Missing Children Team"),
+    ("mct", Role.MCT_ADMIN, "Gareth", "Hale", "Missing Children Team"),
+    ("sw.north", Role.SOCIAL_WORKER, "Nadia", "Osei", "Children in Care North"),
+    ("sw.south", Role.SOCIAL_WORKER, "Tom", "Barker", "Children in Care South"),
+    ("sw.assess", Role.SOCIAL_WORKER, "Hannah", "Ferris", "Assessment and Intervention"),
+    ("tm.north", Role.TEAM_MANAGER, "Julie", "Marsh", "Children in Care North"),
+    ("service.leader", Role.SERVICE_LEADER, "Colin", "Ward", ""),
+    ("sad", Role.SENIOR_MANAGER, "Ruth", "Adebayo", ""),
+    ("edt", Role.EDT, "Marcus", "Lee", "Emergency Duty Team"),
+    ("rhi.worker", Role.RHI_PRACTITIONER, "Aisha", "Khan", ""),
+    ("iro", Role.IRO, "Deborah", "Nunn", "Independent Reviewing Service"),
+    ("police", Role.POLICE_LIAISON, "Sgt Dan", "Price", ""),
+    ("provider", Role.PLACEMENT_PROVIDER, "Lorraine", "Kerr", ""),
+    ("auditor", Role.AUDITOR, "Simon", "Grey", ""),
+    ("admin", Role.ADMIN, "Alex", "Admin", ""),
 ]
 
 
@@ -93,14 +94,12 @@ def _users() -> dict[str, User]:
         "provider": ("Oakfield Children's Homes Ltd", Organisation.Kind.PLACEMENT_PROVIDER),
     }
     users: dict[str, User] = {}
-    for spec in DEMO_USERS:
-        org_name = organisations.get(spec["username"], (council.name, ""))[0]
-        kind = organisations.get(spec["username"], ("", Organisation.Kind.LOCAL_AUTHORITY))[1]
+    for username, role, first, last, team in DEMO_USERS:
+        org_name, kind = organisations.get(username, (council.name, Organisation.Kind.LOCAL_AUTHORITY))
         Organisation.objects.get_or_create(name=org_name, defaults={"kind": kind})
-        users[spec["username"]] = User.objects.filter(username=spec["username"]).first() or user_create(
-            username=spec["username"], role=spec["role"], password=DEMO_PASSWORD, validate=False,
-            team_name=spec["team"], organisation_name=org_name,
-            email=f"{spec['username']}@homeward.example", first_name=spec["first"], last_name=spec["last"],
+        users[username] = User.objects.filter(username=username).first() or user_create(
+            username=username, role=role, password=DEMO_PASSWORD, validate=False, team_name=team,
+            organisation_name=org_name, email=f"{username}@homeward.example", first_name=first, last_name=last,
         )
     Team.objects.filter(name="Children in Care North").update(email="cic.north@homeward.example")
     return users
@@ -166,27 +165,31 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
         )
         children.append(child)
 
-    # Repeat-missing children go many times; most children once or twice.
+    # Repeat-missing children go many times; most children once or twice. A few children
+    # are missing now, for between a few hours and over a week.
+    missing_now_hours = {2: 3, 5: 9, 9: 30, 13: 52, 17: 80, 23: 150, 30: 20}
     episodes = 0
     open_count = 0
     for index, child in enumerate(children):
         count = rng.choice([1, 1, 2, 2, 3, 4]) if index % 6 else rng.choice([8, 10, 12])
-        cursor = start + timedelta(hours=rng.randint(0, 24 * 60))
-        gap_days = max(3, int((30 * size.months - 20) / (count + 1)))
-        for number in range(count):
-            last_seen = _local(cursor + timedelta(days=rng.randint(0, gap_days), hours=rng.randint(0, 23),
-                                                  minutes=rng.choice([0, 15, 30, 45])))
-            if last_seen > now - timedelta(hours=2):
-                break
-            reported = last_seen + timedelta(minutes=rng.randint(20, 300))
-            if reported > now:
-                reported = now - timedelta(minutes=5)
-            is_last = number == count - 1
-            leave_open = is_last and (now - last_seen) < timedelta(days=20) and open_count < 6 or (
-                is_last and index in (3, 17) and open_count < 6)
-            if index in (3, 17) and is_last:
-                last_seen = _local(now - timedelta(hours=rng.choice([9, 30, 80])))
-                reported = last_seen + timedelta(minutes=45)
+        open_since = (
+            _local(now - timedelta(hours=missing_now_hours[index])) if index in missing_now_hours else None
+        )
+        history_end = (open_since - timedelta(days=6)) if open_since else now - timedelta(hours=6)
+        span_days = max(10, (history_end - start).days)
+        starts = sorted(
+            _local(start + timedelta(days=rng.uniform(0, span_days - 5))) for _ in range(count)
+        )
+        # Keep at least six days between episodes so one always ends before the next.
+        spaced: list[datetime] = []
+        for candidate in starts:
+            if not spaced or candidate - spaced[-1] >= timedelta(days=6):
+                spaced.append(candidate)
+        if open_since is not None:
+            spaced.append(open_since)
+        for last_seen in spaced:
+            leave_open = last_seen == open_since
+            reported = min(last_seen + timedelta(minutes=rng.randint(20, 300)), now - timedelta(minutes=5))
             result = episode_report(
                 actor=police_user if rng.random() < 0.6 else coordinator, child=child,
                 reported_at=reported,
@@ -210,32 +213,30 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
             if rng.random() < 0.15:
                 episode_regrade_risk(
                     actor=police_user, episode=episode, risk_level="high",
-                    graded_at=min(now, reported + timedelta(hours=rng.randint(2, 20))),
+                    graded_at=min(now, reported + timedelta(hours=rng.randint(1, 3))),
                     graded_by="Duty inspector", rationale="New intelligence: seen with an adult of concern.",
                 )
             if episode.classification == "absent" and rng.random() < 0.4:
                 episode_reclassify(
                     actor=coordinator, episode=episode, classification="missing",
-                    at=min(now, reported + timedelta(hours=rng.randint(2, 8))),
+                    at=min(now, reported + timedelta(hours=rng.randint(1, 2))),
                     rationale="No contact and phone switched off: out of character.",
                 )
             if leave_open:
                 open_count += 1
-            else:
-                duration = timedelta(hours=rng.choice([2, 5, 9, 14, 20, 30, 50, 80, 110]))
-                found = min(last_seen + duration, now - timedelta(minutes=30))
-                found = max(found, reported)
-                episode_record_found(
-                    actor=coordinator, episode=Episode.objects.get(pk=episode.pk), found_at=found,
-                    found_location=rng.choice(PLACES), found_by=rng.choice(FINDERS),
-                    whereabouts=rng.choice(["With friends in town.", "At a boyfriend's address.",
-                                            "Stayed with an older friend.", "Would not say."]),
-                    with_whom=rng.choice(["Friends from school", "An older male known as 'J'", "Alone",
-                                          "Two other young people from the home"]),
-                    condition=rng.choice(["Tired and hungry.", "Quiet, would not talk.", "Well, apologetic.",
-                                          "Smelt of cannabis; new phone."]),
-                )
-            cursor = last_seen + timedelta(days=2)
+                continue
+            duration = timedelta(hours=rng.choice([2, 5, 9, 14, 20, 30, 50, 80, 110]))
+            found = max(min(last_seen + duration, now - timedelta(minutes=30)), reported + timedelta(hours=3))
+            episode_record_found(
+                actor=coordinator, episode=Episode.objects.get(pk=episode.pk), found_at=found,
+                found_location=rng.choice(PLACES), found_by=rng.choice(FINDERS),
+                whereabouts=rng.choice(["With friends in town.", "At a boyfriend's address.",
+                                        "Stayed with an older friend.", "Would not say."]),
+                with_whom=rng.choice(["Friends from school", "An older male known as 'J'", "Alone",
+                                      "Two other young people from the home"]),
+                condition=rng.choice(["Tired and hungry.", "Quiet, would not talk.", "Well, apologetic.",
+                                      "Smelt of cannabis; new phone."]),
+            )
     return {"children": len(children), "episodes": episodes, "open": open_count,
             "users": len(DEMO_USERS)}
 

@@ -17,11 +17,12 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
 from homeward.audit.services import audit_record
-from homeward.children.models import ChronologyEntry, Child
+from homeward.children.models import Child, ChronologyEntry
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import age_on, local_date
 from homeward.reference.models import PoliceForce
 
+from .hooks import episode_facts_changed
 from .models import (
     Classification,
     ClassificationChange,
@@ -32,7 +33,6 @@ from .models import (
     RiskGrading,
     RiskLevel,
 )
-from .hooks import episode_facts_changed
 
 # A report may carry a time a few minutes ahead of the server's clock.
 CLOCK_SKEW = timedelta(minutes=5)

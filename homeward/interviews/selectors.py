@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def rhi_stage(rhi: ReturnInterview | None) -> str:
     """Where the interview has got to, as one word for boards and the API."""
-    if rhi is None or rhi.allocated_at is None and rhi.offered_at is None:
+    if rhi is None or (rhi.allocated_at is None and rhi.offered_at is None):
         return "to_allocate"
     if rhi.shared_at:
         return "shared"

@@ -6,7 +6,7 @@ from datetime import date
 
 import holidays
 
-from homeward.children.models import Child
+from homeward.children.models import OLDEST_FIRST, Child
 from homeward.protocol import facts as pf
 
 _FAR_PAST = date(1900, 1, 1)
@@ -22,11 +22,11 @@ def bank_holidays(years: range) -> frozenset[date]:
 def child_facts(child: Child) -> pf.ChildFacts:
     periods = tuple(
         pf.LegalStatusPeriod(status=p.status, started_on=p.started_on or _FAR_PAST)  # type: ignore[arg-type]
-        for p in child.legal_statuses.all().order_by("started_on", "id")
+        for p in child.legal_statuses.order_by(*OLDEST_FIRST)
     )
     placements = tuple(
         pf.Placement(authority=p.authority.code, started_on=p.started_on or _FAR_PAST, ended_on=p.ended_on)
-        for p in child.placements.select_related("authority").order_by("started_on", "id")
+        for p in child.placements.select_related("authority").order_by(*OLDEST_FIRST)
     )
     return pf.ChildFacts(
         date_of_birth=child.date_of_birth,

@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from homeward.accounts.permissions import Capability, require
-from homeward.children.models import Child, LegalStatus, Sex
+from homeward.api.views import HomewardAPIView
+from homeward.children.models import OLDEST_FIRST, Child, LegalStatus, Sex
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import PlacementInput, child_create, child_current_placement, child_update
 
@@ -58,7 +58,7 @@ def _inputs(data: dict[str, Any]) -> dict[str, Any]:
 
 def child_representation(child: Child) -> dict[str, Any]:
     placement = child_current_placement(child)
-    periods = list(child.legal_statuses.order_by("started_on", "id"))
+    periods = list(child.legal_statuses.order_by(*OLDEST_FIRST))
     episodes = list(child.episodes.order_by("-missing_since", "-id").values_list("id", "missing_since", "status"))
     since = timezone.now() - timedelta(days=90)
     return {
@@ -114,28 +114,28 @@ class ChildOutputSerializer(serializers.Serializer):
     episodes_last_90_days = serializers.IntegerField()
 
 
-class ChildListCreateView(APIView):
+class ChildListCreateView(HomewardAPIView):
     @extend_schema(request=ChildInputSerializer, responses={201: ChildOutputSerializer}, operation_id="child_create")
     def post(self, request: Request) -> Response:
-        require(request.user, Capability.CHILD_CREATE)
+        require(self.actor(request), Capability.CHILD_CREATE)
         serializer = ChildInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        child = child_create(actor=request.user, **_inputs(serializer.validated_data))
+        child = child_create(actor=self.actor(request), **_inputs(serializer.validated_data))
         return Response(child_representation(child), status=status.HTTP_201_CREATED)
 
 
-class ChildDetailView(APIView):
+class ChildDetailView(HomewardAPIView):
     @extend_schema(responses={200: ChildOutputSerializer}, operation_id="child_get")
     def get(self, request: Request, child_id: int) -> Response:
-        child = child_get_for_user(request.user, child_id)
+        child = child_get_for_user(self.actor(request), child_id)
         return Response(child_representation(child))
 
     @extend_schema(request=ChildInputSerializer, responses={200: ChildOutputSerializer},
                    operation_id="child_update")
     def patch(self, request: Request, child_id: int) -> Response:
-        child = child_get_for_user(request.user, child_id, audit=False)
-        require(request.user, Capability.CHILD_UPDATE)
+        child = child_get_for_user(self.actor(request), child_id, audit=False)
+        require(self.actor(request), Capability.CHILD_UPDATE)
         serializer = ChildInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        child = child_update(actor=request.user, child=child, **_inputs(serializer.validated_data))
+        child = child_update(actor=self.actor(request), child=child, **_inputs(serializer.validated_data))
         return Response(child_representation(child))

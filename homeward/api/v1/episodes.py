@@ -8,10 +8,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from homeward.accounts.permissions import Capability, require
 from homeward.api.pagination import Pagination
+from homeward.api.views import HomewardAPIView
 from homeward.children.selectors import child_list_for_user
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import (
@@ -143,7 +143,7 @@ def episode_representation(episode: Episode) -> dict[str, Any]:
     }
 
 
-class EpisodeListCreateView(APIView):
+class EpisodeListCreateView(HomewardAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=EpisodeStatus.values),
@@ -155,7 +155,7 @@ class EpisodeListCreateView(APIView):
         operation_id="episode_list",
     )
     def get(self, request: Request) -> Response:
-        queryset = episode_list_for_user(request.user).order_by("-missing_since", "-id")
+        queryset = episode_list_for_user(self.actor(request)).order_by("-missing_since", "-id")
         filters = {"status": EpisodeStatus, "risk_level": RiskLevel}
         for name, choices in filters.items():
             value = request.query_params.get(name)
@@ -177,69 +177,69 @@ class EpisodeListCreateView(APIView):
                                                                200: EpisodeOutputSerializer},
                    operation_id="episode_report")
     def post(self, request: Request) -> Response:
-        require(request.user, Capability.EPISODE_REPORT)
+        require(self.actor(request), Capability.EPISODE_REPORT)
         serializer = EpisodeReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        child = child_list_for_user(request.user).filter(pk=data.pop("child")).first()
+        child = child_list_for_user(self.actor(request)).filter(pk=data.pop("child")).first()
         if child is None:
             raise DomainValidationError.single("child", "No child with this id is known to you.")
-        result = episode_report(actor=request.user, child=child, **data)
+        result = episode_report(actor=self.actor(request), child=child, **data)
         return Response(episode_representation(result.episode),
                         status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
-class EpisodeDetailView(APIView):
+class EpisodeDetailView(HomewardAPIView):
     @extend_schema(responses={200: EpisodeOutputSerializer}, operation_id="episode_get")
     def get(self, request: Request, episode_id: int) -> Response:
-        return Response(episode_representation(episode_get_for_user(request.user, episode_id)))
+        return Response(episode_representation(episode_get_for_user(self.actor(request), episode_id)))
 
 
-class RiskGradingView(APIView):
+class RiskGradingView(HomewardAPIView):
     @extend_schema(request=RiskGradingSerializer, responses={201: EpisodeOutputSerializer},
                    operation_id="episode_regrade_risk")
     def post(self, request: Request, episode_id: int) -> Response:
-        episode = episode_get_for_user(request.user, episode_id, audit=False)
-        require(request.user, Capability.EPISODE_REGRADE)
+        episode = episode_get_for_user(self.actor(request), episode_id, audit=False)
+        require(self.actor(request), Capability.EPISODE_REGRADE)
         serializer = RiskGradingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        episode_regrade_risk(actor=request.user, episode=episode, **serializer.validated_data)
+        episode_regrade_risk(actor=self.actor(request), episode=episode, **serializer.validated_data)
         episode.refresh_from_db()
         return Response(episode_representation(episode), status=status.HTTP_201_CREATED)
 
 
-class ClassificationView(APIView):
+class ClassificationView(HomewardAPIView):
     @extend_schema(request=ClassificationSerializer, responses={201: EpisodeOutputSerializer},
                    operation_id="episode_reclassify")
     def post(self, request: Request, episode_id: int) -> Response:
-        episode = episode_get_for_user(request.user, episode_id, audit=False)
-        require(request.user, Capability.EPISODE_RECLASSIFY)
+        episode = episode_get_for_user(self.actor(request), episode_id, audit=False)
+        require(self.actor(request), Capability.EPISODE_RECLASSIFY)
         serializer = ClassificationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        episode_reclassify(actor=request.user, episode=episode, **serializer.validated_data)
+        episode_reclassify(actor=self.actor(request), episode=episode, **serializer.validated_data)
         episode.refresh_from_db()
         return Response(episode_representation(episode), status=status.HTTP_201_CREATED)
 
 
-class FoundView(APIView):
+class FoundView(HomewardAPIView):
     @extend_schema(request=FoundSerializer, responses={200: EpisodeOutputSerializer},
                    operation_id="episode_record_found")
     def post(self, request: Request, episode_id: int) -> Response:
-        episode = episode_get_for_user(request.user, episode_id, audit=False)
-        require(request.user, Capability.EPISODE_RECORD_FOUND)
+        episode = episode_get_for_user(self.actor(request), episode_id, audit=False)
+        require(self.actor(request), Capability.EPISODE_RECORD_FOUND)
         serializer = FoundSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        episode = episode_record_found(actor=request.user, episode=episode, **serializer.validated_data)
+        episode = episode_record_found(actor=self.actor(request), episode=episode, **serializer.validated_data)
         return Response(episode_representation(episode))
 
 
-class CancelView(APIView):
+class CancelView(HomewardAPIView):
     @extend_schema(request=CancelSerializer, responses={200: EpisodeOutputSerializer},
                    operation_id="episode_cancel")
     def post(self, request: Request, episode_id: int) -> Response:
-        episode = episode_get_for_user(request.user, episode_id, audit=False)
-        require(request.user, Capability.EPISODE_CANCEL)
+        episode = episode_get_for_user(self.actor(request), episode_id, audit=False)
+        require(self.actor(request), Capability.EPISODE_CANCEL)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        episode = episode_cancel(actor=request.user, episode=episode, **serializer.validated_data)
+        episode = episode_cancel(actor=self.actor(request), episode=episode, **serializer.validated_data)
         return Response(episode_representation(episode))
