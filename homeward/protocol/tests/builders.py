@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import holidays
 
@@ -16,9 +17,14 @@ from homeward.protocol import (
     LegalStatusPeriod,
     Obligation,
     Placement,
+    Protocol,
+    ProtocolVersion,
     RhiFacts,
     RiskGrading,
     StrategyMeeting,
+    default_protocol,
+    evaluate,
+    load_protocol_text,
 )
 from homeward.protocol.calendar import LONDON
 
@@ -124,3 +130,42 @@ def find(obligations: Iterable[Obligation], code: str, instance: int = 1) -> Obl
 
 def instances(obligations: Iterable[Obligation], code: str) -> list[Obligation]:
     return [o for o in obligations if o.code == code]
+
+
+def later(instant: datetime, hours: float = 0, *, days: int = 0, minutes: int = 0, seconds: int = 0) -> datetime:
+    """`instant` plus elapsed time (in UTC: adding to a London datetime would use its wall clock)."""
+    return instant.astimezone(UTC) + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Expect:
+    arises_at: datetime
+    due_at: datetime
+    status: str
+    done_at: datetime | None = None
+    late: bool = False
+
+
+def check(obligations: Iterable[Obligation], code: str, expected: Expect | None, instance: int = 1) -> None:
+    found = find(obligations, code, instance)
+    if expected is None:
+        assert found is None, found
+        return
+    assert found is not None, f"{code} {instance} not listed"
+    actual = (found.arises_at, found.due_at, found.status, found.done_at, found.late)
+    assert actual == (expected.arises_at, expected.due_at, expected.status, expected.done_at, expected.late)
+
+
+def ev(
+    the_child: ChildFacts,
+    the_episode: EpisodeFacts,
+    as_of: datetime,
+    protocol: Protocol | ProtocolVersion | None = None,
+) -> tuple[Obligation, ...]:
+    """Evaluate with the shipped default protocol unless told otherwise."""
+    return evaluate(facts(the_child, the_episode), protocol or default_protocol(), as_of)
+
+
+def protocol(text: str) -> Protocol:
+    """A protocol file's text with a date prepended."""
+    return load_protocol_text("effective_from = 2017-01-16\n" + text)
