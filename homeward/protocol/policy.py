@@ -41,7 +41,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -206,24 +206,23 @@ class Protocol:
         return chosen
 
 
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),  # before int: a TOML boolean is a Python int too
+    (int, "an integer"),
+    (float, "a number"),
+    (datetime, "a date-time"),  # before date: a datetime is a date too
+    (date, "a date"),
+    (time, "a time"),
+    (list, "a list"),
+    (dict, "a table"),
+)
+
+
 def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
+    """How an error message shows a TOML value: a text quoted, anything else by its type."""
     if isinstance(value, str):
         return f'"{value}"'
-    if isinstance(value, datetime):
-        return "a date-time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return type(value).__name__
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__)
 
 
 def _table(value: object, where: str) -> Mapping[str, object]:

@@ -220,6 +220,7 @@ def _body(text: str) -> str:
         ('effective_from = "2020-01-01"', 'effective_from: "2020-01-01" is not a date'),
         ("effective_from = 2020-01-01T10:00:00Z", "effective_from: a date-time is not a date"),
         ("effective_from = 2020", "effective_from: an integer is not a date"),
+        ("effective_from = 07:32:00", "effective_from: a time is not a date"),
         (_body("colour = 1"), "colour: unknown key; expected one of name, effective_from"),
         (_body("name = 3"), "name: an integer is not a non-empty text"),
         (_body('name = "  "'), 'name: "  " is not a non-empty text'),
