@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,11 @@ from homeward.protocol import (
 from homeward.protocol.tests.builders import ldt, utc
 
 NAIVE = datetime(2026, 1, 1, 12)
+
+
+def bad(value: str) -> Any:
+    """A value outside its list, past the type checker."""
+    return value
 
 
 def test_datetimes_are_stored_in_utc() -> None:
@@ -50,19 +56,19 @@ def test_missing_since_is_last_seen_where_known() -> None:
             lambda: EpisodeFacts(1, utc(2026, 1, 1), "police", other_episode_starts=(NAIVE,)),
             "EpisodeFacts.other_episode_starts: naive",
         ),
-        (lambda: EpisodeFacts(1, utc(2026, 1, 1), "the neighbour"), "EpisodeFacts.reported_by: 'the neighbour'"),
-        (lambda: Classification("lost", utc(2026, 1, 1)), "Classification.classification: 'lost'"),
+        (lambda: EpisodeFacts(1, utc(2026, 1, 1), bad("the neighbour")), "EpisodeFacts.reported_by: 'the neighbour'"),
+        (lambda: Classification(bad("lost"), utc(2026, 1, 1)), "Classification.classification: 'lost'"),
         (lambda: Classification("missing", NAIVE), "Classification.at: naive"),
-        (lambda: RiskGrading("severe", utc(2026, 1, 1)), "RiskGrading.level: 'severe'"),
+        (lambda: RiskGrading(bad("severe"), utc(2026, 1, 1)), "RiskGrading.level: 'severe'"),
         (lambda: RiskGrading("high", NAIVE), "RiskGrading.graded_at: naive"),
-        (lambda: ActionFact("rhi_offered", utc(2026, 1, 1)), "ActionFact.code: 'rhi_offered'"),
+        (lambda: ActionFact(bad("rhi_offered"), utc(2026, 1, 1)), "ActionFact.code: 'rhi_offered'"),
         (lambda: ActionFact("carer_update", utc(2026, 1, 1), NAIVE), "ActionFact.recorded_at: naive"),
-        (lambda: StrategyMeeting(utc(2026, 1, 1), "chat"), "StrategyMeeting.kind: 'chat'"),
+        (lambda: StrategyMeeting(utc(2026, 1, 1), bad("chat")), "StrategyMeeting.kind: 'chat'"),
         (lambda: StrategyMeeting(NAIVE), "StrategyMeeting.held_at: naive"),
         (lambda: RhiFacts(offered_at=NAIVE), "RhiFacts.offered_at: naive"),
-        (lambda: RhiSharing(utc(2026, 1, 1), frozenset({"press"})), "RhiSharing.recipients: 'press'"),
+        (lambda: RhiSharing(utc(2026, 1, 1), frozenset({bad("press")})), "RhiSharing.recipients: 'press'"),
         (lambda: RhiSharing(NAIVE, frozenset({"police"})), "RhiSharing.shared_at: naive"),
-        (lambda: LegalStatusPeriod("in_care", date(2020, 1, 1)), "LegalStatusPeriod.status: 'in_care'"),
+        (lambda: LegalStatusPeriod(bad("in_care"), date(2020, 1, 1)), "LegalStatusPeriod.status: 'in_care'"),
     ],
 )
 def test_bad_facts_are_refused_naming_the_field(build: object, message: str) -> None:
