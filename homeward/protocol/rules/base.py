@@ -100,10 +100,10 @@ class Context:
         found = (a for a in self.episode.actions if a.code == code and a.at <= self.as_of)
         return tuple(sorted(found, key=lambda a: a.at))
 
-    def first_action(self, code: str, start: datetime | None = None, end: datetime | None = None) -> ActionFact | None:
-        """The earliest action of `code` with `start` <= at <= `end` (open bounds if None)."""
+    def first_action(self, code: str, start: datetime | None = None) -> ActionFact | None:
+        """The earliest action of `code` known by `as_of`, at or after `start` if given."""
         for action in self.actions(code):
-            if (start is None or action.at >= start) and (end is None or action.at <= end):
+            if start is None or action.at >= start:
                 return action
         return None
 

@@ -7,9 +7,11 @@ seed 002 (Royal Borough of Greenwich, Factsheet 4: Missing).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import datetime
 
+from homeward.protocol.facts import ActionFact
 from homeward.protocol.obligation import Draft
 from homeward.protocol.rules.base import Context, Spec, done_by
 
@@ -150,6 +152,8 @@ def carer_update(ctx: Context) -> Iterator[Draft]:
         return
     interval = ctx.interval("carer_update")
     policy_value = f"{ctx.deadline_value('carer_update')}; {ctx.interval_value('carer_update')}"
+    updates = ctx.actions(CARER_UPDATE.code)
+    update_times = [u.at for u in updates]
     arises = ctx.episode.missing_since
     instance = 1
     while ctx.is_open_at(arises) and (instance == 1 or arises <= ctx.as_of):
@@ -162,11 +166,21 @@ def carer_update(ctx: Context) -> Iterator[Draft]:
             trigger="missing_since",
             trigger_at=ctx.episode.missing_since,
             note=f"update {instance}: missing_since + {instance - 1} x {interval}",
-            done=done_by(ctx.first_action(CARER_UPDATE.code, arises, due)),
+            done=done_by(_first_between(updates, update_times, arises, due)),
             policy_value=policy_value,
         )
         instance += 1
         arises = interval.after(arises, ctx.calendar)
+
+
+def _first_between(
+    actions: tuple[ActionFact, ...], times: list[datetime], start: datetime, end: datetime
+) -> ActionFact | None:
+    """The earliest of `actions` (sorted, with their `times`) with start <= at <= end."""
+    index = bisect_left(times, start)
+    if index < len(actions) and times[index] <= end:
+        return actions[index]
+    return None
 
 
 def _missing_strategy_meetings(ctx: Context) -> list[tuple[datetime, datetime | None]]:
@@ -301,7 +315,7 @@ def high_risk_notifications(ctx: Context) -> Iterator[Draft]:
     for index, graded_at in enumerate(became_high):
         start = graded_at if index else None
         following = became_high[index + 1] if index + 1 < len(became_high) else None
-        action = ctx.first_action(HIGH_RISK_NOTIFICATIONS.code, start, None)
+        action = ctx.first_action(HIGH_RISK_NOTIFICATIONS.code, start)
         if action is not None and following is not None and action.at >= following:
             action = None
         yield ctx.draft(
