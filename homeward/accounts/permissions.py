@@ -29,6 +29,13 @@ class Capability:
     EPISODE_RECORD_FOUND = "episode_record_found"
     EPISODE_CANCEL = "episode_cancel"
     CHILD_READ = "child_read"
+    EPISODE_RECORD_ACTION = "episode_record_action"
+    EPISODE_CLOSE = "episode_close"
+    MEETING_RECORD = "meeting_record"
+    RHI_ALLOCATE = "rhi_allocate"
+    RHI_RECORD = "rhi_record"
+    RHI_AUTHORISE = "rhi_authorise"
+    RHI_SHARE = "rhi_share"
 
 
 _CAPABILITIES: dict[str, frozenset[str]] = {
@@ -40,7 +47,31 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.EPISODE_RECORD_FOUND: frozenset(REPORTING_ROLES),
     Capability.EPISODE_CANCEL: frozenset(CASEWORK_ROLES),
     Capability.CHILD_READ: frozenset(set(Role.values) - {Role.AUDITOR}),
+    # Police record their own checks and notifications; providers record carer updates.
+    Capability.EPISODE_RECORD_ACTION: frozenset(CASEWORK_ROLES | {Role.POLICE_LIAISON, Role.PLACEMENT_PROVIDER}),
+    Capability.EPISODE_CLOSE: frozenset(CASEWORK_ROLES),
+    Capability.MEETING_RECORD: frozenset(CASEWORK_ROLES),
+    # Seed 000: the missing co-ordinator allocates, oversees and authorises return interviews.
+    Capability.RHI_ALLOCATE: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.ADMIN}),
+    Capability.RHI_RECORD: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.RHI_PRACTITIONER,
+                                      Role.SOCIAL_WORKER, Role.ADMIN}),
+    Capability.RHI_AUTHORISE: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Capability.RHI_SHARE: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.ADMIN}),
 }
+
+# Which simple actions a reporting partner may record (everyone in CASEWORK_ROLES may record all).
+ACTIONS_BY_PARTNER_ROLE: dict[str, frozenset[str]] = {
+    Role.POLICE_LIAISON: frozenset({"police_informed", "high_risk_notifications", "safe_and_well_check"}),
+    Role.PLACEMENT_PROVIDER: frozenset({"carer_update"}),
+}
+
+
+def require_action(user: User, action: str) -> None:
+    """A partner role may record only the actions that are its own to record."""
+    require(user, Capability.EPISODE_RECORD_ACTION)
+    allowed = ACTIONS_BY_PARTNER_ROLE.get(user.role)
+    if allowed is not None and action not in allowed:
+        raise PermissionDenied(f"The role {user.role!r} may not record {action!r}.")
 
 
 def can(user: User, capability: str) -> bool:

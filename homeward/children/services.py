@@ -277,12 +277,21 @@ def child_update(
                 summary=f"Placed with {placement.provider or 'a provider'} in {placement_authority.name}.",
             )
     child.save()
+    _refresh_episodes(child)
     after = child_snapshot(child)
     changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
     if changed:
         audit_record(actor=actor, action="update", object_type="child", object_id=str(child.pk),
                      child_id=child.pk, detail={"changes": changed})
     return child
+
+
+def _refresh_episodes(child: Child) -> None:
+    """A corrected status or placement can change what the protocol asks of past episodes."""
+    from homeward.episodes.hooks import episode_facts_changed
+
+    for episode in child.episodes.exclude(status="cancelled").filter(closed_at__isnull=True):
+        episode_facts_changed(episode, event="child_changed", actor=None)
 
 
 def _placement_differs(current: Placement | None, new: PlacementInput) -> bool:

@@ -11,7 +11,10 @@ if TYPE_CHECKING:
 
 
 def episode_facts_changed(episode: Episode, *, event: str, actor: User | None) -> None:
-    """Refresh who conducts the return interview; obligations and notifications follow it."""
+    """Keep everything derived from the episode's facts true in the same transaction: who
+    conducts the return interview, and the stored obligations."""
     from homeward.episodes.routing import episode_assign_rhi_responsibility
+    from homeward.obligations.services import obligations_refresh
 
     episode_assign_rhi_responsibility(episode)
+    obligations_refresh(episode)

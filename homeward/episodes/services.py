@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, require, require_action
 from homeward.audit.services import audit_record
 from homeward.children.models import Child, ChronologyEntry
 from homeward.common.errors import DomainValidationError, FieldError
@@ -27,6 +27,7 @@ from .models import (
     Classification,
     ClassificationChange,
     Episode,
+    EpisodeAction,
     EpisodeStatus,
     MissingFrom,
     ReportedBy,
@@ -310,4 +311,100 @@ def episode_cancel(*, actor: User, episode: Episode, reason: str) -> Episode:
                  child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode),
                                                     "reason": reason})
     episode_facts_changed(episode, event="cancelled", actor=actor)
+    return episode
+
+
+# The simple recorded facts of DOMAIN.md section 3 (API.md: POST .../actions).
+ACTION_LABELS: dict[str, str] = {
+    "police_informed": "Police informed",
+    "risk_analysis": "Children's services risk analysis recorded",
+    "manager_informed": "Team manager informed",
+    "mct_notified": "Missing Children Team notified",
+    "parental_responsibility_informed": "Those with parental responsibility informed",
+    "carer_update": "Update from the carer",
+    "senior_escalation": "Senior assistant director informed",
+    "high_risk_notifications": "UK Missing Persons Unit and CEOP notified",
+    "safe_and_well_check": "Safe and well check or prevention interview",
+    "iro_informed": "IRO informed",
+    "plan_updated": "Child's plan / missing action plan updated",
+    "repeat_review": "Repeat-missing strategy review",
+}
+
+
+@transaction.atomic
+def episode_record_action(
+    *, actor: User, episode: Episode, action: str, at: datetime, note: str = "", police_reference: str = "",
+    police_force: str = "", detail: dict[str, Any] | None = None,
+) -> EpisodeAction:
+    """Record a fact that completes an obligation (police informed, a carer update...).
+
+    It counts from `at`, when it happened; when it was typed in is kept too.
+    """
+    require_action(actor, action)
+    episode = _lock(episode)
+    _require_not_cancelled(episode)
+    errors: list[FieldError] = []
+    if action not in ACTION_LABELS:
+        errors.append(FieldError("action", f"Use one of {', '.join(ACTION_LABELS)}."))
+    _not_future(errors, "at", at, timezone.now())
+    if at < episode.missing_since - timedelta(days=1):
+        errors.append(FieldError("at", "This is more than a day before the child went missing."))
+    force = None
+    if action == "police_informed":
+        if not police_reference.strip() and not episode.police_reference:
+            errors.append(FieldError("police_reference", "Give the police reference."))
+        force_code = police_force or (episode.police_force.code if episode.police_force else "")
+        if police_reference.strip() and not episode.police_reference:
+            force = PoliceForce.objects.filter(code=force_code).first()
+            if force is None:
+                errors.append(FieldError("police_force", "Give the police force that issued the reference."))
+            elif Episode.objects.filter(police_force=force, police_reference=police_reference.strip()).exists():
+                errors.append(FieldError("police_reference", "Another episode already has this police reference."))
+    if errors:
+        raise DomainValidationError(errors)
+    if force is not None:
+        episode.police_force = force
+        episode.police_reference = police_reference.strip()
+        episode.save(update_fields=["police_force", "police_reference", "updated_at"])
+    record = EpisodeAction.objects.create(
+        episode=episode, action=action, at=at, note=note, recorded_by=actor,
+        detail={**(detail or {}), **({"police_reference": police_reference.strip()} if police_reference else {})},
+    )
+    _chronicle(episode, actor, at, f"action_{action}", ACTION_LABELS[action] + (f": {note}" if note else "."))
+    audit_record(actor=actor, action="create", object_type="episode_action", object_id=str(record.pk),
+                 child_id=episode.child_id, detail={"episode": episode.pk, "action": action, "at": at})
+    episode_facts_changed(episode, event="action", actor=actor)
+    return record
+
+
+@transaction.atomic
+def episode_close(*, actor: User, episode: Episode, closed_at: datetime, note: str = "") -> Episode:
+    """Close a returned episode once its follow-up is done: nothing may be pending or overdue."""
+    from homeward.obligations.services import episode_obligations_evaluate
+
+    require(actor, Capability.EPISODE_CLOSE)
+    episode = _lock(episode)
+    errors: list[FieldError] = []
+    if episode.status != EpisodeStatus.RETURNED:
+        errors.append(FieldError("episode", f"Only a returned episode can be closed; this one is {episode.status}."))
+    elif episode.found_at and closed_at < episode.found_at:
+        errors.append(FieldError("closed_at", "An episode cannot close before the child was found."))
+    _not_future(errors, "closed_at", closed_at, timezone.now())
+    if not errors:
+        outstanding = [o for o in episode_obligations_evaluate(episode, closed_at)
+                       if o.status in ("pending", "overdue")]
+        if outstanding:
+            items = "; ".join(f"{o.title} (due {timezone.localtime(o.due_at):%d/%m/%Y %H:%M})" for o in outstanding)
+            errors.append(FieldError("closed_at", f"The follow-up is not done: {items}."))
+    if errors:
+        raise DomainValidationError(errors)
+    before = episode_snapshot(episode)
+    episode.status = EpisodeStatus.CLOSED
+    episode.closed_at = closed_at
+    episode.close_note = note
+    episode.save()
+    _chronicle(episode, actor, closed_at, "closed", "Episode closed" + (f": {note}" if note else "."))
+    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
+                 child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode)})
+    episode_facts_changed(episode, event="closed", actor=actor)
     return episode

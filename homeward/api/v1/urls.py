@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import children, episodes
+from . import children, codes, episodes, followup, obligations, rhi
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
@@ -16,4 +16,18 @@ urlpatterns = [
          name="api-episode-classifications"),
     path("episodes/<int:episode_id>/found", episodes.FoundView.as_view(), name="api-episode-found"),
     path("episodes/<int:episode_id>/cancel", episodes.CancelView.as_view(), name="api-episode-cancel"),
+    path("episodes/<int:episode_id>/actions", followup.ActionView.as_view(), name="api-episode-actions"),
+    path("episodes/<int:episode_id>/strategy-meetings", followup.StrategyMeetingView.as_view(),
+         name="api-episode-strategy-meetings"),
+    path("episodes/<int:episode_id>/close", followup.CloseView.as_view(), name="api-episode-close"),
+    path("episodes/<int:episode_id>/rhi/allocation", rhi.AllocationView.as_view(), name="api-rhi-allocation"),
+    path("episodes/<int:episode_id>/rhi/offer", rhi.OfferView.as_view(), name="api-rhi-offer"),
+    path("episodes/<int:episode_id>/rhi/interview", rhi.InterviewView.as_view(), name="api-rhi-interview"),
+    path("episodes/<int:episode_id>/rhi/authorisation", rhi.AuthorisationView.as_view(),
+         name="api-rhi-authorisation"),
+    path("episodes/<int:episode_id>/rhi/sharing", rhi.SharingView.as_view(), name="api-rhi-sharing"),
+    path("episodes/<int:episode_id>/obligations", obligations.EpisodeObligationsView.as_view(),
+         name="api-episode-obligations"),
+    path("worklist", obligations.WorklistView.as_view(), name="api-worklist"),
+    path("codes/<slug:list_name>", codes.CodesView.as_view(), name="api-codes"),
 ]

@@ -1,0 +1,239 @@
+"""The return home interview, step by step (DOMAIN.md section 5; seeds 000 and 002).
+
+Allocation by the co-ordinator to a practitioner not involved in the child's direct care;
+the offer (within 72 hours); the interview with the child's own words and coded factors;
+the co-ordinator's authorisation; sharing with police, social worker and IRO. A safeguarding
+concern is shared at once, before authorisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, require
+from homeward.accounts.roles import Role
+from homeward.audit.services import audit_record
+from homeward.children.models import ChronologyEntry
+from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
+from homeward.episodes.hooks import episode_facts_changed
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.reference.selectors import is_valid_code
+
+from .models import Method, Outcome, ReturnInterview, RhiSharing
+
+CLOCK_SKEW = timedelta(minutes=5)
+SHARE_RECIPIENTS = ("police", "social_worker", "iro")
+# Practitioners who may conduct an interview: never the child's carers (direct care).
+PRACTITIONER_ROLES = frozenset({Role.RHI_PRACTITIONER, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MCT_ADMIN})
+
+
+@dataclass(frozen=True)
+class InterviewRecord:
+    outcome: str
+    conducted_at: datetime | None
+    method: str = ""
+    seen_alone: bool | None = None
+    accompanied_by: str = ""
+    conducted_by: str = ""
+    push_factors: list[str] = field(default_factory=list)
+    pull_factors: list[str] = field(default_factory=list)
+    exploitation_indicators: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)
+    reasons: str = ""
+    whereabouts: str = ""
+    harm: str = ""
+    health_concerns: str = ""
+    wishes_and_feelings: str = ""
+    actions: str = ""
+    carer_observations: str = ""
+
+
+def _lock(episode: Episode) -> tuple[Episode, ReturnInterview]:
+    episode = Episode.objects.select_for_update().select_related("child").get(pk=episode.pk)
+    rhi, _ = ReturnInterview.objects.get_or_create(episode=episode)
+    return episode, rhi
+
+
+def _returned(episode: Episode, errors: list[FieldError]) -> None:
+    if episode.status not in (EpisodeStatus.RETURNED, EpisodeStatus.CLOSED) or episode.found_at is None:
+        errors.append(FieldError("episode", "The return interview follows the return: record the child found first."))
+
+
+def _when(errors: list[FieldError], name: str, value: datetime | None, not_before: datetime | None,
+          before_label: str) -> None:
+    if value is None:
+        return
+    if value > timezone.now() + CLOCK_SKEW:
+        errors.append(FieldError(name, "This time is in the future."))
+    if not_before is not None and value < not_before:
+        errors.append(FieldError(name, f"This is before {before_label}."))
+
+
+def _finish(episode: Episode, actor: User, at: datetime, kind: str, summary: str, rhi: ReturnInterview,
+            detail: dict[str, object]) -> None:
+    ChronologyEntry.objects.create(child_id=episode.child_id, episode=episode, at=at, recorded_by=actor,
+                                   kind=kind, summary=summary)
+    audit_record(actor=actor, action="update", object_type="return_interview", object_id=str(rhi.pk),
+                 child_id=episode.child_id, detail={"episode": episode.pk, "step": kind, **detail})
+    episode_facts_changed(episode, event=kind, actor=actor)
+
+
+@transaction.atomic
+def rhi_allocate(*, actor: User, episode: Episode, practitioner: User | None, allocated_at: datetime,
+                 exceptional: bool = False) -> ReturnInterview:
+    """The co-ordinator allocates the interview to a practitioner (seed 000).
+
+    `exceptional`: another authority's child placed here, interviewed by the home authority
+    because of an immediate safeguarding need, chargeable to the placing authority (seed 001).
+    """
+    require(actor, Capability.RHI_ALLOCATE)
+    episode, rhi = _lock(episode)
+    errors: list[FieldError] = []
+    _returned(episode, errors)
+    if practitioner is None:
+        errors.append(FieldError("practitioner", "No active person has this username."))
+    elif practitioner.role not in PRACTITIONER_ROLES:
+        errors.append(FieldError("practitioner", "Allocate to a return interview practitioner or social worker, "
+                                                  "not to someone involved in the child's direct care."))
+    _when(errors, "allocated_at", allocated_at, episode.found_at, "the child was found")
+    if errors:
+        raise DomainValidationError(errors)
+    assert practitioner is not None
+    rhi.practitioner = practitioner
+    rhi.allocated_at = allocated_at
+    rhi.allocated_by = actor
+    rhi.save()
+    if exceptional != episode.rhi_exceptional:
+        Episode.objects.filter(pk=episode.pk).update(rhi_exceptional=exceptional)
+        episode.rhi_exceptional = exceptional
+    _finish(episode, actor, allocated_at, "rhi_allocated",
+            f"Return interview allocated to {practitioner.display_name}"
+            + (" (exceptional, chargeable to the placing authority)." if exceptional else "."),
+            rhi, {"practitioner": practitioner.username, "exceptional": exceptional})
+    return rhi
+
+
+def _require_practitioner_or_lead(actor: User, rhi: ReturnInterview) -> None:
+    require(actor, Capability.RHI_RECORD)
+    if actor.role == Role.RHI_PRACTITIONER and rhi.practitioner_id != actor.pk:
+        raise PermissionDenied("Only the practitioner this interview is allocated to may record it.")
+
+
+@transaction.atomic
+def rhi_record_offer(*, actor: User, episode: Episode, offered_at: datetime, method: str) -> ReturnInterview:
+    """The interview was offered to the child (within 72 hours: seeds 000 and 002)."""
+    episode, rhi = _lock(episode)
+    _require_practitioner_or_lead(actor, rhi)
+    errors: list[FieldError] = []
+    _returned(episode, errors)
+    if not method.strip():
+        errors.append(FieldError("method", "Say how the interview was offered (visit, phone, letter...)."))
+    _when(errors, "offered_at", offered_at, episode.found_at, "the child was found")
+    if errors:
+        raise DomainValidationError(errors)
+    rhi.offered_at = offered_at
+    rhi.offer_method = method.strip()
+    rhi.save()
+    _finish(episode, actor, offered_at, "rhi_offered", f"Return interview offered ({method.strip()}).", rhi,
+            {"offered_at": offered_at, "method": method})
+    return rhi
+
+
+@transaction.atomic
+def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewRecord) -> ReturnInterview:
+    """What the child said and what will be done (DOMAIN.md section 5)."""
+    episode, rhi = _lock(episode)
+    _require_practitioner_or_lead(actor, rhi)
+    errors: list[FieldError] = []
+    _returned(episode, errors)
+    if rhi.offered_at is None:
+        errors.append(FieldError("offered_at", "Record the offer of the interview first."))
+    if record.outcome not in Outcome.values:
+        errors.append(FieldError("outcome", f"Use one of {', '.join(Outcome.values)}."))
+    if record.conducted_at is None:
+        errors.append(FieldError("conducted_at", "Say when the interview took place or was declined."))
+    _when(errors, "conducted_at", record.conducted_at, episode.found_at, "the child was found")
+    if record.outcome == Outcome.ACCEPTED:
+        if record.method not in Method.values:
+            errors.append(FieldError("method", f"Use one of {', '.join(Method.values)}."))
+        if record.seen_alone is None:
+            errors.append(FieldError("seen_alone", "Say whether the child was seen alone."))
+        if record.method == Method.PHONE and not record.carer_observations.strip():
+            errors.append(FieldError("carer_observations", "A phone interview needs the observations of whoever "
+                                                            "saw the child return (seed 002)."))
+    for name, list_name in (("push_factors", "push_factors"), ("pull_factors", "pull_factors"),
+                            ("exploitation_indicators", "exploitation_indicators"), ("referrals", "referrals")):
+        for code in getattr(record, name):
+            if not is_valid_code(list_name, code):
+                errors.append(FieldError(name, f"{code!r} is not a code of the {list_name} list."))
+    if errors:
+        raise DomainValidationError(errors)
+    for name, value in record.__dict__.items():
+        setattr(rhi, name, value)
+    rhi.interview_recorded_at = timezone.now()
+    rhi.save()
+    assert record.conducted_at is not None
+    _finish(episode, actor, record.conducted_at, "rhi_interview",
+            f"Return interview {Outcome(record.outcome).label.lower()}.", rhi,
+            {"outcome": record.outcome, "conducted_at": record.conducted_at})
+    return rhi
+
+
+@transaction.atomic
+def rhi_authorise(*, actor: User, episode: Episode, authorised_at: datetime,
+                  recommendations: str = "") -> ReturnInterview:
+    """The co-ordinator authorises the recorded interview (seed 000)."""
+    require(actor, Capability.RHI_AUTHORISE)
+    episode, rhi = _lock(episode)
+    errors: list[FieldError] = []
+    if rhi.conducted_at is None:
+        errors.append(FieldError("episode", "Record the interview before authorising it."))
+    if rhi.authorised_at is not None:
+        errors.append(FieldError("episode", "The interview is already authorised."))
+    _when(errors, "authorised_at", authorised_at, rhi.conducted_at, "the interview")
+    if errors:
+        raise DomainValidationError(errors)
+    rhi.authorised_at = authorised_at
+    rhi.authorised_by = actor
+    rhi.recommendations = recommendations
+    rhi.save()
+    _finish(episode, actor, authorised_at, "rhi_authorised", "Return interview authorised.", rhi,
+            {"authorised_at": authorised_at})
+    return rhi
+
+
+@transaction.atomic
+def rhi_share(*, actor: User, episode: Episode, shared_at: datetime, recipients: list[str],
+              safeguarding_concern: bool = False, note: str = "") -> RhiSharing:
+    """Share the interview with police, social worker and IRO. A safeguarding concern is
+    shared at once, before authorisation (DOMAIN.md section 5)."""
+    require(actor, Capability.RHI_SHARE)
+    episode, rhi = _lock(episode)
+    errors: list[FieldError] = []
+    unknown = [r for r in recipients if r not in SHARE_RECIPIENTS]
+    if not recipients or unknown:
+        errors.append(FieldError("recipients", f"Choose from {', '.join(SHARE_RECIPIENTS)}."))
+    if not safeguarding_concern and rhi.authorised_at is None:
+        errors.append(FieldError("episode", "Authorise the interview before sharing it; share a safeguarding "
+                                            "concern at once instead."))
+    if safeguarding_concern and rhi.conducted_at is None:
+        errors.append(FieldError("episode", "Record the interview before sharing a concern from it."))
+    _when(errors, "shared_at", shared_at, None if safeguarding_concern else rhi.authorised_at, "the authorisation")
+    if errors:
+        raise DomainValidationError(errors)
+    sharing = RhiSharing.objects.create(interview=rhi, shared_at=shared_at, recipients=sorted(set(recipients)),
+                                        safeguarding_concern=safeguarding_concern, note=note, recorded_by=actor)
+    if not safeguarding_concern:
+        rhi.shared_with = sorted(set(rhi.shared_with) | set(recipients))
+        rhi.shared_at = rhi.shared_at or shared_at
+        rhi.save(update_fields=["shared_with", "shared_at", "updated_at"])
+    label = "Safeguarding concern from the return interview shared" if safeguarding_concern else \
+        "Return interview shared"
+    _finish(episode, actor, shared_at, "rhi_shared", f"{label} with {', '.join(sorted(set(recipients)))}.", rhi,
+            {"recipients": recipients, "safeguarding_concern": safeguarding_concern})
+    return sharing

@@ -1,0 +1,82 @@
+"""Keeping stored obligations equal to what the engine says.
+
+`obligations_refresh` runs inside the transaction of every service that records a fact
+(through `homeward.episodes.hooks`), and from the worker for episodes whose `valid_until`
+has passed, so stored rows never disagree with `evaluate` at the present instant.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.protocol import evaluate
+from homeward.protocol.engine import obligation_to_dict
+from homeward.protocol.obligation import Obligation
+
+from .facts import facts_for_episode
+from .models import EpisodeObligationState, StoredObligation
+from .protocol_source import active_protocol
+
+
+def episode_obligations_evaluate(episode: Episode, as_of: datetime) -> tuple[Obligation, ...]:
+    """The engine's answer for one episode at any instant (past, present or future)."""
+    return evaluate(facts_for_episode(episode), active_protocol(), as_of)
+
+
+def _next_change(obligations: tuple[Obligation, ...], now: datetime) -> datetime | None:
+    """The earliest future instant at which the engine's list may gain a row: a repeating
+    obligation's next instance arises when the current one falls due, and an upcoming one
+    when it arises."""
+    future = [t for o in obligations for t in (o.arises_at, o.due_at) if t > now]
+    return min(future) if future else None
+
+
+@transaction.atomic
+def obligations_refresh(episode: Episode, *, now: datetime | None = None) -> list[StoredObligation]:
+    """Make the episode's stored obligations what `evaluate` says at `now`."""
+    now = now or timezone.now()
+    obligations = episode_obligations_evaluate(episode, now)
+    wanted = {(o.code, o.instance): o for o in obligations}
+    existing = {(row.code, row.instance): row for row in StoredObligation.objects.filter(episode=episode)}
+    # Derived rows, not records: one no longer owed (an episode cancelled or reclassified) goes.
+    stale = [row.pk for key, row in existing.items() if key not in wanted]
+    if stale:
+        StoredObligation.objects.filter(pk__in=stale).delete()
+    rows: list[StoredObligation] = []
+    for key, obligation in wanted.items():
+        row = existing.get(key) or StoredObligation(episode=episode, child_id=episode.child_id,
+                                                    code=obligation.code, instance=obligation.instance)
+        row.title = obligation.title
+        row.responsible_role = obligation.responsible_role
+        row.arises_at = obligation.arises_at
+        row.due_at = obligation.due_at
+        row.done_at = obligation.done_at
+        row.done_recorded_at = obligation.done_recorded_at
+        row.late = obligation.late
+        row.basis = obligation_to_dict(obligation)["basis"]
+        row.refreshed_at = now
+        row.save()
+        rows.append(row)
+    valid_until = None if episode.status == EpisodeStatus.CANCELLED else _next_change(obligations, now)
+    EpisodeObligationState.objects.update_or_create(
+        episode=episode, defaults={"refreshed_at": now, "valid_until": valid_until}
+    )
+    return rows
+
+
+def obligations_refresh_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Refresh every episode whose stored obligations may have changed with the passage of
+    time; the worker calls this every minute. Returns how many episodes were refreshed."""
+    now = now or timezone.now()
+    due = list(
+        Episode.objects.filter(obligation_state__valid_until__lte=now)
+        .select_related("child")
+        .order_by("obligation_state__valid_until")[:limit]
+    )
+    for episode in due:
+        obligations_refresh(episode, now=now)
+    return len(due)
