@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "homeward.interviews",
     "homeward.meetings",
     "homeward.obligations",
+    "homeward.notifications",
     "homeward.api",
     "homeward.web",
 ]
@@ -164,7 +165,17 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_HOST = os.environ.get("HOMEWARD_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("HOMEWARD_SMTP_PORT", "1025"))
+EMAIL_HOST_USER = os.environ.get("HOMEWARD_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HOMEWARD_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HOMEWARD_SMTP_TLS", False)
+# Seconds to wait for the mail server; the worker retries later rather than hanging.
+EMAIL_TIMEOUT = int(os.environ.get("HOMEWARD_SMTP_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("HOMEWARD_FROM_EMAIL", "homeward@localhost")
+# Where people open Homeward: notification emails link to {HOMEWARD_BASE_URL}/episodes/{id}.
+HOMEWARD_BASE_URL = os.environ.get("HOMEWARD_BASE_URL", "http://127.0.0.1:8000")
+# Periodic tasks of the worker: (dotted path of a callable taking no arguments, seconds).
+# Shared by every worker process: each task starts once per interval (ADR 0003).
+HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = []
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import children, codes, episodes, followup, obligations, rhi
+from . import children, codes, episodes, followup, notifications, obligations, rhi
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
@@ -16,6 +16,8 @@ urlpatterns = [
          name="api-episode-classifications"),
     path("episodes/<int:episode_id>/found", episodes.FoundView.as_view(), name="api-episode-found"),
     path("episodes/<int:episode_id>/cancel", episodes.CancelView.as_view(), name="api-episode-cancel"),
+    path("episodes/<int:episode_id>/notifications", notifications.EpisodeNotificationsView.as_view(),
+         name="api-episode-notifications"),
     path("episodes/<int:episode_id>/actions", followup.ActionView.as_view(), name="api-episode-actions"),
     path("episodes/<int:episode_id>/strategy-meetings", followup.StrategyMeetingView.as_view(),
          name="api-episode-strategy-meetings"),

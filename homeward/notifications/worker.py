@@ -1,0 +1,170 @@
+"""The background worker: delivers the notification outbox and runs periodic tasks.
+
+Run it as its own process with `homeward worker` (as many as you like, on as many machines:
+they share the database), or in a daemon thread of the web server with
+`worker_start_in_thread()` (the embedded `homeward run`).
+
+Periodic tasks are configured in the setting `HOMEWARD_PERIODIC_TASKS`, a list of
+`(dotted path of a callable taking no arguments, seconds between runs)`. Their schedule is
+kept in the database (`PeriodicTaskState`), so however many workers run, each task starts
+once per interval: a worker claims a due run with one conditional UPDATE. A task that runs
+longer than its interval may overlap its next run, so tasks must be idempotent. A task that
+raises is logged and recorded (`last_error`); the worker carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .delivery import DeliveryReport, notifications_deliver_due
+from .models import PeriodicTaskState
+from .wake import wait_for_work, wake_workers
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+#: Batches per pass: a backlog drains quickly, and periodic tasks still get their turn.
+BATCHES_PER_PASS = 10
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    func: Callable[[], object]
+    every: timedelta
+
+
+@dataclass(frozen=True)
+class PassReport:
+    delivery: DeliveryReport
+    tasks_run: tuple[str, ...]
+
+    def __str__(self) -> str:
+        d = self.delivery
+        tasks = ", ".join(self.tasks_run) or "none"
+        return (f"notifications: {d.claimed} claimed, {d.sent} sent, {d.retrying} to retry, "
+                f"{d.failed} failed; periodic tasks run: {tasks}")
+
+
+def periodic_tasks_from_settings() -> tuple[PeriodicTask, ...]:
+    """`HOMEWARD_PERIODIC_TASKS`, checked: a mistake stops the worker at start-up, named."""
+    tasks = []
+    for entry in getattr(settings, "HOMEWARD_PERIODIC_TASKS", []):
+        try:
+            path, seconds = entry
+        except (TypeError, ValueError):
+            raise ImproperlyConfigured(f"HOMEWARD_PERIODIC_TASKS: {entry!r} is not (dotted path, seconds)") from None
+        if not isinstance(seconds, int) or seconds <= 0:
+            raise ImproperlyConfigured(f"HOMEWARD_PERIODIC_TASKS: {path}: seconds must be a positive integer")
+        try:
+            func = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"HOMEWARD_PERIODIC_TASKS: cannot import {path}: {exc}") from exc
+        tasks.append(PeriodicTask(name=path, func=func, every=timedelta(seconds=seconds)))
+    return tuple(tasks)
+
+
+def _claim_run(task: PeriodicTask, now: datetime) -> bool:
+    # get_or_create copes with another worker creating the row at the same moment.
+    PeriodicTaskState.objects.get_or_create(name=task.name, defaults={"next_run_at": now})
+    claimed = PeriodicTaskState.objects.filter(name=task.name, next_run_at__lte=now).update(
+        next_run_at=now + task.every, last_started_at=now
+    )
+    return claimed == 1
+
+
+def run_due_tasks(tasks: tuple[PeriodicTask, ...], *, now: datetime | None = None) -> tuple[str, ...]:
+    now = now or timezone.now()
+    ran = []
+    for task in tasks:
+        if not _claim_run(task, now):
+            continue
+        error = ""
+        try:
+            task.func()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            log.exception("periodic task %s failed", task.name)
+        PeriodicTaskState.objects.filter(name=task.name).update(last_finished_at=timezone.now(), last_error=error)
+        ran.append(task.name)
+    return tuple(ran)
+
+
+def _release_connections() -> None:
+    """Drop broken or expired database connections between passes, as a request would;
+    never inside a caller's transaction (a pass run from a shell or a test)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+class Worker:
+    """One worker: `run()` loops until `stop()`; `run_pass()` does one pass."""
+
+    def __init__(self, *, interval: float = 5.0, tasks: tuple[PeriodicTask, ...] | None = None) -> None:
+        self.interval = interval
+        self.tasks = periodic_tasks_from_settings() if tasks is None else tasks
+        self._stop = threading.Event()
+
+    def run_pass(self, *, now: datetime | None = None) -> PassReport:
+        _release_connections()
+        try:
+            claimed = sent = retrying = failed = 0
+            for _ in range(BATCHES_PER_PASS):
+                report = notifications_deliver_due(now=now, limit=BATCH)
+                claimed, sent = claimed + report.claimed, sent + report.sent
+                retrying, failed = retrying + report.retrying, failed + report.failed
+                if report.claimed < BATCH:
+                    break
+            tasks_run = run_due_tasks(self.tasks, now=now)
+            return PassReport(DeliveryReport(claimed, sent, retrying, failed), tasks_run)
+        finally:
+            _release_connections()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = self.run_pass()
+                if report.delivery.claimed or report.tasks_run:
+                    log.info("worker pass: %s", report)
+            except Exception:
+                # The database or the mail server may be away; the next pass tries again.
+                log.exception("worker pass failed")
+            if not self._stop.is_set():
+                wait_for_work(self.interval)
+
+    def stop(self) -> None:
+        """Finish the current pass, then return from `run()`."""
+        self._stop.set()
+        wake_workers()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+
+@dataclass(frozen=True)
+class WorkerThread:
+    worker: Worker
+    thread: threading.Thread
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.worker.stop()
+        self.thread.join(timeout)
+
+
+def worker_start_in_thread(*, interval: float = 5.0) -> WorkerThread:
+    """Start the worker loop in a daemon thread of this process (the embedded default)."""
+    worker = Worker(interval=interval)
+    thread = threading.Thread(target=worker.run, name="homeward-worker", daemon=True)
+    thread.start()
+    return WorkerThread(worker=worker, thread=thread)
