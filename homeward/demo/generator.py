@@ -30,6 +30,8 @@ from homeward.episodes.services import (
 )
 from homeward.reference.models import Authority
 
+from .follow_up import FollowUp
+
 # Documented in the README: every demonstration account signs in with this password.
 DEMO_PASSWORD = "homeward-demo"
 
@@ -165,6 +167,7 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
         )
         children.append(child)
 
+    follow_up = FollowUp(rng=rng, now=now, lead=coordinator, practitioner=users["rhi.worker"])
     # Repeat-missing children go many times; most children once or twice. A few children
     # are missing now, for between a few hours and over a week.
     missing_now_hours = {2: 3, 5: 9, 9: 30, 13: 52, 17: 80, 23: 150, 30: 20}
@@ -237,6 +240,7 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
                 condition=rng.choice(["Tired and hungry.", "Quiet, would not talk.", "Well, apologetic.",
                                       "Smelt of cannabis; new phone."]),
             )
+            follow_up.run(Episode.objects.select_related("child").get(pk=episode.pk))
     return {"children": len(children), "episodes": episodes, "open": open_count,
             "users": len(DEMO_USERS)}
 

@@ -1,0 +1,163 @@
+"""Demonstration follow-up: what a busy but mostly diligent authority records after a
+child goes missing, by recording the facts the protocol asks for through the services.
+
+Most obligations are met on time, some late, a few not at all, so that worklists, the RHI
+pipeline and the performance figures all have something true to show.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from homeward.accounts.models import User
+from homeward.episodes.models import Episode
+from homeward.episodes.services import episode_close, episode_record_action
+from homeward.interviews.models import ReturnInterview
+from homeward.interviews.services import (
+    InterviewRecord,
+    rhi_allocate,
+    rhi_authorise,
+    rhi_record_interview,
+    rhi_record_offer,
+    rhi_share,
+)
+from homeward.meetings.services import AgreedAction, strategy_meeting_record
+from homeward.obligations.services import episode_obligations_evaluate
+from homeward.protocol.obligation import Obligation
+from homeward.reference.selectors import coded_list
+
+MEETING_DECISIONS = [
+    "Police to visit known addresses; social worker to speak to the child's friends at school.",
+    "Share the Philomena profile with British Transport Police; check the child's social media.",
+    "Carers to keep the phone line open; EDT to be told of any sighting overnight.",
+]
+WISHES = [
+    "Wants to move closer to her mum and sister.",
+    "Says staff at the home do not listen; would like a different key worker.",
+    "Wants to keep seeing his friends but agreed to come back by ten.",
+    "Did not want to talk about where he went; said he felt safe.",
+]
+
+
+class FollowUp:
+    """Records an episode's follow-up, as `actor` and `practitioner`, up to `now`."""
+
+    def __init__(self, *, rng: random.Random, now: datetime, lead: User, practitioner: User) -> None:
+        self.rng = rng
+        self.now = now
+        self.lead = lead
+        self.practitioner = practitioner
+        self.push = [item.code for item in coded_list("push_factors")]
+        self.pull = [item.code for item in coded_list("pull_factors")]
+        self.indicators = [item.code for item in coded_list("exploitation_indicators")]
+
+    def when(self, obligation: Obligation, *, on_time: float = 0.85) -> datetime | None:
+        """A time to meet the obligation: mostly before it falls due, sometimes after."""
+        window = max((obligation.due_at - obligation.arises_at).total_seconds(), 600.0)
+        if self.rng.random() < on_time:
+            at = obligation.arises_at + timedelta(seconds=window * self.rng.uniform(0.05, 0.9))
+        else:
+            at = obligation.due_at + timedelta(hours=self.rng.uniform(1, 30))
+        at = at.replace(microsecond=0)
+        return at if at <= self.now - timedelta(minutes=10) else None
+
+    def run(self, episode: Episode) -> None:
+        # The chance that an obligation is met at all (late or on time is decided apart): old
+        # episodes have mostly been tidied up; recent ones are still in hand.
+        recent = episode.missing_since > self.now - timedelta(days=21)
+        diligence = 0.9 if recent else 0.985
+        skipped: set[tuple[str, int]] = set()
+        for _ in range(8):
+            outstanding = [
+                o for o in episode_obligations_evaluate(episode, self.now)
+                if o.status in ("pending", "overdue") and (o.code, o.instance) not in skipped
+            ]
+            if not outstanding:
+                break
+            for obligation in outstanding:
+                if self.rng.random() > diligence:
+                    skipped.add((obligation.code, obligation.instance))
+                    continue
+                self.meet(episode, obligation)
+                skipped.add((obligation.code, obligation.instance))
+            episode.refresh_from_db()
+        self.close_if_done(episode)
+
+    def meet(self, episode: Episode, obligation: Obligation) -> None:
+        code = obligation.code
+        if code in ("strategy_meeting", "strategy_meeting_review"):
+            at = self.when(obligation)
+            if at:
+                strategy_meeting_record(
+                    actor=self.lead, episode=episode, held_at=at, kind="missing_strategy",
+                    attendees=["Missing co-ordinator", "Allocated social worker", "Police missing person coordinator",
+                               "Registered manager of the placement"],
+                    decisions=self.rng.choice(MEETING_DECISIONS),
+                    actions=[AgreedAction(owner="Police", description="Check addresses of known associates",
+                                          due=(at + timedelta(days=2)).date())],
+                )
+        elif code == "rhi_offered":
+            self.interview(episode, obligation)
+        elif code == "rhi_authorised":
+            at = self.when(obligation, on_time=0.8)
+            if at:
+                rhi_authorise(actor=self.lead, episode=episode, authorised_at=at,
+                              recommendations="Update the missing action plan; consider a referral to the MACE panel.")
+        elif code == "rhi_shared":
+            at = self.when(obligation, on_time=0.9)
+            if at:
+                rhi_share(actor=self.lead, episode=episode, shared_at=at, recipients=["police", "social_worker", "iro"])
+        else:
+            at = self.when(obligation)
+            if at:
+                episode_record_action(
+                    actor=self.lead, episode=episode, action=code, at=at,
+                    police_reference=f"NP-D{episode.pk:05d}" if code == "police_informed" else "",
+                    police_force="northamptonshire" if code == "police_informed" else "",
+                )
+
+    def interview(self, episode: Episode, obligation: Obligation) -> None:
+        assert episode.found_at is not None
+        rhi = ReturnInterview.objects.filter(episode=episode).first()
+        if rhi is None or rhi.allocated_at is None:
+            allocated = episode.found_at + timedelta(hours=self.rng.uniform(1, 10))
+            if allocated > self.now - timedelta(minutes=10):
+                return
+            rhi_allocate(actor=self.lead, episode=episode, practitioner=self.practitioner,
+                         allocated_at=allocated.replace(microsecond=0))
+        offered = self.when(obligation, on_time=0.85)
+        if offered is None:
+            return
+        rhi_record_offer(actor=self.practitioner, episode=episode, offered_at=offered,
+                         method=self.rng.choice(["Home visit", "Phone call to the child", "Text then visit"]))
+        conducted = offered + timedelta(hours=self.rng.uniform(2, 50))
+        if conducted > self.now - timedelta(minutes=10):
+            return
+        outcome = self.rng.choices(["accepted", "declined", "no_contact"], weights=[7, 2, 1])[0]
+        accepted = outcome == "accepted"
+        rhi_record_interview(actor=self.practitioner, episode=episode, record=InterviewRecord(
+            outcome=outcome, conducted_at=conducted.replace(microsecond=0),
+            method="face_to_face" if accepted else "", seen_alone=self.rng.random() < 0.8 if accepted else None,
+            push_factors=self.rng.sample(self.push, k=self.rng.randint(1, 3)) if accepted else [],
+            pull_factors=self.rng.sample(self.pull, k=self.rng.randint(1, 2)) if accepted else [],
+            exploitation_indicators=(self.rng.sample(self.indicators, k=1)
+                                     if accepted and self.rng.random() < 0.3 else []),
+            reasons="Went to see friends after an argument at home." if accepted else "",
+            whereabouts=episode.whereabouts if accepted else "",
+            wishes_and_feelings=self.rng.choice(WISHES) if accepted else "",
+            actions="Update the safety plan with the child." if accepted else "Offer again in a week.",
+        ))
+
+    def close_if_done(self, episode: Episode) -> None:
+        if episode.status != "returned":
+            return
+        obligations = episode_obligations_evaluate(episode, self.now)
+        if any(o.status in ("pending", "overdue", "upcoming") for o in obligations):
+            return
+        last = max((o.done_at for o in obligations if o.done_at), default=episode.found_at)
+        assert last is not None
+        closed = last + timedelta(hours=self.rng.uniform(2, 48))
+        if closed <= self.now - timedelta(minutes=10):
+            episode_close(actor=self.lead, episode=episode, closed_at=closed.replace(microsecond=0),
+                          note="Follow-up complete.")
