@@ -30,7 +30,7 @@ test-postgres: $(STAMP)
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check homeward config tests conftest.py
+	$(BIN)/ruff check homeward config tests conftest.py bench
 	$(BIN)/ruff format --check homeward/protocol
 
 typecheck: $(STAMP)
