@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check homeward/protocol
 
 typecheck: $(STAMP)
-	$(BIN)/mypy homeward config
+	$(BIN)/mypy homeward config bench
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports

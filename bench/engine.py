@@ -27,7 +27,7 @@ def synthetic_facts(rng: random.Random, index: int) -> Facts:
     missing_since = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randint(0, 24 * 300))
     found = missing_since + timedelta(hours=rng.choice([3, 20, 50, 90, 200])) if rng.random() < 0.8 else None
     actions = tuple(
-        ActionFact(code=code, at=missing_since + timedelta(hours=rng.uniform(0.5, 30)))  # type: ignore[arg-type]
+        ActionFact(code=code, at=missing_since + timedelta(hours=rng.uniform(0.5, 30)))
         for code in ("police_informed", "manager_informed", "risk_analysis", "carer_update")
         if rng.random() < 0.7
     )
