@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "homeward.web.context_processors.layout",
             ],
         },
     },
@@ -121,6 +122,11 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
+
+# The pages (homeward.web): sign in there; every page but that one needs a signed-in person.
+LOGIN_URL = "web:sign_in"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:sign_in"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,0 +1,108 @@
+"""Reporting an episode and recording what changes in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from homeward.episodes.models import Classification, MissingFrom, ReportedBy, RiskLevel
+from homeward.reference.selectors import police_force_list
+
+from .fields import GovukBooleanField, GovukDateTimeField
+
+DATETIME_HINT = "For example, 20 11 2026 and 23:15 (24-hour clock, UK time)"
+
+CLASSIFICATION_HINTS = {
+    Classification.MISSING.value: "Whereabouts cannot be established, and the circumstances are out of "
+                                  "character or the child may be at risk of harm",
+    Classification.ABSENT.value: "Not where they are expected or required to be, with no apparent risk",
+}
+
+
+class _Radios(forms.ChoiceField):
+    def __init__(self, *, label: str, choices: Any, required: bool = True, message: str = "", **kwargs: Any) -> None:
+        super().__init__(label=label, choices=choices, required=required, widget=forms.RadioSelect,
+                         error_messages={"required": message} if message else None, **kwargs)
+
+
+class EpisodeReportForm(forms.Form):
+    reported_at = GovukDateTimeField(label="When it was reported", help_text=DATETIME_HINT)
+    reported_by = _Radios(label="Who reported it", choices=ReportedBy.choices,
+                          message="Select who reported the child missing")
+    reporter_name = forms.CharField(label="Name of the person who reported it", required=False, max_length=200)
+    last_seen_at = GovukDateTimeField(label="When the child was last seen", required=False,
+                                      help_text=DATETIME_HINT)
+    location_last_seen = forms.CharField(label="Where the child was last seen", required=False, max_length=300)
+    circumstances = forms.CharField(label="Circumstances", required=False, widget=forms.Textarea,
+                                    help_text="What happened, who the child may be with, any immediate concerns")
+    missing_from = _Radios(label="Missing from", choices=MissingFrom.choices, required=False)
+    classification = _Radios(label="Classification", choices=Classification.choices,
+                             message="Select missing or absent")
+    whereabouts_known = GovukBooleanField(
+        label="Whereabouts known (away from placement without authorisation)", required=False,
+        help_text="For a looked-after child who is not where they should be, but it is known where they are",
+    )
+    risk_level = _Radios(label="Police risk grading", choices=RiskLevel.choices, required=False,
+                         help_text="Leave blank if the police have not graded the risk yet")
+    police_force = forms.ChoiceField(label="Police force", required=False)
+    police_reference = forms.CharField(label="Police reference", required=False, max_length=60)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reported_at"].initial = timezone.now().replace(second=0, microsecond=0)
+        self.fields["classification"].initial = Classification.MISSING
+        self.fields["classification"].choice_hints = CLASSIFICATION_HINTS  # type: ignore[attr-defined]
+        self.fields["police_force"].choices = [("", "Not known yet")] + [  # type: ignore[attr-defined]
+            (force.code, force.name) for force in police_force_list()
+        ]
+
+
+def _now() -> Any:
+    return timezone.now().replace(second=0, microsecond=0)
+
+
+class RegradeForm(forms.Form):
+    risk_level = _Radios(label="New risk grading", choices=RiskLevel.choices, message="Select the risk grading")
+    graded_at = GovukDateTimeField(label="When it was graded", help_text=DATETIME_HINT)
+    graded_by = forms.CharField(label="Graded by", required=False, max_length=200,
+                                help_text="The officer or role, for example Inspector Shah, Northamptonshire Police")
+    rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["graded_at"].initial = _now()
+
+
+class ReclassifyForm(forms.Form):
+    classification = _Radios(label="Classification", choices=Classification.choices,
+                             message="Select missing or absent")
+    at = GovukDateTimeField(label="When it changed", help_text=DATETIME_HINT)
+    rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["classification"].choice_hints = CLASSIFICATION_HINTS  # type: ignore[attr-defined]
+        self.fields["at"].initial = _now()
+
+
+class FoundForm(forms.Form):
+    found_at = GovukDateTimeField(label="When the child was found or returned", help_text=DATETIME_HINT)
+    found_location = forms.CharField(label="Where the child was found", required=False, max_length=300)
+    found_by = forms.CharField(label="Found by", required=False, max_length=200,
+                               help_text="For example, police, carer, or returned of their own accord")
+    whereabouts = forms.CharField(label="Where the child was while missing", required=False, widget=forms.Textarea)
+    with_whom = forms.CharField(label="Who the child was with", required=False, widget=forms.Textarea)
+    condition = forms.CharField(label="The child's condition on return", required=False, widget=forms.Textarea,
+                                help_text="How they looked and sounded, what they said, whether they were hungry")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["found_at"].initial = _now()
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Why is this episode being cancelled?", widget=forms.Textarea,
+                             help_text="For example, reported in error: the child was at school",
+                             error_messages={"required": "Enter why the episode is being cancelled"})

@@ -1,0 +1,125 @@
+"""Form fields that follow GOV.UK patterns: the date input (day, month, year) and a time.
+
+Dates and times are typed in Europe/London and stored as UTC instants by the services.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from homeward.common.timeutil import LONDON
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+class _PartsWidget(forms.MultiWidget):
+    """Inputs named <name>_day, <name>_month, <name>_year (and <name>_time)."""
+
+    def __init__(self, parts: tuple[str, ...]) -> None:
+        super().__init__(widgets={part: forms.TextInput() for part in parts})
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime):
+            local = value.astimezone(LONDON)
+            return [local.day, local.month, local.year, f"{local:%H:%M}"]
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None] * len(self.widgets)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+class _PartsField(forms.MultiValueField):
+    parts: tuple[str, ...] = ("day", "month", "year")
+    govuk_kind = "date"
+
+    def __init__(self, *, label: str, required: bool = True, help_text: str = "", **kwargs: Any) -> None:
+        self.subject = label
+        fields = tuple(forms.CharField(required=False) for _ in self.parts)
+        super().__init__(
+            fields=fields, require_all_fields=False, required=required, label=label, help_text=help_text,
+            widget=_PartsWidget(self.parts), **kwargs,
+        )
+        self.error_messages["required"] = f"Enter {_lower_first(label)}"
+
+    def clean(self, value: Any) -> Any:
+        # Missing parts get GOV.UK's messages rather than MultiValueField's generic one.
+        values = [str(v or "").strip() for v in (value or [""] * len(self.parts))]
+        if not any(values):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        return self.compress(values)
+
+    def _date(self, day: str, month: str, year: str) -> date:
+        named = dict(zip(("day", "month", "year"), (day, month, year), strict=True))
+        missing = [name for name, part in named.items() if not part]
+        if missing:
+            raise ValidationError(f"{self.subject} must include a {' and '.join(missing)}")
+        if not all(part.isdigit() for part in named.values()) or len(year) != 4:
+            raise ValidationError(f"{self.subject} must be a real date")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.subject} must be a real date") from None
+
+
+class GovukDateField(_PartsField):
+    def compress(self, data_list: list[str]) -> date | None:
+        if not data_list or not any(data_list):
+            return None
+        return self._date(*data_list[:3])
+
+
+def parse_time(text: str) -> time | None:
+    """'23:15', '2315', '11.15pm', '9am' -> a time; None when it is not one."""
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class GovukDateTimeField(_PartsField):
+    """A GOV.UK date input and a time, read as Europe/London wall-clock time."""
+
+    parts = ("day", "month", "year", "time")
+    govuk_kind = "datetime"
+
+    def compress(self, data_list: list[str]) -> datetime | None:
+        if not data_list or not any(data_list):
+            return None
+        day = self._date(*data_list[:3])
+        time_text = data_list[3] if len(data_list) > 3 else ""
+        if not time_text:
+            raise ValidationError(f"{self.subject} must include a time")
+        at = parse_time(time_text)
+        if at is None:
+            raise ValidationError(f"Enter the time of {_lower_first(self.subject)} as hours and minutes, "
+                                  "for example 23:15")
+        local = datetime.combine(day, at, tzinfo=LONDON)
+        # The hour skipped when the clocks go forward does not exist.
+        round_trip = local.astimezone(UTC).astimezone(LONDON)
+        if (round_trip.hour, round_trip.minute) != (at.hour, at.minute):
+            raise ValidationError(f"{self.subject}: {at:%H:%M} did not happen on that day in the UK "
+                                  "(the clocks went forward)")
+        return local
+
+
+class GovukBooleanField(forms.BooleanField):
+    """A single checkbox, shown as a GOV.UK checkbox with one item."""
+
+    govuk_kind = "checkbox"

@@ -1,0 +1,66 @@
+"""What every page view shares: domain errors onto forms, 403 and 404, drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+
+from homeward.accounts.models import User
+from homeward.common.errors import DomainValidationError, NotFound, PermissionDenied
+from homeward.web.auth import draft_take, signed_in
+
+View = Callable[..., HttpResponseBase]
+
+
+def page(view: View) -> View:
+    """A page: signed in; NotFound is the 404 page and PermissionDenied the 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(str(exc)) from None
+
+    return signed_in(wrapper)
+
+
+def person(request: HttpRequest) -> User:
+    """The signed-in person (pages are only reached signed in)."""
+    return cast(User, request.user)
+
+
+def apply_domain_errors(form: forms.Form, exc: DomainValidationError, field_map: Mapping[str, str]) -> None:
+    """Put each error a service named onto the form field it came from, for the error summary.
+
+    `field_map` maps the service's field names to the form's where they differ; an error on a
+    field the form does not have is shown in the summary without a link.
+    """
+    for error in exc.errors:
+        name = field_map.get(error.field, error.field)
+        if name in form.fields:
+            form.add_error(name, error.message)
+        else:
+            form.add_error(None, error.message)
+
+
+def form_for(request: HttpRequest, form_class: type[forms.Form], **kwargs: Any) -> tuple[forms.Form, bool]:
+    """The form of a page: bound to a POST, filled in from a kept draft, or new.
+
+    Answers the form and whether it was restored from a draft. A restored draft is checked as
+    it is shown, so anything wrong in it is pointed out before it is sent again.
+    """
+    if request.method == "POST":
+        return form_class(data=request.POST, **kwargs), False
+    draft = draft_take(request)
+    if draft is not None:
+        return form_class(data=draft, **kwargs), True
+    return form_class(**kwargs), False

@@ -1,0 +1,96 @@
+"""Home (the signed-in person's worklist) and the 'Missing now' board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from homeward.children.models import LegalStatus, Placement
+from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
+from homeward.episodes.selectors import episode_list_for_user
+from homeward.obligations.models import StoredObligation
+from homeward.obligations.selectors import episode_next_obligation, worklist_sections
+from homeward.web.formatting import duration_text, hours_between
+
+from .base import page, person
+
+ESCALATION_HOURS = 72
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    episode: Episode
+    hours_missing: int
+    missing_for: str
+    looked_after: bool
+    placement: Placement | None
+    next_obligation: StoredObligation | None
+    next_overdue: bool
+    over_72_hours: bool
+    high_risk: bool
+
+
+def board_rows(episodes: list[Episode], now: datetime) -> list[BoardRow]:
+    rows = []
+    for episode in episodes:
+        placements = getattr(episode.child, "current_placements", [])
+        next_obligation = episode_next_obligation(episode.pk, as_of=now)
+        hours = hours_between(episode.missing_since, now)
+        rows.append(BoardRow(
+            episode=episode, hours_missing=hours, missing_for=duration_text(episode.missing_since, now),
+            looked_after=episode.child.legal_status == LegalStatus.LOOKED_AFTER,
+            placement=placements[0] if placements else None,
+            next_obligation=next_obligation,
+            next_overdue=bool(next_obligation and next_obligation.due_at < now),
+            over_72_hours=hours >= ESCALATION_HOURS,
+            high_risk=episode.risk_level == RiskLevel.HIGH,
+        ))
+    return rows
+
+
+def open_episodes(request: HttpRequest) -> list[Episode]:
+    current = Placement.objects.filter(ended_on__isnull=True).select_related("authority").order_by("-id")
+    return list(
+        episode_list_for_user(person(request)).filter(status=EpisodeStatus.OPEN)
+        .select_related("child__responsible_authority")
+        .prefetch_related(Prefetch("child__placements", queryset=current, to_attr="current_placements"))
+        .order_by("missing_since", "id")
+    )
+
+
+@page
+def board(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    rows = board_rows(open_episodes(request), now)
+    return render(request, "web/pages/board.html", {
+        "rows": rows, "now": now,
+        "high_risk_count": sum(row.high_risk for row in rows),
+        "over_72_count": sum(row.over_72_hours for row in rows),
+    })
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    user = person(request)
+    sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), role=user.role)
+    mine = [row for row in board_rows(open_episodes(request), now)
+            if row.episode.child.allocated_worker_id == user.pk
+            or (user.team_id and row.episode.child.team_id == user.team_id)]
+    context: dict[str, Any] = {
+        "now": now,
+        "worklist": [
+            ("overdue", "Overdue", sections["overdue"]),
+            ("due-today", "Due today", sections["due_today"]),
+            ("due-soon", "Due in the next 3 days", sections["due_soon"]),
+        ],
+        "worklist_count": sum(len(items) for items in sections.values()),
+        "mine_missing": mine,
+    }
+    return render(request, "web/pages/home.html", context)

@@ -1,0 +1,143 @@
+"""The child's page, and the Philomena profile to hand to police (printable, and as a PDF)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from homeward.audit.services import audit_record
+from homeward.children.models import NEWEST_FIRST, Child, PhilomenaProfile, Placement
+from homeward.children.selectors import child_get_for_user
+from homeward.children.services import child_current_placement
+from homeward.common.timeutil import age_on, local_date
+from homeward.episodes.models import Episode
+from homeward.episodes.selectors import episode_list_for_user
+from homeward.web.formatting import date_text, datetime_text
+
+from .base import page, person
+
+
+def _philomena(child: Child) -> PhilomenaProfile | None:
+    return PhilomenaProfile.objects.filter(child=child).first()
+
+
+def philomena_rows(profile: PhilomenaProfile | None) -> list[tuple[str, str]]:
+    """The profile's facts in the order police read them."""
+    if profile is None:
+        return []
+    risks = [label for flag, label in (
+        (profile.risk_cse, "Child sexual exploitation"), (profile.risk_cce, "Child criminal exploitation"),
+        (profile.risk_self_harm, "Self-harm"),
+    ) if flag]
+    if profile.other_risks:
+        risks.append(profile.other_risks)
+    return [
+        ("Description", profile.description),
+        ("Phone numbers", profile.phone_numbers),
+        ("Social media", profile.social_media),
+        ("Known associates", profile.known_associates),
+        ("Places frequented", profile.places_frequented),
+        ("Health needs", profile.health_needs),
+        ("Risks", "\n".join(risks)),
+    ]
+
+
+def placement_text(placement: Placement | None) -> str:
+    if placement is None:
+        return "Not placed"
+    parts = (placement.provider, placement.address, placement.postcode, placement.authority.name)
+    return ", ".join(part for part in parts if part)
+
+
+def identity_rows(child: Child, today: date, open_episode: Episode | None) -> list[tuple[str, str]]:
+    placement = child_current_placement(child)
+    rows = [
+        ("Date of birth", f"{date_text(child.date_of_birth)} (age {age_on(child.date_of_birth, today)})"),
+        ("Sex", child.get_sex_display()),
+        ("Case-system id", child.external_id),
+        ("Legal status", child.get_legal_status_display()),
+        ("Placed", placement_text(placement)),
+        ("Social worker", child.allocated_worker.display_name if child.allocated_worker else "Not allocated"),
+    ]
+    if open_episode is not None:
+        rows += [
+            ("Last seen", f"{datetime_text(open_episode.missing_since)}"
+                          + (f", {open_episode.location_last_seen}" if open_episode.location_last_seen else "")),
+            ("Police reference", open_episode.police_reference or "Not yet given"),
+        ]
+    return rows
+
+
+def _profile_context(request: HttpRequest, child: Child) -> dict[str, Any]:
+    today = local_date(timezone.now())
+    open_episode = episode_list_for_user(person(request)).filter(child=child, status="open").first()
+    profile = _philomena(child)
+    return {
+        "child": child,
+        "age": age_on(child.date_of_birth, today),
+        "profile": profile,
+        "philomena_rows": philomena_rows(profile),
+        "identity_rows": identity_rows(child, today, open_episode),
+        "placement": child_current_placement(child),
+        "open_episode": open_episode,
+        "printed_at": timezone.now(),
+    }
+
+
+@page
+def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    user = person(request)
+    child = child_get_for_user(user, child_id)
+    context = _profile_context(request, child)
+    context.update({
+        "legal_statuses": list(child.legal_statuses.order_by(*NEWEST_FIRST)),
+        "placements": list(child.placements.select_related("authority").order_by(*NEWEST_FIRST)),
+        "adults": list(child.responsible_adults.filter(archived_at__isnull=True).order_by("name")),
+        "episodes": list(episode_list_for_user(user).filter(child=child).order_by("-missing_since")),
+        "chronology": list(child.chronology.select_related("recorded_by", "episode").order_by("-at", "-id")),
+    })
+    return render(request, "web/children/child.html", context)
+
+
+@page
+def philomena_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = child_get_for_user(person(request), child_id)
+    return render(request, "web/children/philomena.html", _profile_context(request, child))
+
+
+@page
+def philomena_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The one-page profile as a PDF; handing it out is an export, so it is audited as one."""
+    from weasyprint import CSS, HTML
+
+    user = person(request)
+    child = child_get_for_user(user, child_id)
+    context = _profile_context(request, child)
+    profile = context["profile"]
+    context["photo_uri"] = Path(profile.photo.path).as_uri() if profile and profile.photo else ""
+    html = render_to_string("web/children/philomena_pdf.html", context, request=request)
+    stylesheet = finders.find("homeward/philomena-pdf.css")
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(stylesheet))])
+    audit_record(actor=user, action="export", object_type="philomena_profile", object_id=str(child.pk),
+                 child_id=child.pk, detail={"format": "pdf"})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"philomena-{child.external_id}-{date_text(timezone.now()).replace(' ', '-')}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@page
+def philomena_photo(request: HttpRequest, child_id: int) -> FileResponse:
+    """The child's photo, only to those who may see the child."""
+    child = child_get_for_user(person(request), child_id, audit=False)
+    profile = _philomena(child)
+    if profile is None or not profile.photo:
+        raise Http404
+    return FileResponse(profile.photo.open("rb"))

@@ -1,0 +1,112 @@
+"""The episode's page, and the forms that change it: regrade, reclassify, found, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from homeward.accounts.permissions import Capability, can
+from homeward.common.errors import DomainValidationError
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.episodes.selectors import episode_get_for_user
+from homeward.episodes.services import episode_cancel, episode_reclassify, episode_record_found, episode_regrade_risk
+from homeward.interviews.selectors import rhi_state
+from homeward.meetings.models import StrategyMeeting
+from homeward.notifications.selectors import notification_list_for_episode
+from homeward.obligations.selectors import STATUSES, stored_status
+from homeward.web.formatting import duration_text
+from homeward.web.forms.episodes import CancelForm, FoundForm, ReclassifyForm, RegradeForm
+
+from .base import apply_domain_errors, form_for, page, person
+
+
+@page
+def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    episode = episode_get_for_user(user, episode_id)
+    now = timezone.now()
+    obligations = [(row, stored_status(row, now)) for row in episode.obligations.order_by("due_at", "code", "instance")]
+    is_open = episode.status == EpisodeStatus.OPEN
+    return render(request, "web/episodes/episode.html", {
+        "episode": episode,
+        "child": episode.child,
+        "missing_for": duration_text(episode.missing_since, episode.found_at or now),
+        "timeline": list(episode.chronology.select_related("recorded_by").order_by("at", "id")),
+        "gradings": list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
+        "classifications": list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
+        "obligations": obligations,
+        "obligation_statuses": STATUSES,
+        "notifications": list(notification_list_for_episode(episode)),
+        "meetings": list(StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions")),
+        "rhi": rhi_state(episode),
+        "can_regrade": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_REGRADE),
+        "can_reclassify": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_RECLASSIFY),
+        "can_record_found": is_open and can(user, Capability.EPISODE_RECORD_FOUND),
+        "can_cancel": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_CANCEL),
+    })
+
+
+def _episode_form(
+    request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], template: str,
+    save: Callable[[Episode, dict[str, Any]], Any], done: str, field_map: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A form that records one change to an episode through its service."""
+    user = person(request)
+    episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    form, restored = form_for(request, form_class)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(episode, form.cleaned_data)
+        except DomainValidationError as exc:
+            apply_domain_errors(form, exc, field_map or {})
+        else:
+            messages.success(request, done)
+            return redirect("web:episode", episode_id=episode.pk)
+    return render(request, template, {"form": form, "restored": restored, "episode": episode,
+                                      "child": episode.child})
+
+
+@page
+def episode_regrade(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    return _episode_form(
+        request, episode_id, form_class=RegradeForm, template="web/episodes/regrade.html",
+        save=lambda episode, data: episode_regrade_risk(actor=user, episode=episode, **data),
+        done="Risk grading recorded.",
+    )
+
+
+@page
+def episode_reclassification(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    return _episode_form(
+        request, episode_id, form_class=ReclassifyForm, template="web/episodes/reclassify.html",
+        save=lambda episode, data: episode_reclassify(actor=user, episode=episode, **data),
+        done="Classification recorded.",
+    )
+
+
+@page
+def episode_found(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    return _episode_form(
+        request, episode_id, form_class=FoundForm, template="web/episodes/found.html",
+        save=lambda episode, data: episode_record_found(actor=user, episode=episode, **data),
+        done="Recorded as found. The return follow-up has begun.",
+    )
+
+
+@page
+def episode_cancellation(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    return _episode_form(
+        request, episode_id, form_class=CancelForm, template="web/episodes/cancel.html",
+        save=lambda episode, data: episode_cancel(actor=user, episode=episode, **data),
+        done="Episode cancelled.",
+    )
