@@ -36,6 +36,8 @@ class Capability:
     RHI_RECORD = "rhi_record"
     RHI_AUTHORISE = "rhi_authorise"
     RHI_SHARE = "rhi_share"
+    AUDIT_READ = "audit_read"
+    CHILD_ACCESS_LOG = "child_access_log"
 
 
 _CAPABILITIES: dict[str, frozenset[str]] = {
@@ -57,6 +59,10 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
                                       Role.SOCIAL_WORKER, Role.ADMIN}),
     Capability.RHI_AUTHORISE: frozenset({Role.COORDINATOR, Role.ADMIN}),
     Capability.RHI_SHARE: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.ADMIN}),
+    Capability.AUDIT_READ: frozenset({Role.AUDITOR, Role.ADMIN}),
+    # "A person can ask who looked at a child": those who lead the child's care.
+    Capability.CHILD_ACCESS_LOG: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.TEAM_MANAGER, Role.SERVICE_LEADER,
+                                            Role.SENIOR_MANAGER, Role.SOCIAL_WORKER, Role.IRO, Role.ADMIN}),
 }
 
 # Which simple actions a reporting partner may record (everyone in CASEWORK_ROLES may record all).

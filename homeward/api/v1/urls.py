@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import children, codes, episodes, followup, notifications, obligations, rhi
+from . import audit, children, codes, episodes, followup, notifications, obligations, rhi
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
@@ -32,4 +32,6 @@ urlpatterns = [
          name="api-episode-obligations"),
     path("worklist", obligations.WorklistView.as_view(), name="api-worklist"),
     path("codes/<slug:list_name>", codes.CodesView.as_view(), name="api-codes"),
+    path("audit", audit.AuditView.as_view(), name="api-audit"),
+    path("children/<int:child_id>/access-log", audit.ChildAccessLogView.as_view(), name="api-child-access-log"),
 ]

@@ -1,0 +1,83 @@
+"""The audit log: GET /api/v1/audit (auditors, administrators) and a child's access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from homeward.api.pagination import Pagination
+from homeward.api.views import HomewardAPIView
+from homeward.audit.models import AuditEntry
+from homeward.audit.selectors import audit_list_for_user, child_access_log_for_user
+from homeward.common.errors import DomainValidationError
+
+from .fields import AwareDateTimeField
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    user = serializers.CharField()
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    child = serializers.IntegerField(allow_null=True)
+    remote_addr = serializers.CharField()
+    channel = serializers.CharField()
+    detail = serializers.DictField()
+
+
+def entry_representation(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.pk, "at": entry.at, "user": entry.username, "action": entry.action,
+        "object_type": entry.object_type, "object_id": entry.object_id, "child": entry.child_id,
+        "remote_addr": entry.remote_addr, "channel": entry.channel, "detail": entry.detail,
+    }
+
+
+def _instant(request: Request, name: str) -> datetime | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return AwareDateTimeField().to_internal_value(raw)
+    except serializers.ValidationError as exc:
+        detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
+        raise DomainValidationError.single(name, str(detail)) from exc
+
+
+def _paged(view: HomewardAPIView, request: Request, queryset: Any) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    assert page is not None
+    return paginator.get_paginated_response([entry_representation(e) for e in page])
+
+
+class AuditView(HomewardAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("child", int), OpenApiParameter("user", str), OpenApiParameter("since", datetime),
+                    OpenApiParameter("until", datetime), OpenApiParameter("action", str),
+                    OpenApiParameter("page", int)],
+        responses={200: AuditEntrySerializer(many=True)}, operation_id="audit_list",
+    )
+    def get(self, request: Request) -> Response:
+        child = request.query_params.get("child")
+        if child and not child.isdigit():
+            raise DomainValidationError.single("child", "Give the child's numeric id.")
+        queryset = audit_list_for_user(
+            self.actor(request), child_id=int(child) if child else None,
+            username=request.query_params.get("user") or None, since=_instant(request, "since"),
+            until=_instant(request, "until"), action=request.query_params.get("action") or None,
+        )
+        return _paged(self, request, queryset)
+
+
+class ChildAccessLogView(HomewardAPIView):
+    @extend_schema(responses={200: AuditEntrySerializer(many=True)}, operation_id="child_access_log")
+    def get(self, request: Request, child_id: int) -> Response:
+        return _paged(self, request, child_access_log_for_user(self.actor(request), child_id))

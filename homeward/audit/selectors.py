@@ -1,0 +1,48 @@
+"""Reading the audit log: auditors and administrators read all of it; those who may see a
+child may ask who looked at that child."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, require
+
+from .models import AuditEntry
+from .services import audit_record
+
+
+def audit_list_for_user(
+    user: User, *, child_id: int | None = None, username: str | None = None, since: datetime | None = None,
+    until: datetime | None = None, action: str | None = None,
+) -> QuerySet[AuditEntry]:
+    """The audit log, filtered; reading it is itself audited."""
+    require(user, Capability.AUDIT_READ)
+    queryset = AuditEntry.objects.select_related("user").order_by("-at", "-id")
+    if child_id is not None:
+        queryset = queryset.filter(child_id=child_id)
+    if username:
+        queryset = queryset.filter(username=username)
+    if since is not None:
+        queryset = queryset.filter(at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(at__lt=until)
+    if action:
+        queryset = queryset.filter(action=action)
+    audit_record(actor=user, action="view", object_type="audit_log", child_id=child_id,
+                 detail={"child": child_id, "user": username, "since": since, "until": until, "action": action})
+    return queryset
+
+
+def child_access_log_for_user(user: User, child_id: int) -> QuerySet[AuditEntry]:
+    """Who looked at or changed a child's records (the caller must be able to see the child)."""
+    from homeward.children.selectors import child_get_for_user
+
+    child = child_get_for_user(user, child_id, audit=False)
+    require(user, Capability.CHILD_ACCESS_LOG)
+    audit_record(actor=user, action="view", object_type="child_access_log", object_id=str(child.pk),
+                 child_id=child.pk)
+    return (AuditEntry.objects.filter(child_id=child.pk, action__in=["view", "create", "update", "archive", "export"])
+            .select_related("user").order_by("-at", "-id"))

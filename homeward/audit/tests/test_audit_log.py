@@ -1,0 +1,92 @@
+"""The audit log is hash-chained and append-only: tampering is refused for the application's
+role on PostgreSQL, and detected by `homeward audit verify` when done as the owner."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from homeward.audit.models import AuditEntry
+from homeward.audit.protection import audit_protect
+from homeward.audit.services import audit_record
+from homeward.audit.verify import audit_verify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries(coordinator: Any) -> list[AuditEntry]:
+    return [audit_record(actor=coordinator, action="view", object_type="child", object_id=str(n)) for n in range(5)]
+
+
+def _as_owner(sql: str, params: list[Any]) -> None:
+    """Change the log behind the application's back, as the database owner could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are deferred: settle them so the table may be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER homeward_audit_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER homeward_audit_append_only")
+
+
+def test_each_entry_links_to_the_one_before(entries: list[AuditEntry]) -> None:
+    for before, after in zip(entries, entries[1:], strict=False):
+        assert after.previous_hash == before.entry_hash
+    report = audit_verify()
+    assert report.ok and report.checked == AuditEntry.objects.count()
+
+
+def test_verify_command_says_the_log_is_intact(entries: list[AuditEntry]) -> None:
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "intact" in out.getvalue()
+
+
+def test_a_changed_entry_is_detected(entries: list[AuditEntry]) -> None:
+    _as_owner("UPDATE audit_auditentry SET username = %s WHERE id = %s", ["someone_else", entries[2].pk])
+    report = audit_verify()
+    assert report.problems == [f"entry {entries[2].pk}: its content no longer matches its hash: it was changed"]
+    with pytest.raises(CommandError, match="tampered"):
+        call_command("audit", "verify", stderr=io.StringIO())
+
+
+def test_a_removed_entry_is_detected(entries: list[AuditEntry]) -> None:
+    _as_owner("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
+    report = audit_verify()
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith(f"entry {entries[2].pk}: does not follow entry {entries[0].pk}")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles and triggers: run by make test-postgres")
+def test_postgresql_refuses_changes_even_from_the_owner_without_dropping_the_trigger(entries: list[AuditEntry]) -> None:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET username = 'x' WHERE id = %s", [entries[0].pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entries[0].pk])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles and triggers: run by make test-postgres")
+def test_the_application_role_may_append_but_not_change(entries: list[AuditEntry]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE homeward_app_test NOLOGIN")
+    audit_protect(app_role="homeward_app_test")
+    with connection.cursor() as cursor:
+        cursor.execute("SET ROLE homeward_app_test")
+        try:
+            audit_record(actor=None, action="view", object_type="child", object_id="as-app")
+            for statement in ("UPDATE audit_auditentry SET username = 'x' WHERE id = %s",
+                              "DELETE FROM audit_auditentry WHERE id = %s"):
+                with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+                    cursor.execute(statement, [entries[0].pk])
+            with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+                cursor.execute("TRUNCATE audit_auditentry CASCADE")
+        finally:
+            cursor.execute("RESET ROLE")
+    assert AuditEntry.objects.filter(object_id="as-app").exists()
+    assert audit_verify().ok

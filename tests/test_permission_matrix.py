@@ -1,0 +1,205 @@
+"""Every role against every API endpoint: 2xx where the role may act, 403 where its role may
+not do this at all, 404 where the record is outside what the person may see.
+
+The expectations are written out here by hand from DOMAIN.md section 7, not derived from
+the code under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from homeward.accounts.roles import Role
+from homeward.accounts.services import user_create
+from homeward.episodes.services import episode_record_found, episode_report
+from homeward.interviews.services import InterviewRecord, rhi_allocate, rhi_authorise, rhi_record_interview, rhi_record_offer
+
+pytestmark = pytest.mark.django_db
+
+ALL = frozenset(Role.values)
+CASEWORK = frozenset({"mct_admin", "coordinator", "social_worker", "team_manager", "service_leader",
+                      "senior_manager", "edt", "admin"})
+REPORTING = CASEWORK | {"police_liaison", "placement_provider"}
+SEES_CHILD = ALL - {"auditor"}
+RHI_LEADS = frozenset({"coordinator", "mct_admin", "admin"})
+
+
+def iso(hours_ago: float) -> str:
+    return (timezone.now() - timedelta(hours=hours_ago)).isoformat()
+
+
+@dataclass
+class World:
+    child: Any
+    episode: Any
+    coordinator: Any
+    practitioner: Any
+
+
+def _returned(world: World) -> None:
+    episode_record_found(actor=world.coordinator, episode=world.episode, found_at=timezone.now() - timedelta(hours=5))
+
+
+def _allocated(world: World) -> None:
+    _returned(world)
+    rhi_allocate(actor=world.coordinator, episode=world.episode, practitioner=world.practitioner,
+                 allocated_at=timezone.now() - timedelta(hours=4))
+
+
+def _offered(world: World) -> None:
+    _allocated(world)
+    rhi_record_offer(actor=world.coordinator, episode=world.episode, offered_at=timezone.now() - timedelta(hours=3),
+                     method="Visit")
+
+
+def _interviewed(world: World) -> None:
+    _offered(world)
+    rhi_record_interview(actor=world.coordinator, episode=world.episode, record=InterviewRecord(
+        outcome="declined", conducted_at=timezone.now() - timedelta(hours=2)))
+
+
+def _authorised(world: World) -> None:
+    _interviewed(world)
+    rhi_authorise(actor=world.coordinator, episode=world.episode, authorised_at=timezone.now() - timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    allowed: frozenset[str]
+    body: Callable[[World], dict[str, Any]] = lambda w: {}
+    prepare: Callable[[World], None] = lambda w: None
+    # Roles that cannot see the record at all (404 comes before 403 for them).
+    hidden_from: frozenset[str] = frozenset({"auditor"})
+
+
+ENDPOINTS = [
+    Endpoint("child read", "get", "/api/v1/children/{child}", SEES_CHILD),
+    Endpoint("child create", "post", "/api/v1/children", CASEWORK, hidden_from=frozenset(), body=lambda w: {
+        "external_id": "NEW1", "given_name": "New", "family_name": "Child", "date_of_birth": "2012-01-01",
+        "sex": "male", "legal_status": "none", "responsible_authority": "941"}),
+    Endpoint("child update", "patch", "/api/v1/children/{child}", CASEWORK, body=lambda w: {"school": "Other"}),
+    Endpoint("episode list", "get", "/api/v1/episodes", ALL, hidden_from=frozenset()),
+    Endpoint("episode read", "get", "/api/v1/episodes/{episode}", SEES_CHILD),
+    Endpoint("episode report", "post", "/api/v1/episodes", REPORTING, hidden_from=frozenset(),
+             prepare=_returned, body=lambda w: {"child": w.child.pk, "reported_at": iso(1), "reported_by": "police"}),
+    Endpoint("regrade", "post", "/api/v1/episodes/{episode}/risk-gradings", CASEWORK | {"police_liaison"},
+             body=lambda w: {"risk_level": "high", "graded_at": iso(1)}),
+    Endpoint("reclassify", "post", "/api/v1/episodes/{episode}/classifications", CASEWORK | {"police_liaison"},
+             body=lambda w: {"classification": "absent", "at": iso(1)}),
+    Endpoint("found", "post", "/api/v1/episodes/{episode}/found", REPORTING, body=lambda w: {"found_at": iso(1)}),
+    Endpoint("cancel", "post", "/api/v1/episodes/{episode}/cancel", CASEWORK, body=lambda w: {"reason": "Error"}),
+    Endpoint("action", "post", "/api/v1/episodes/{episode}/actions", CASEWORK | {"police_liaison"},
+             body=lambda w: {"action": "safe_and_well_check", "at": iso(1)}),
+    Endpoint("carer update", "post", "/api/v1/episodes/{episode}/actions", CASEWORK | {"placement_provider"},
+             body=lambda w: {"action": "carer_update", "at": iso(1)}),
+    Endpoint("strategy meeting", "post", "/api/v1/episodes/{episode}/strategy-meetings", CASEWORK,
+             body=lambda w: {"held_at": iso(1), "kind": "missing_strategy", "attendees": ["A"]}),
+    Endpoint("rhi allocation", "post", "/api/v1/episodes/{episode}/rhi/allocation", RHI_LEADS, prepare=_returned,
+             body=lambda w: {"practitioner": w.practitioner.username, "allocated_at": iso(1)}),
+    Endpoint("rhi offer", "post", "/api/v1/episodes/{episode}/rhi/offer",
+             RHI_LEADS | {"rhi_practitioner", "social_worker"}, prepare=_allocated,
+             body=lambda w: {"offered_at": iso(1), "method": "Phone"}),
+    Endpoint("rhi interview", "post", "/api/v1/episodes/{episode}/rhi/interview",
+             RHI_LEADS | {"rhi_practitioner", "social_worker"}, prepare=_offered,
+             body=lambda w: {"outcome": "declined", "conducted_at": iso(1)}),
+    Endpoint("rhi authorisation", "post", "/api/v1/episodes/{episode}/rhi/authorisation",
+             frozenset({"coordinator", "admin"}), prepare=_interviewed, body=lambda w: {"authorised_at": iso(0.5)}),
+    Endpoint("rhi sharing", "post", "/api/v1/episodes/{episode}/rhi/sharing", RHI_LEADS, prepare=_authorised,
+             body=lambda w: {"shared_at": iso(0.2), "recipients": ["police"]}),
+    Endpoint("obligations", "get", "/api/v1/episodes/{episode}/obligations", SEES_CHILD),
+    Endpoint("notifications", "get", "/api/v1/episodes/{episode}/notifications", SEES_CHILD),
+    Endpoint("worklist", "get", "/api/v1/worklist", ALL, hidden_from=frozenset()),
+    Endpoint("codes", "get", "/api/v1/codes/push_factors", ALL, hidden_from=frozenset()),
+    Endpoint("audit log", "get", "/api/v1/audit", frozenset({"auditor", "admin"}), hidden_from=frozenset()),
+    Endpoint("child access log", "get", "/api/v1/children/{child}/access-log",
+             frozenset({"coordinator", "mct_admin", "team_manager", "service_leader", "senior_manager",
+                        "social_worker", "iro", "admin"})),
+]
+
+
+@pytest.fixture
+def world(make_child: Any, coordinator: Any) -> World:
+    """A looked-after child every role but the auditor can see: in the social worker's team,
+    with the IRO, placed with the provider, reported to police, with an earlier episode whose
+    return interview the practitioner was given."""
+    user_create(username="matrix.social_worker", role="social_worker", password=None, validate=False,
+                team_name="Children in Care North")
+    user_create(username="matrix.iro", role="iro", password=None, validate=False)
+    practitioner = user_create(username="matrix.rhi_practitioner", role="rhi_practitioner", password=None,
+                               validate=False, organisation_name="Safe Return")
+    provider = user_create(username="matrix.placement_provider", role="placement_provider", password=None,
+                           validate=False, organisation_name="Oakfield Homes")
+    child = make_child(team="Children in Care North", iro="matrix.iro", placement={
+        "authority": "941", "provider": "Oakfield House", "provider_organisation_id": provider.organisation_id})
+    earlier = episode_report(actor=coordinator, child=child, reported_at=timezone.now() - timedelta(hours=30),
+                             reported_by="police").episode
+    episode_record_found(actor=coordinator, episode=earlier, found_at=timezone.now() - timedelta(hours=20))
+    rhi_allocate(actor=coordinator, episode=earlier, practitioner=practitioner,
+                 allocated_at=timezone.now() - timedelta(hours=19))
+    episode = episode_report(actor=coordinator, child=child, reported_at=timezone.now() - timedelta(hours=6),
+                             reported_by="police").episode
+    return World(child=child, episode=episode, coordinator=coordinator, practitioner=practitioner)
+
+
+def _person(role: str) -> Any:
+    from homeward.accounts.models import User
+
+    existing = User.objects.filter(username=f"matrix.{role}").first()
+    return existing or user_create(username=f"matrix.{role}", role=role, password=None, validate=False)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_role_against_endpoint(role: str, endpoint: Endpoint, world: World, api_for: Any) -> None:
+    endpoint.prepare(world)
+    world.episode.refresh_from_db()
+    person = _person(role)
+    client = api_for(person)
+    path = endpoint.path.format(child=world.child.pk, episode=world.episode.pk)
+    response = getattr(client, endpoint.method)(path, endpoint.body(world), format="json")
+    if role in endpoint.hidden_from:
+        expected = 404
+    elif role in endpoint.allowed:
+        expected = 200
+    else:
+        expected = 403
+    if expected == 200:
+        assert 200 <= response.status_code < 300, (role, endpoint.name, response.status_code, response.content)
+    else:
+        assert response.status_code == expected, (role, endpoint.name, response.status_code, response.content)
+
+
+SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider"]
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+def test_scoped_roles_cannot_see_a_child_outside_their_scope(role: str, world: World, make_child: Any,
+                                                             api_for: Any) -> None:
+    """Another team's child, not placed with the provider, with no IRO or interview of theirs."""
+    user_create(username="other.team.worker", role="social_worker", password=None, validate=False,
+                team_name="Assessment and Intervention")
+    stranger = make_child(team="Assessment and Intervention", placement={"authority": "941", "provider": "Elsewhere"})
+    episode = episode_report(actor=world.coordinator, child=stranger, reported_at=timezone.now() - timedelta(hours=2),
+                             reported_by="police").episode
+    client = api_for(_person(role))
+    assert client.get(f"/api/v1/children/{stranger.pk}").status_code == 404
+    assert client.get(f"/api/v1/episodes/{episode.pk}").status_code == 404
+    assert client.get(f"/api/v1/episodes/{episode.pk}/obligations").status_code == 404
+    listed = {e["id"] for e in client.get("/api/v1/episodes").json()["results"]}
+    assert episode.pk not in listed and world.episode.pk in listed
+
+
+def test_police_see_only_children_who_have_been_reported(world: World, make_child: Any, api_for: Any) -> None:
+    never_missing = make_child(team="Children in Care North")
+    client = api_for(_person("police_liaison"))
+    assert client.get(f"/api/v1/children/{never_missing.pk}").status_code == 404
+    assert client.get(f"/api/v1/children/{world.child.pk}").status_code == 200
