@@ -18,7 +18,13 @@ from django.utils import timezone
 from homeward.accounts.roles import Role
 from homeward.accounts.services import user_create
 from homeward.episodes.services import episode_record_found, episode_report
-from homeward.interviews.services import InterviewRecord, rhi_allocate, rhi_authorise, rhi_record_interview, rhi_record_offer
+from homeward.interviews.services import (
+    InterviewRecord,
+    rhi_allocate,
+    rhi_authorise,
+    rhi_record_interview,
+    rhi_record_offer,
+)
 
 pytestmark = pytest.mark.django_db
 

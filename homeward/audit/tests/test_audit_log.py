@@ -4,6 +4,7 @@ role on PostgreSQL, and detected by `homeward audit verify` when done as the own
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ def _as_owner(sql: str, params: list[Any]) -> None:
 
 
 def test_each_entry_links_to_the_one_before(entries: list[AuditEntry]) -> None:
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in pairwise(entries):
         assert after.previous_hash == before.entry_hash
     report = audit_verify()
     assert report.ok and report.checked == AuditEntry.objects.count()
@@ -63,7 +64,12 @@ def test_a_removed_entry_is_detected(entries: list[AuditEntry]) -> None:
     assert report.problems[0].startswith(f"entry {entries[2].pk}: does not follow entry {entries[0].pk}")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles and triggers: run by make test-postgres")
+ONLY_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL roles and triggers: run by make test-postgres"
+)
+
+
+@ONLY_POSTGRESQL
 def test_postgresql_refuses_changes_even_from_the_owner_without_dropping_the_trigger(entries: list[AuditEntry]) -> None:
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditentry SET username = 'x' WHERE id = %s", [entries[0].pk])
@@ -71,7 +77,7 @@ def test_postgresql_refuses_changes_even_from_the_owner_without_dropping_the_tri
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entries[0].pk])
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles and triggers: run by make test-postgres")
+@ONLY_POSTGRESQL
 def test_the_application_role_may_append_but_not_change(entries: list[AuditEntry]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("CREATE ROLE homeward_app_test NOLOGIN")
