@@ -73,3 +73,14 @@ def audit_record(
         entry.entry_hash = entry_digest(entry)
         entry.save(force_insert=True)
     return entry
+
+
+def audit_list_read(*, actor: Any, object_type: str, rows: list[tuple[int, int]], query: dict[str, Any]) -> None:
+    """A page of records about several children was read: one entry per child on the page,
+    naming that child's records, so "who looked at this child" finds list views too."""
+    by_child: dict[int, list[int]] = {}
+    for record, child in rows:
+        by_child.setdefault(child, []).append(record)
+    for child, records in sorted(by_child.items()):
+        audit_record(actor=actor, action="view", object_type=object_type, child_id=child,
+                     detail={"records": records, "query": query})

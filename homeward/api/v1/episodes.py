@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from homeward.accounts.permissions import Capability, require
 from homeward.api.pagination import Pagination
 from homeward.api.views import HomewardAPIView
+from homeward.audit.services import audit_list_read
 from homeward.children.selectors import child_list_for_user
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import (
@@ -171,6 +172,8 @@ class EpisodeListCreateView(HomewardAPIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         assert page is not None
+        audit_list_read(actor=self.actor(request), object_type="episode_list",
+                        rows=[(e.pk, e.child_id) for e in page], query=dict(request.query_params.items()))
         return paginator.get_paginated_response([episode_representation(e) for e in page])
 
     @extend_schema(request=EpisodeReportSerializer, responses={201: EpisodeOutputSerializer,

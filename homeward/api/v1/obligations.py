@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from homeward.accounts.roles import Role
 from homeward.api.pagination import Pagination
 from homeward.api.views import HomewardAPIView
+from homeward.audit.services import audit_list_read
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.obligations.models import StoredObligation
@@ -111,6 +112,8 @@ class WorklistView(HomewardAPIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         assert page is not None
+        audit_list_read(actor=self.actor(request), object_type="worklist",
+                        rows=[(row.episode_id, row.child_id) for row in page], query=dict(request.query_params.items()))
         response = paginator.get_paginated_response([worklist_item(row, as_of) for row in page])
         response.data["as_of"] = as_of.isoformat()
         return response
