@@ -13,21 +13,25 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .messages import build_message
+from .messages import build_message, home_authority_name
 from .models import Notification, NotificationStatus
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: After this many failed attempts a notification is `failed` and waits for an operator.
 MAX_ATTEMPTS = 10
@@ -52,7 +56,29 @@ def backoff(attempts: int) -> timedelta:
     return min(wait, BACKOFF_CAP)
 
 
+def _retry_locked(operation: Callable[[], T], attempts: int = 6) -> T:
+    """Run a short database operation again while SQLite reports another writer.
+
+    SQLite says "database is locked" when its busy timeout runs out, and "database table is
+    locked" at once between connections of one shared-cache database (the in-memory test
+    database). Giving up on recording an outcome would mean sending the message again
+    later, so it is worth a few short waits. Other errors, and other databases, raise.
+    """
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def _claim(now: datetime, limit: int) -> tuple[str, list[int]]:
+    return _retry_locked(lambda: _claim_once(now, limit))
+
+
+def _claim_once(now: datetime, limit: int) -> tuple[str, list[int]]:
     token = uuid.uuid4().hex
     with transaction.atomic():
         due = (
@@ -86,9 +112,9 @@ class _Outcomes:
         self.sent = self.retrying = self.failed = 0
 
     def _update(self, row: Notification, **values: object) -> None:
-        updated = Notification.objects.filter(pk=row.pk, lease_token=self.token).update(
+        updated = _retry_locked(lambda: Notification.objects.filter(pk=row.pk, lease_token=self.token).update(
             attempts=F("attempts") + 1, leased_until=None, lease_token="", **values
-        )
+        ))
         if not updated:
             log.warning("notification %s: lease lost before its outcome was recorded", row.pk)
 
@@ -121,6 +147,7 @@ def _close_quietly(mail: BaseEmailBackend) -> None:
 
 
 def _send_batch(rows: list[Notification], outcomes: _Outcomes) -> None:
+    home_name = _retry_locked(home_authority_name)
     mail: BaseEmailBackend = get_connection(fail_silently=False)
     try:
         mail.open()
@@ -131,7 +158,7 @@ def _send_batch(rows: list[Notification], outcomes: _Outcomes) -> None:
     try:
         for row in rows:
             try:
-                accepted = mail.send_messages([build_message(row)])
+                accepted = mail.send_messages([build_message(row, home_name=home_name)])
             except (smtplib.SMTPException, OSError) as exc:
                 outcomes.attempt_failed(row, exc)
                 # The connection may be broken: the next message opens a new one.
@@ -157,11 +184,11 @@ def notifications_deliver_due(*, now: datetime | None = None, limit: int = 50) -
     token, ids = _claim(now, limit)
     if not ids:
         return DeliveryReport()
-    rows = list(
+    rows = _retry_locked(lambda: list(
         Notification.objects.filter(pk__in=ids, lease_token=token)
         .select_related("episode", "child")
         .order_by("next_attempt_at", "id")
-    )
+    ))
     outcomes = _Outcomes(token, now)
     _send_batch(rows, outcomes)
     return DeliveryReport(claimed=len(ids), sent=outcomes.sent, retrying=outcomes.retrying,

@@ -41,12 +41,14 @@ def _headline(notification: Notification) -> str:
     return f"was reported {notification.episode.classification or 'missing'}"
 
 
-def _home_name() -> str:
+def home_authority_name() -> str:
     home = Authority.objects.filter(code=settings.HOMEWARD_AUTHORITY).first()
     return home.name if home else f"authority {settings.HOMEWARD_AUTHORITY}"
 
 
-def build_message(notification: Notification) -> EmailMessage:
+def build_message(notification: Notification, *, home_name: str) -> EmailMessage:
+    """The email; `notification` with its episode and child loaded, `home_name` the name of
+    the home authority (`home_authority_name()`)."""
     episode_id = notification.episode_id
     who = initials(notification.child)
     when = notification.event_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
@@ -61,7 +63,7 @@ def build_message(notification: Notification) -> EmailMessage:
         "Open the episode in Homeward for the details and what must happen next:",
         url,
         "",
-        f"If you cannot sign in to Homeward, contact the {_home_name()} Missing Children Team "
+        f"If you cannot sign in to Homeward, contact the {home_name} Missing Children Team "
         f"and quote episode {episode_id}.",
         "This email carries no more personal data by design. Please do not forward it or reply to it.",
     ])

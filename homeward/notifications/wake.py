@@ -15,7 +15,12 @@ def wake_workers() -> None:
     _wake.set()
 
 
-def wait_for_work(timeout: float) -> None:
-    """Sleep until `timeout` seconds pass or `wake_workers` is called, whichever is first."""
-    _wake.wait(timeout)
+def work_seen() -> None:
+    """Called as a pass starts: it will see everything committed before now."""
     _wake.clear()
+
+
+def wait_for_work(timeout: float) -> None:
+    """Sleep until `timeout` seconds pass or `wake_workers` is called, whichever is first
+    (at once if it was called during the last pass)."""
+    _wake.wait(timeout)

@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 
 from .delivery import DeliveryReport, notifications_deliver_due
 from .models import PeriodicTaskState
-from .wake import wait_for_work, wake_workers
+from .wake import wait_for_work, wake_workers, work_seen
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,8 @@ class Worker:
         self.interval = interval
         self.tasks = periodic_tasks_from_settings() if tasks is None else tasks
         self._stop = threading.Event()
+        #: Passes completed by `run()`, for health checks and tests.
+        self.passes = 0
 
     def run_pass(self, *, now: datetime | None = None) -> PassReport:
         _release_connections()
@@ -131,16 +133,23 @@ class Worker:
             _release_connections()
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                report = self.run_pass()
-                if report.delivery.claimed or report.tasks_run:
-                    log.info("worker pass: %s", report)
-            except Exception:
-                # The database or the mail server may be away; the next pass tries again.
-                log.exception("worker pass failed")
-            if not self._stop.is_set():
-                wait_for_work(self.interval)
+        try:
+            while not self._stop.is_set():
+                work_seen()
+                try:
+                    report = self.run_pass()
+                    if report.delivery.claimed or report.tasks_run:
+                        log.info("worker pass: %s", report)
+                except Exception:
+                    # The database or the mail server may be away; the next pass tries again.
+                    log.exception("worker pass failed")
+                self.passes += 1
+                if not self._stop.is_set():
+                    wait_for_work(self.interval)
+        finally:
+            # A thread's database connections are its own: close them as it ends.
+            if not connection.in_atomic_block:
+                connection.close()
 
     def stop(self) -> None:
         """Finish the current pass, then return from `run()`."""
