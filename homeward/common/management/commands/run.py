@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-demo", action="store_true", help="Do not create demonstration data.")
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not deliver notifications in this process (run `homeward worker` instead).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -34,6 +36,11 @@ class Command(BaseCommand):
 
         from config.wsgi import application
 
+        if not options["no_worker"]:
+            from homeward.notifications.worker import worker_start_in_thread
+
+            worker_start_in_thread()
+            self.stdout.write("Notifications are delivered by a worker in this process.")
         host, port = options["host"], options["port"]
         self.stdout.write(f"Homeward is serving on http://{host}:{port}/ (authority {settings.HOMEWARD_AUTHORITY}). "
                           "Stop with Ctrl-C.")
