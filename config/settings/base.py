@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "homeward.meetings",
     "homeward.obligations",
     "homeward.notifications",
+    "homeward.reporting",
+    "homeward.imports",
+    "homeward.digests",
     "homeward.api",
     "homeward.web",
 ]
@@ -181,7 +184,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("HOMEWARD_FROM_EMAIL", "homeward@localhost")
 HOMEWARD_BASE_URL = os.environ.get("HOMEWARD_BASE_URL", "http://127.0.0.1:8000")
 # Periodic tasks of the worker: (dotted path of a callable taking no arguments, seconds).
 # Shared by every worker process: each task starts once per interval (ADR 0003).
-HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = []
+HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
+    # Queued imports of historical episodes (large files uploaded through the API).
+    ("homeward.imports.services.import_jobs_run_pending", 15),
+    # The weekly report to team leaders: sends once a week, from Monday 07:00 Europe/London.
+    ("homeward.digests.services.weekly_report_send_due", 300),
+]
 
 LOGGING = {
     "version": 1,

@@ -38,7 +38,13 @@ class Capability:
     RHI_SHARE = "rhi_share"
     AUDIT_READ = "audit_read"
     CHILD_ACCESS_LOG = "child_access_log"
+    REPORT_READ = "report_read"
+    STATUTORY_EXPORT = "statutory_export"
+    IMPORT = "import"
 
+
+_OVERSIGHT_ROLES = {Role.COORDINATOR, Role.MCT_ADMIN, Role.TEAM_MANAGER, Role.SERVICE_LEADER, Role.SENIOR_MANAGER,
+                    Role.ADMIN}
 
 _CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.CHILD_CREATE: frozenset(CASEWORK_ROLES),
@@ -63,6 +69,11 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     # "A person can ask who looked at a child": those who lead the child's care.
     Capability.CHILD_ACCESS_LOG: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.TEAM_MANAGER, Role.SERVICE_LEADER,
                                             Role.SENIOR_MANAGER, Role.SOCIAL_WORKER, Role.IRO, Role.ADMIN}),
+    # DOMAIN.md section 8: oversight is for the managers, the co-ordinator and the MCT.
+    Capability.REPORT_READ: frozenset(_OVERSIGHT_ROLES),
+    Capability.STATUTORY_EXPORT: frozenset(_OVERSIGHT_ROLES),
+    # An import writes episodes in bulk: those who keep the MCT's records, not every manager.
+    Capability.IMPORT: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.ADMIN}),
 }
 
 # Which simple actions a reporting partner may record (everyone in CASEWORK_ROLES may record all).

@@ -1,0 +1,60 @@
+"""The Standard Safeguarding Dataset's `ssd_missing` table (data-to-insight's SSD data
+model, items MISS001A to MISS007A), as CSV: one row per episode that is not cancelled.
+
+- `miss_table_id`: the episode id; `miss_person_id`: the child's `external_id` (the case
+  system's person id, as in `ssd_person`).
+- Start and end: `missing_since` and `found_at` as Europe/London local date-times
+  `YYYY-MM-DD HH:MM:SS` (the SSD's DATETIME columns carry no offset); end blank while open.
+- `miss_missing_episode_type`: `M` (whereabouts unknown) or `A` (away, whereabouts known).
+- `miss_missing_rhi_offered` / `miss_missing_rhi_accepted`: `Y`, `N`, `NA` (not
+  applicable: not the home authority's interview, or never offered so never accepted),
+  blank where not yet known (still missing, or offered with no answer yet).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from django.utils import timezone
+
+from homeward.accounts.models import User
+from homeward.episodes.models import EpisodeStatus
+from homeward.episodes.selectors import episode_list_for_user
+
+from .rhi_answers import NO, NOT_APPLICABLE, YES, interviews_by_episode, rhi_answer
+
+COLUMNS = (
+    "miss_table_id", "miss_person_id", "miss_missing_episode_start_date", "miss_missing_episode_type",
+    "miss_missing_episode_end_date", "miss_missing_rhi_offered", "miss_missing_rhi_accepted",
+)
+_CODES = {YES: "Y", NO: "N", NOT_APPLICABLE: "NA"}
+
+
+def _local(instant: datetime | None) -> str:
+    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M:%S") if instant else ""
+
+
+def ssd_missing_rows(user: User) -> list[list[str]]:
+    episodes = list(
+        episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED).order_by("missing_since", "id")
+    )
+    interviews = interviews_by_episode([e.pk for e in episodes])
+    rows = []
+    for episode in episodes:
+        answer = rhi_answer(episode, interviews.get(episode.pk))
+        rows.append([
+            str(episode.pk), episode.child.external_id, _local(episode.missing_since),
+            "A" if episode.whereabouts_known else "M", _local(episode.found_at),
+            _CODES.get(answer.offered, ""), _CODES.get(answer.accepted, ""),
+        ])
+    return rows
+
+
+def ssd_missing_csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
