@@ -14,7 +14,9 @@ def episode_facts_changed(episode: Episode, *, event: str, actor: User | None) -
     """Keep everything derived from the episode's facts true in the same transaction: who
     conducts the return interview, and the stored obligations."""
     from homeward.episodes.routing import episode_assign_rhi_responsibility
+    from homeward.obligations.facts import facts_for_episode
     from homeward.obligations.services import obligations_refresh
 
-    episode_assign_rhi_responsibility(episode)
-    obligations_refresh(episode)
+    facts = facts_for_episode(episode)
+    episode_assign_rhi_responsibility(episode, child=facts.child)
+    obligations_refresh(episode, facts=facts)

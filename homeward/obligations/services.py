@@ -15,6 +15,7 @@ from django.utils import timezone
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.protocol import evaluate
 from homeward.protocol.engine import obligation_to_dict
+from homeward.protocol.facts import Facts
 from homeward.protocol.obligation import Obligation
 
 from .facts import facts_for_episode
@@ -35,11 +36,26 @@ def _next_change(obligations: tuple[Obligation, ...], now: datetime) -> datetime
     return min(future) if future else None
 
 
+_STORED_FIELDS = ("title", "responsible_role", "arises_at", "due_at", "done_at", "done_recorded_at", "late",
+                  "basis")
+
+
+def _stored_values(obligation: Obligation) -> dict[str, object]:
+    return {
+        "title": obligation.title, "responsible_role": obligation.responsible_role,
+        "arises_at": obligation.arises_at, "due_at": obligation.due_at, "done_at": obligation.done_at,
+        "done_recorded_at": obligation.done_recorded_at, "late": obligation.late,
+        "basis": obligation_to_dict(obligation)["basis"],
+    }
+
+
 @transaction.atomic
-def obligations_refresh(episode: Episode, *, now: datetime | None = None) -> list[StoredObligation]:
-    """Make the episode's stored obligations what `evaluate` says at `now`."""
+def obligations_refresh(episode: Episode, *, now: datetime | None = None,
+                        facts: Facts | None = None) -> list[StoredObligation]:
+    """Make the episode's stored obligations what `evaluate` says at `now`, writing only the
+    rows that changed."""
     now = now or timezone.now()
-    obligations = episode_obligations_evaluate(episode, now)
+    obligations = evaluate(facts or facts_for_episode(episode), active_protocol(), now)
     wanted = {(o.code, o.instance): o for o in obligations}
     existing = {(row.code, row.instance): row for row in StoredObligation.objects.filter(episode=episode)}
     # Derived rows, not records: one no longer owed (an episode cancelled or reclassified) goes.
@@ -47,20 +63,24 @@ def obligations_refresh(episode: Episode, *, now: datetime | None = None) -> lis
     if stale:
         StoredObligation.objects.filter(pk__in=stale).delete()
     rows: list[StoredObligation] = []
+    new: list[StoredObligation] = []
+    changed: list[StoredObligation] = []
     for key, obligation in wanted.items():
-        row = existing.get(key) or StoredObligation(episode=episode, child_id=episode.child_id,
-                                                    code=obligation.code, instance=obligation.instance)
-        row.title = obligation.title
-        row.responsible_role = obligation.responsible_role
-        row.arises_at = obligation.arises_at
-        row.due_at = obligation.due_at
-        row.done_at = obligation.done_at
-        row.done_recorded_at = obligation.done_recorded_at
-        row.late = obligation.late
-        row.basis = obligation_to_dict(obligation)["basis"]
-        row.refreshed_at = now
-        row.save()
+        values = _stored_values(obligation)
+        row = existing.get(key)
+        if row is None:
+            row = StoredObligation(episode=episode, child_id=episode.child_id, code=obligation.code,
+                                   instance=obligation.instance, refreshed_at=now, **values)
+            new.append(row)
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.refreshed_at = now
+            changed.append(row)
         rows.append(row)
+    StoredObligation.objects.bulk_create(new)
+    if changed:
+        StoredObligation.objects.bulk_update(changed, [*_STORED_FIELDS, "refreshed_at"])
     valid_until = None if episode.status == EpisodeStatus.CANCELLED else _next_change(obligations, now)
     EpisodeObligationState.objects.update_or_create(
         episode=episode, defaults={"refreshed_at": now, "valid_until": valid_until}
