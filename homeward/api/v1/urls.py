@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import audit, children, codes, episodes, followup, notifications, obligations, rhi
+from . import audit, children, codes, episodes, followup, imports, notifications, obligations, reports, rhi
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
@@ -34,4 +34,12 @@ urlpatterns = [
     path("codes/<slug:list_name>", codes.CodesView.as_view(), name="api-codes"),
     path("audit", audit.AuditView.as_view(), name="api-audit"),
     path("children/<int:child_id>/access-log", audit.ChildAccessLogView.as_view(), name="api-child-access-log"),
+    path("reports/weekly", reports.WeeklyReportView.as_view(), name="api-report-weekly"),
+    path("reports/performance", reports.PerformanceView.as_view(), name="api-report-performance"),
+    path("reports/patterns", reports.PatternsView.as_view(), name="api-report-patterns"),
+    path("reports/ssda903/missing", reports.Ssda903MissingView.as_view(), name="api-report-ssda903-missing"),
+    path("reports/annex-a", reports.AnnexAView.as_view(), name="api-report-annex-a"),
+    path("reports/ssd-missing", reports.SsdMissingView.as_view(), name="api-report-ssd-missing"),
+    path("imports/ssda903-missing", imports.ImportSsda903MissingView.as_view(), name="api-import-ssda903-missing"),
+    path("imports/<int:job_id>", imports.ImportJobView.as_view(), name="api-import-job"),
 ]

@@ -1,0 +1,41 @@
+"""Fixtures for the reporting tests: episodes recorded through the real services at given
+instants (Europe/London unless an offset is given)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+LONDON = ZoneInfo("Europe/London")
+UTC = ZoneInfo("UTC")
+
+
+def london(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.fixture
+def episode(coordinator: Any) -> Callable[..., Any]:
+    """Report a child missing at `since` and, with `found`, record them found."""
+    from homeward.episodes.models import Episode
+    from homeward.episodes.services import episode_record_found, episode_report
+
+    def make(child: Any, since: datetime, found: datetime | None = None, **extra: Any) -> Any:
+        values: dict[str, Any] = {"reported_by": "placement_provider", "classification": "missing"}
+        found_location = extra.pop("found_location", "")
+        values.update(extra)
+        result = episode_report(actor=coordinator, child=child, reported_at=since, last_seen_at=since, **values)
+        if found is not None:
+            episode_record_found(actor=coordinator, episode=result.episode, found_at=found,
+                                 found_location=found_location)
+        return Episode.objects.get(pk=result.episode.pk)
+
+    return make
