@@ -38,6 +38,12 @@ def explode() -> None:
     raise RuntimeError("the obligations refresh fell over")
 
 
+@pytest.fixture(autouse=True)
+def no_periodic_tasks(settings: Any) -> None:
+    """Only the tasks a test names: other apps' periodic tasks (the weekly report) send mail."""
+    settings.HOMEWARD_PERIODIC_TASKS = []
+
+
 @pytest.fixture
 def reported(contacts: dict[str, Any], people: dict[str, Any], make_child: Callable[..., Any],
              report: Callable[..., Any]) -> Callable[[int], list[Any]]:
