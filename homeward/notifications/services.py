@@ -3,6 +3,9 @@ own transaction (DOMAIN.md section 4; ADR 0003)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import cast
 
@@ -20,6 +23,19 @@ from .recipients import Recipient, resolve_recipients
 from .wake import wake_workers
 
 EVENTS: frozenset[str] = frozenset(NotificationEvent.values)
+_suppressed: ContextVar[str] = ContextVar("notifications_suppressed", default="")
+
+
+@contextmanager
+def notifications_suppressed(reason: str) -> Iterator[None]:
+    """Record events without telling anyone, for as long as the block runs (this thread or
+    task only): an import of historical episodes, demonstration data. Nobody should be
+    emailed about an episode that ended years ago."""
+    token = _suppressed.set(reason or "suppressed")
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
 
 
 def _event_instant(episode: Episode, event: str) -> datetime:
@@ -56,12 +72,13 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
     Call it inside the transaction that records the event, so the notifications exist if
     and only if the event does. `at` is when the event happened (default: the episode's
     `reported_at` or `found_at`); it decides whether EDT is told (out of hours). Any other
-    event (regraded, cancelled...) notifies nobody and returns []. Idempotent: recipients
+    event (regraded, cancelled...) notifies nobody and returns [], as does any event inside
+    `notifications_suppressed(...)`. Idempotent: recipients
     already recorded for this event are skipped, so a second call creates nothing. One
     address due several roles for one event gets one message listing every reason.
     Returns the notifications created by this call.
     """
-    if event not in EVENTS:
+    if event not in EVENTS or _suppressed.get():
         return []
     event_at = at or _event_instant(episode, event)
     existing = set(Notification.objects.filter(episode=episode).values_list("dedupe_key", flat=True))

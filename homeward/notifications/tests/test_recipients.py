@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from homeward.notifications.models import Notification
-from homeward.notifications.services import notifications_for_event
+from homeward.notifications.services import notifications_for_event, notifications_suppressed
 
 from .conftest import TEAM, london
 
@@ -185,6 +185,16 @@ def test_events_that_section_4_does_not_name_notify_nobody(
 ) -> None:
     episode = report(allocated_child, WEDNESDAY_11)
     assert notifications_for_event(episode=episode, event="regraded") == []
+
+
+def test_historical_imports_and_demonstration_data_tell_nobody(
+    contacts: dict[str, Any], allocated_child: Any, report: Callable[..., Any]
+) -> None:
+    with notifications_suppressed("import of historical episodes"):
+        episode = report(allocated_child, WEDNESDAY_11)
+        assert notifications_for_event(episode=episode, event="reported") == []
+    assert not Notification.objects.filter(episode=episode).exists()
+    assert len(notifications_for_event(episode=episode, event="reported")) == 3
 
 
 def test_a_person_without_an_email_address_is_recorded_as_failed(
