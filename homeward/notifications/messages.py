@@ -51,7 +51,8 @@ def build_message(notification: Notification, *, home_name: str) -> EmailMessage
     the home authority (`home_authority_name()`)."""
     episode_id = notification.episode_id
     who = initials(notification.child)
-    when = notification.event_at.astimezone(LONDON).strftime("%H:%M on %A %d %B %Y")
+    local = notification.event_at.astimezone(LONDON)
+    when = f"{local:%H:%M} on {local:%A} {local.day} {local:%B %Y}"
     url = episode_url(episode_id)
     subject = f"Homeward episode {episode_id}: child {who} {_headline(notification)}"
     body = "\n".join([

@@ -156,10 +156,6 @@ class Worker:
         self._stop.set()
         wake_workers()
 
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
 
 @dataclass(frozen=True)
 class WorkerThread:
