@@ -1,10 +1,11 @@
 """Sending the weekly report (seed 002: "a weekly report to team leaders").
 
-`weekly_report_send_due` is the worker's periodic task (HOMEWARD_PERIODIC_TASKS): from
-Monday 07:00 Europe/London it sends the week's report, as of that instant, to every
+`weekly_report_send_due` is the worker's periodic task (HOMEWARD_PERIODIC_TASKS): on
+Mondays from 07:00 Europe/London it sends the week's report, as of Monday 07:00, to every
 active team manager and service leader with an email address, each scoped to what that
-person may see. A worker that was down on Monday morning sends it when it comes back, the
-same week. Each ISO week has one run (a unique row), made with its deliveries in one
+person may see. A worker that was down all Monday sends nothing later in the week: a
+Thursday email about "this week" would mislead; the report stays on its page and API.
+Each ISO week has one run (a unique row), made with its deliveries in one
 transaction; each delivery is claimed with one conditional UPDATE before it is sent, so
 however many workers run, nobody gets the week's report twice. A failed send goes back to
 the queue for the next pass, up to `MAX_ATTEMPTS`; one interrupted while sending stays
@@ -93,10 +94,10 @@ def weekly_report_send(*, as_of: datetime) -> SendReport:
 
 
 def weekly_report_send_due(*, now: datetime | None = None) -> SendReport | None:
-    """The periodic task: send this week's report once Monday 07:00 Europe/London has come."""
+    """The periodic task: on Monday from 07:00 Europe/London, send this week's report."""
     now = now or timezone.now()
     week_start = week_start_of(now)
     as_of = monday_morning(week_start)
-    if now < as_of:
+    if now < as_of or now.astimezone(LONDON).date() != week_start:
         return None
     return weekly_report_send(as_of=as_of)
