@@ -7,6 +7,7 @@ so two runs on empty databases make the same children and episodes.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,8 @@ from homeward.episodes.services import (
     episode_regrade_risk,
     episode_report,
 )
+from homeward.notifications.models import ContactKind, ContactPoint
+from homeward.notifications.services import notifications_suppressed
 from homeward.reference.models import Authority
 
 from .follow_up import FollowUp
@@ -104,7 +107,29 @@ def _users() -> dict[str, User]:
             organisation_name=org_name, email=f"{username}@homeward.example", first_name=first, last_name=last,
         )
     Team.objects.filter(name="Children in Care North").update(email="cic.north@homeward.example")
+    _contact_points(home)
     return users
+
+
+def _contact_points(home: Authority) -> None:
+    """Where notifications go that are not for one person: the authority's own services,
+    its police force, and the missing-children contacts of the authorities it places with."""
+    services = [(ContactKind.FRONT_DOOR, "Front door (MASH)", "mash"),
+                (ContactKind.MCT, "Missing Children Team", "mct"),
+                (ContactKind.EDT, "Emergency Duty Team", "edt")]
+    for kind, name, mailbox in services:
+        ContactPoint.objects.get_or_create(kind=kind, defaults={"name": name, "email": f"{mailbox}@homeward.example"})
+    ContactPoint.objects.get_or_create(
+        kind=ContactKind.POLICE, police_force=home.police_force,
+        defaults={"name": f"{home.police_force.name} missing person unit", "email": "mispers@police.example"},
+    )
+    for authority in Authority.objects.filter(code__in=["940", "855", "937", "825", "931", "822", "873", "203",
+                                                          "333", "800", "926", "810"]):
+        ContactPoint.objects.get_or_create(
+            kind=ContactKind.AUTHORITY, authority=authority,
+            defaults={"name": f"{authority.name} missing children contact",
+                      "email": f"missing.{authority.code}@authority.example"},
+        )
 
 
 def _local(when: datetime) -> datetime:
@@ -192,56 +217,65 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
             spaced.append(open_since)
         for last_seen in spaced:
             leave_open = last_seen == open_since
-            reported = min(last_seen + timedelta(minutes=rng.randint(20, 300)), now - timedelta(minutes=5))
-            result = episode_report(
-                actor=police_user if rng.random() < 0.6 else coordinator, child=child,
-                reported_at=reported,
-                reported_by=rng.choice(["police", "placement_provider", "parent_carer", "school", "edt"]),
-                last_seen_at=last_seen, location_last_seen=rng.choice(PLACES),
-                circumstances=rng.choice([
-                    "Did not return after school.", "Left the placement after an argument with staff.",
-                    "Went out with friends and did not come back by the agreed time.",
-                    "Seen getting into a car with older males.", "Took a train without telling anyone.",
-                ]),
-                missing_from="care" if child.legal_status == "looked_after" else rng.choice(["home", "education"]),
-                classification="absent" if rng.random() < 0.15 else "missing",
-                whereabouts_known=rng.random() < 0.15,
-                risk_level=rng.choices(["very_low", "low", "medium", "high"], weights=[1, 4, 6, 2])[0],
-                risk_graded_by="Police initial grading",
-                police_force="northamptonshire",
-                police_reference=f"NP-{last_seen:%y%m%d}-{rng.randint(1000, 9999)}",
-            )
-            episode = result.episode
+            # Nobody is emailed about episodes that ended long ago; the children missing now
+            # have their notifications, as they would in real use.
+            quiet = contextlib.nullcontext() if leave_open else notifications_suppressed("demonstration history")
+            with quiet:
+                _demo_episode(rng=rng, now=now, child=child, last_seen=last_seen, leave_open=leave_open,
+                              coordinator=coordinator, police_user=police_user, follow_up=follow_up)
             episodes += 1
-            if rng.random() < 0.15:
-                episode_regrade_risk(
-                    actor=police_user, episode=episode, risk_level="high",
-                    graded_at=min(now, reported + timedelta(hours=rng.randint(1, 3))),
-                    graded_by="Duty inspector", rationale="New intelligence: seen with an adult of concern.",
-                )
-            if episode.classification == "absent" and rng.random() < 0.4:
-                episode_reclassify(
-                    actor=coordinator, episode=episode, classification="missing",
-                    at=min(now, reported + timedelta(hours=rng.randint(1, 2))),
-                    rationale="No contact and phone switched off: out of character.",
-                )
-            if leave_open:
-                open_count += 1
-                continue
-            duration = timedelta(hours=rng.choice([2, 5, 9, 14, 20, 30, 50, 80, 110]))
-            found = max(min(last_seen + duration, now - timedelta(minutes=30)), reported + timedelta(hours=3))
-            episode_record_found(
-                actor=coordinator, episode=Episode.objects.get(pk=episode.pk), found_at=found,
-                found_location=rng.choice(PLACES), found_by=rng.choice(FINDERS),
-                whereabouts=rng.choice(["With friends in town.", "At a boyfriend's address.",
-                                        "Stayed with an older friend.", "Would not say."]),
-                with_whom=rng.choice(["Friends from school", "An older male known as 'J'", "Alone",
-                                      "Two other young people from the home"]),
-                condition=rng.choice(["Tired and hungry.", "Quiet, would not talk.", "Well, apologetic.",
-                                      "Smelt of cannabis; new phone."]),
-            )
-            follow_up.run(Episode.objects.select_related("child").get(pk=episode.pk))
+            open_count += leave_open
     return {"children": len(children), "episodes": episodes, "open": open_count,
             "users": len(DEMO_USERS)}
 
 
+def _demo_episode(*, rng: random.Random, now: datetime, child: Child, last_seen: datetime, leave_open: bool,
+                  coordinator: User, police_user: User, follow_up: FollowUp) -> None:
+    """One episode, reported and (unless the child is missing now) found and followed up."""
+    reported = min(last_seen + timedelta(minutes=rng.randint(20, 300)), now - timedelta(minutes=5))
+    result = episode_report(
+        actor=police_user if rng.random() < 0.6 else coordinator, child=child,
+        reported_at=reported,
+        reported_by=rng.choice(["police", "placement_provider", "parent_carer", "school", "edt"]),
+        last_seen_at=last_seen, location_last_seen=rng.choice(PLACES),
+        circumstances=rng.choice([
+            "Did not return after school.", "Left the placement after an argument with staff.",
+            "Went out with friends and did not come back by the agreed time.",
+            "Seen getting into a car with older males.", "Took a train without telling anyone.",
+        ]),
+        missing_from="care" if child.legal_status == "looked_after" else rng.choice(["home", "education"]),
+        classification="absent" if rng.random() < 0.15 else "missing",
+        whereabouts_known=rng.random() < 0.15,
+        risk_level=rng.choices(["very_low", "low", "medium", "high"], weights=[1, 4, 6, 2])[0],
+        risk_graded_by="Police initial grading",
+        police_force="northamptonshire",
+        police_reference=f"NP-{last_seen:%y%m%d}-{rng.randint(1000, 9999)}",
+    )
+    episode = result.episode
+    if rng.random() < 0.15:
+        episode_regrade_risk(
+            actor=police_user, episode=episode, risk_level="high",
+            graded_at=min(now, reported + timedelta(hours=rng.randint(1, 3))),
+            graded_by="Duty inspector", rationale="New intelligence: seen with an adult of concern.",
+        )
+    if episode.classification == "absent" and rng.random() < 0.4:
+        episode_reclassify(
+            actor=coordinator, episode=episode, classification="missing",
+            at=min(now, reported + timedelta(hours=rng.randint(1, 2))),
+            rationale="No contact and phone switched off: out of character.",
+        )
+    if leave_open:
+        return
+    duration = timedelta(hours=rng.choice([2, 5, 9, 14, 20, 30, 50, 80, 110]))
+    found = max(min(last_seen + duration, now - timedelta(minutes=30)), reported + timedelta(hours=3))
+    episode_record_found(
+        actor=coordinator, episode=Episode.objects.get(pk=episode.pk), found_at=found,
+        found_location=rng.choice(PLACES), found_by=rng.choice(FINDERS),
+        whereabouts=rng.choice(["With friends in town.", "At a boyfriend's address.",
+                                "Stayed with an older friend.", "Would not say."]),
+        with_whom=rng.choice(["Friends from school", "An older male known as 'J'", "Alone",
+                              "Two other young people from the home"]),
+        condition=rng.choice(["Tired and hungry.", "Quiet, would not talk.", "Well, apologetic.",
+                              "Smelt of cannabis; new phone."]),
+    )
+    follow_up.run(Episode.objects.select_related("child").get(pk=episode.pk))

@@ -12,11 +12,14 @@ if TYPE_CHECKING:
 
 def episode_facts_changed(episode: Episode, *, event: str, actor: User | None) -> None:
     """Keep everything derived from the episode's facts true in the same transaction: who
-    conducts the return interview, and the stored obligations."""
+    conducts the return interview, the stored obligations, and who must be told (a report
+    or a return: DOMAIN.md section 4)."""
     from homeward.episodes.routing import episode_assign_rhi_responsibility
+    from homeward.notifications.services import notifications_for_event
     from homeward.obligations.facts import facts_for_episode
     from homeward.obligations.services import obligations_refresh
 
     facts = facts_for_episode(episode)
     episode_assign_rhi_responsibility(episode, child=facts.child)
     obligations_refresh(episode, facts=facts)
+    notifications_for_event(episode=episode, event=event)
