@@ -10,8 +10,10 @@ rule that reads Missing with them can run.
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,7 @@ from homeward.reporting.ssda903 import collection_year
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON_903 = REPO / ".venv-903" / "bin" / "python"
+STAMP_903 = REPO / ".venv-903" / ".installed-0.1.17"
 RUNNER = REPO / "tests" / "validators" / "run_903.py"
 # West Northamptonshire (941): its ONS code, as the validator names authorities.
 LA_ONS = "E06000062"
@@ -88,8 +91,19 @@ def _write(path: Path, columns: Iterable[str], rows: Iterable[list[str]]) -> Pat
     return path
 
 
+def ensure_validator() -> None:
+    """Build .venv-903 if `make validator` has not (one builder at a time)."""
+    if STAMP_903.exists():
+        return
+    with (Path(tempfile.gettempdir()) / "homeward-venv-903.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not STAMP_903.exists():
+            subprocess.run([str(REPO / "scripts" / "ssda903-validator-venv")], check=True, timeout=900)
+
+
 def validate(tmp: Path, *, year: int, children: Iterable[Child], missing_csv: str) -> dict[str, Any]:
     """Run the DfE validator on Header, Episodes (built here) and the exported Missing table."""
+    ensure_validator()
     header, episodes = header_and_episodes(children, year)
     files = [_write(tmp / "header.csv", HEADER, header), _write(tmp / "episodes.csv", EPISODES, episodes)]
     missing = tmp / "missing.csv"
