@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/homeward_test
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint typecheck contracts check bench clean install validator
+.PHONY: run test test-sqlite test-postgres test-e2e lint typecheck contracts check bench clean install validator
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,18 @@ run: $(STAMP)
 test: $(STAMP) check test-sqlite test-postgres
 
 test-sqlite: $(STAMP) validator
+	./scripts/ensure-chromium
 	DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
 
 test-postgres: $(STAMP) validator
 	./scripts/ensure-postgres
+	./scripts/ensure-chromium
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile
+
+# The browser journeys alone (headless system Chromium, axe-core on every page).
+test-e2e: $(STAMP)
+	./scripts/ensure-chromium
+	DATABASE_URL= $(BIN)/pytest -q -m e2e tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check homeward config tests conftest.py bench

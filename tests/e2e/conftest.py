@@ -8,6 +8,7 @@ each one and the shipped reference data is loaded again around every test.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -25,37 +26,57 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "a-long-test-password"
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+def _load_reference_data(django_db_blocker: Any) -> None:
+    from homeward.reference.loader import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Reference data before the test and again after the transactional flush that ends it.
+def _reference_data(django_db_blocker: Any) -> None:
+    """The shipped reference data, loaded again after the previous test's flush."""
+    _load_reference_data(django_db_blocker)
 
-    Being autouse, this is set up before `live_server` and torn down after its flush, so the
-    tests that follow on this worker find the reference data the session started with.
-    """
-    from homeward.reference.loader import load_reference_data
 
-    # Playwright's synchronous API keeps an event loop in this thread; the ORM calls the tests
-    # make between browser steps are ordinary synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with django_db_blocker.unblock():
-        load_reference_data()
+@pytest.fixture(autouse=True, scope="module")
+def _reference_data_after_module(django_db_blocker: Any) -> Iterator[None]:
+    """The reference data back once the module's last flush is done (pytest-django's own autouse
+    fixtures flush after every function-scoped fixture of ours is torn down), so the other
+    tests of this worker find it as the session set it up."""
     yield
-    with django_db_blocker.unblock():
-        load_reference_data()
+    _load_reference_data(django_db_blocker)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def browser(django_db_setup: Any) -> Iterator[Any]:
+    """Chromium for one test module.
+
+    Playwright's synchronous API keeps an event loop on this thread while it runs, which
+    Django takes for an async context; the ORM calls made between browser steps are ordinary
+    synchronous calls, so that check is lifted while the browser is open, and only then. The
+    test database exists before (`django_db_setup`), and Playwright stops after each module,
+    so the other tests of this worker run as usual.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (make test does)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    before = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = before
 
 
 class Visit:
@@ -105,7 +126,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Callable[..., Visit]:
+def visit(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Visit]]:
     contexts: list[Any] = []
 
     def open_tab(*, width: int = 1200, height: int = 900, name: str = "") -> Visit:
@@ -114,13 +135,13 @@ def visit(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Cal
         contexts.append(context)
         return Visit(context.new_page(), live_server.url, name or request.node.name)
 
-    yield open_tab  # type: ignore[misc]
+    yield open_tab
     for context in contexts:
         context.close()
 
 
 @pytest.fixture
-def demo_people(db: Any) -> dict[str, Any]:
+def demo_people(transactional_db: Any) -> dict[str, Any]:
     """A few people as the demonstration has them, with a known password."""
     from homeward.accounts.services import user_create
 

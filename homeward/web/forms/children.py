@@ -23,7 +23,8 @@ class NewChildForm(forms.Form):
                                  error_messages={"required": "Enter the child's given name"})
     family_name = forms.CharField(label="Family name", max_length=100,
                                   error_messages={"required": "Enter the child's family name"})
-    date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 17 5 2011")
+    date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 17 5 2011",
+                                   required_message="Enter the child's date of birth")
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
                             error_messages={"required": "Select the child's sex, or 'Not known'"})
     external_id = forms.CharField(

@@ -28,7 +28,8 @@ class _Radios(forms.ChoiceField):
 
 
 class EpisodeReportForm(forms.Form):
-    reported_at = GovukDateTimeField(label="When it was reported", help_text=DATETIME_HINT)
+    reported_at = GovukDateTimeField(label="When it was reported", help_text=DATETIME_HINT,
+                                     required_message="Enter when the child was reported missing")
     reported_by = _Radios(label="Who reported it", choices=ReportedBy.choices,
                           message="Select who reported the child missing")
     reporter_name = forms.CharField(label="Name of the person who reported it", required=False, max_length=200)
@@ -65,7 +66,8 @@ def _now() -> Any:
 
 class RegradeForm(forms.Form):
     risk_level = _Radios(label="New risk grading", choices=RiskLevel.choices, message="Select the risk grading")
-    graded_at = GovukDateTimeField(label="When it was graded", help_text=DATETIME_HINT)
+    graded_at = GovukDateTimeField(label="When it was graded", help_text=DATETIME_HINT,
+                                   required_message="Enter when the risk was graded")
     graded_by = forms.CharField(label="Graded by", required=False, max_length=200,
                                 help_text="The officer or role, for example Inspector Shah, Northamptonshire Police")
     rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea)
@@ -78,7 +80,8 @@ class RegradeForm(forms.Form):
 class ReclassifyForm(forms.Form):
     classification = _Radios(label="Classification", choices=Classification.choices,
                              message="Select missing or absent")
-    at = GovukDateTimeField(label="When it changed", help_text=DATETIME_HINT)
+    at = GovukDateTimeField(label="When it changed", help_text=DATETIME_HINT,
+                            required_message="Enter when the classification changed")
     rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -88,7 +91,8 @@ class ReclassifyForm(forms.Form):
 
 
 class FoundForm(forms.Form):
-    found_at = GovukDateTimeField(label="When the child was found or returned", help_text=DATETIME_HINT)
+    found_at = GovukDateTimeField(label="When the child was found or returned", help_text=DATETIME_HINT,
+                                  required_message="Enter when the child was found or returned")
     found_location = forms.CharField(label="Where the child was found", required=False, max_length=300)
     found_by = forms.CharField(label="Found by", required=False, max_length=200,
                                help_text="For example, police, carer, or returned of their own accord")

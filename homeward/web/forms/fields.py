@@ -40,14 +40,15 @@ class _PartsField(forms.MultiValueField):
     parts: tuple[str, ...] = ("day", "month", "year")
     govuk_kind = "date"
 
-    def __init__(self, *, label: str, required: bool = True, help_text: str = "", **kwargs: Any) -> None:
+    def __init__(self, *, label: str, required: bool = True, help_text: str = "", required_message: str = "",
+                 **kwargs: Any) -> None:
         self.subject = label
         fields = tuple(forms.CharField(required=False) for _ in self.parts)
         super().__init__(
             fields=fields, require_all_fields=False, required=required, label=label, help_text=help_text,
             widget=_PartsWidget(self.parts), **kwargs,
         )
-        self.error_messages["required"] = f"Enter {_lower_first(label)}"
+        self.error_messages["required"] = required_message or f"Enter {_lower_first(label)}"
 
     def clean(self, value: Any) -> Any:
         # Missing parts get GOV.UK's messages rather than MultiValueField's generic one.
