@@ -24,4 +24,5 @@ urlpatterns = [
     path("episodes/<int:episode_id>/classification", episodes.episode_reclassification, name="episode_reclassify"),
     path("episodes/<int:episode_id>/found", episodes.episode_found, name="episode_found"),
     path("episodes/<int:episode_id>/cancel", episodes.episode_cancellation, name="episode_cancel"),
+    path("episodes/<int:episode_id>/actions/<slug:action>", episodes.episode_action, name="episode_action"),
 ]

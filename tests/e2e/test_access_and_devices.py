@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from homeward.children.services import PlacementInput, child_create
 from homeward.episodes.models import Episode
+from homeward.episodes.services import episode_report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -151,3 +153,25 @@ def test_a_social_worker_sees_their_team_and_cannot_reach_other_children(visit: 
     assert response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     tab.check("not found page")
+
+
+def test_a_social_worker_records_what_is_due_from_the_worklist(visit: Any, child: Any, demo_people: Any) -> None:
+    episode = episode_report(
+        actor=demo_people["coordinator"], child=child, reported_at=timezone.now() - timedelta(hours=3),
+        reported_by="parent_carer", classification="missing",
+    ).episode
+    tab = visit()
+    page = tab.page
+    tab.sign_in("sw.north")
+    expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
+    page.get_by_text("Record it: Make sure the police have been told").click()
+    tab.check("worklist with the record form open")
+    form = page.locator(f"form[action='/episodes/{episode.pk}/actions/police_informed']")
+    form.get_by_label("Police force (optional)").select_option("northamptonshire")
+    form.get_by_label("Police reference (optional)").fill("NP-2026-31")
+    form.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("Recorded: Police informed.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overdue (0)")).to_be_visible()
+    tab.check("worklist after recording")
+    episode.refresh_from_db()
+    assert episode.police_reference == "NP-2026-31"

@@ -3,6 +3,7 @@ in a neighbouring authority on a Friday night, regrade to high, record found."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -95,6 +96,15 @@ def test_a_coordinator_follows_an_episode_from_report_to_found(visit: Any, demo_
     assert child.placements.get().authority.code == "855"
     assert episode.reported_at == friday
     tab.check("episode page")
+
+    # What is due is on the episode, with why; the team manager was told: record it.
+    # (GOV.UK's visually hidden text is spoken with a space around it: "Record it : inform...")
+    page.get_by_role("link", name=re.compile(r"^Record it\W+inform the team manager$")).click()
+    tab.check("record action form")
+    page.get_by_label("Note (optional)").fill("Told Julie Marsh by phone.")
+    page.get_by_role("button", name="Record it").click()
+    expect(page.get_by_text("Recorded: Team manager informed.")).to_be_visible()
+    assert episode.actions.filter(action="manager_informed").exists()
 
     # The board shows her, looked after and placed in Leicestershire.
     page.get_by_role("link", name="Missing now").click()

@@ -110,3 +110,24 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label="Why is this episode being cancelled?", widget=forms.Textarea,
                              help_text="For example, reported in error: the child was at school",
                              error_messages={"required": "Enter why the episode is being cancelled"})
+
+
+class ActionForm(forms.Form):
+    """A simple recorded fact that completes an obligation: when it happened, and a note."""
+
+    at = GovukDateTimeField(label="When it happened", help_text=DATETIME_HINT,
+                            required_message="Enter when it happened")
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, action: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["at"].initial = _now()
+        if action == "police_informed":
+            self.fields["police_force"] = forms.ChoiceField(
+                label="Police force", required=False,
+                choices=[("", "As recorded on the episode")] + [(f.code, f.name) for f in police_force_list()],
+            )
+            self.fields["police_reference"] = forms.CharField(
+                label="Police reference", required=False, max_length=60,
+                help_text="Needed unless the episode already has one",
+            )

@@ -12,7 +12,9 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from homeward.accounts.models import User
+from homeward.accounts.permissions import ACTIONS_BY_PARTNER_ROLE, Capability, can
 from homeward.common.errors import DomainValidationError, NotFound, PermissionDenied
+from homeward.episodes.services import ACTION_LABELS
 from homeward.web.auth import draft_take, signed_in
 
 View = Callable[..., HttpResponseBase]
@@ -31,6 +33,13 @@ def page(view: View) -> View:
             raise DjangoPermissionDenied(str(exc)) from None
 
     return signed_in(wrapper)
+
+
+def recordable_actions(user: User) -> frozenset[str]:
+    """The simple facts (obligation codes) this person may record: a partner role only its own."""
+    if not can(user, Capability.EPISODE_RECORD_ACTION):
+        return frozenset()
+    return ACTIONS_BY_PARTNER_ROLE.get(user.role, frozenset(ACTION_LABELS))
 
 
 def person(request: HttpRequest) -> User:

@@ -17,10 +17,13 @@ from homeward.episodes.selectors import episode_list_for_user
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import episode_next_obligation, worklist_sections
 from homeward.web.formatting import duration_text, hours_between
+from homeward.web.forms.episodes import ActionForm
 
-from .base import page, person
+from .base import page, person, recordable_actions
 
 ESCALATION_HOURS = 72
+# The worklist shows this many of each section; the rest are counted.
+WORKLIST_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,23 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = [row for row in board_rows(open_episodes(request), now)
             if row.episode.child.allocated_worker_id == user.pk
             or (user.team_id and row.episode.child.team_id == user.team_id)]
+    recordable = recordable_actions(user)
+
+    def with_forms(rows: list[StoredObligation]) -> list[tuple[StoredObligation, ActionForm | None]]:
+        """Each obligation with, where a simple record completes it, the form to record it inline."""
+        return [
+            (row, ActionForm(auto_id=f"o{row.pk}_%s", action=row.code) if row.code in recordable else None)
+            for row in rows[:WORKLIST_LIMIT]
+        ]
+
     context: dict[str, Any] = {
         "now": now,
         "worklist": [
-            ("overdue", "Overdue", sections["overdue"]),
-            ("due-today", "Due today", sections["due_today"]),
-            ("due-soon", "Due in the next 3 days", sections["due_soon"]),
+            ("overdue", "Overdue", with_forms(sections["overdue"]), len(sections["overdue"])),
+            ("due-today", "Due today", with_forms(sections["due_today"]), len(sections["due_today"])),
+            ("due-soon", "Due in the next 3 days", with_forms(sections["due_soon"]), len(sections["due_soon"])),
         ],
+        "worklist_limit": WORKLIST_LIMIT,
         "worklist_count": sum(len(items) for items in sections.values()),
         "mine_missing": mine,
     }

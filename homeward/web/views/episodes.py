@@ -7,23 +7,32 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from homeward.accounts.permissions import Capability, can
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user
-from homeward.episodes.services import episode_cancel, episode_reclassify, episode_record_found, episode_regrade_risk
+from homeward.episodes.services import (
+    ACTION_LABELS,
+    episode_cancel,
+    episode_reclassify,
+    episode_record_action,
+    episode_record_found,
+    episode_regrade_risk,
+)
 from homeward.interviews.selectors import rhi_state
 from homeward.meetings.models import StrategyMeeting
 from homeward.notifications.selectors import notification_list_for_episode
 from homeward.obligations.selectors import STATUSES, stored_status
 from homeward.web.formatting import duration_text
-from homeward.web.forms.episodes import CancelForm, FoundForm, ReclassifyForm, RegradeForm
+from homeward.web.forms.episodes import ActionForm, CancelForm, FoundForm, ReclassifyForm, RegradeForm
 
-from .base import apply_domain_errors, form_for, page, person
+from .base import apply_domain_errors, form_for, page, person, recordable_actions
 
 
 @page
@@ -42,6 +51,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "classifications": list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
         "obligations": obligations,
         "obligation_statuses": STATUSES,
+        "recordable": recordable_actions(user),
         "notifications": list(notification_list_for_episode(episode)),
         "meetings": list(StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions")),
         "rhi": rhi_state(episode),
@@ -52,14 +62,24 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     })
 
 
+def _back_to(request: HttpRequest) -> str:
+    """Where to go once saved: the page the form was sent from (the worklist), when it is ours."""
+    target = request.POST.get("next", "") or request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
 def _episode_form(
     request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], template: str,
     save: Callable[[Episode, dict[str, Any]], Any], done: str, field_map: dict[str, str] | None = None,
+    form_kwargs: dict[str, Any] | None = None, context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A form that records one change to an episode through its service."""
     user = person(request)
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
-    form, restored = form_for(request, form_class)
+    form, restored = form_for(request, form_class, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
             save(episode, form.cleaned_data)
@@ -67,9 +87,9 @@ def _episode_form(
             apply_domain_errors(form, exc, field_map or {})
         else:
             messages.success(request, done)
-            return redirect("web:episode", episode_id=episode.pk)
+            return redirect(_back_to(request) or reverse("web:episode", args=[episode.pk]))
     return render(request, template, {"form": form, "restored": restored, "episode": episode,
-                                      "child": episode.child})
+                                      "child": episode.child, "next": _back_to(request), **(context or {})})
 
 
 @page
@@ -99,6 +119,20 @@ def episode_found(request: HttpRequest, episode_id: int) -> HttpResponse:
         request, episode_id, form_class=FoundForm, template="web/episodes/found.html",
         save=lambda episode, data: episode_record_found(actor=user, episode=episode, **data),
         done="Recorded as found. The return follow-up has begun.",
+    )
+
+
+@page
+def episode_action(request: HttpRequest, episode_id: int, action: str) -> HttpResponse:
+    """Record a simple fact that completes an obligation (police informed, a carer update...)."""
+    if action not in ACTION_LABELS:
+        raise Http404
+    user = person(request)
+    return _episode_form(
+        request, episode_id, form_class=ActionForm, template="web/episodes/action.html",
+        save=lambda episode, data: episode_record_action(actor=user, episode=episode, action=action, **data),
+        done=f"Recorded: {ACTION_LABELS[action]}.", form_kwargs={"action": action},
+        context={"action": action, "action_label": ACTION_LABELS[action]},
     )
 
 
