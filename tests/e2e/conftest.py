@@ -82,8 +82,9 @@ def browser(django_db_setup: Any) -> Iterator[Any]:
 class Visit:
     """A browser tab on the live server that checks every page it sees with axe-core."""
 
-    def __init__(self, page: Any, base_url: str, name: str) -> None:
+    def __init__(self, page: Any, base_url: str, name: str, *, javascript: bool = True) -> None:
         self.page = page
+        self.javascript = javascript
         self.base_url = base_url
         self.name = name
         self.shots = 0
@@ -98,24 +99,31 @@ class Visit:
         return self.page.goto(self.base_url + path)
 
     def check(self, label: str) -> None:
-        """Zero axe-core violations of WCAG 2.2 AA, no failed asset, and a screenshot kept."""
+        """Zero axe-core violations of WCAG 2.2 AA, no failed asset, and a screenshot kept.
+
+        With JavaScript turned off axe-core cannot run in the page; those pages are the same
+        ones the other tests check with it on.
+        """
         self.page.wait_for_load_state("load")
-        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
-            # Evaluated rather than added as a <script>: a strict CSP would block an inline script.
-            self.page.evaluate(AXE.read_text(encoding="utf-8"))
-        result = self.page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
-        violations = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}"
-            for v in result["violations"]
-        ]
+        violations = self._axe_violations() if self.javascript else []
         self.shots += 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{self.name}-{self.shots:02d}-{label}".lower()).strip("-")
         self.page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
         assert not violations, f"axe-core on {label} ({self.page.url}):\n" + "\n".join(violations)
         assert not self.failed_responses, f"failed requests on {label}: {self.failed_responses}"
+
+    def _axe_violations(self) -> list[str]:
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            # Evaluated rather than added as a <script>: a strict CSP would block an inline script.
+            self.page.evaluate(AXE.read_text(encoding="utf-8"))
+        result = self.page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}"
+            for v in result["violations"]
+        ]
 
     def sign_in(self, username: str, password: str = PASSWORD) -> None:
         self.goto("/")
@@ -129,11 +137,11 @@ class Visit:
 def visit(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Visit]]:
     contexts: list[Any] = []
 
-    def open_tab(*, width: int = 1200, height: int = 900, name: str = "") -> Visit:
+    def open_tab(*, width: int = 1200, height: int = 900, name: str = "", javascript: bool = True) -> Visit:
         context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB",
-                                      timezone_id="Europe/London")
+                                      timezone_id="Europe/London", java_script_enabled=javascript)
         contexts.append(context)
-        return Visit(context.new_page(), live_server.url, name or request.node.name)
+        return Visit(context.new_page(), live_server.url, name or request.node.name, javascript=javascript)
 
     yield open_tab
     for context in contexts:

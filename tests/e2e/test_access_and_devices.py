@@ -175,3 +175,28 @@ def test_a_social_worker_records_what_is_due_from_the_worklist(visit: Any, child
     tab.check("worklist after recording")
     episode.refresh_from_db()
     assert episode.police_reference == "NP-2026-31"
+
+
+def test_the_core_forms_work_without_javascript(visit: Any, child: Any) -> None:
+    tab = visit(javascript=False)
+    page = tab.page
+    tab.sign_in("coordinator")
+    expect(page.get_by_role("heading", name="Your work")).to_be_visible()
+    assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
+    tab.check("home without javascript")
+    tab.goto(f"/report/children/{child.pk}")
+    page.get_by_label("Police").first.check()
+    page.get_by_role("button", name="Report missing").click()
+    expect(page.get_by_text("Ella Morgan reported missing.")).to_be_visible()
+    episode = Episode.objects.get(child=child)
+    page.get_by_role("link", name="Regrade risk").click()
+    page.get_by_label("High").check()
+    page.get_by_role("button", name="Record the grading").click()
+    expect(page.get_by_text("Risk grading recorded.")).to_be_visible()
+    page.get_by_role("link", name="Record found").click()
+    page.get_by_role("button", name="Record found").click()
+    expect(page.get_by_text("Recorded as found.")).to_be_visible()
+    episode.refresh_from_db()
+    assert (episode.risk_level, episode.status) == ("high", "returned")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Homeward")).to_be_visible()
