@@ -22,4 +22,5 @@ def episode_facts_changed(episode: Episode, *, event: str, actor: User | None) -
     facts = facts_for_episode(episode)
     episode_assign_rhi_responsibility(episode, child=facts.child)
     obligations_refresh(episode, facts=facts)
-    notifications_for_event(episode=episode, event=event)
+    if not episode.imported_from:
+        notifications_for_event(episode=episode, event=event)

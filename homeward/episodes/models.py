@@ -98,6 +98,9 @@ class Episode(TimeStampedModel):
     rhi_exceptional = models.BooleanField(default=False)
 
     created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    # Where a historical episode was imported from (an SSDA903 file, the old case system).
+    # Its follow-up belonged to the old system: it owes no obligations and tells nobody.
+    imported_from = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-missing_since", "-id"]

@@ -86,6 +86,7 @@ def episode_report(
     police_force: str = "",
     police_reference: str = "",
     reporter_name: str = "",
+    imported_from: str = "",
 ) -> ReportResult:
     """Record a child reported missing or absent (DOMAIN.md section 2).
 
@@ -136,7 +137,7 @@ def episode_report(
                 location_last_seen=location_last_seen, circumstances=circumstances,
                 missing_from=missing_from, whereabouts_known=whereabouts_known,
                 missing_since=missing_since, classification=classification, risk_level=risk_level,
-                created_by=actor,
+                created_by=actor, imported_from=imported_from,
             )
             ClassificationChange.objects.create(
                 episode=episode, classification=classification, at=reported_at,

@@ -175,6 +175,7 @@ def _write(actor: User, rows: list[tuple[ParsedRow, Child]], source: str, result
                 police_force=row.police_force, police_reference=row.police_reference,
                 reporter_name=f"Imported from {source}, row {row.row}",
                 circumstances=f"Imported from {source}, row {row.row}.",
+                imported_from=f"{source}, row {row.row}",
             )
             if not report.created:
                 result.skipped_duplicates += 1

@@ -24,7 +24,10 @@ from .protocol_source import active_protocol
 
 
 def episode_obligations_evaluate(episode: Episode, as_of: datetime) -> tuple[Obligation, ...]:
-    """The engine's answer for one episode at any instant (past, present or future)."""
+    """The engine's answer for one episode at any instant (past, present or future). An
+    imported historical episode owes nothing here: its follow-up belonged to the old system."""
+    if episode.imported_from:
+        return ()
     return evaluate(facts_for_episode(episode), active_protocol(), as_of)
 
 
@@ -55,7 +58,10 @@ def obligations_refresh(episode: Episode, *, now: datetime | None = None,
     """Make the episode's stored obligations what `evaluate` says at `now`, writing only the
     rows that changed."""
     now = now or timezone.now()
-    obligations = evaluate(facts or facts_for_episode(episode), active_protocol(), now)
+    if episode.imported_from:
+        obligations: tuple[Obligation, ...] = ()
+    else:
+        obligations = evaluate(facts or facts_for_episode(episode), active_protocol(), now)
     wanted = {(o.code, o.instance): o for o in obligations}
     existing = {(row.code, row.instance): row for row in StoredObligation.objects.filter(episode=episode)}
     # Derived rows, not records: one no longer owed (an episode cancelled or reclassified) goes.

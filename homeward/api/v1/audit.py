@@ -53,7 +53,7 @@ def _instant(request: Request, name: str) -> datetime | None:
 
 def _paged(view: HomewardAPIView, request: Request, queryset: Any) -> Response:
     paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[AuditEntry] | None = paginator.paginate_queryset(queryset, request, view=view)
     assert page is not None
     return paginator.get_paginated_response([entry_representation(e) for e in page])
 

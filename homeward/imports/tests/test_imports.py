@@ -16,6 +16,7 @@ from homeward.audit.models import AuditEntry
 from homeward.episodes.models import Episode
 from homeward.imports.models import ImportJob, ImportStatus
 from homeward.imports.services import import_jobs_run_pending, import_missing
+from homeward.notifications.models import Notification
 from homeward.obligations.models import StoredObligation
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,11 @@ def test_an_ssda903_file_is_imported_at_local_midnight(children: list[Any], coor
     assert (first.reported_by, first.status, first.whereabouts_known) == ("other", "returned", False)
     away = Episode.objects.get(child=children[1])
     assert (away.whereabouts_known, away.classification) == (True, "absent")
-    # Written through the services: obligations, chronology and audit follow.
-    assert StoredObligation.objects.filter(episode=first).exists()
+    # Written through the services: chronology and audit follow. The follow-up of a historical
+    # episode belonged to the old system: it owes nothing now and nobody is told of it.
+    assert first.imported_from == "missing.csv, row 2"
+    assert not StoredObligation.objects.filter(episode=first).exists()
+    assert not Notification.objects.filter(episode=first).exists()
     assert first.chronology.filter(kind="found").exists()
     assert AuditEntry.objects.filter(object_type="episode_import").count() == 1
     # The same file again: every row is already recorded.
