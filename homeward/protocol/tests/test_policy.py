@@ -63,7 +63,7 @@ def test_the_shipped_default_has_every_value_of_domain_section_3() -> None:
     assert (i.strategy_meeting_high_risk.text, i.strategy_meeting_review.text) == ("24h", "30d")
     assert (version.repeat_missing_count, version.repeat_missing_window_days) == (3, 90)
     assert version.rhi_clock == "found"
-    assert version.neighbouring_authorities == ("937", "855", "822", "823", "873", "931", "825")
+    assert version.neighbouring_authorities == ("940", "937", "855", "822", "823", "873", "931", "825")
     assert version.effective_from == date(2017, 1, 16)
 
 
