@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from homeward.accounts.permissions import Capability, can
 from homeward.reference.selectors import authority_get
 
 # (url name, text, url names that count as being in that section)
@@ -17,6 +18,23 @@ _NAVIGATION = [
     ("web:report", "Report a missing child", {"report", "report_new_child", "report_episode"}),
     ("web:search", "Search", {"search"}),
 ]
+# Only for those who may read reports (REPORT_READ).
+_REPORTS = ("web:reports", "Reports", {
+    "reports", "reports_weekly", "reports_performance", "reports_patterns", "reports_statutory",
+    "reports_import", "reports_import_job",
+})
+
+# The return interviews: the practitioner's own, and the co-ordinator's pipeline.
+_MY_INTERVIEWS = ("web:my_interviews", "My interviews", {"my_interviews"})
+_RHI_PIPELINE = ("web:rhi_pipeline", "Return interviews", {"rhi_pipeline"})
+
+
+def _interview_navigation(user: Any) -> list[tuple[str, str, set[str]]]:
+    if user.role == "rhi_practitioner":
+        return [_MY_INTERVIEWS]
+    if user.role in ("coordinator", "mct_admin"):
+        return [_RHI_PIPELINE]
+    return []
 
 
 def layout(request: HttpRequest) -> dict[str, Any]:
@@ -32,6 +50,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "navigation": [
             {"href": reverse(name), "text": text, "current": current == name.split(":")[1],
              "active": current in section}
-            for name, text, section in _NAVIGATION
+            for name, text, section in [*_NAVIGATION, *_interview_navigation(user),
+                                         *([_REPORTS] if can(user, Capability.REPORT_READ) else [])]
         ],
     }

@@ -1,0 +1,402 @@
+"""Reports (DOMAIN.md section 8, ADR 0005): the weekly report (and its PDF), performance,
+patterns, the statutory returns and the import of historical episodes.
+
+The views only read the input and call `homeward.reporting` (and `homeward.imports`); every
+figure comes from there. Every download is an export and is audited here, once (the
+reporting functions do not audit; the API audits its own answers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, can, require
+from homeward.audit.services import audit_record
+from homeward.children.models import Child
+from homeward.common.errors import DomainValidationError
+from homeward.common.timeutil import local_date
+from homeward.episodes.models import Episode
+from homeward.episodes.selectors import episode_list_for_user
+from homeward.imports.models import ImportStatus
+from homeward.imports.selectors import import_job_get_for_user
+from homeward.imports.services import import_job_create, import_job_run
+from homeward.reporting.annex_a import annex_a_rows, annex_a_workbook
+from homeward.reporting.patterns import patterns
+from homeward.reporting.performance import Performance, performance
+from homeward.reporting.ssd import ssd_missing_csv, ssd_missing_rows
+from homeward.reporting.ssda903 import collection_year, ssda903_missing, ssda903_missing_csv
+from homeward.reporting.weekly import WeeklyItem, WeeklyReport, weekly_report
+from homeward.web import charts
+from homeward.web.formatting import date_text, datetime_text
+from homeward.web.forms.reports import (
+    AnnexAForm,
+    CollectionYearForm,
+    ImportForm,
+    PeriodForm,
+    WeeklyForm,
+    collection_year_of,
+)
+
+from .base import apply_domain_errors, page, person
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+IMPORT_REFRESH_SECONDS = 3
+
+WEEKLY_SECTIONS = (
+    ("missing_now", "Missing now", "Open at the time of the report."),
+    ("over_72_hours", "Missing 72 hours or more", "Open 72 hours or more at some time in the seven days."),
+    ("high_risk", "High risk", "Graded high risk while missing at some time in the seven days."),
+    ("returned_last_7_days", "Returned in the last 7 days", "Found in the seven days."),
+    ("rhi_due", "Return interviews to offer", "The offer of a return interview is due and not yet late."),
+    ("rhi_overdue", "Return interviews overdue", "The offer of a return interview is late."),
+)
+
+
+def _attachment(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _query_bound(request: HttpRequest, *prefixes: str) -> bool:
+    return any(key.startswith(prefixes) for key in request.GET)
+
+
+def _today() -> date:
+    return local_date(timezone.now())
+
+
+# Reports home --------------------------------------------------------------------------------
+
+
+@page
+def reports_index(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.REPORT_READ)
+    return render(request, "web/reports/index.html", {
+        "can_export": can(user, Capability.STATUTORY_EXPORT), "can_import": can(user, Capability.IMPORT),
+    })
+
+
+# Weekly report ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyRow:
+    episode: int
+    child: Child | None
+    missing_since: datetime
+    found_at: datetime | None
+    risk_level: str
+
+
+def _episodes_by_id(user: User, ids: set[int]) -> dict[int, Episode]:
+    return {e.pk: e for e in episode_list_for_user(user).filter(pk__in=ids).select_related("child")}
+
+
+def _weekly_context(user: User, as_of: datetime) -> dict[str, Any]:
+    report: WeeklyReport = weekly_report(user, as_of=as_of)
+    ids = {i.episode for name, _, _ in WEEKLY_SECTIONS for i in getattr(report, name)}
+    ids |= {pk for r in report.repeat_missing_children for pk in r.episodes}
+    episodes = _episodes_by_id(user, ids)
+
+    def row(item: WeeklyItem) -> WeeklyRow:
+        episode = episodes.get(item.episode)
+        return WeeklyRow(episode=item.episode, child=episode.child if episode else None,
+                         missing_since=item.missing_since, found_at=item.found_at, risk_level=item.risk_level)
+
+    sections = [
+        {"key": name, "heading": heading, "description": description,
+         "rows": [row(i) for i in getattr(report, name)], "count": report.counts[name]}
+        for name, heading, description in WEEKLY_SECTIONS
+    ]
+    repeat = [
+        {"child": episodes[r.episodes[0]].child if r.episodes and r.episodes[0] in episodes else None,
+         "episodes": [(pk, episodes[pk].missing_since if pk in episodes else None) for pk in r.episodes]}
+        for r in report.repeat_missing_children
+    ]
+    return {"report": report, "sections": sections, "repeat": repeat,
+            "repeat_count": report.counts["repeat_missing_children"], "episode_ids": sorted(ids)}
+
+
+def _weekly_as_of(request: HttpRequest) -> tuple[WeeklyForm, datetime]:
+    form = WeeklyForm(data=request.GET) if _query_bound(request, "as_of") else WeeklyForm()
+    as_of = timezone.now()
+    if form.is_bound and form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    return form, as_of
+
+
+@page
+def weekly(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.REPORT_READ)
+    form, as_of = _weekly_as_of(request)
+    context = _weekly_context(user, as_of)
+    context.update({"form": form, "pdf_query": request.GET.urlencode() if form.is_bound and form.is_valid() else ""})
+    return render(request, "web/reports/weekly.html", context)
+
+
+@page
+def weekly_pdf(request: HttpRequest) -> HttpResponse:
+    """The same report as a PDF (WeasyPrint, as the Philomena profile); audited as an export."""
+    from weasyprint import CSS, HTML
+
+    user = person(request)
+    require(user, Capability.REPORT_READ)
+    form, as_of = _weekly_as_of(request)
+    if form.is_bound and not form.is_valid():
+        return redirect(f"{reverse('web:reports_weekly')}?{request.GET.urlencode()}")
+    context = _weekly_context(user, as_of)
+    context["printed_at"] = timezone.now()
+    html = render_to_string("web/reports/weekly_pdf.html", context, request=request)
+    stylesheet = finders.find("homeward/report-pdf.css")
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(stylesheet))])
+    audit_record(actor=user, action="export", object_type="weekly_report", object_id=as_of.isoformat(),
+                 detail={"format": "pdf", "episodes": context["episode_ids"]})
+    return _attachment(pdf, "application/pdf", f"weekly-report-{local_date(as_of).isoformat()}.pdf")
+
+
+# Performance --------------------------------------------------------------------------------
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, date, date]:
+    form = PeriodForm(data=request.GET) if _query_bound(request, "from_date", "to_date") else PeriodForm()
+    first, last = form.period(_today())
+    return form, first, last
+
+
+def _performance_charts(figures: Performance) -> dict[str, Any]:
+    months = [charts.month_label(m) for m in figures.months]
+    period = f"{date_text(figures.first)} to {date_text(figures.last)}"
+    rhi = figures.rhi_by_month
+    cohort_charts = []
+    for dimension, heading in (("legal_status", "Legal status"), ("placement", "Placement in or out of area"),
+                               ("age_band", "Age"), ("sex", "Sex")):
+        series = figures.cohorts.get(dimension, [])
+        rows = [(s.label, float(sum(s.episodes))) for s in series]
+        cohort_charts.append({
+            "dimension": dimension, "heading": heading, "series": series,
+            "rows": [(s.label, list(zip(s.episodes, s.children, strict=True)), sum(s.episodes)) for s in series],
+            "chart": charts.hbar_chart(
+                id=f"chart-cohort-{dimension}", title=f"Episodes by {heading.lower()}, {period}",
+                description=", ".join(f"{label}: {int(value)}" for label, value in rows) or "No episodes.",
+                rows=rows),
+        })
+    return {
+        "month_labels": months,
+        "episodes_chart": charts.bar_chart(
+            id="chart-episodes", title=f"Episodes and children missing each month, {period}",
+            description="; ".join(f"{m}: {e} episodes, {c} children" for m, e, c in
+                                  zip(months, figures.episodes_by_month, figures.children_by_month, strict=True)),
+            categories=months, series=[("Episodes", list(map(float, figures.episodes_by_month))),
+                                       ("Children", list(map(float, figures.children_by_month)))]),
+        "rhi_chart": charts.bar_chart(
+            id="chart-rhi", title=f"Return interviews owed, offered in time and accepted, by month of return, {period}",
+            description="; ".join(f"{m}: {r.owed} owed, {r.offered_in_time} offered in time, {r.accepted} accepted"
+                                  for m, r in zip(months, rhi, strict=True)),
+            categories=months, series=[("Owed", [float(r.owed) for r in rhi]),
+                                       ("Offered in time", [float(r.offered_in_time) for r in rhi]),
+                                       ("Accepted", [float(r.accepted) for r in rhi])]),
+        "median_chart": charts.bar_chart(
+            id="chart-median", title=f"Median hours from return to the offer of an interview, {period}",
+            description="; ".join(f"{m}: {r.median_hours_to_offer if r.median_hours_to_offer is not None else 'none'}"
+                                  for m, r in zip(months, rhi, strict=True)),
+            categories=months, series=[("Median hours", [r.median_hours_to_offer for r in rhi])]),
+        "cohort_charts": cohort_charts,
+        "repeat_chart": charts.bar_chart(
+            id="chart-repeat", title=f"Repeat-missing children each month, {period}",
+            description="; ".join(f"{m}: {n}" for m, n in zip(months, figures.repeat_children_by_month, strict=True)),
+            categories=months, series=[("Children", list(map(float, figures.repeat_children_by_month)))]),
+        "hours_chart": charts.bar_chart(
+            id="chart-hours", title=f"How long children were missing, episodes ending, {period}",
+            description="; ".join(f"{b.label}: {b.count}" for b in figures.hours_missing),
+            categories=[b.label for b in figures.hours_missing],
+            series=[("Episodes", [float(b.count) for b in figures.hours_missing])]),
+    }
+
+
+def _children(user: User, episode_ids: set[int]) -> dict[int, Child]:
+    return {e.child_id: e.child for e in _episodes_by_id(user, episode_ids).values()}
+
+
+@page
+def performance_page(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.REPORT_READ)
+    form, first, last = _period(request)
+    figures = performance(user, first=first, last=last)
+    children = _children(user, {pk for r in figures.repeat_children for pk in r.episodes})
+    context: dict[str, Any] = {"form": form, "figures": figures, "first": first, "last": last,
+                               "rhi_rows": list(zip([charts.month_label(m) for m in figures.months],
+                                                    figures.rhi_by_month, strict=True)),
+                               "month_rows": list(zip([charts.month_label(m) for m in figures.months],
+                                                      figures.episodes_by_month, figures.children_by_month,
+                                                      figures.repeat_children_by_month, strict=True)),
+                               "repeat_children": [(children.get(r.child), r.episodes)
+                                                   for r in figures.repeat_children]}
+    context.update(_performance_charts(figures))
+    return render(request, "web/reports/performance.html", context)
+
+
+# Patterns -----------------------------------------------------------------------------------
+
+
+@page
+def patterns_page(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.REPORT_READ)
+    form, first, last = _period(request)
+    found = patterns(user, first=first, last=last)
+    period = f"{date_text(first)} to {date_text(last)}"
+    months = [charts.month_label(m) for m in found.months]
+    nodes = {n.child: n for n in found.nodes}
+    factor_charts = []
+    for kind, heading in (("push", "Push factors"), ("pull", "Pull factors")):
+        trends = [f for f in found.factors if f.kind == kind]
+        factor_charts.append({
+            "kind": kind, "heading": heading, "trends": trends,
+            "chart": charts.hbar_chart(
+                id=f"chart-{kind}", title=f"{heading} named in return interviews, {period}",
+                description=", ".join(f"{t.label}: {t.total}" for t in trends) or "None recorded.",
+                rows=[(t.label, float(t.total)) for t in trends]),
+        })
+    network = charts.network_chart(
+        id="chart-network", title=f"Children linked by going missing together or by shared associates, {period}",
+        description=f"{len(found.nodes)} children and {len(found.edges)} links; the table after the picture "
+                    "lists every link.",
+        nodes=[(n.child, n.initials, reverse("web:child", args=[n.child])) for n in found.nodes],
+        edges=[(e.source, e.target, e.weight) for e in found.edges])
+    edges = [{"source": nodes.get(e.source), "target": nodes.get(e.target), "edge": e} for e in found.edges]
+    return render(request, "web/reports/patterns.html", {
+        "form": form, "first": first, "last": last, "found": found, "month_labels": months,
+        "factor_charts": factor_charts, "network": network, "edges": edges,
+    })
+
+
+# Statutory returns --------------------------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> tuple[CollectionYearForm, int]:
+    today = _today()
+    form = CollectionYearForm(data=request.GET, today=today) if "year" in request.GET else CollectionYearForm(
+        today=today, initial={"year": collection_year_of(today)})
+    year = form.cleaned_data["year"] if form.is_bound and form.is_valid() else collection_year_of(today)
+    return form, year
+
+
+@page
+def statutory(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.STATUTORY_EXPORT)
+    form, year = _year(request)
+    table = ssda903_missing(user, year=year)
+    first, last = collection_year(year)
+    annex_form = AnnexAForm(data=request.GET) if _query_bound(request, "as_of") else AnnexAForm()
+    annex_form.is_valid()
+    children = _children(user, {p.episode for p in table.problems})
+    return render(request, "web/reports/statutory.html", {
+        "form": form, "year": year, "year_first": first, "year_last": last, "table": table,
+        "problems": [(p, children.get(p.child)) for p in table.problems], "annex_form": annex_form,
+    })
+
+
+@page
+def statutory_ssda903(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.STATUTORY_EXPORT)
+    _, year = _year(request)
+    table = ssda903_missing(user, year=year)
+    if not table.clean:
+        # Never a file that breaks the DfE rules: back to the page, which lists what to fix.
+        return redirect(f"{reverse('web:reports_statutory')}?year={year}")
+    audit_record(actor=user, action="export", object_type="ssda903_missing", object_id=str(year),
+                 detail={"rows": len(table.rows), "episodes": [r.episode for r in table.rows]})
+    return _attachment(ssda903_missing_csv(table), "text/csv; charset=utf-8", f"ssda903-missing-{year}.csv")
+
+
+@page
+def statutory_annex_a(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.STATUTORY_EXPORT)
+    form = AnnexAForm(data=request.GET) if _query_bound(request, "as_of") else AnnexAForm()
+    if form.is_bound and not form.is_valid():
+        return render(request, "web/reports/annex_a_error.html", {"form": form}, status=400)
+    as_of = (form.cleaned_data.get("as_of") if form.is_bound else None) or _today()
+    rows = annex_a_rows(user, as_of=as_of)
+    audit_record(actor=user, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
+                 detail={"rows": len(rows), "children": [r.child for r in rows]})
+    return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
+
+
+@page
+def statutory_ssd(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.STATUTORY_EXPORT)
+    rows = ssd_missing_rows(user)
+    audit_record(actor=user, action="export", object_type="ssd_missing",
+                 detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
+    return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+@page
+def import_upload(request: HttpRequest) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.IMPORT)
+    form = ImportForm(data=request.POST, files=request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = None
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", "The selected file must be smaller than 50 MB: split it")
+        else:
+            try:
+                content = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", "The selected file must be a CSV file saved as UTF-8")
+        if content is not None:
+            try:
+                job = import_job_create(actor=user, content=content, fmt=form.cleaned_data["format"],
+                                        filename=upload.name or "", dry_run=form.cleaned_data["dry_run"])
+            except DomainValidationError as exc:
+                apply_domain_errors(form, exc, {})
+            else:
+                rows = max(content.count("\n") - 1, 0)
+                if rows <= getattr(settings, "HOMEWARD_IMPORT_SYNC_ROWS", 1000):
+                    import_job_run(job)
+                return redirect("web:reports_import_job", job_id=job.pk)
+    return render(request, "web/reports/import.html", {"form": form})
+
+
+RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING)
+
+
+@page
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = import_job_get_for_user(person(request), job_id)
+    running = job.status in RUNNING
+    refresh = running and request.GET.get("refresh") != "off"
+    response = render(request, "web/reports/import_job.html", {
+        "job": job, "running": running, "refresh": refresh, "refresh_seconds": IMPORT_REFRESH_SECONDS,
+        "finished_at": datetime_text(job.finished_at),
+    })
+    if refresh:
+        # The HTTP equivalent of <meta http-equiv="refresh">: no script needed, none inline.
+        response["Refresh"] = str(IMPORT_REFRESH_SECONDS)
+    return response
+
