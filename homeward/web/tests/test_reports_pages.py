@@ -3,15 +3,20 @@ the figures shown, the downloads (audited once), who may see them, the import.""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from homeward.audit.models import AuditEntry
+from homeward.episodes.models import Episode
+from homeward.imports.models import ImportJob, ImportStatus
 from homeward.reporting.tests import conftest as reporting_fixtures
 from homeward.reporting.tests import test_performance_and_patterns as quarter_data
+from homeward.reporting.tests import test_reports_api as api_data
 from homeward.reporting.tests import test_weekly as week_data
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +25,7 @@ pytestmark = pytest.mark.django_db
 episode = reporting_fixtures.episode
 week = week_data.week
 quarter = quarter_data.quarter
+data = api_data.data
 
 
 def text(response: Any) -> str:
@@ -96,7 +102,7 @@ def _table(body: str, table_id: str) -> list[list[str]]:
     match = re.search(rf'<table class="govuk-table" id="{table_id}">(.*?)</table>', body, re.S)
     assert match, table_id
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", match.group(1), re.S)
-    return [[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+    return [[html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip())
              for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)] for row in rows]
 
 
@@ -126,3 +132,129 @@ def test_the_performance_page_shows_the_hand_worked_figures_as_charts_and_tables
 def test_a_period_that_ends_before_it_starts_is_an_error(web: Client) -> None:
     response = web.get("/reports/performance", {**PERIOD, "from_date_year": "2026"})
     assert 'href="#id_from_date_day">The start of the period must be on or before its end' in response.content.decode()
+
+
+def test_the_patterns_page_shows_factors_places_and_the_network(web: Client, quarter: dict[str, Any]) -> None:
+    response = web.get("/reports/patterns", PERIOD)
+    assert response.status_code == 200
+    body = response.content.decode()
+    push = _table(body, "table-push")
+    assert push[1][1:5] == ["1", "0", "0", "1"]
+    places = {row[0]: row[1:4] for row in _table(body, "table-places")[1:]}
+    assert places["Northampton bus station"] == ["2", "0", "1"]
+    assert places["Abington Park"] == ["0", "2", "2"]
+    edges = _table(body, "table-edges")[1:]
+    assert len(edges) == 2
+    assert any("abington park" in row[1] for row in edges)
+    assert any(row[2] == "kyle" for row in edges)
+    for name in ("a_feb", "b_with_a"):
+        assert f'href="/episodes/{quarter[name].pk}"' in body
+    # The network: three children on a circle, two lines, and a text alternative.
+    network = body[body.index('aria-labelledby="chart-network-title'):]
+    network = network[:network.index("</svg>")]
+    assert network.count("<circle") == 3 and network.count("<line") == 2
+    assert "3 children and 2 links" in network
+    assert "style=" not in body
+
+
+def test_a_clean_ssda903_year_offers_the_download_audited_once(web: Client, data: dict[str, Any]) -> None:
+    page = web.get("/reports/statutory", {"year": "2025"})
+    assert page.status_code == 200
+    assert 'href="/reports/statutory/ssda903-missing.csv?year=2025"' in page.content.decode()
+    assert "2 rows" in text(page)
+    download = web.get("/reports/statutory/ssda903-missing.csv", {"year": "2025"})
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert download.content.decode().splitlines() == ["CHILD,DOB,MISSING,MIS_START,MIS_END",
+                                                      "A1,17/05/2011,M,02/06/2024,03/06/2024",
+                                                      "A1,17/05/2011,A,01/09/2024,02/09/2024"]
+    entry = AuditEntry.objects.get(action="export", object_type="ssda903_missing")
+    assert entry.detail["episodes"] == [data["first"].pk, data["second"].pk]
+
+
+def test_a_year_that_breaks_the_rules_lists_the_episodes_to_fix_and_exports_nothing(
+    web: Client, data: dict[str, Any], episode: Any,
+) -> None:
+    clash = episode(data["child"], reporting_fixtures.london(2024, 6, 2, 20, 0),
+                    reporting_fixtures.london(2024, 6, 5, 8, 0))
+    page = web.get("/reports/statutory", {"year": "2025"})
+    body = page.content.decode()
+    assert "Fix these before the return can be exported" in body
+    assert f'href="/episodes/{clash.pk}"' in body
+    assert _table(body, "table-problems")[1][1] == "574"
+    assert "ssda903-missing.csv" not in body
+    refused = web.get("/reports/statutory/ssda903-missing.csv", {"year": "2025"})
+    assert refused.status_code == 302
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_annex_a_and_ssd_downloads_are_audited(web: Client, data: dict[str, Any]) -> None:
+    annex = web.get("/reports/statutory/annex-a-list-8.xlsx",
+                    {"as_of_day": "31", "as_of_month": "3", "as_of_year": "2025"})
+    assert annex.status_code == 200
+    assert 'filename="annex-a-list-8-missing-2025-03-31.xlsx"' in annex["Content-Disposition"]
+    ssd = web.get("/reports/statutory/ssd_missing.csv")
+    assert ssd.content.decode().splitlines()[1].startswith(f"{data['first'].pk},A1,2024-06-02 00:30:00,M")
+    assert sorted(AuditEntry.objects.filter(action="export").values_list("object_type", flat=True)) == [
+        "annex_a_list_8", "ssd_missing"]
+    wrong = web.get("/reports/statutory/annex-a-list-8.xlsx", {"as_of_day": "31", "as_of_month": "2",
+                                                               "as_of_year": "2025"})
+    assert wrong.status_code == 400
+    assert "must be a real date" in wrong.content.decode()
+
+
+HEADER = "CHILD,DOB,MISSING,MIS_START,MIS_END\n"
+
+
+def _upload(content: str, **extra: str) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("missing.csv", content.encode(), content_type="text/csv"),
+            "format": "ssda903", **extra}
+
+
+def test_a_small_file_is_imported_at_once_and_the_result_shown(web: Client, make_child: Any) -> None:
+    make_child(external_id="MOS1")
+    response = web.post("/reports/import", _upload(HEADER + "MOS1,17/05/2011,M,02/06/2024,03/06/2024\n"),
+                        follow=True)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Episodes imported" in page and "1 episode created" in page
+    assert Episode.objects.filter(child__external_id="MOS1").count() == 1
+    assert "Refresh" not in response
+
+
+def test_a_dry_run_and_row_errors_write_nothing_and_list_each_row(web: Client, make_child: Any) -> None:
+    make_child(external_id="MOS1")
+    good = HEADER + "MOS1,17/05/2011,M,02/06/2024,03/06/2024\n"
+    dry = web.post("/reports/import", _upload(good, dry_run="yes"), follow=True)
+    assert "1 episode would be created" in text(dry)
+    bad = web.post("/reports/import", _upload(good + "NOBODY,01/01/2012,M,02/06/2024,03/06/2024\n"), follow=True)
+    body = bad.content.decode()
+    assert "<title>Error: " in body and 'class="govuk-error-summary"' in body
+    assert _table(body, "table-errors")[1] == ["Row 3, CHILD", "No child has the case-system id 'NOBODY'."]
+    assert not Episode.objects.exists()
+
+
+def test_a_missing_file_is_an_error_on_the_form(web: Client) -> None:
+    body = web.post("/reports/import", {"format": "ssda903"}).content.decode()
+    assert 'href="#id_file">Select a CSV file' in body
+
+
+def test_a_large_file_is_queued_and_its_page_refreshes_itself_until_done(
+    web: Client, make_child: Any, settings: Any,
+) -> None:
+    settings.HOMEWARD_IMPORT_SYNC_ROWS = 1
+    make_child(external_id="MOS1")
+    content = HEADER + "MOS1,17/05/2011,M,02/06/2024,03/06/2024\nMOS1,17/05/2011,M,02/07/2024,03/07/2024\n"
+    response = web.post("/reports/import", _upload(content))
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/reports/import/{job.pk}"
+    running = web.get(response["Location"])
+    assert running["Refresh"] == "3"
+    assert "0%" in text(running) and "<script" not in running.content.decode().split("</header>")[1].split(
+        '<script type="module"')[0]
+    assert "Refresh" not in web.get(response["Location"], {"refresh": "off"})
+    from homeward.imports.services import import_jobs_run_pending
+
+    import_jobs_run_pending()
+    done = web.get(response["Location"])
+    assert ImportJob.objects.get().status == ImportStatus.SUCCEEDED
+    assert "Refresh" not in done and "2 episodes created" in text(done)

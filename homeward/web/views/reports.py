@@ -8,6 +8,7 @@ reporting functions do not audit; the API audits its own answers).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -304,8 +305,7 @@ def statutory(request: HttpRequest) -> HttpResponse:
     form, year = _year(request)
     table = ssda903_missing(user, year=year)
     first, last = collection_year(year)
-    annex_form = AnnexAForm(data=request.GET) if _query_bound(request, "as_of") else AnnexAForm()
-    annex_form.is_valid()
+    annex_form = AnnexAForm()
     children = _children(user, {p.episode for p in table.problems})
     return render(request, "web/reports/statutory.html", {
         "form": form, "year": year, "year_first": first, "year_last": last, "table": table,
@@ -383,6 +383,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/reports/import.html", {"form": form})
 
 
+_ROW_FIELD = re.compile(r"^rows\[(\d+)\](?:\.(.+))?$")
+
+
+def _where(field: str) -> str:
+    """'rows[3].MIS_END' -> 'Row 3, MIS_END', as a spreadsheet shows the file."""
+    match = _ROW_FIELD.match(field)
+    if not match:
+        return "The file" if field in ("", "file") else field
+    return f"Row {match.group(1)}" + (f", {match.group(2)}" if match.group(2) else "")
+
+
 RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING)
 
 
@@ -394,6 +405,8 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     response = render(request, "web/reports/import_job.html", {
         "job": job, "running": running, "refresh": refresh, "refresh_seconds": IMPORT_REFRESH_SECONDS,
         "finished_at": datetime_text(job.finished_at),
+        "errors": [(_where(e.get("field", "")), e.get("message", "")) for e in job.errors],
+        "warnings": [(_where(e.get("field", "")), e.get("message", "")) for e in job.warnings],
     })
     if refresh:
         # The HTTP equivalent of <meta http-equiv="refresh">: no script needed, none inline.
