@@ -37,3 +37,24 @@ def rhi_state(episode: Episode) -> dict[str, Any]:
         "authorised_at": rhi.authorised_at if rhi else None,
         "shared_at": rhi.shared_at if rhi else None,
     }
+
+
+SHARED_WITH_POLICE = "police"
+
+
+def rhi_content_visible_to(user: Any, rhi: ReturnInterview | None) -> bool:
+    """Whether a person may read what the child said and what was found in the interview.
+
+    Police liaison see the content only once it has been shared with the police (an
+    authorised sharing, or a safeguarding concern shared at once); everyone else who may see
+    the episode may read it.
+    """
+    from homeward.accounts.roles import Role
+
+    if rhi is None:
+        return False
+    if getattr(user, "role", None) != Role.POLICE_LIAISON:
+        return True
+    if SHARED_WITH_POLICE in (rhi.shared_with or []):
+        return True
+    return any(SHARED_WITH_POLICE in (sharing.recipients or []) for sharing in rhi.sharings.all())

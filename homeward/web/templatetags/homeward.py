@@ -89,10 +89,11 @@ def field_template(field: BoundField) -> str:
     if kind in _TEMPLATES:
         return _TEMPLATES[kind]
     widget = field.field.widget
-    if isinstance(widget, forms.RadioSelect):
-        return "web/fields/radios.html"
+    # CheckboxSelectMultiple is a kind of RadioSelect in Django: ask about it first.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "web/fields/checkboxes.html"
+    if isinstance(widget, forms.RadioSelect):
+        return "web/fields/radios.html"
     if isinstance(widget, forms.Select):
         return "web/fields/select.html"
     if isinstance(widget, forms.Textarea):

@@ -33,6 +33,7 @@ from homeward.web.formatting import duration_text
 from homeward.web.forms.episodes import ActionForm, CancelForm, FoundForm, ReclassifyForm, RegradeForm
 
 from .base import apply_domain_errors, form_for, page, person, recordable_actions
+from .interviews import rhi_panel
 
 
 @page
@@ -55,6 +56,9 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "notifications": list(notification_list_for_episode(episode)),
         "meetings": list(StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions")),
         "rhi": rhi_state(episode),
+        "rhi_panel": rhi_panel(user, episode),
+        "can_record_meeting": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.MEETING_RECORD),
+        "can_close": episode.status == EpisodeStatus.RETURNED and can(user, Capability.EPISODE_CLOSE),
         "can_regrade": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_REGRADE),
         "can_reclassify": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_RECLASSIFY),
         "can_record_found": is_open and can(user, Capability.EPISODE_RECORD_FOUND),

@@ -1,0 +1,146 @@
+"""The return home interview, step by step: allocate, offer, record, authorise, share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from homeward.accounts.models import User
+from homeward.interviews.models import Method, Outcome
+from homeward.interviews.services import PRACTITIONER_ROLES
+from homeward.reference.selectors import coded_list
+
+from .episodes import DATETIME_HINT
+from .fields import GovukBooleanField, GovukDateTimeField
+
+SHARE_CHOICES = [("police", "Police"), ("social_worker", "Social worker"),
+                 ("iro", "Independent reviewing officer (IRO)")]
+SEEN_ALONE_CHOICES = [("yes", "Yes"), ("no", "No, with someone at the child's request")]
+
+
+def _now() -> Any:
+    return timezone.now().replace(second=0, microsecond=0)
+
+
+def _text(label: str, *, help_text: str = "", required: bool = False, message: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=required, widget=forms.Textarea, help_text=help_text,
+                           error_messages={"required": message} if message else None)
+
+
+def _coded(list_name: str, label: str, help_text: str = "") -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
+                                     help_text=help_text or "Select all that apply",
+                                     choices=[(item.code, item.label) for item in coded_list(list_name)])
+
+
+def practitioners() -> list[User]:
+    """Who may be allocated an interview: never the child's carers."""
+    return list(User.objects.filter(is_active=True, role__in=[str(r) for r in PRACTITIONER_ROLES])
+                .order_by("first_name", "last_name", "username"))
+
+
+class AllocateForm(forms.Form):
+    practitioner = forms.ChoiceField(label="Practitioner", error_messages={"required": "Select a practitioner"},
+                                     help_text="Someone not involved in the child's direct care")
+    allocated_at = GovukDateTimeField(label="When it was allocated", help_text=DATETIME_HINT,
+                                      required_message="Enter when the interview was allocated")
+
+    def __init__(self, *args: Any, exceptional_possible: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [("", "Choose a practitioner")] + [  # type: ignore[attr-defined]
+            (user.username, f"{user.display_name} ({user.get_role_display()})") for user in practitioners()
+        ]
+        self.fields["allocated_at"].initial = _now()
+        if exceptional_possible:
+            self.fields["exceptional"] = GovukBooleanField(
+                label="Exceptional: an immediate safeguarding need, chargeable to the placing authority",
+                required=False,
+                help_text="This child is another authority's responsibility: that authority conducts the "
+                          "interview unless there is an immediate safeguarding need",
+            )
+
+
+class OfferForm(forms.Form):
+    offered_at = GovukDateTimeField(label="When the interview was offered", help_text=DATETIME_HINT,
+                                    required_message="Enter when the interview was offered")
+    method = forms.CharField(label="How it was offered", max_length=100,
+                             help_text="For example, home visit, phone call to the child, letter",
+                             error_messages={"required": "Enter how the interview was offered"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offered_at"].initial = _now()
+
+
+class InterviewForm(forms.Form):
+    outcome = forms.ChoiceField(label="The child's answer", choices=Outcome.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "Select whether the child accepted the interview"})
+    conducted_at = GovukDateTimeField(label="When the interview took place or was declined",
+                                      help_text=DATETIME_HINT,
+                                      required_message="Enter when the interview took place or was declined")
+    method = forms.ChoiceField(label="How the interview was done", choices=Method.choices,
+                               widget=forms.RadioSelect, required=False,
+                               help_text="Face to face is best practice")
+    seen_alone = forms.ChoiceField(label="Was the child seen alone?", choices=SEEN_ALONE_CHOICES,
+                                   widget=forms.RadioSelect, required=False)
+    accompanied_by = forms.CharField(label="Who was with the child", required=False, max_length=200,
+                                     help_text="Only if the child asked for someone to be there")
+    conducted_by = forms.CharField(label="Who conducted the interview", required=False, max_length=200)
+    push_factors = forms.MultipleChoiceField()
+    pull_factors = forms.MultipleChoiceField()
+    exploitation_indicators = forms.MultipleChoiceField()
+    referrals = forms.MultipleChoiceField()
+    reasons = _text("Reasons for going missing")
+    whereabouts = _text("Where, with whom and how the child spent the time")
+    harm = _text("Harm suffered, or risk to others")
+    health_concerns = _text("Health concerns", help_text="For example, substance misuse, sexual health")
+    wishes_and_feelings = _text("The child's wishes and feelings", help_text="In the child's own words")
+    actions = _text("Actions agreed")
+    carer_observations = _text("Observations of whoever saw the child return",
+                               help_text="Needed for a phone interview")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["push_factors"] = _coded("push_factors", "Push factors",
+                                             "What pushed the child away from home or placement. Select all "
+                                             "that apply")
+        self.fields["pull_factors"] = _coded("pull_factors", "Pull factors",
+                                             "What drew the child away. Select all that apply")
+        self.fields["exploitation_indicators"] = _coded("exploitation_indicators", "Exploitation indicators")
+        self.fields["referrals"] = _coded("referrals", "Onward referrals")
+        self.fields["conducted_at"].initial = _now()
+        # Keep the order of the class (the coded lists replace placeholders).
+        self.order_fields(list(InterviewForm.base_fields))
+
+    def clean_seen_alone(self) -> bool | None:
+        value = self.cleaned_data.get("seen_alone")
+        return None if not value else value == "yes"
+
+
+class AuthoriseForm(forms.Form):
+    authorised_at = GovukDateTimeField(label="When it was authorised", help_text=DATETIME_HINT,
+                                       required_message="Enter when the interview was authorised")
+    recommendations = _text("Recommendations")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authorised_at"].initial = _now()
+
+
+class ShareForm(forms.Form):
+    recipients = forms.MultipleChoiceField(label="Share with", choices=SHARE_CHOICES,
+                                           widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+                                           error_messages={"required": "Select who the interview is shared with"})
+    shared_at = GovukDateTimeField(label="When it was shared", help_text=DATETIME_HINT,
+                                   required_message="Enter when the interview was shared")
+    safeguarding_concern = GovukBooleanField(
+        label="Safeguarding concern: share now, before authorisation", required=False,
+        help_text="Share a concern from the interview at once; the full interview is shared once authorised",
+    )
+    note = _text("Note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shared_at"].initial = _now()

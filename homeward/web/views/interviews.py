@@ -1,0 +1,273 @@
+"""The return home interview pages: each step through its service, the summary, the lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, can
+from homeward.accounts.roles import Role
+from homeward.common.errors import DomainValidationError, PermissionDenied
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
+from homeward.interviews.models import Outcome, ReturnInterview
+from homeward.interviews.selectors import rhi_content_visible_to, rhi_stage
+from homeward.interviews.services import (
+    InterviewRecord,
+    rhi_allocate,
+    rhi_authorise,
+    rhi_record_interview,
+    rhi_record_offer,
+    rhi_share,
+)
+from homeward.obligations.models import StoredObligation
+from homeward.obligations.selectors import stored_status
+from homeward.reference.selectors import coded_item_get
+from homeward.web.forms.interviews import (
+    SHARE_CHOICES,
+    AllocateForm,
+    AuthoriseForm,
+    InterviewForm,
+    OfferForm,
+    ShareForm,
+)
+
+from .base import apply_domain_errors, form_for, page, person
+
+PIPELINE_STAGES = [
+    ("to_allocate", "To allocate"),
+    ("allocated", "Allocated, to offer"),
+    ("offered", "Offered, interview to record"),
+    ("interviewed", "Interview done, to authorise"),
+    ("authorised", "Authorised, to share"),
+]
+
+
+def _rhi(episode: Episode) -> ReturnInterview | None:
+    return (ReturnInterview.objects.filter(episode=episode)
+            .select_related("practitioner", "allocated_by", "authorised_by")
+            .prefetch_related("sharings").first())
+
+
+def _is_own_or_lead(user: User, rhi: ReturnInterview | None) -> bool:
+    if not can(user, Capability.RHI_RECORD):
+        return False
+    return user.role != Role.RHI_PRACTITIONER or (rhi is not None and rhi.practitioner_id == user.pk)
+
+
+def _exceptional_possible(episode: Episode) -> bool:
+    """The episode's interview is another authority's to conduct (DOMAIN.md section 4)."""
+    authority = episode.rhi_authority
+    return bool(authority is not None and authority.code != settings.HOMEWARD_AUTHORITY) or episode.rhi_exceptional
+
+
+def _labels(list_name: str, codes: list[str]) -> list[str]:
+    labels = []
+    for code in codes or []:
+        item = coded_item_get(list_name, code)
+        labels.append(item.label if item else code)
+    return labels
+
+
+def rhi_panel(user: User, episode: Episode) -> dict[str, Any]:
+    """What the episode page shows of the interview: each step, and the next step's link."""
+    rhi = _rhi(episode)
+    stage = rhi_stage(rhi)
+    returned = episode.found_at is not None and episode.status in (EpisodeStatus.RETURNED, EpisodeStatus.CLOSED)
+    conducted = rhi is not None and rhi.conducted_at is not None
+    sharings = list(rhi.sharings.all().order_by("shared_at", "id")) if rhi else []
+    return {
+        "rhi": rhi,
+        "stage": stage,
+        "sharings": [(s, [label for code, label in SHARE_CHOICES if code in s.recipients]) for s in sharings],
+        "content_visible": conducted and rhi_content_visible_to(user, rhi),
+        "can_allocate": returned and stage in ("to_allocate", "allocated") and can(user, Capability.RHI_ALLOCATE),
+        "can_offer": returned and stage in ("allocated", "offered") and _is_own_or_lead(user, rhi),
+        "can_record": returned and stage in ("offered", "interviewed") and _is_own_or_lead(user, rhi),
+        "can_authorise": stage == "interviewed" and can(user, Capability.RHI_AUTHORISE),
+        "can_share": conducted and stage != "to_allocate" and can(user, Capability.RHI_SHARE),
+    }
+
+
+def _step(
+    request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], heading: str, button: str,
+    save: Callable[[Episode, dict[str, Any]], Any], done: str, form_kwargs: dict[str, Any] | None = None,
+    intro: str = "", field_map: dict[str, str] | None = None,
+) -> HttpResponse:
+    user = person(request)
+    episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    form, restored = form_for(request, form_class, **(form_kwargs or {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(episode, form.cleaned_data)
+        except DomainValidationError as exc:
+            apply_domain_errors(form, exc, field_map or {})
+        else:
+            messages.success(request, done)
+            return redirect(reverse("web:episode", args=[episode.pk]) + "#return-interview")
+    return render(request, "web/interviews/step.html", {
+        "form": form, "restored": restored, "episode": episode, "child": episode.child,
+        "heading": heading, "button": button, "intro": intro,
+    })
+
+
+@page
+def rhi_allocate_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    if not can(user, Capability.RHI_ALLOCATE):
+        raise PermissionDenied("Only the co-ordinator allocates return interviews.")
+    episode = episode_get_for_user(user, episode_id, audit=False)
+
+    def save(episode: Episode, data: dict[str, Any]) -> Any:
+        practitioner = User.objects.filter(username=data["practitioner"], is_active=True).first()
+        return rhi_allocate(actor=user, episode=episode, practitioner=practitioner,
+                            allocated_at=data["allocated_at"], exceptional=bool(data.get("exceptional")))
+
+    return _step(request, episode_id, form_class=AllocateForm, heading="Allocate the return interview",
+                 button="Allocate", save=save, done="Return interview allocated.",
+                 form_kwargs={"exceptional_possible": _exceptional_possible(episode)})
+
+
+@page
+def rhi_offer_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    return _step(request, episode_id, form_class=OfferForm, heading="Record the offer of a return interview",
+                 button="Record the offer", done="Offer of the return interview recorded.",
+                 save=lambda episode, data: rhi_record_offer(actor=user, episode=episode, **data))
+
+
+@page
+def rhi_record_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+
+    def save(episode: Episode, data: dict[str, Any]) -> Any:
+        return rhi_record_interview(actor=user, episode=episode, record=InterviewRecord(**data))
+
+    return _step(request, episode_id, form_class=InterviewForm, heading="Record the return interview",
+                 button="Record the interview", save=save, done="Return interview recorded.",
+                 intro="Write what the child said in their own words.")
+
+
+@page
+def rhi_authorise_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    if not can(user, Capability.RHI_AUTHORISE):
+        raise PermissionDenied("Only the co-ordinator authorises return interviews.")
+    return _step(request, episode_id, form_class=AuthoriseForm, heading="Authorise the return interview",
+                 button="Authorise", done="Return interview authorised.",
+                 save=lambda episode, data: rhi_authorise(actor=user, episode=episode, **data))
+
+
+@page
+def rhi_share_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    if not can(user, Capability.RHI_SHARE):
+        raise PermissionDenied("Only the co-ordinator or the MCT shares return interviews.")
+    return _step(request, episode_id, form_class=ShareForm, heading="Share the return interview",
+                 button="Record the sharing", done="Sharing of the return interview recorded.",
+                 save=lambda episode, data: rhi_share(actor=user, episode=episode, **data))
+
+
+@page
+def rhi_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The interview itself: what the child said, for those who may read it."""
+    user = person(request)
+    episode = episode_get_for_user(user, episode_id)
+    rhi = _rhi(episode)
+    if rhi is None or rhi.conducted_at is None:
+        return redirect(reverse("web:episode", args=[episode.pk]) + "#return-interview")
+    if not rhi_content_visible_to(user, rhi):
+        raise PermissionDenied("The interview has not been shared with the police.")
+    return render(request, "web/interviews/interview.html", {
+        "episode": episode, "child": episode.child, "rhi": rhi,
+        "outcome": Outcome(rhi.outcome).label if rhi.outcome else "",
+        "coded": [
+            ("Push factors", _labels("push_factors", rhi.push_factors)),
+            ("Pull factors", _labels("pull_factors", rhi.pull_factors)),
+            ("Exploitation indicators", _labels("exploitation_indicators", rhi.exploitation_indicators)),
+            ("Onward referrals", _labels("referrals", rhi.referrals)),
+        ],
+        "texts": [
+            ("Reasons for going missing", rhi.reasons),
+            ("Where, with whom and how the child spent the time", rhi.whereabouts),
+            ("Harm suffered, or risk to others", rhi.harm),
+            ("Health concerns", rhi.health_concerns),
+            ("The child's wishes and feelings", rhi.wishes_and_feelings),
+            ("Actions agreed", rhi.actions),
+            ("Observations of whoever saw the child return", rhi.carer_observations),
+            ("Recommendations", rhi.recommendations),
+        ],
+    })
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    episode: Episode
+    rhi: ReturnInterview | None
+    stage: str
+    offer_due: datetime | None
+    offer_status: str
+
+
+def _offer_obligations(episodes: list[Episode]) -> dict[int, StoredObligation]:
+    rows = StoredObligation.objects.filter(episode__in=[e.pk for e in episodes], code="rhi_offered")
+    return {row.episode_id: row for row in rows.order_by("instance")}
+
+
+def _rows(episodes: list[Episode]) -> list[InterviewRow]:
+    now = timezone.now()
+    offers = _offer_obligations(episodes)
+    rows = []
+    for episode in episodes:
+        rhi = getattr(episode, "rhi", None)
+        offer = offers.get(episode.pk)
+        rows.append(InterviewRow(episode=episode, rhi=rhi, stage=rhi_stage(rhi),
+                                 offer_due=offer.due_at if offer else None,
+                                 offer_status=stored_status(offer, now) if offer else ""))
+    return rows
+
+
+@page
+def my_interviews(request: HttpRequest) -> HttpResponse:
+    """The practitioner's own interviews, soonest offer due first."""
+    user = person(request)
+    episodes = list(episode_list_for_user(user).filter(rhi__practitioner=user)
+                    .select_related("rhi").order_by("-found_at"))
+    rows = _rows(episodes)
+    open_rows = [r for r in rows if r.stage != "shared"]
+    open_rows.sort(key=lambda r: (r.offer_due is None, r.offer_due or timezone.now()))
+    return render(request, "web/interviews/mine.html", {
+        "rows": open_rows, "finished": [r for r in rows if r.stage == "shared"],
+    })
+
+
+@page
+def rhi_pipeline(request: HttpRequest) -> HttpResponse:
+    """The co-ordinator's view of every interview under way, by stage."""
+    user = person(request)
+    if not (can(user, Capability.RHI_ALLOCATE) or can(user, Capability.RHI_AUTHORISE)):
+        raise PermissionDenied("The return interview pipeline is the co-ordinator's.")
+    episodes = list(
+        episode_list_for_user(user)
+        .filter(found_at__isnull=False)
+        .exclude(status=EpisodeStatus.CANCELLED)
+        .filter(Q(obligations__code="rhi_offered") | Q(rhi__isnull=False))
+        .exclude(rhi__shared_at__isnull=False)
+        .select_related("rhi", "rhi__practitioner")
+        .distinct().order_by("found_at")
+    )
+    rows = _rows(episodes)
+    sections = [(stage, label, [r for r in rows if r.stage == stage]) for stage, label in PIPELINE_STAGES]
+    return render(request, "web/interviews/pipeline.html", {"sections": sections})

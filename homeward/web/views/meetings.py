@@ -1,0 +1,91 @@
+"""Recording a strategy meeting with its agreed actions, and closing an episode."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from homeward.accounts.permissions import Capability, require
+from homeward.common.errors import DomainValidationError
+from homeward.episodes.selectors import episode_get_for_user
+from homeward.episodes.services import episode_close
+from homeward.meetings.services import AgreedAction, strategy_meeting_record
+from homeward.obligations.selectors import stored_status
+from homeward.web.forms.meetings import BLANK_ACTION_ROWS, MAX_ACTION_ROWS, CloseForm, MeetingForm, action_field
+
+from .base import apply_domain_errors, form_for, page, person, recordable_actions
+
+ADD_ROW = "add_action"
+
+
+def _rows(request: HttpRequest) -> int:
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        rows = int(source.get("rows", BLANK_ACTION_ROWS))
+    except ValueError:
+        rows = BLANK_ACTION_ROWS
+    return max(BLANK_ACTION_ROWS, min(rows, MAX_ACTION_ROWS))
+
+
+@page
+def meeting_new(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.MEETING_RECORD)
+    episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    rows = _rows(request)
+    adding = request.method == "POST" and ADD_ROW in request.POST
+    if adding:
+        rows = min(rows + 1, MAX_ACTION_ROWS)
+    form, restored = form_for(request, MeetingForm, rows=rows)
+    if adding:
+        form.without_errors()  # type: ignore[attr-defined]
+    elif request.method == "POST" and form.is_valid():
+        assert isinstance(form, MeetingForm)
+        filled = form.actions()
+        field_map = {}
+        for position, (index, _owner, _description, _due) in enumerate(filled):
+            field_map[f"actions[{position}].owner"] = action_field(index, "owner")
+            field_map[f"actions[{position}].description"] = action_field(index, "description")
+        try:
+            strategy_meeting_record(
+                actor=user, episode=episode, held_at=form.cleaned_data["held_at"], kind=form.cleaned_data["kind"],
+                attendees=form.attendee_list(), decisions=form.cleaned_data["decisions"],
+                actions=[AgreedAction(owner=o, description=d, due=due) for _i, o, d, due in filled],
+            )
+        except DomainValidationError as exc:
+            apply_domain_errors(form, exc, field_map)
+        else:
+            messages.success(request, "Strategy meeting recorded.")
+            return redirect(reverse("web:episode", args=[episode.pk]) + "#meetings")
+    return render(request, "web/meetings/meeting.html", {
+        "form": form, "restored": restored, "episode": episode, "child": episode.child,
+        "row_count": form.rows, "can_add": form.rows < MAX_ACTION_ROWS,  # type: ignore[attr-defined]
+        "add_row": ADD_ROW,
+    })
+
+
+@page
+def episode_close_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = person(request)
+    require(user, Capability.EPISODE_CLOSE)
+    episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    form, restored = form_for(request, CloseForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_close(actor=user, episode=episode, **form.cleaned_data)
+        except DomainValidationError as exc:
+            apply_domain_errors(form, exc, {})
+        else:
+            messages.success(request, "Episode closed.")
+            return redirect("web:episode", episode.pk)
+    now = timezone.now()
+    outstanding = [row for row in episode.obligations.order_by("due_at", "code", "instance")
+                   if stored_status(row, now) in ("pending", "overdue")]
+    return render(request, "web/meetings/close.html", {
+        "form": form, "restored": restored, "episode": episode, "child": episode.child,
+        "outstanding": [(row, stored_status(row, now)) for row in outstanding],
+        "recordable": recordable_actions(user),
+    })
