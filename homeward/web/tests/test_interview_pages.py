@@ -15,6 +15,8 @@ from homeward.interviews.models import ReturnInterview
 from homeward.interviews.selectors import rhi_content_visible_to
 from homeward.interviews.services import InterviewRecord, rhi_allocate, rhi_record_interview, rhi_record_offer
 from homeward.meetings.models import StrategyMeeting
+from homeward.obligations.models import StoredObligation
+from homeward.web.formatting import datetime_text
 
 from .conftest import london_parts
 
@@ -59,6 +61,9 @@ def test_the_interview_goes_through_every_step_on_the_pages(
     mine = client_for(practitioner)
     listing = mine.get("/interviews/mine").content.decode()
     assert "My interviews" in listing and episode.child.full_name in listing
+    offer_due = StoredObligation.objects.get(episode=episode, code="rhi_offered").due_at
+    assert datetime_text(offer_due) in listing and "Allocated, not yet offered" in listing
+    assert 'href="/interviews/mine"' in listing  # in the practitioner's navigation
     assert mine.post(f"/episodes/{episode.pk}/interview/offer", {
         **london_parts("offered_at", now - timedelta(hours=4)), "method": "Home visit",
     }).status_code == 302
@@ -262,3 +267,25 @@ def test_closing_is_refused_while_obligations_are_outstanding_and_names_them(
     assert episode.status == "returned"
     empty = web.post(f"/episodes/{episode.pk}/close", {}).content.decode()
     assert 'href="#id_closed_at_day">Enter when the episode closes' in empty
+
+
+def test_a_meeting_with_an_added_row_sent_after_the_session_ended_comes_back_whole(
+    client: Client, coordinator: Any, make_child: Any,
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    episode = _returned(coordinator, make_child())
+    client.post("/sign-in", {"username": "coord", "password": "a-long-test-password"})
+    client.session.flush()
+    client.cookies.pop("sessionid", None)
+    response = client.post(f"/episodes/{episode.pk}/meetings/new", {
+        "rows": "4", "kind": "missing_strategy", "attendees": "Priya Shah",
+        "action_3_owner": "PC Jones", "action_3_description": "Check the station CCTV",
+    })
+    assert response["Location"].startswith("/sign-in?next=")
+    next_url = parse_qs(urlsplit(response["Location"]).query)["next"][0]
+    response = client.post("/sign-in", {"username": "coord", "password": "a-long-test-password", "next": next_url})
+    body = client.get(response["Location"]).content.decode()
+    assert "You were signed out before this form was sent" in body
+    assert 'name="rows" value="4"' in body
+    assert 'value="PC Jones"' in body and "Check the station CCTV</textarea>" in body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from homeward.episodes.selectors import episode_get_for_user
 from homeward.episodes.services import episode_close
 from homeward.meetings.services import AgreedAction, strategy_meeting_record
 from homeward.obligations.selectors import stored_status
+from homeward.web.auth import draft_take
 from homeward.web.forms.meetings import BLANK_ACTION_ROWS, MAX_ACTION_ROWS, CloseForm, MeetingForm, action_field
 
 from .base import apply_domain_errors, form_for, page, person, recordable_actions
@@ -21,10 +22,10 @@ from .base import apply_domain_errors, form_for, page, person, recordable_action
 ADD_ROW = "add_action"
 
 
-def _rows(request: HttpRequest) -> int:
-    source = request.POST if request.method == "POST" else request.GET
+def _rows(data: QueryDict) -> int:
+    """How many action rows the form had when it was sent (a kept draft says so too)."""
     try:
-        rows = int(source.get("rows", BLANK_ACTION_ROWS))
+        rows = int(data.get("rows", BLANK_ACTION_ROWS))
     except ValueError:
         rows = BLANK_ACTION_ROWS
     return max(BLANK_ACTION_ROWS, min(rows, MAX_ACTION_ROWS))
@@ -35,15 +36,17 @@ def meeting_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
     require(user, Capability.MEETING_RECORD)
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
-    rows = _rows(request)
+    # Not form_for: the number of rows must be known, from the POST or a kept draft, first.
+    data = request.POST if request.method == "POST" else draft_take(request)
+    restored = request.method != "POST" and data is not None
+    rows = _rows(data if data is not None else request.GET)
     adding = request.method == "POST" and ADD_ROW in request.POST
     if adding:
         rows = min(rows + 1, MAX_ACTION_ROWS)
-    form, restored = form_for(request, MeetingForm, rows=rows)
+    form = MeetingForm(data=data, rows=rows) if data is not None else MeetingForm(rows=rows)
     if adding:
-        form.without_errors()  # type: ignore[attr-defined]
+        form.without_errors()
     elif request.method == "POST" and form.is_valid():
-        assert isinstance(form, MeetingForm)
         filled = form.actions()
         field_map = {}
         for position, (index, _owner, _description, _due) in enumerate(filled):
@@ -62,7 +65,7 @@ def meeting_new(request: HttpRequest, episode_id: int) -> HttpResponse:
             return redirect(reverse("web:episode", args=[episode.pk]) + "#meetings")
     return render(request, "web/meetings/meeting.html", {
         "form": form, "restored": restored, "episode": episode, "child": episode.child,
-        "row_count": form.rows, "can_add": form.rows < MAX_ACTION_ROWS,  # type: ignore[attr-defined]
+        "row_count": form.rows, "can_add": form.rows < MAX_ACTION_ROWS,
         "add_row": ADD_ROW,
     })
 
