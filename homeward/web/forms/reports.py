@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -14,9 +14,9 @@ MAX_MONTHS = 60
 
 
 def default_period(today: date) -> tuple[date, date]:
-    """The twelve calendar months to today (as the API's default)."""
-    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=334)
-    return first.replace(day=1), today
+    """The twelve calendar months to today: from the first of the month eleven months back."""
+    months = today.year * 12 + today.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1), today
 
 
 def collection_year_of(day: date) -> int:

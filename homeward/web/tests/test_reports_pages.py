@@ -258,3 +258,30 @@ def test_a_large_file_is_queued_and_its_page_refreshes_itself_until_done(
     done = web.get(response["Location"])
     assert ImportJob.objects.get().status == ImportStatus.SUCCEEDED
     assert "Refresh" not in done and "2 episodes created" in text(done)
+
+
+def test_the_default_period_is_the_twelve_calendar_months_to_today() -> None:
+    from datetime import date
+
+    from homeward.web.forms.reports import collection_year_of, default_period
+
+    assert default_period(date(2026, 11, 25)) == (date(2025, 12, 1), date(2026, 11, 25))
+    assert default_period(date(2026, 1, 31)) == (date(2025, 2, 1), date(2026, 1, 31))
+    assert (collection_year_of(date(2025, 3, 31)), collection_year_of(date(2025, 4, 1))) == (2025, 2026)
+
+
+def test_chart_geometry() -> None:
+    from homeward.web import charts
+
+    assert [charts.nice_top(v) for v in (0, 3, 7, 13, 120.5)] == [(1, 1), (3, 1), (8, 2), (15, 5), (125.0, 25.0)]
+    chart = charts.bar_chart(id="c", title="t", description="d", categories=["a", "b"],
+                             series=[("x", [2.0, None]), ("y", [1.0, 4.0])])
+    assert [(b.label, b.height) for b in chart.bars] == [("a, x: 2", 103.0), ("a, y: 1", 51.5), ("b, y: 4", 206.0)]
+    assert all(b.y + b.height == chart.baseline for b in chart.bars)
+    network = charts.network_chart(id="n", title="t", description="d", size=400,
+                                   nodes=[(1, "AB", ""), (2, "CD", ""), (3, "EF", ""), (4, "GH", "")],
+                                   edges=[(1, 3, 1), (2, 9, 1)])
+    # Four children on a circle of radius 160 about (200, 200), the first at the top; the
+    # link to a child not drawn is left out.
+    assert [(n.x, n.y) for n in network.nodes] == [(200.0, 40.0), (360.0, 200.0), (200.0, 360.0), (40.0, 200.0)]
+    assert [(e.x1, e.y1, e.x2, e.y2) for e in network.edges] == [(200.0, 40.0, 200.0, 360.0)]
