@@ -141,6 +141,8 @@ class ShareForm(forms.Form):
     )
     note = _text("Note")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, concern_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["shared_at"].initial = _now()
+        if concern_only:
+            self.fields["safeguarding_concern"].initial = True

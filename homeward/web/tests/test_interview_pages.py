@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from homeward.audit.models import AuditEntry
 from homeward.episodes.models import Episode
 from homeward.episodes.services import episode_record_found, episode_report
 from homeward.interviews.models import ReturnInterview
@@ -178,6 +179,9 @@ def test_police_read_the_interview_only_once_it_is_shared_with_them(
     assert police_client.get(f"/episodes/{episode.pk}/interview").status_code == 403
     page = police_client.get(f"/episodes/{episode.pk}").content.decode()
     assert "Read the interview" not in page and "shown to the police once" in page
+    share_form = web.get(f"/episodes/{episode.pk}/interview/share").content.decode()
+    assert "only a safeguarding concern" in share_form
+    assert 'name="safeguarding_concern" type="checkbox" value="yes" checked' in share_form
     # A safeguarding concern shared with the social worker only: still not the police's.
     assert web.post(f"/episodes/{episode.pk}/interview/share", {
         **london_parts("shared_at", timezone.now()), "recipients": ["social_worker"], "safeguarding_concern": "yes",
@@ -188,6 +192,8 @@ def test_police_read_the_interview_only_once_it_is_shared_with_them(
         **london_parts("shared_at", timezone.now()), "recipients": ["police"], "safeguarding_concern": "yes",
     }).status_code == 302
     assert "I want to stay at Hill House." in police_client.get(f"/episodes/{episode.pk}/interview").content.decode()
+    assert "Read the interview" in police_client.get(f"/episodes/{episode.pk}").content.decode()
+    assert AuditEntry.objects.filter(user=police, action="view", object_type="return_interview").count() == 1
 
 
 def test_sharing_errors_name_the_field(web: Client, coordinator: Any, make_user: Any, make_child: Any) -> None:

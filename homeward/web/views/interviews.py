@@ -19,6 +19,7 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can
 from homeward.accounts.roles import Role
+from homeward.audit.services import audit_record
 from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
@@ -175,9 +176,15 @@ def rhi_share_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
     if not can(user, Capability.RHI_SHARE):
         raise PermissionDenied("Only the co-ordinator or the MCT shares return interviews.")
+    episode = episode_get_for_user(user, episode_id, audit=False)
+    rhi = _rhi(episode)
+    authorised = rhi is not None and rhi.authorised_at is not None
     return _step(request, episode_id, form_class=ShareForm, heading="Share the return interview",
                  button="Record the sharing", done="Sharing of the return interview recorded.",
-                 save=lambda episode, data: rhi_share(actor=user, episode=episode, **data))
+                 save=lambda episode, data: rhi_share(actor=user, episode=episode, **data),
+                 form_kwargs={"concern_only": not authorised},
+                 intro="" if authorised else "The interview is not authorised yet: only a safeguarding concern "
+                                            "from it may be shared now.")
 
 
 @page
@@ -190,6 +197,8 @@ def rhi_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         return redirect(reverse("web:episode", args=[episode.pk]) + "#return-interview")
     if not rhi_content_visible_to(user, rhi):
         raise PermissionDenied("The interview has not been shared with the police.")
+    audit_record(actor=user, action="view", object_type="return_interview", object_id=str(rhi.pk),
+                 child_id=episode.child_id, detail={"episode": episode.pk})
     return render(request, "web/interviews/interview.html", {
         "episode": episode, "child": episode.child, "rhi": rhi,
         "outcome": Outcome(rhi.outcome).label if rhi.outcome else "",
