@@ -76,7 +76,7 @@ def test_a_wrong_date_shows_the_error_summary(web: Client) -> None:
 @pytest.mark.parametrize("path", ["/reports", "/reports/weekly", "/reports/weekly.pdf", "/reports/performance",
                                   "/reports/patterns", "/reports/statutory", "/reports/statutory/ssd_missing.csv",
                                   "/reports/statutory/ssda903-missing.csv?year=2025",
-                                  "/reports/statutory/annex-a-list-8.xlsx", "/reports/import"])
+                                  "/reports/statutory/annex-a-list-8.xlsx", "/reports/import", "/reports/import/1"])
 def test_a_social_worker_gets_the_403_page(client_for: Any, make_user: Any, path: str) -> None:
     response = client_for(make_user("social_worker", team="Children in Care North")).get(path)
     assert response.status_code == 403
@@ -285,3 +285,11 @@ def test_chart_geometry() -> None:
     # link to a child not drawn is left out.
     assert [(n.x, n.y) for n in network.nodes] == [(200.0, 40.0), (360.0, 200.0), (200.0, 360.0), (40.0, 200.0)]
     assert [(e.x1, e.y1, e.x2, e.y2) for e in network.edges] == [(200.0, 40.0, 200.0, 360.0)]
+
+
+def test_a_team_manager_reads_and_exports_but_may_not_import(client_for: Any, make_user: Any) -> None:
+    manager = client_for(make_user("team_manager", team="Children in Care North"))
+    index = manager.get("/reports").content.decode()
+    assert 'href="/reports/statutory"' in index and 'href="/reports/import"' not in index
+    assert manager.get("/reports/statutory").status_code == 200
+    assert manager.get("/reports/import").status_code == 403
