@@ -295,3 +295,13 @@ def test_a_meeting_with_an_added_row_sent_after_the_session_ended_comes_back_who
     assert "You were signed out before this form was sent" in body
     assert 'name="rows" value="4"' in body
     assert 'value="PC Jones"' in body and "Check the station CCTV</textarea>" in body
+
+
+@pytest.mark.parametrize("path", [
+    "/interviews", "/interviews/mine", "/episodes/1/interview", "/episodes/1/interview/allocate",
+    "/episodes/1/interview/offer", "/episodes/1/interview/record", "/episodes/1/interview/authorise",
+    "/episodes/1/interview/share", "/episodes/1/meetings/new", "/episodes/1/close",
+])
+def test_the_new_pages_need_sign_in(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in?next=")
