@@ -4,6 +4,7 @@ an import uploaded through the page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -118,3 +119,46 @@ def test_an_import_through_the_page_shows_its_result(visit: Any, recorded: dict[
     page.get_by_role("button", name="Upload and check").click()
     expect(page.locator("#table-errors")).to_contain_text("Row 3, CHILD")
     tab.check("import refused")
+
+
+def test_a_large_import_shows_its_progress_and_the_page_updates_itself(visit: Any, recorded: dict[str, Any],
+                                                                       settings: Any) -> None:
+    from homeward.imports.services import import_jobs_run_pending
+
+    settings.HOMEWARD_IMPORT_SYNC_ROWS = 1
+    tab = visit(javascript=False)
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    tab.goto("/reports/import")
+    content = ("CHILD,DOB,MISSING,MIS_START,MIS_END\nMOS5002,17/05/2011,M,02/06/2024,03/06/2024\n"
+               "MOS5002,17/05/2011,A,02/07/2024,03/07/2024\n")
+    page.set_input_files("#id_file", files=[{"name": "missing.csv", "mimeType": "text/csv",
+                                             "buffer": content.encode()}])
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Import \d+: queued"))).to_be_visible()
+    expect(page.locator("#import-percent")).to_have_text("0%")
+    tab.check("import queued")
+    # The same page with JavaScript on, for axe-core.
+    checked = visit(name="import-queued-axe")
+    checked.sign_in("coordinator")
+    checked.page.get_by_role("heading", name="Your work").wait_for()
+    checked.goto(page.url.removeprefix(checked.base_url))
+    expect(checked.page.locator("#import-percent")).to_have_text("0%")
+    checked.check("import queued")
+    import_jobs_run_pending()
+    # No script: the page's Refresh header brings the result within a few seconds.
+    expect(page.get_by_role("heading", name="Episodes imported")).to_be_visible(timeout=10_000)
+    expect(page.locator("#import-counts")).to_contain_text("2")
+    tab.check("import done")
+
+
+def test_the_performance_page_fits_a_phone(visit: Any, recorded: dict[str, Any]) -> None:
+    tab = visit(width=375, height=740)
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    tab.goto("/reports/performance")
+    expect(page.get_by_role("img", name="Episodes and children missing each month")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    tab.check("phone performance")
