@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,18 +58,30 @@ INSTALLED_APPS = [
     "homeward.digests",
     "homeward.api",
     "homeward.web",
+    # Sign-in security (ADR 0007): lock-out after repeated failures.
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "homeward.web.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "homeward.web.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "homeward.audit.middleware.AuditOriginMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +143,68 @@ USE_TZ = True
 LOGIN_URL = "web:sign_in"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:sign_in"
+
+# Sign-in security (docs/adr/0007-sign-in-security.md).
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock a username from one address out after this many failures, for this long.
+AXES_FAILURE_LIMIT = int(os.environ.get("HOMEWARD_SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOMEWARD_SIGN_IN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "web/auth/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# A code from an authenticator app (or a recovery code) after the password: production
+# always; elsewhere when HOMEWARD_REQUIRE_2FA says so (the demonstration signs in without).
+HOMEWARD_REQUIRE_2FA = env_bool("HOMEWARD_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("HOMEWARD_2FA_ISSUER", "Homeward")
+# A session ends after this long without a request; pages warn 5 minutes before.
+SESSION_COOKIE_AGE = int(os.environ.get("HOMEWARD_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Single sign-on with the council's identity provider (OpenID Connect), only when configured:
+# the provider's endpoints and this service's client id and secret.
+OIDC_RP_CLIENT_ID = os.environ.get("HOMEWARD_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("HOMEWARD_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("HOMEWARD_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("HOMEWARD_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("HOMEWARD_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("HOMEWARD_OIDC_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("HOMEWARD_OIDC_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("HOMEWARD_OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "web:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/sign-in?council_account=not_recognised"
+# The provider asks for a second factor itself, so Homeward does not ask again.
+HOMEWARD_OIDC_PROVIDER_2FA = env_bool("HOMEWARD_OIDC_PROVIDER_2FA", True)
+HOMEWARD_OIDC_ENABLED = all((OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET, OIDC_OP_AUTHORIZATION_ENDPOINT,
+                             OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT)) and (
+    OIDC_RP_SIGN_ALGO.startswith("HS") or bool(OIDC_OP_JWKS_ENDPOINT))
+if HOMEWARD_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("homeward.accounts.oidc.CouncilOIDCBackend")
+
+# A strict content security policy: nothing inline, nothing from elsewhere (django-csp 4).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -29,3 +29,5 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# Every account signs in with a second factor (ADR 0007).
+HOMEWARD_REQUIRE_2FA = True

@@ -24,6 +24,9 @@ _REPORTS = ("web:reports", "Reports", {
     "reports_import", "reports_import_job",
 })
 
+# Only for auditors and administrators (AUDIT_READ).
+_AUDIT = ("web:audit_log", "Audit log", {"audit_log"})
+
 # The return interviews: the practitioner's own, and the co-ordinator's pipeline.
 _MY_INTERVIEWS = ("web:my_interviews", "My interviews", {"my_interviews"})
 _RHI_PIPELINE = ("web:rhi_pipeline", "Return interviews", {"rhi_pipeline"})
@@ -51,6 +54,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
             {"href": reverse(name), "text": text, "current": current == name.split(":")[1],
              "active": current in section}
             for name, text, section in [*_NAVIGATION, *_interview_navigation(user),
-                                         *([_REPORTS] if can(user, Capability.REPORT_READ) else [])]
+                                         *([_REPORTS] if can(user, Capability.REPORT_READ) else []),
+                                         *([_AUDIT] if can(user, Capability.AUDIT_READ) else [])]
         ],
     }

@@ -1,6 +1,6 @@
 """The pages (GOV.UK Frontend). Every page but sign-in needs a signed-in person."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import auth, board, children, episodes, interviews, meetings, report, reports, search
 
@@ -9,6 +9,7 @@ app_name = "web"
 urlpatterns = [
     path("sign-in", auth.SignInView.as_view(), name="sign_in"),
     path("sign-out", auth.SignOutView.as_view(), name="sign_out"),
+    path("", include("homeward.web.urls_security")),
     path("", board.home, name="home"),
     path("missing-now", board.board, name="board"),
     path("search", search.search, name="search"),

@@ -89,7 +89,13 @@ class Visit:
         self.name = name
         self.shots = 0
         self.failed_responses: list[str] = []
+        self.csp_violations: list[str] = []
         page.on("response", self._response)
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def _response(self, response: Any) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
@@ -112,6 +118,7 @@ class Visit:
         self.page.screenshot(path=str(SCREENSHOTS / f"{slug}.png"), full_page=True)
         assert not violations, f"axe-core on {label} ({self.page.url}):\n" + "\n".join(violations)
         assert not self.failed_responses, f"failed requests on {label}: {self.failed_responses}"
+        assert not self.csp_violations, f"content security policy violations on {label}: {self.csp_violations}"
 
     def _axe_violations(self) -> list[str]:
         if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -101,7 +101,8 @@ class _RhiStepView(HomewardAPIView):
         return Response(rhi_state(episode), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(request=AllocationSerializer, responses={201: RhiStateSerializer}, operation_id="rhi_allocate")
+@extend_schema_view(post=extend_schema(request=AllocationSerializer, responses={201: RhiStateSerializer},
+                                        operation_id="rhi_allocate"))
 class AllocationView(_RhiStepView):
     serializer_class = AllocationSerializer
     capability = Capability.RHI_ALLOCATE
@@ -112,7 +113,8 @@ class AllocationView(_RhiStepView):
                      exceptional=data["exceptional"])
 
 
-@extend_schema(request=OfferSerializer, responses={201: RhiStateSerializer}, operation_id="rhi_offer")
+@extend_schema_view(post=extend_schema(request=OfferSerializer, responses={201: RhiStateSerializer},
+                                        operation_id="rhi_offer"))
 class OfferView(_RhiStepView):
     serializer_class = OfferSerializer
 
@@ -120,7 +122,8 @@ class OfferView(_RhiStepView):
         rhi_record_offer(actor=actor, episode=episode, **data)
 
 
-@extend_schema(request=InterviewSerializer, responses={201: RhiStateSerializer}, operation_id="rhi_interview")
+@extend_schema_view(post=extend_schema(request=InterviewSerializer, responses={201: RhiStateSerializer},
+                                        operation_id="rhi_interview"))
 class InterviewView(_RhiStepView):
     serializer_class = InterviewSerializer
 
@@ -128,7 +131,8 @@ class InterviewView(_RhiStepView):
         rhi_record_interview(actor=actor, episode=episode, record=InterviewRecord(**data))
 
 
-@extend_schema(request=AuthorisationSerializer, responses={201: RhiStateSerializer}, operation_id="rhi_authorise")
+@extend_schema_view(post=extend_schema(request=AuthorisationSerializer, responses={201: RhiStateSerializer},
+                                        operation_id="rhi_authorise"))
 class AuthorisationView(_RhiStepView):
     serializer_class = AuthorisationSerializer
     capability = Capability.RHI_AUTHORISE
@@ -137,7 +141,8 @@ class AuthorisationView(_RhiStepView):
         rhi_authorise(actor=actor, episode=episode, **data)
 
 
-@extend_schema(request=SharingSerializer, responses={201: RhiStateSerializer}, operation_id="rhi_share")
+@extend_schema_view(post=extend_schema(request=SharingSerializer, responses={201: RhiStateSerializer},
+                                        operation_id="rhi_share"))
 class SharingView(_RhiStepView):
     serializer_class = SharingSerializer
     capability = Capability.RHI_SHARE
