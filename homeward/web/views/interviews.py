@@ -105,7 +105,7 @@ def rhi_panel(user: User, episode: Episode) -> dict[str, Any]:
 def _step(
     request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], heading: str, button: str,
     save: Callable[[Episode, dict[str, Any]], Any], done: str, form_kwargs: dict[str, Any] | None = None,
-    intro: str = "", field_map: dict[str, str] | None = None,
+    intro: str = "", field_map: dict[str, str] | None = None, template: str = "web/interviews/step.html",
 ) -> HttpResponse:
     user = person(request)
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
@@ -118,7 +118,7 @@ def _step(
         else:
             messages.success(request, done)
             return redirect(reverse("web:episode", args=[episode.pk]) + "#return-interview")
-    return render(request, "web/interviews/step.html", {
+    return render(request, template, {
         "form": form, "restored": restored, "episode": episode, "child": episode.child,
         "heading": heading, "button": button, "intro": intro,
     })
@@ -158,7 +158,7 @@ def rhi_record_page(request: HttpRequest, episode_id: int) -> HttpResponse:
 
     return _step(request, episode_id, form_class=InterviewForm, heading="Record the return interview",
                  button="Record the interview", save=save, done="Return interview recorded.",
-                 intro="Write what the child said in their own words.")
+                 intro="Write what the child said in their own words.", template="web/interviews/record.html")
 
 
 @page
