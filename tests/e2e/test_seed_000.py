@@ -203,3 +203,13 @@ def test_seed_000_from_friday_night_report_to_the_shared_return_interview(
     page.get_by_role("link", name="Read the interview").click()
     expect(page.get_by_text("I just wanted to see my mum.")).to_be_visible()
     tab.check("interview")
+
+    # The police, with whom it was shared, may read it too.
+    user_create(username="pc.leics", role="police_liaison", password=PASSWORD, team_name="",
+                first_name="Sam", last_name="Jones", validate=False)
+    sign_out(page)
+    tab.sign_in("pc.leics")
+    tab.goto(f"/episodes/{episode.pk}")
+    page.get_by_role("link", name="Read the interview").click()
+    expect(page.get_by_text("I just wanted to see my mum.")).to_be_visible()
+    tab.check("interview read by police")
