@@ -85,6 +85,7 @@ def test_run_serves_demonstration_data_and_the_api(tmp_path: Path) -> None:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()  # so reading its output cannot block on a live server
                     output = server.stdout.read() if server.stdout else ""
                     pytest.fail(f"homeward run did not become ready:\n{output}")
                 time.sleep(0.5)
