@@ -16,7 +16,7 @@ from homeward.audit.models import AuditEntry
 from homeward.audit.selectors import audit_list_for_user, child_access_log_for_user
 from homeward.common.errors import DomainValidationError
 
-from .fields import AwareDateTimeField
+from .fields import query_instant
 
 
 class AuditEntrySerializer(serializers.Serializer):
@@ -41,14 +41,7 @@ def entry_representation(entry: AuditEntry) -> dict[str, Any]:
 
 
 def _instant(request: Request, name: str) -> datetime | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return AwareDateTimeField().to_internal_value(raw)
-    except serializers.ValidationError as exc:
-        detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
-        raise DomainValidationError.single(name, str(detail)) from exc
+    return query_instant(request, name)
 
 
 def _paged(view: HomewardAPIView, request: Request, queryset: Any) -> Response:

@@ -31,3 +31,18 @@ class AwareDateTimeField(serializers.DateTimeField):
         if parsed.tzinfo is None:
             self.fail("naive")
         return parsed
+
+
+def query_instant(request: Any, name: str) -> datetime | None:
+    """An aware date-time from the query string, or None when absent; a bad one is a 400
+    naming the parameter."""
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return AwareDateTimeField().to_internal_value(raw)
+    except serializers.ValidationError as exc:
+        from homeward.common.errors import DomainValidationError
+
+        detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
+        raise DomainValidationError.single(name, str(detail)) from exc

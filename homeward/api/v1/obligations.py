@@ -22,18 +22,11 @@ from homeward.obligations.selectors import STATUSES, obligation_list_for_user, s
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol import obligation_to_dict
 
-from .fields import AwareDateTimeField
+from .fields import query_instant
 
 
 def _as_of(request: Request) -> datetime:
-    raw = request.query_params.get("as_of")
-    if not raw:
-        return timezone.now()
-    try:
-        return AwareDateTimeField().to_internal_value(raw)
-    except serializers.ValidationError as exc:
-        detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
-        raise DomainValidationError.single("as_of", str(detail)) from exc
+    return query_instant(request, "as_of") or timezone.now()
 
 
 class BasisSerializer(serializers.Serializer):

@@ -29,21 +29,14 @@ from homeward.reporting.ssd import ssd_missing_csv, ssd_missing_rows
 from homeward.reporting.ssda903 import ssda903_missing, ssda903_missing_csv
 from homeward.reporting.weekly import SECTIONS, WeeklyItem, weekly_report
 
-from .fields import AwareDateTimeField
+from .fields import query_instant
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_MONTHS = 60
 
 
 def _as_of(request: Request) -> datetime:
-    raw = request.query_params.get("as_of")
-    if not raw:
-        return timezone.now()
-    try:
-        return AwareDateTimeField().to_internal_value(raw)
-    except serializers.ValidationError as exc:
-        detail = exc.detail[0] if isinstance(exc.detail, list) else exc.detail
-        raise DomainValidationError.single("as_of", str(detail)) from exc
+    return query_instant(request, "as_of") or timezone.now()
 
 
 def _date(request: Request, name: str, default: date) -> date:
