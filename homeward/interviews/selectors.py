@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from copy import copy
 from typing import TYPE_CHECKING, Any
+
+from homeward.children.models import ChronologyEntry
 
 from .models import ReturnInterview
 
@@ -40,21 +44,87 @@ def rhi_state(episode: Episode) -> dict[str, Any]:
 
 
 SHARED_WITH_POLICE = "police"
+# Chronology lines of the interview that carry more than the protocol's fact.
+RHI_DETAIL_KINDS = frozenset({"rhi_offered", "rhi_shared"})
+# The chronology's words for a safeguarding concern shared before authorisation (written by
+# `rhi_share`); those who may not read the interview see that something was shared, not that
+# the interview raised a concern.
+CONCERN_SHARED_LABEL = "Safeguarding concern from the return interview shared"
+INTERVIEW_SHARED_LABEL = "Return interview shared"
+
+# DOMAIN.md section 5 and 7: the interview is social care's record of what the child said. The
+# co-ordinator authorises it and it is then shared with police, social worker and IRO; a
+# placement provider sees and reports the children placed with it, never social care case
+# notes; an auditor reads the audit log, not children's records.
+_NEVER_CONTENT_ROLES = frozenset({"placement_provider", "auditor"})
 
 
-def rhi_content_visible_to(user: Any, rhi: ReturnInterview | None) -> bool:
-    """Whether a person may read what the child said and what was found in the interview.
-
-    Police liaison see the content only once it has been shared with the police (an
-    authorised sharing, or a safeguarding concern shared at once); everyone else who may see
-    the episode may read it.
-    """
-    from homeward.accounts.roles import Role
-
-    if rhi is None:
-        return False
-    if getattr(user, "role", None) != Role.POLICE_LIAISON:
-        return True
+def rhi_shared_with_police(rhi: ReturnInterview) -> bool:
+    """Shared with the police: an authorised sharing, or a safeguarding concern shared at once."""
     if SHARED_WITH_POLICE in (rhi.shared_with or []):
         return True
     return any(SHARED_WITH_POLICE in (sharing.recipients or []) for sharing in rhi.sharings.all())
+
+
+def rhi_content_visible_to(user: Any, rhi: ReturnInterview | None) -> bool:
+    """Whether a person may read what the child said and what was found in the interview: the
+    reasons, where and with whom, harm, push and pull factors, health, exploitation
+    indicators, wishes and feelings, actions, referrals and recommendations, and how it was
+    conducted (method, who else was there, the offer's wording).
+
+    Placement providers (and auditors) never; police liaison only once it has been shared
+    with the police; everyone else who may see the episode (social care, the MCT, the
+    co-ordinator, managers, the practitioner, the IRO) may. What anyone who sees the episode
+    may know is the protocol's record: that the interview was allocated, offered, accepted,
+    declined or not possible, authorised and shared, and when (`rhi_state`).
+    """
+    from homeward.accounts.roles import Role
+
+    if rhi is None or user is None or not getattr(user, "is_active", False):
+        return False
+    role = getattr(user, "role", None)
+    if role is None or role in _NEVER_CONTENT_ROLES:
+        return False
+    if role == Role.POLICE_LIAISON:
+        return rhi_shared_with_police(rhi)
+    return True
+
+
+def rhi_content_withheld_reason(user: Any) -> str:
+    """What the episode page says to someone who may not read the interview's content."""
+    from homeward.accounts.roles import Role
+
+    if getattr(user, "role", None) == Role.POLICE_LIAISON:
+        return "The interview's content is shown to the police once it has been shared with them."
+    return "The interview's content is shared with the police, the social worker and the IRO only."
+
+
+def _fact_only_summary(entry: ChronologyEntry) -> str:
+    """A return interview chronology line as the protocol's fact, without its detail."""
+    if entry.kind == "rhi_offered":
+        return "Return interview offered."
+    if entry.kind == "rhi_shared" and entry.summary.startswith(CONCERN_SHARED_LABEL):
+        return "Information from the return interview shared" + entry.summary[len(CONCERN_SHARED_LABEL):]
+    return entry.summary
+
+
+def chronology_for_user(user: Any, entries: Iterable[ChronologyEntry]) -> list[ChronologyEntry]:
+    """Chronology lines as this person may read them (DOMAIN.md sections 2 and 7).
+
+    Every event is listed; the lines of a return interview whose content the person may not
+    read (`rhi_content_visible_to`) say what happened and when, not how the offer was made or
+    that the interview raised a safeguarding concern. The rows are copied, never saved.
+    """
+    entries = list(entries)
+    episode_ids = {e.episode_id for e in entries if e.episode_id and e.kind in RHI_DETAIL_KINDS}
+    visible: dict[int, bool] = {}
+    if episode_ids:
+        for rhi in ReturnInterview.objects.filter(episode_id__in=episode_ids).prefetch_related("sharings"):
+            visible[rhi.episode_id] = rhi_content_visible_to(user, rhi)
+    shown = []
+    for entry in entries:
+        if entry.kind in RHI_DETAIL_KINDS and not visible.get(entry.episode_id or 0, False):
+            entry = copy(entry)
+            entry.summary = _fact_only_summary(entry)
+        shown.append(entry)
+    return shown

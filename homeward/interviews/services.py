@@ -25,6 +25,7 @@ from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.reference.selectors import is_valid_code
 
 from .models import Method, Outcome, ReturnInterview, RhiSharing
+from .selectors import CONCERN_SHARED_LABEL, INTERVIEW_SHARED_LABEL
 
 CLOCK_SKEW = timedelta(minutes=5)
 SHARE_RECIPIENTS = ("police", "social_worker", "iro")
@@ -232,8 +233,7 @@ def rhi_share(*, actor: User, episode: Episode, shared_at: datetime, recipients:
         rhi.shared_with = sorted(set(rhi.shared_with) | set(recipients))
         rhi.shared_at = rhi.shared_at or shared_at
         rhi.save(update_fields=["shared_with", "shared_at", "updated_at"])
-    label = "Safeguarding concern from the return interview shared" if safeguarding_concern else \
-        "Return interview shared"
+    label = CONCERN_SHARED_LABEL if safeguarding_concern else INTERVIEW_SHARED_LABEL
     _finish(episode, actor, shared_at, "rhi_shared", f"{label} with {', '.join(sorted(set(recipients)))}.", rhi,
             {"recipients": recipients, "safeguarding_concern": safeguarding_concern})
     return sharing

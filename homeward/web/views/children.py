@@ -19,6 +19,7 @@ from homeward.children.services import child_current_placement
 from homeward.common.timeutil import age_on, local_date
 from homeward.episodes.models import Episode
 from homeward.episodes.selectors import episode_list_for_user
+from homeward.interviews.selectors import chronology_for_user
 from homeward.web.formatting import date_text, datetime_text
 
 from .base import page, person
@@ -101,7 +102,8 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
         "placements": list(child.placements.select_related("authority").order_by(*NEWEST_FIRST)),
         "adults": list(child.responsible_adults.filter(archived_at__isnull=True).order_by("name")),
         "episodes": list(episode_list_for_user(user).filter(child=child).order_by("-missing_since")),
-        "chronology": list(child.chronology.select_related("recorded_by", "episode").order_by("-at", "-id")),
+        "chronology": chronology_for_user(
+            user, child.chronology.select_related("recorded_by", "episode").order_by("-at", "-id")),
     })
     return render(request, "web/children/child.html", context)
 

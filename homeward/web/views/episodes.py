@@ -25,7 +25,7 @@ from homeward.episodes.services import (
     episode_record_found,
     episode_regrade_risk,
 )
-from homeward.interviews.selectors import rhi_state
+from homeward.interviews.selectors import chronology_for_user, rhi_state
 from homeward.meetings.models import StrategyMeeting
 from homeward.notifications.selectors import notification_list_for_episode
 from homeward.obligations.selectors import STATUSES, stored_status
@@ -47,7 +47,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "episode": episode,
         "child": episode.child,
         "missing_for": duration_text(episode.missing_since, episode.found_at or now),
-        "timeline": list(episode.chronology.select_related("recorded_by").order_by("at", "id")),
+        "timeline": chronology_for_user(user, episode.chronology.select_related("recorded_by").order_by("at", "id")),
         "gradings": list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
         "classifications": list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
         "obligations": obligations,

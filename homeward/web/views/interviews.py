@@ -24,7 +24,7 @@ from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
 from homeward.interviews.models import Outcome, ReturnInterview
-from homeward.interviews.selectors import rhi_content_visible_to, rhi_stage
+from homeward.interviews.selectors import rhi_content_visible_to, rhi_content_withheld_reason, rhi_stage
 from homeward.interviews.services import (
     InterviewRecord,
     rhi_allocate,
@@ -93,7 +93,11 @@ def rhi_panel(user: User, episode: Episode) -> dict[str, Any]:
         "rhi": rhi,
         "stage": stage,
         "sharings": [(s, [label for code, label in SHARE_CHOICES if code in s.recipients]) for s in sharings],
+        # How the offer was made, how the interview was conducted and whether a concern was
+        # shared: only for those who may read the interview (DOMAIN.md sections 5 and 7).
+        "details_visible": rhi_content_visible_to(user, rhi),
         "content_visible": conducted and rhi_content_visible_to(user, rhi),
+        "withheld_reason": rhi_content_withheld_reason(user),
         "can_allocate": returned and stage in ("to_allocate", "allocated") and can(user, Capability.RHI_ALLOCATE),
         "can_offer": returned and stage in ("allocated", "offered") and _is_own_or_lead(user, rhi),
         "can_record": returned and stage in ("offered", "interviewed") and _is_own_or_lead(user, rhi),
@@ -196,7 +200,7 @@ def rhi_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     if rhi is None or rhi.conducted_at is None:
         return redirect(reverse("web:episode", args=[episode.pk]) + "#return-interview")
     if not rhi_content_visible_to(user, rhi):
-        raise PermissionDenied("The interview has not been shared with the police.")
+        raise PermissionDenied(rhi_content_withheld_reason(user))
     audit_record(actor=user, action="view", object_type="return_interview", object_id=str(rhi.pk),
                  child_id=episode.child_id, detail={"episode": episode.pk})
     return render(request, "web/interviews/interview.html", {
