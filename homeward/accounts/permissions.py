@@ -32,6 +32,8 @@ class Capability:
     EPISODE_RECORD_ACTION = "episode_record_action"
     EPISODE_CLOSE = "episode_close"
     MEETING_RECORD = "meeting_record"
+    MEETING_ACTION_COMPLETE = "meeting_action_complete"
+    PHILOMENA_UPDATE = "philomena_update"
     RHI_ALLOCATE = "rhi_allocate"
     RHI_RECORD = "rhi_record"
     RHI_AUTHORISE = "rhi_authorise"
@@ -59,6 +61,12 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.EPISODE_RECORD_ACTION: frozenset(CASEWORK_ROLES | {Role.POLICE_LIAISON, Role.PLACEMENT_PROVIDER}),
     Capability.EPISODE_CLOSE: frozenset(CASEWORK_ROLES),
     Capability.MEETING_RECORD: frozenset(CASEWORK_ROLES),
+    # Any agreed action; a person named as an action's owner may also mark their own done
+    # (see `may_complete_meeting_action`).
+    Capability.MEETING_ACTION_COMPLETE: frozenset(CASEWORK_ROLES),
+    # DOMAIN.md section 1: the care placement prepares the Philomena profile; the provider keeps
+    # it up to date for the children placed with it (scope: `visible_children`).
+    Capability.PHILOMENA_UPDATE: frozenset(CASEWORK_ROLES | {Role.PLACEMENT_PROVIDER}),
     # Seed 000: the missing co-ordinator allocates, oversees and authorises return interviews.
     Capability.RHI_ALLOCATE: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.ADMIN}),
     Capability.RHI_RECORD: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.RHI_PRACTITIONER,
@@ -89,6 +97,15 @@ def require_action(user: User, action: str) -> None:
     allowed = ACTIONS_BY_PARTNER_ROLE.get(user.role)
     if allowed is not None and action not in allowed:
         raise PermissionDenied(f"The role {user.role!r} may not record {action!r}.")
+
+
+def may_complete_meeting_action(user: User, owner_user_id: int | None) -> bool:
+    """Casework roles mark any agreed action done; anyone else who sees the child only an
+    action given to them by name (police checking an address, a provider's task)."""
+    if can(user, Capability.MEETING_ACTION_COMPLETE):
+        return True
+    return bool(user and user.is_active and owner_user_id is not None and owner_user_id == user.pk
+                and can(user, Capability.CHILD_READ))
 
 
 def can(user: User, capability: str) -> bool:

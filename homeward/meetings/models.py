@@ -26,11 +26,21 @@ class StrategyMeeting(TimeStampedModel):
 
 
 class MeetingAction(models.Model):
+    """Who does what by when, as agreed at a meeting; marked done with when, by whom and a note."""
+
     meeting = models.ForeignKey(StrategyMeeting, on_delete=models.PROTECT, related_name="actions")
     owner = models.CharField(max_length=200)
+    # The person the owner names, when it names someone who signs in to Homeward (their
+    # username or full name): the action is then on their worklist and theirs to mark done.
+    owner_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="meeting_actions"
+    )
     description = models.TextField()
     due = models.DateField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True, help_text="When it was done.")
+    done_recorded_at = models.DateTimeField(null=True, blank=True, help_text="When it was marked done.")
+    done_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    done_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["meeting", "due", "id"]

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
 from homeward.audit.services import audit_record
 from homeward.children.models import ChronologyEntry
-from homeward.common.errors import DomainValidationError, FieldError
+from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
+from homeward.common.timeutil import LONDON
 from homeward.episodes.hooks import episode_facts_changed
 from homeward.episodes.models import Episode, EpisodeStatus
 
@@ -58,7 +61,8 @@ def strategy_meeting_record(
         episode=episode, held_at=held_at, kind=kind, attendees=cleaned, decisions=decisions, recorded_by=actor
     )
     MeetingAction.objects.bulk_create(
-        MeetingAction(meeting=meeting, owner=a.owner.strip(), description=a.description.strip(), due=a.due)
+        MeetingAction(meeting=meeting, owner=a.owner.strip(), owner_user=meeting_action_owner_person(a.owner),
+                      description=a.description.strip(), due=a.due)
         for a in actions or []
     )
     ChronologyEntry.objects.create(
@@ -69,3 +73,69 @@ def strategy_meeting_record(
                  child_id=episode.child_id, detail={"episode": episode.pk, "kind": kind, "held_at": held_at})
     episode_facts_changed(episode, event="meeting", actor=actor)
     return meeting
+
+
+def meeting_action_owner_person(owner: str) -> User | None:
+    """The person an action's owner names, when it names one who signs in: by username, or by
+    a full name no one else has. Anything else ("Police", "Registered manager") stays text."""
+    text = owner.strip().lower()
+    if not text:
+        return None
+    active = User.objects.filter(is_active=True)
+    by_username = active.filter(username__iexact=text).first()
+    if by_username is not None:
+        return by_username
+    named = list(active.annotate(full=Lower(Concat("first_name", Value(" "), "last_name"))).filter(full=text)[:2])
+    return named[0] if len(named) == 1 else None
+
+
+def meeting_action_snapshot(action: MeetingAction) -> dict[str, object]:
+    """What marking done changes, as plain values for the audit's before and after."""
+    return {
+        "done_at": action.done_at.isoformat() if action.done_at else None,
+        "done_by": action.done_by.username if action.done_by else None,
+        "note": action.done_note,
+    }
+
+
+@transaction.atomic
+def meeting_action_complete(*, actor: User, action: MeetingAction, done_at: datetime | None,
+                            note: str = "") -> MeetingAction:
+    """Record that an action agreed at a strategy meeting was done: when (the fact's time), by
+    whom (the person recording it) and an optional note. Done once: a second time is an error."""
+    action = MeetingAction.objects.select_for_update().select_related("meeting__episode", "done_by").get(pk=action.pk)
+    if not may_complete_meeting_action(actor, action.owner_user_id):
+        raise PermissionDenied(f"The role {actor.role!r} may not mark this action done.")
+    meeting = action.meeting
+    errors: list[FieldError] = []
+    if action.done_at is not None:
+        errors.append(FieldError(
+            "action", f"This action was already marked done ({action.done_at.astimezone(LONDON):%d/%m/%Y %H:%M})."))
+    if done_at is None:
+        errors.append(FieldError("done_at", "Enter when the action was done."))
+    elif done_at > timezone.now() + timedelta(minutes=5):
+        errors.append(FieldError("done_at", "The time the action was done cannot be in the future."))
+    elif done_at < meeting.held_at:
+        errors.append(FieldError(
+            "done_at", f"The action was agreed at the meeting of {meeting.held_at.astimezone(LONDON):%d/%m/%Y %H:%M}: "
+                       "it cannot have been done before it."))
+    if errors:
+        raise DomainValidationError(errors)
+    assert done_at is not None  # checked above
+    before = meeting_action_snapshot(action)
+    action.done_at = done_at
+    action.done_recorded_at = timezone.now()
+    action.done_by = actor
+    action.done_note = note.strip()
+    action.save(update_fields=["done_at", "done_recorded_at", "done_by", "done_note"])
+    episode = meeting.episode
+    ChronologyEntry.objects.create(
+        child_id=episode.child_id, episode=episode, at=done_at, recorded_by=actor, kind="meeting_action_done",
+        summary=f"Action agreed at the {MeetingKind(meeting.kind).label.lower()} done: {action.description}"
+                + (f" ({action.done_note})" if action.done_note else ""),
+    )
+    audit_record(actor=actor, action="update", object_type="meeting_action", object_id=str(action.pk),
+                 child_id=episode.child_id,
+                 detail={"episode": episode.pk, "meeting": meeting.pk,
+                         "before": before, "after": meeting_action_snapshot(action)})
+    return action

@@ -27,6 +27,8 @@ urlpatterns = [
     path("episodes/<int:episode_id>/cancel", episodes.episode_cancellation, name="episode_cancel"),
     path("episodes/<int:episode_id>/actions/<slug:action>", episodes.episode_action, name="episode_action"),
     path("episodes/<int:episode_id>/meetings/new", meetings.meeting_new, name="meeting_new"),
+    path("episodes/<int:episode_id>/meetings/<int:meeting_id>/actions/<int:action_id>/done",
+         meetings.meeting_action_done, name="meeting_action_done"),
     path("episodes/<int:episode_id>/close", meetings.episode_close_page, name="episode_close"),
     path("episodes/<int:episode_id>/interview", interviews.rhi_page, name="rhi"),
     path("episodes/<int:episode_id>/interview/allocate", interviews.rhi_allocate_page, name="rhi_allocate"),

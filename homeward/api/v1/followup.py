@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
 from homeward.api.views import HomewardAPIView
+from homeward.common.errors import PermissionDenied
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.episodes.services import ACTION_LABELS, episode_close, episode_record_action
-from homeward.meetings.models import MeetingKind
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
+from homeward.meetings.models import MeetingAction, MeetingKind, StrategyMeeting
+from homeward.meetings.selectors import meeting_action_get_for_user, meeting_list_for_user
+from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 
 from .episodes import EpisodeOutputSerializer, episode_representation
 from .fields import AwareDateTimeField
@@ -48,13 +52,51 @@ class MeetingSerializer(serializers.Serializer):
     actions = MeetingActionSerializer(many=True, required=False, default=list)
 
 
+class MeetingActionOutputSerializer(serializers.Serializer):
+    """Documents an agreed action as answered; built by meeting_action_representation."""
+
+    id = serializers.IntegerField()
+    owner = serializers.CharField()
+    owner_user = serializers.CharField(
+        allow_null=True, help_text="The username of the person the owner names, when it names one.")
+    description = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True, help_text="When it was done; null while open.")
+    done_recorded_at = serializers.DateTimeField(allow_null=True, help_text="When it was marked done.")
+    done_by = serializers.CharField(allow_null=True, help_text="The username of the person who marked it done.")
+    note = serializers.CharField(help_text="The note given when it was marked done.")
+
+
 class MeetingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     held_at = serializers.DateTimeField()
     kind = serializers.CharField()
     attendees = serializers.ListField(child=serializers.CharField())
     decisions = serializers.CharField()
-    actions = MeetingActionSerializer(many=True)
+    actions = MeetingActionOutputSerializer(many=True)
+
+
+class MeetingActionDoneSerializer(serializers.Serializer):
+    done_at = AwareDateTimeField(help_text="When the action was done.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def meeting_action_representation(action: MeetingAction) -> dict[str, Any]:
+    return {
+        "id": action.pk, "owner": action.owner,
+        "owner_user": action.owner_user.username if action.owner_user else None,
+        "description": action.description, "due": action.due, "done_at": action.done_at,
+        "done_recorded_at": action.done_recorded_at,
+        "done_by": action.done_by.username if action.done_by else None, "note": action.done_note,
+    }
+
+
+def meeting_representation(meeting: StrategyMeeting) -> dict[str, Any]:
+    actions = meeting.actions.select_related("owner_user", "done_by").order_by("id")
+    return {
+        "id": meeting.pk, "held_at": meeting.held_at, "kind": meeting.kind, "attendees": meeting.attendees,
+        "decisions": meeting.decisions, "actions": [meeting_action_representation(a) for a in actions],
+    }
 
 
 class CloseSerializer(serializers.Serializer):
@@ -76,6 +118,14 @@ class ActionView(HomewardAPIView):
 
 
 class StrategyMeetingView(HomewardAPIView):
+    @extend_schema(responses={200: MeetingOutputSerializer(many=True)}, operation_id="episode_strategy_meetings")
+    def get(self, request: Request, episode_id: int) -> Response:
+        """The episode's meetings, oldest first, each with its agreed actions and their ids."""
+        actor = self.actor(request)
+        episode = episode_get_for_user(actor, episode_id)
+        meetings = meeting_list_for_user(actor).filter(episode=episode).order_by("held_at", "id")
+        return Response([meeting_representation(meeting) for meeting in meetings])
+
     @extend_schema(request=MeetingSerializer, responses={201: MeetingOutputSerializer},
                    operation_id="episode_strategy_meeting")
     def post(self, request: Request, episode_id: int) -> Response:
@@ -90,11 +140,25 @@ class StrategyMeetingView(HomewardAPIView):
             attendees=data["attendees"], decisions=data["decisions"],
             actions=[AgreedAction(**item) for item in data["actions"]],
         )
-        return Response({
-            "id": meeting.pk, "held_at": meeting.held_at, "kind": meeting.kind, "attendees": meeting.attendees,
-            "decisions": meeting.decisions,
-            "actions": [{"owner": a.owner, "description": a.description, "due": a.due} for a in meeting.actions.all()],
-        }, status=status.HTTP_201_CREATED)
+        return Response(meeting_representation(meeting), status=status.HTTP_201_CREATED)
+
+
+class MeetingActionDoneView(HomewardAPIView):
+    @extend_schema(request=MeetingActionDoneSerializer, responses={200: MeetingActionOutputSerializer},
+                   operation_id="episode_strategy_meeting_action_done")
+    def post(self, request: Request, episode_id: int, meeting_id: int, action_id: int) -> Response:
+        """Mark an action agreed at a strategy meeting as done (casework roles, or the person the
+        action's owner names). 400 naming `action` when it is already done."""
+        actor = self.actor(request)
+        episode = episode_get_for_user(actor, episode_id, audit=False)
+        action = meeting_action_get_for_user(actor, episode_id=episode.pk, meeting_id=meeting_id,
+                                             action_id=action_id, audit=False)
+        if not may_complete_meeting_action(actor, action.owner_user_id):
+            raise PermissionDenied(f"The role {actor.role!r} may not mark this action done.")
+        serializer = MeetingActionDoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        action = meeting_action_complete(actor=actor, action=action, **serializer.validated_data)
+        return Response(meeting_action_representation(action))
 
 
 class CloseView(HomewardAPIView):

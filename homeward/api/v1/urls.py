@@ -23,6 +23,8 @@ urlpatterns = [
     path("episodes/<int:episode_id>/actions", followup.ActionView.as_view(), name="api-episode-actions"),
     path("episodes/<int:episode_id>/strategy-meetings", followup.StrategyMeetingView.as_view(),
          name="api-episode-strategy-meetings"),
+    path("episodes/<int:episode_id>/strategy-meetings/<int:meeting_id>/actions/<int:action_id>/done",
+         followup.MeetingActionDoneView.as_view(), name="api-episode-strategy-meeting-action-done"),
     path("episodes/<int:episode_id>/close", followup.CloseView.as_view(), name="api-episode-close"),
     path("episodes/<int:episode_id>/rhi/allocation", rhi.AllocationView.as_view(), name="api-rhi-allocation"),
     path("episodes/<int:episode_id>/rhi/offer", rhi.OfferView.as_view(), name="api-rhi-offer"),

@@ -101,3 +101,16 @@ class CloseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["closed_at"].initial = _now()
+
+
+class MeetingActionDoneForm(forms.Form):
+    """An agreed action done: when, and an optional note (who is the person recording it)."""
+
+    done_at = GovukDateTimeField(label="When it was done", help_text=DATETIME_HINT,
+                                 required_message="Enter when the action was done")
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea,
+                           help_text="For example, what was found or who was told")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["done_at"].initial = _now()

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import ACTIONS_BY_PARTNER_ROLE, Capability, can
@@ -40,6 +41,15 @@ def recordable_actions(user: User) -> frozenset[str]:
     if not can(user, Capability.EPISODE_RECORD_ACTION):
         return frozenset()
     return ACTIONS_BY_PARTNER_ROLE.get(user.role, frozenset(ACTION_LABELS))
+
+
+def back_to(request: HttpRequest) -> str:
+    """Where to go once saved: the page the form was sent from (the worklist), when it is ours."""
+    target = request.POST.get("next", "") or request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
 
 
 def person(request: HttpRequest) -> User:

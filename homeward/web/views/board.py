@@ -14,12 +14,14 @@ from django.utils import timezone
 from homeward.children.models import LegalStatus, Placement
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
+from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import episode_next_obligation, worklist_sections
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.episodes import ActionForm
 
 from .base import page, person, recordable_actions
+from .meetings import action_done_form
 
 ESCALATION_HOURS = 72
 # The worklist shows this many of each section; the rest are counted.
@@ -105,5 +107,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "worklist_limit": WORKLIST_LIMIT,
         "worklist_count": sum(len(items) for items in sections.values()),
         "mine_missing": mine,
+        # Actions agreed at strategy meetings that name this person as their owner.
+        "meeting_actions": [(action, action_done_form(user, action))
+                            for action in meeting_action_open_for_owner(user)[:WORKLIST_LIMIT]],
+        "today": timezone.localdate(now),
     }
     return render(request, "web/pages/home.html", context)

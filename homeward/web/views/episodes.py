@@ -11,10 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from homeward.accounts.permissions import Capability, can
 from homeward.common.errors import DomainValidationError
+from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.episodes.services import (
@@ -32,8 +32,9 @@ from homeward.obligations.selectors import STATUSES, stored_status
 from homeward.web.formatting import duration_text
 from homeward.web.forms.episodes import ActionForm, CancelForm, FoundForm, ReclassifyForm, RegradeForm
 
-from .base import apply_domain_errors, form_for, page, person, recordable_actions
+from .base import apply_domain_errors, back_to, form_for, page, person, recordable_actions
 from .interviews import rhi_panel
+from .meetings import meeting_panels
 
 
 @page
@@ -51,10 +52,12 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "gradings": list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
         "classifications": list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
         "obligations": obligations,
+        "today": local_date(now),
         "obligation_statuses": STATUSES,
         "recordable": recordable_actions(user),
         "notifications": list(notification_list_for_episode(episode)),
-        "meetings": list(StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions")),
+        "meetings": meeting_panels(user, list(
+            StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions__done_by"))),
         "rhi": rhi_state(episode),
         "rhi_panel": rhi_panel(user, episode),
         "can_record_meeting": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.MEETING_RECORD),
@@ -64,15 +67,6 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "can_record_found": is_open and can(user, Capability.EPISODE_RECORD_FOUND),
         "can_cancel": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_CANCEL),
     })
-
-
-def _back_to(request: HttpRequest) -> str:
-    """Where to go once saved: the page the form was sent from (the worklist), when it is ours."""
-    target = request.POST.get("next", "") or request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return ""
 
 
 def _episode_form(
@@ -91,9 +85,9 @@ def _episode_form(
             apply_domain_errors(form, exc, field_map or {})
         else:
             messages.success(request, done)
-            return redirect(_back_to(request) or reverse("web:episode", args=[episode.pk]))
+            return redirect(back_to(request) or reverse("web:episode", args=[episode.pk]))
     return render(request, template, {"form": form, "restored": restored, "episode": episode,
-                                      "child": episode.child, "next": _back_to(request), **(context or {})})
+                                      "child": episode.child, "next": back_to(request), **(context or {})})
 
 
 @page

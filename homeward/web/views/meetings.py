@@ -1,4 +1,5 @@
-"""Recording a strategy meeting with its agreed actions, and closing an episode."""
+"""Recording a strategy meeting with its agreed actions, marking an action done, and closing
+an episode."""
 
 from __future__ import annotations
 
@@ -8,16 +9,26 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from homeward.accounts.permissions import Capability, require
-from homeward.common.errors import DomainValidationError
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
+from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.episodes.services import episode_close
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
+from homeward.meetings.models import MeetingAction, StrategyMeeting
+from homeward.meetings.selectors import meeting_action_get_for_user
+from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.obligations.selectors import stored_status
 from homeward.web.auth import draft_take
-from homeward.web.forms.meetings import BLANK_ACTION_ROWS, MAX_ACTION_ROWS, CloseForm, MeetingForm, action_field
+from homeward.web.forms.meetings import (
+    BLANK_ACTION_ROWS,
+    MAX_ACTION_ROWS,
+    CloseForm,
+    MeetingActionDoneForm,
+    MeetingForm,
+    action_field,
+)
 
-from .base import apply_domain_errors, form_for, page, person, recordable_actions
+from .base import apply_domain_errors, back_to, form_for, page, person, recordable_actions
 
 ADD_ROW = "add_action"
 
@@ -91,4 +102,45 @@ def episode_close_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "form": form, "restored": restored, "episode": episode, "child": episode.child,
         "outstanding": [(row, stored_status(row, now)) for row in outstanding],
         "recordable": recordable_actions(user),
+    })
+
+
+def action_done_form(user: User, action: MeetingAction) -> MeetingActionDoneForm | None:
+    """The inline 'Mark as done' form of an open action this person may mark done, else None."""
+    if action.done_at is not None or not may_complete_meeting_action(user, action.owner_user_id):
+        return None
+    return MeetingActionDoneForm(auto_id=f"a{action.pk}_%s")
+
+
+def meeting_panels(
+    user: User, meetings: list[StrategyMeeting],
+) -> list[tuple[StrategyMeeting, list[tuple[MeetingAction, MeetingActionDoneForm | None]]]]:
+    """Each meeting with its actions (in the order agreed), each with its 'Mark as done' form."""
+    return [(meeting, [(action, action_done_form(user, action))
+                       for action in sorted(meeting.actions.all(), key=lambda a: a.pk)])
+            for meeting in meetings]
+
+
+@page
+def meeting_action_done(request: HttpRequest, episode_id: int, meeting_id: int, action_id: int) -> HttpResponse:
+    """Mark an action agreed at a strategy meeting as done. The episode page and the worklist
+    carry this form inline; this page shows it alone, and again with its errors."""
+    user = person(request)
+    action = meeting_action_get_for_user(user, episode_id=episode_id, meeting_id=meeting_id, action_id=action_id,
+                                         audit=request.method != "POST")
+    if not may_complete_meeting_action(user, action.owner_user_id):
+        raise PermissionDenied(f"The role {user.role!r} may not mark this action done.")
+    episode = action.meeting.episode
+    form, restored = form_for(request, MeetingActionDoneForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_action_complete(actor=user, action=action, **form.cleaned_data)
+        except DomainValidationError as exc:
+            apply_domain_errors(form, exc, {})
+        else:
+            messages.success(request, f"Marked as done: {action.description}")
+            return redirect(back_to(request) or reverse("web:episode", args=[episode.pk]) + "#meetings")
+    return render(request, "web/meetings/action_done.html", {
+        "form": form, "restored": restored, "episode": episode, "child": episode.child, "action": action,
+        "meeting": action.meeting, "next": back_to(request),
     })
