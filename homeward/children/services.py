@@ -5,6 +5,7 @@ Every change is audited with before and after, inside the same transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,7 +20,17 @@ from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date
 from homeward.reference.models import Authority
 
-from .models import NEWEST_FIRST, Child, ChronologyEntry, LegalStatus, LegalStatusPeriod, Placement, Sex
+from .models import (
+    NEWEST_FIRST,
+    Child,
+    ChronologyEntry,
+    LegalStatus,
+    LegalStatusPeriod,
+    PhilomenaProfile,
+    Placement,
+    ResponsibleAdult,
+    Sex,
+)
 
 UNSET: Any = object()
 
@@ -297,6 +308,9 @@ def _refresh_episodes(child: Child) -> None:
 def _placement_differs(current: Placement | None, new: PlacementInput) -> bool:
     if current is None:
         return True
+    # A provider's organisation given (the pages) that differs is a change; the API gives none.
+    if new.provider_organisation_id is not None and new.provider_organisation_id != current.provider_organisation_id:
+        return True
     return (current.authority.code, current.provider, current.type, current.address, current.postcode) != (
         new.authority, new.provider, new.type, new.address, new.postcode.upper().strip()
     )
@@ -314,3 +328,209 @@ def child_archive(*, actor: User, child: Child, reason: str) -> Child:
     audit_record(actor=actor, action="archive", object_type="child", object_id=str(child.pk),
                  child_id=child.pk, detail={"reason": reason})
     return child
+
+
+# --- The Philomena profile --------------------------------------------------------------------
+
+PHILOMENA_TEXT_FIELDS = ("description", "phone_numbers", "social_media", "known_associates", "places_frequented",
+                         "health_needs", "other_risks")
+PHILOMENA_RISK_FLAGS = ("risk_cse", "risk_cce", "risk_self_harm")
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def philomena_snapshot(profile: PhilomenaProfile | None) -> dict[str, Any]:
+    """The profile as plain values, for audit before/after (the photo by its stored name)."""
+    if profile is None:
+        return {name: "" for name in PHILOMENA_TEXT_FIELDS} | dict.fromkeys(PHILOMENA_RISK_FLAGS, False) | {
+            "photo": None}
+    return ({name: getattr(profile, name) for name in PHILOMENA_TEXT_FIELDS + PHILOMENA_RISK_FLAGS}
+            | {"photo": profile.photo.name or None})
+
+
+def _photo_extension(photo: Any, errors: list[FieldError]) -> str:
+    """The file extension of an acceptable photo (a JPEG or PNG of at most 5 MB), else an error."""
+    from PIL import Image, UnidentifiedImageError
+
+    if photo.size > MAX_PHOTO_BYTES:
+        errors.append(FieldError("photo", "The photo must be smaller than 5 MB."))
+        return ""
+    try:
+        photo.seek(0)
+        with Image.open(photo) as image:
+            kind = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        errors.append(FieldError("photo", "The photo must be a JPG or PNG image."))
+        return ""
+    finally:
+        photo.seek(0)
+    if kind not in PHOTO_FORMATS:
+        errors.append(FieldError("photo", "The photo must be a JPG or PNG image."))
+        return ""
+    return PHOTO_FORMATS[kind]
+
+
+@transaction.atomic
+def philomena_profile_update(
+    *,
+    actor: User,
+    child: Child,
+    description: Any = UNSET,
+    phone_numbers: Any = UNSET,
+    social_media: Any = UNSET,
+    known_associates: Any = UNSET,
+    places_frequented: Any = UNSET,
+    health_needs: Any = UNSET,
+    other_risks: Any = UNSET,
+    risk_cse: Any = UNSET,
+    risk_cce: Any = UNSET,
+    risk_self_harm: Any = UNSET,
+    photo: Any = UNSET,
+    remove_photo: bool = False,
+) -> PhilomenaProfile:
+    """Prepare or bring up to date the child's Philomena profile (DOMAIN.md section 1: the care
+    placement prepares it in advance and hands it to police when the child goes missing).
+
+    Only the fields given change. A new photo (JPG or PNG, at most 5 MB) replaces the shown one;
+    the earlier file is kept, as nothing is deleted. Audited with before and after."""
+    require(actor, Capability.PHILOMENA_UPDATE)
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    profile = PhilomenaProfile.objects.filter(child=child).first()
+    before = philomena_snapshot(profile)
+    errors: list[FieldError] = []
+    extension = _photo_extension(photo, errors) if photo not in (UNSET, None) else ""
+    if errors:
+        raise DomainValidationError(errors)
+
+    creating = profile is None
+    if profile is None:
+        profile = PhilomenaProfile(child=child)
+    given = {"description": description, "phone_numbers": phone_numbers, "social_media": social_media,
+             "known_associates": known_associates, "places_frequented": places_frequented,
+             "health_needs": health_needs, "other_risks": other_risks}
+    for name, value in given.items():
+        if value is not UNSET:
+            setattr(profile, name, str(value or "").strip())
+    for name, flag in (("risk_cse", risk_cse), ("risk_cce", risk_cce), ("risk_self_harm", risk_self_harm)):
+        if flag is not UNSET:
+            setattr(profile, name, bool(flag))
+    if photo not in (UNSET, None):
+        from uuid import uuid4
+
+        profile.photo.save(f"{child.pk}-{uuid4().hex}.{extension}", photo, save=False)
+    elif remove_photo:
+        profile.photo = ""
+    profile.save()
+    after = philomena_snapshot(profile)
+    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    if changed or creating:
+        audit_record(actor=actor, action="create" if creating else "update", object_type="philomena_profile",
+                     object_id=str(child.pk), child_id=child.pk, detail={"changes": changed})
+        ChronologyEntry.objects.create(
+            child=child, at=timezone.now(), recorded_by=actor, kind="philomena_updated",
+            summary="Philomena profile " + ("prepared." if creating else "updated: " + ", ".join(
+                name.replace("_", " ") for name in changed) + "."),
+        )
+    return profile
+
+
+# --- People around the child ------------------------------------------------------------------
+
+_PHONE = re.compile(r"^[0-9+()\-\s]{6,40}$")
+
+
+def responsible_adult_snapshot(adult: ResponsibleAdult) -> dict[str, Any]:
+    return {"name": adult.name, "relationship": adult.relationship,
+            "has_parental_responsibility": adult.has_parental_responsibility, "phone": adult.phone,
+            "email": adult.email, "address": adult.address}
+
+
+def _validate_adult(errors: list[FieldError], values: dict[str, Any]) -> None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    if "name" in values and not str(values["name"]).strip():
+        errors.append(FieldError("name", "Enter the person's name."))
+    if "relationship" in values and not str(values["relationship"]).strip():
+        errors.append(FieldError("relationship", "Enter the person's relationship to the child, for example Mother."))
+    phone = str(values.get("phone") or "").strip()
+    if phone and not _PHONE.match(phone):
+        errors.append(FieldError("phone", "Enter a phone number, like 01632 960 001 or +44 7700 900 982."))
+    email = str(values.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(FieldError("email", "Enter an email address in the correct format, like name@example.com."))
+
+
+@transaction.atomic
+def responsible_adult_add(
+    *, actor: User, child: Child, name: str, relationship: str, has_parental_responsibility: bool = True,
+    phone: str = "", email: str = "", address: str = "",
+) -> ResponsibleAdult:
+    """Record a person with parental responsibility, or another adult the network must reach
+    (seed 000: those with parental responsibility are told within 24 hours)."""
+    require(actor, Capability.CHILD_UPDATE)
+    values = {"name": name, "relationship": relationship, "phone": phone, "email": email}
+    errors: list[FieldError] = []
+    _validate_adult(errors, values)
+    if errors:
+        raise DomainValidationError(errors)
+    adult = ResponsibleAdult.objects.create(
+        child=child, name=name.strip(), relationship=relationship.strip(),
+        has_parental_responsibility=has_parental_responsibility, phone=phone.strip(), email=email.strip(),
+        address=address.strip(),
+    )
+    audit_record(actor=actor, action="create", object_type="responsible_adult", object_id=str(adult.pk),
+                 child_id=child.pk, detail={"after": responsible_adult_snapshot(adult)})
+    return adult
+
+
+@transaction.atomic
+def responsible_adult_update(
+    *, actor: User, adult: ResponsibleAdult, name: Any = UNSET, relationship: Any = UNSET,
+    has_parental_responsibility: Any = UNSET, phone: Any = UNSET, email: Any = UNSET, address: Any = UNSET,
+) -> ResponsibleAdult:
+    """Correct a person's details; audited with before and after."""
+    require(actor, Capability.CHILD_UPDATE)
+    adult = ResponsibleAdult.objects.select_for_update().get(pk=adult.pk)
+    if adult.archived_at is not None:
+        raise DomainValidationError.single("adult", "This person was removed from the child's record.")
+    given = {"name": name, "relationship": relationship, "has_parental_responsibility": has_parental_responsibility,
+             "phone": phone, "email": email, "address": address}
+    values = {k: v for k, v in given.items() if v is not UNSET}
+    errors: list[FieldError] = []
+    _validate_adult(errors, values)
+    if errors:
+        raise DomainValidationError(errors)
+    before = responsible_adult_snapshot(adult)
+    for key, value in values.items():
+        setattr(adult, key, bool(value) if key == "has_parental_responsibility" else str(value or "").strip())
+    adult.save()
+    after = responsible_adult_snapshot(adult)
+    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    if changed:
+        audit_record(actor=actor, action="update", object_type="responsible_adult", object_id=str(adult.pk),
+                     child_id=adult.child_id, detail={"changes": changed})
+    return adult
+
+
+@transaction.atomic
+def responsible_adult_archive(*, actor: User, adult: ResponsibleAdult, reason: str) -> ResponsibleAdult:
+    """Take a person off the child's record with a reason; the record is kept, never deleted."""
+    require(actor, Capability.CHILD_UPDATE)
+    adult = ResponsibleAdult.objects.select_for_update().get(pk=adult.pk)
+    if not reason.strip():
+        raise DomainValidationError.single("reason", "Say why this person is being removed.")
+    if adult.archived_at is not None:
+        raise DomainValidationError.single("adult", "This person was already removed from the child's record.")
+    adult.archived_at = timezone.now()
+    adult.archive_reason = reason.strip()
+    adult.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+    audit_record(actor=actor, action="archive", object_type="responsible_adult", object_id=str(adult.pk),
+                 child_id=adult.child_id,
+                 detail={"reason": adult.archive_reason, "person": responsible_adult_snapshot(adult),
+                         "before": {"archived_at": None}, "after": {"archived_at": adult.archived_at}})
+    return adult

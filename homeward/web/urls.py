@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import auth, board, children, episodes, interviews, meetings, report, reports, search
+from .views import auth, board, child_edit, children, episodes, interviews, meetings, report, reports, search
 
 app_name = "web"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("report/new-child", report.report_new_child, name="report_new_child"),
     path("report/children/<int:child_id>", report.report_episode, name="report_episode"),
     path("children/<int:child_id>", children.child_page, name="child"),
+    path("children/<int:child_id>/details", child_edit.child_details_edit, name="child_details_edit"),
+    path("children/<int:child_id>/philomena/edit", child_edit.philomena_edit, name="philomena_edit"),
+    path("children/<int:child_id>/people/new", child_edit.adult_new, name="adult_new"),
+    path("children/<int:child_id>/people/<int:adult_id>", child_edit.adult_edit, name="adult_edit"),
+    path("children/<int:child_id>/people/<int:adult_id>/remove", child_edit.adult_remove, name="adult_remove"),
     path("children/<int:child_id>/philomena", children.philomena_page, name="philomena"),
     path("children/<int:child_id>/philomena.pdf", children.philomena_pdf, name="philomena_pdf"),
     path("children/<int:child_id>/philomena/photo", children.philomena_photo, name="philomena_photo"),

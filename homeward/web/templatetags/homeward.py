@@ -98,6 +98,8 @@ def field_template(field: BoundField) -> str:
         return "web/fields/select.html"
     if isinstance(widget, forms.Textarea):
         return "web/fields/textarea.html"
+    if isinstance(widget, forms.FileInput):
+        return "web/fields/file.html"
     if isinstance(widget, forms.PasswordInput):
         return "web/fields/password.html"
     return "web/fields/input.html"
