@@ -1,4 +1,9 @@
-"""`homeward run`: migrate, load reference data, add demonstration data, serve."""
+"""`homeward run`: migrate, load reference data, add demonstration data, serve.
+
+Static files are served by WhiteNoise straight from the apps (WHITENOISE_USE_FINDERS), so
+`run` does not collect and compress them (that took most of a minute); production runs
+`homeward collectstatic` once per release.
+"""
 
 from typing import Any
 
@@ -30,7 +35,6 @@ class Command(BaseCommand):
             created = demo_create_if_empty(stdout=self.stdout)
             if created:
                 self.stdout.write(created)
-        call_command("collectstatic", interactive=False, verbosity=0)
 
         from waitress import serve
 
