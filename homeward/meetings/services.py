@@ -103,7 +103,9 @@ def meeting_action_complete(*, actor: User, action: MeetingAction, done_at: date
                             note: str = "") -> MeetingAction:
     """Record that an action agreed at a strategy meeting was done: when (the fact's time), by
     whom (the person recording it) and an optional note. Done once: a second time is an error."""
-    action = MeetingAction.objects.select_for_update().select_related("meeting__episode", "done_by").get(pk=action.pk)
+    # Lock the action's row alone: PostgreSQL cannot lock the nullable side of an outer join (done_by).
+    action = (MeetingAction.objects.select_for_update(of=("self",))
+              .select_related("meeting__episode", "done_by").get(pk=action.pk))
     if not may_complete_meeting_action(actor, action.owner_user_id):
         raise PermissionDenied(f"The role {actor.role!r} may not mark this action done.")
     meeting = action.meeting
