@@ -30,8 +30,10 @@ class Sex(models.TextChoices):
 
 
 class Child(TimeStampedModel):
+    # Blank until known: at 2 a.m. an out-of-hours worker may report a child placed here by
+    # another authority, or not yet on the case system. Unique when given (constraint below).
     external_id = models.CharField(
-        max_length=40, unique=True, help_text="The home authority's case-system id (LCS, Mosaic...)."
+        max_length=40, blank=True, help_text="The home authority's case-system id (LCS, Mosaic...)."
     )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -62,6 +64,12 @@ class Child(TimeStampedModel):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["date_of_birth"]),
+        ]
+        constraints = [
+            # A partial unique index on PostgreSQL and SQLite alike.
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="child_external_id_unique_when_given",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -133,12 +133,21 @@ def child_create(
     allocated_worker: str | None = None,
     team: str | None = None,
     iro: str | None = None,
+    external_id_required: bool = True,
 ) -> Child:
-    """Record a child known to the authority (DOMAIN.md section 1)."""
+    """Record a child known to the authority (DOMAIN.md section 1).
+
+    `external_id_required=False` (the "Report a missing child" page): at 2 a.m. the
+    out-of-hours worker may not know the case-system id of a child placed here by another
+    authority or not yet on the case system; the child is recorded without one, to be added
+    later (`child_update`). When given, it is unique. The API always requires it (API.md).
+    """
     require(actor, Capability.CHILD_CREATE)
     errors: list[FieldError] = []
-    if not external_id.strip():
-        errors.append(FieldError("external_id", "Enter the case-system id."))
+    external_id = external_id.strip()
+    if not external_id:
+        if external_id_required:
+            errors.append(FieldError("external_id", "Enter the case-system id."))
     elif Child.objects.filter(external_id=external_id).exists():
         errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
     _validate_identity(
@@ -157,7 +166,7 @@ def child_create(
     assert authority is not None  # checked above
 
     child = Child.objects.create(
-        external_id=external_id.strip(), given_name=given_name.strip(), family_name=family_name.strip(),
+        external_id=external_id, given_name=given_name.strip(), family_name=family_name.strip(),
         known_as=known_as, date_of_birth=date_of_birth, sex=sex, ethnicity=ethnicity,
         legal_status=legal_status, responsible_authority=authority, allocated_worker=worker,
         team=team_row or (worker.team if worker else None), iro=iro_row, school=school,
@@ -217,7 +226,7 @@ def child_update(
     if external_id is not UNSET:
         if not str(external_id).strip():
             errors.append(FieldError("external_id", "Enter the case-system id."))
-        elif Child.objects.filter(external_id=external_id).exclude(pk=child.pk).exists():
+        elif Child.objects.filter(external_id=str(external_id).strip()).exclude(pk=child.pk).exists():
             errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
     authority = (
         _authority(responsible_authority, "responsible_authority", errors)

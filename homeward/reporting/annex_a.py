@@ -8,6 +8,9 @@ authorisation) when known. The return interview columns read the last `M` episod
 counted (DOMAIN.md section 8: "after the last missing episode"): `a) Yes`, `b) No`,
 `c) Unknown` (still missing, or offered with no answer yet); blank for a child with no
 `M` episode in the period. Never offered is `b) No` for both columns.
+
+A child without a case-system id has no "Child Unique ID": `annex_a_problems` lists such
+children and the workbook is not exported until they are fixed (`child_ids`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from homeward.children.selectors import child_list_for_user
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
 
+from .child_ids import ChildWithoutId, children_without_id
 from .history import ChildHistory, histories_for, home_authority
 from .rhi_answers import NO, YES, interviews_by_episode, rhi_answer
 
@@ -106,6 +110,11 @@ def annex_a_rows(user: User, *, as_of: date) -> list[AnnexARow]:
             rhi_offered=offered, rhi_accepted=accepted, last_missing_episode=last.pk if last else None,
         ))
     return rows
+
+
+def annex_a_problems(rows: list[AnnexARow]) -> list[ChildWithoutId]:
+    """The children of the rows whose missing case-system id bars the export."""
+    return children_without_id({row.child: row.child_ref for row in rows})
 
 
 def annex_a_workbook(rows: list[AnnexARow], *, as_of: date) -> bytes:

@@ -9,12 +9,16 @@ model, items MISS001A to MISS007A), as CSV: one row per episode that is not canc
 - `miss_missing_rhi_offered` / `miss_missing_rhi_accepted`: `Y`, `N`, `NA` (not
   applicable: not the home authority's interview, or never offered so never accepted),
   blank where not yet known (still missing, or offered with no answer yet).
+
+A child without a case-system id has no `miss_person_id`: `ssd_missing` lists such children
+as problems and the table is not exported until they are fixed (`child_ids`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -23,6 +27,7 @@ from homeward.accounts.models import User
 from homeward.episodes.models import EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 
+from .child_ids import ChildWithoutId, children_without_id
 from .rhi_answers import NO, NOT_APPLICABLE, YES, interviews_by_episode, rhi_answer
 
 COLUMNS = (
@@ -36,9 +41,21 @@ def _local(instant: datetime | None) -> str:
     return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M:%S") if instant else ""
 
 
-def ssd_missing_rows(user: User) -> list[list[str]]:
+@dataclass(frozen=True)
+class SsdMissingTable:
+    rows: list[list[str]]
+    problems: list[ChildWithoutId]
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+def ssd_missing(user: User) -> SsdMissingTable:
+    """The rows, and the children whose missing case-system id bars the export."""
     episodes = list(
-        episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED).order_by("missing_since", "id")
+        episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED).select_related("child")
+        .order_by("missing_since", "id")
     )
     interviews = interviews_by_episode([e.pk for e in episodes])
     rows = []
@@ -49,7 +66,8 @@ def ssd_missing_rows(user: User) -> list[list[str]]:
             "A" if episode.whereabouts_known else "M", _local(episode.found_at),
             _CODES.get(answer.offered, ""), _CODES.get(answer.accepted, ""),
         ])
-    return rows
+    problems = children_without_id({e.child_id: e.child.external_id for e in episodes})
+    return SsdMissingTable(rows=rows, problems=problems)
 
 
 def ssd_missing_csv(rows: list[list[str]]) -> str:

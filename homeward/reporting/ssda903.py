@@ -28,6 +28,8 @@ export while there are problems. Rules checked, numbered as the DfE's:
   the year (the DfE expects the period to end with the placement).
 - 581/578 (start within a period of care) hold by construction: only episodes that start
   while looked after are read.
+- `CHILD` (not a numbered rule): a child recorded without a case-system id has no `CHILD`
+  to give; its episodes are listed for fixing (`child_ids`), never exported blank.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from homeward.common.timeutil import local_date
 from homeward.episodes.models import EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 
+from .child_ids import NO_CHILD_ID
 from .history import ChildHistory, histories_for, home_authority
 
 COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
@@ -138,9 +141,9 @@ def _care_end(history: ChildHistory, start: date, found: date | None) -> date | 
     return min(limits) if limits else None
 
 
-def _file_order(row: MissingRow) -> tuple[str, date, bool, date, int]:
+def _file_order(row: MissingRow) -> tuple[str, int, date, bool, date, int]:
     """Rows by child and start; an open period after an ended one of the same day."""
-    return (row.child_ref, row.start, row.end is None, row.end or row.start, row.episode)
+    return (row.child_ref, row.child, row.start, row.end is None, row.end or row.start, row.episode)
 
 
 def _row_problems(row: MissingRow, history: ChildHistory, first: date, last: date) -> list[Problem]:
@@ -148,6 +151,9 @@ def _row_problems(row: MissingRow, history: ChildHistory, first: date, last: dat
 
     def problem(rule: str, message: str) -> None:
         out.append(Problem(episode=row.episode, child=row.child, rule=rule, message=message))
+
+    if not row.child_ref.strip():
+        problem("CHILD", NO_CHILD_ID)
 
     if row.end is not None and row.end < row.start:
         problem("567", f"The episode ends ({_dmy(row.end)}) before it starts ({_dmy(row.start)}).")
@@ -171,9 +177,9 @@ def _overlaps(rows: list[MissingRow]) -> list[Problem]:
     """Rule 574 as the DfE's implementation applies it: each child's periods sorted (stably,
     from file order) by end, a blank end read as the start, then by start; a period is at
     fault when the one before it is still open or ends after it starts."""
-    by_child: dict[str, list[MissingRow]] = defaultdict(list)
+    by_child: dict[int, list[MissingRow]] = defaultdict(list)
     for row in rows:
-        by_child[row.child_ref].append(row)
+        by_child[row.child].append(row)
     out = []
     for periods in by_child.values():
         ordered = sorted(periods, key=lambda r: (r.end or r.start, r.start))

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import auth, board, child_edit, children, episodes, interviews, meetings, report, reports, search
+from .views import auth, board, child_edit, child_ids, children, episodes, interviews, meetings, report, reports, search
 
 app_name = "web"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("report/new-child", report.report_new_child, name="report_new_child"),
     path("report/children/<int:child_id>", report.report_episode, name="report_episode"),
     path("children/<int:child_id>", children.child_page, name="child"),
+    path("children/<int:child_id>/case-system-id", child_ids.child_case_system_id, name="child_case_system_id"),
     path("children/<int:child_id>/details", child_edit.child_details_edit, name="child_details_edit"),
     path("children/<int:child_id>/philomena/edit", child_edit.philomena_edit, name="philomena_edit"),
     path("children/<int:child_id>/people/new", child_edit.adult_new, name="adult_new"),

@@ -22,10 +22,10 @@ from homeward.api.views import HomewardAPIView
 from homeward.audit.services import audit_record
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date
-from homeward.reporting.annex_a import annex_a_rows, annex_a_workbook
+from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import performance
-from homeward.reporting.ssd import ssd_missing_csv, ssd_missing_rows
+from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
 from homeward.reporting.ssda903 import ssda903_missing, ssda903_missing_csv
 from homeward.reporting.weekly import SECTIONS, WeeklyItem, weekly_report
 
@@ -220,13 +220,22 @@ class AnnexAView(HomewardAPIView):
                     "default today), the number of missing (M) and away (A) episodes and whether a return "
                     "interview was offered and accepted after the last missing episode.",
         parameters=[OpenApiParameter("as_of", date)],
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description=XLSX)}, operation_id="report_annex_a",
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description=XLSX),
+                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="application/problem+json: children "
+                                        "without a case-system id (`field` = `child:<id>`); nothing exported")},
+        operation_id="report_annex_a",
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponse | Response:
         actor = self.actor(request)
         require(actor, Capability.STATUTORY_EXPORT)
         as_of = _date(request, "as_of", local_date(timezone.now()))
         rows = annex_a_rows(actor, as_of=as_of)
+        missing_ids = annex_a_problems(rows)
+        if missing_ids:
+            return problem(400, "Children without a case-system id",
+                           f"{len(missing_ids)} child(ren) to give a case-system id before List 8 can be exported; "
+                           "nothing was exported.",
+                           [{"field": p.field, "message": p.message} for p in missing_ids])
         audit_record(actor=actor, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
                      detail={"rows": len(rows), "children": [r.child for r in rows]})
         return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
@@ -238,12 +247,21 @@ class SsdMissingView(HomewardAPIView):
         description="`text/csv`: miss_table_id, miss_person_id, miss_missing_episode_start_date, "
                     "miss_missing_episode_type, miss_missing_episode_end_date, miss_missing_rhi_offered, "
                     "miss_missing_rhi_accepted (Y, N, NA; blank while not known).",
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv")}, operation_id="report_ssd_missing",
+        responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv"),
+                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="application/problem+json: children "
+                                        "without a case-system id (`field` = `child:<id>`); nothing exported")},
+        operation_id="report_ssd_missing",
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponse | Response:
         actor = self.actor(request)
         require(actor, Capability.STATUTORY_EXPORT)
-        rows = ssd_missing_rows(actor)
+        table = ssd_missing(actor)
+        if not table.clean:
+            return problem(400, "Children without a case-system id",
+                           f"{len(table.problems)} child(ren) to give a case-system id before ssd_missing can be "
+                           "exported; nothing was exported.",
+                           [{"field": p.field, "message": p.message} for p in table.problems])
+        rows = table.rows
         audit_record(actor=actor, action="export", object_type="ssd_missing",
                      detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
         return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")

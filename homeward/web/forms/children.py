@@ -27,10 +27,12 @@ class NewChildForm(forms.Form):
                                    required_message="Enter the child's date of birth")
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
                             error_messages={"required": "Select the child's sex, or 'Not known'"})
+    # Optional here: a child placed here by another authority, or not yet on the case system,
+    # has none to give at 2 a.m.; it is added later from the child's page.
     external_id = forms.CharField(
-        label="Case-system id", max_length=40,
-        help_text="The child's number in the council's case system (LCS, Mosaic, CareFirst)",
-        error_messages={"required": "Enter the child's case-system id"},
+        label="Case-system id (optional)", max_length=40, required=False,
+        help_text="The child's number in the council's case system (LCS, Mosaic, CareFirst). Leave it blank "
+                  "if you do not know it: it can be added later",
     )
     legal_status = forms.ChoiceField(
         label="Legal status", choices=LegalStatus.choices, widget=forms.RadioSelect,
@@ -60,3 +62,11 @@ class NewChildForm(forms.Form):
         if cleaned.get("placement_provider") and not cleaned.get("placement_authority"):
             self.add_error("placement_authority", "Select the council area the child is placed in")
         return cleaned
+
+
+class CaseSystemIdForm(forms.Form):
+    external_id = forms.CharField(
+        label="Case-system id", max_length=40,
+        help_text="The child's number in the council's case system (LCS, Mosaic, CareFirst)",
+        error_messages={"required": "Enter the child's case-system id"},
+    )

@@ -62,7 +62,7 @@ def identity_rows(child: Child, today: date, open_episode: Episode | None) -> li
     rows = [
         ("Date of birth", f"{date_text(child.date_of_birth)} (age {age_on(child.date_of_birth, today)})"),
         ("Sex", child.get_sex_display()),
-        ("Case-system id", child.external_id),
+        ("Case-system id", child.external_id or "Not yet recorded"),
         ("Legal status", child.get_legal_status_display()),
         ("Placed", placement_text(placement)),
         ("Social worker", child.allocated_worker.display_name if child.allocated_worker else "Not allocated"),
@@ -130,7 +130,7 @@ def philomena_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
     audit_record(actor=user, action="export", object_type="philomena_profile", object_id=str(child.pk),
                  child_id=child.pk, detail={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"philomena-{child.external_id}-{date_text(timezone.now()).replace(' ', '-')}.pdf"
+    filename = f"philomena-{child.external_id or f'child-{child.pk}'}-{date_text(timezone.now()).replace(' ', '-')}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from homeward.accounts.permissions import Capability, require
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import PlacementInput, child_create
 from homeward.common.errors import DomainValidationError
@@ -23,6 +24,7 @@ from .base import apply_domain_errors, form_for, page, person
 @page
 def report_find(request: HttpRequest) -> HttpResponse:
     """Step 1: look for the child by name, date of birth, case-system id or police reference."""
+    require(person(request), Capability.EPISODE_REPORT)
     form = SearchForm(data=request.GET) if "q" in request.GET else SearchForm()
     results = None
     if form.is_bound and form.is_valid():
@@ -33,6 +35,7 @@ def report_find(request: HttpRequest) -> HttpResponse:
 @page
 def report_new_child(request: HttpRequest) -> HttpResponse:
     """Step 2, only when the child is not listed: the few facts needed to record them."""
+    require(person(request), Capability.CHILD_CREATE)
     form, restored = form_for(request, NewChildForm)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -44,7 +47,7 @@ def report_new_child(request: HttpRequest) -> HttpResponse:
                 actor=person(request), external_id=data["external_id"], given_name=data["given_name"],
                 family_name=data["family_name"], date_of_birth=data["date_of_birth"], sex=data["sex"],
                 legal_status=data["legal_status"], responsible_authority=data["responsible_authority"],
-                placement=placement,
+                placement=placement, external_id_required=False,
             )
         except DomainValidationError as exc:
             apply_domain_errors(form, exc, {"placement.authority": "placement_authority"})
@@ -61,6 +64,7 @@ def report_episode(request: HttpRequest, child_id: int) -> HttpResponse:
     """Step 3: the episode, with only the time it was reported, by whom and the classification required."""
     user = person(request)
     child = child_get_for_user(user, child_id)
+    require(user, Capability.EPISODE_REPORT)
     form, restored = form_for(request, EpisodeReportForm)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

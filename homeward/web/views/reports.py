@@ -25,6 +25,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can, require
 from homeward.audit.services import audit_record
 from homeward.children.models import Child
+from homeward.children.selectors import child_list_for_user
 from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode
@@ -32,10 +33,10 @@ from homeward.episodes.selectors import episode_list_for_user
 from homeward.imports.models import ImportStatus
 from homeward.imports.selectors import import_job_get_for_user
 from homeward.imports.services import import_job_create, import_job_run
-from homeward.reporting.annex_a import annex_a_rows, annex_a_workbook
+from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import Performance, performance
-from homeward.reporting.ssd import ssd_missing_csv, ssd_missing_rows
+from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
 from homeward.reporting.ssda903 import collection_year, ssda903_missing, ssda903_missing_csv
 from homeward.reporting.weekly import WeeklyItem, WeeklyReport, weekly_report
 from homeward.web import charts
@@ -307,10 +308,17 @@ def statutory(request: HttpRequest) -> HttpResponse:
     first, last = collection_year(year)
     annex_form = AnnexAForm()
     children = _children(user, {p.episode for p in table.problems})
+    ssd = ssd_missing(user)
     return render(request, "web/reports/statutory.html", {
         "form": form, "year": year, "year_first": first, "year_last": last, "table": table,
         "problems": [(p, children.get(p.child)) for p in table.problems], "annex_form": annex_form,
+        "ssd": ssd, "ssd_children_without_id": _children_by_pk(user, [p.child for p in ssd.problems]),
     })
+
+
+def _children_by_pk(user: User, child_ids: list[int]) -> list[Child]:
+    """Children listed for fixing, through the access choke point."""
+    return list(child_list_for_user(user).filter(pk__in=child_ids).order_by("family_name", "given_name", "pk"))
 
 
 @page
@@ -336,6 +344,13 @@ def statutory_annex_a(request: HttpRequest) -> HttpResponse:
         return render(request, "web/reports/annex_a_error.html", {"form": form}, status=400)
     as_of = (form.cleaned_data.get("as_of") if form.is_bound else None) or _today()
     rows = annex_a_rows(user, as_of=as_of)
+    missing_ids = annex_a_problems(rows)
+    if missing_ids:
+        # Never a row without the child's id: the page lists the children to fix.
+        return render(request, "web/reports/annex_a_error.html", {
+            "form": form, "as_of": as_of,
+            "children_without_id": _children_by_pk(user, [p.child for p in missing_ids]),
+        }, status=400)
     audit_record(actor=user, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
                  detail={"rows": len(rows), "children": [r.child for r in rows]})
     return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
@@ -345,7 +360,10 @@ def statutory_annex_a(request: HttpRequest) -> HttpResponse:
 def statutory_ssd(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.STATUTORY_EXPORT)
-    rows = ssd_missing_rows(user)
+    table = ssd_missing(user)
+    if not table.clean:
+        return redirect(f"{reverse('web:reports_statutory')}#ssd")
+    rows = table.rows
     audit_record(actor=user, action="export", object_type="ssd_missing",
                  detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
     return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")
