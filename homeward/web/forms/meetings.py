@@ -46,7 +46,9 @@ class MeetingForm(forms.Form):
         for index in range(self.rows):
             number = index + 1
             self.fields[action_field(index, "owner")] = forms.CharField(
-                label=f"Action {number}: who owns it", required=False, max_length=200)
+                label=f"Action {number}: who owns it", required=False, max_length=200,
+                help_text="A name or a role. A person's Homeward username or full name puts the action on "
+                          "their work list")
             self.fields[action_field(index, "description")] = forms.CharField(
                 label=f"Action {number}: what is to be done", required=False, widget=forms.Textarea)
             self.fields[action_field(index, "due")] = GovukDateField(
