@@ -61,8 +61,11 @@ def test_mark_an_action_done_then_list_the_meetings(api: Any, episode: Any, meet
     assert AuditEntry.objects.filter(object_type="meeting_action", action="update", channel="api",
                                      child_id=episode.child_id).exists()
 
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
     listed = api.get(f"/api/v1/episodes/{episode.pk}/strategy-meetings")
     assert listed.status_code == 200
+    # Reading the meetings is reading the child's record.
+    assert AuditEntry.objects.filter(id__gt=last, action="view", child_id=episode.child_id, channel="api").exists()
     [only] = listed.json()
     assert only["id"] == meeting["id"]
     assert [a["done_by"] for a in only["actions"]] == [None, "coord"]
