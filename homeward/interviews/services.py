@@ -166,7 +166,7 @@ def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewReco
             errors.append(FieldError("seen_alone", "Say whether the child was seen alone."))
         if record.method == Method.PHONE and not record.carer_observations.strip():
             errors.append(FieldError("carer_observations", "A phone interview needs the observations of whoever "
-                                                            "saw the child return (seed 002)."))
+                                                            "saw the child return."))
     for name, list_name in (("push_factors", "push_factors"), ("pull_factors", "pull_factors"),
                             ("exploitation_indicators", "exploitation_indicators"), ("referrals", "referrals")):
         for code in getattr(record, name):

@@ -13,6 +13,7 @@ from typing import Literal
 from homeward.protocol.calendar import local_date
 from homeward.protocol.facts import ChildFacts
 from homeward.protocol.policy import ProtocolVersion
+from homeward.protocol.sources import guidance_name
 
 Event = Literal["reported", "returned"]
 
@@ -91,8 +92,8 @@ def route_return_interview(
                 conducted_by_home=True,
                 reason=(
                     f"looked after by the home authority, placed in neighbouring authority "
-                    f"{placement.authority}: the home authority conducts it (seed 001's "
-                    f"independent return interview pilot; {policy.label})"
+                    f"{placement.authority}: the home authority conducts it (the independent return "
+                    f"interview pilot of the {guidance_name('001')}; {policy.label})"
                 ),
             )
         return RhiRouting(

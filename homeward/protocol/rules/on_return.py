@@ -42,7 +42,8 @@ RHI_OFFERED = Spec(
     responsible_role="rhi_practitioner",
     rule=(
         "applies when the episode is classified missing, the child has returned and the home "
-        "authority conducts the return interview (DOMAIN.md section 4); arises at found_at, "
+        "authority conducts the return interview (by where the child lives and who looks after "
+        "them); arises at found_at, "
         "or at the practitioner's allocation where the protocol's rhi.clock is "
         '"allocation"; done when the offer is recorded'
     ),

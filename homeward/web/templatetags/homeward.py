@@ -151,3 +151,11 @@ _RHI_STAGES = {
 @register.filter
 def rhi_stage_label(stage: str) -> str:
     return _RHI_STAGES.get(stage, stage)
+
+
+@register.filter
+def guidance(text: str) -> str:
+    """A rule's basis as people read it: "seed 002" becomes the guidance document's name."""
+    from homeward.protocol.sources import name_sources
+
+    return name_sources(str(text or ""))
