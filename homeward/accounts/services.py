@@ -114,3 +114,48 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def two_factor_reset(*, actor: User, user: User, reason: str) -> int:
+    """The system administrator resets a person's two factors (a lost or replaced phone):
+    their authenticator app and recovery codes are removed, so they set up a new app the next
+    time they sign in (and any session of theirs is no longer verified). Audited with the
+    reason. Answers how many devices were removed (docs/adr/0007)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .selectors import require_admin
+
+    require_admin(actor)
+    if not reason.strip():
+        raise DomainValidationError([FieldError("reason", "Say why the two-factor app is being reset.")])
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        devices = model.objects.filter(user=user)
+        removed += devices.count()
+        devices.delete()  # a static device takes its recovery codes with it
+    audit_record(actor=actor, action="update", object_type="user", object_id=str(user.pk),
+                 detail={"two_factor": "reset", "username": user.username, "reason": reason.strip(),
+                         "removed": removed})
+    return removed
+
+
+@transaction.atomic
+def sign_in_lockout_lift(*, actor: User, username: str, ip_address: str, reason: str) -> int:
+    """The system administrator lifts a django-axes lock-out of one username from one address
+    before it expires, with a reason, audited. Answers how many records were removed."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    from .selectors import require_admin
+
+    require_admin(actor)
+    if not reason.strip():
+        raise DomainValidationError([FieldError("reason", "Say why the lock-out is being lifted.")])
+    if not username and not ip_address:
+        raise DomainValidationError([FieldError("username", "Say whose lock-out to lift.")])
+    removed = int(AxesProxyHandler.reset_attempts(username=username or None, ip_address=ip_address or None))
+    audit_record(actor=actor, action="update", object_type="sign_in_lockout", object_id=username[:64],
+                 detail={"lockout": "lifted", "username": username, "ip_address": ip_address,
+                         "reason": reason.strip(), "removed": removed})
+    return removed

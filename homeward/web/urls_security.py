@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import audit, security
+from .views import audit, security, security_admin
 
 urlpatterns = [
     path("sign-in/code", security.two_factor_verify, name="two_factor_verify"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("audit", audit.audit_log, name="audit_log"),
     path("children/<int:child_id>/access-log", audit.child_access_log, name="child_access_log"),
     path("session/keep-alive", security.session_keep_alive, name="session_keep_alive"),
+    path("security", security_admin.security_index, name="security_admin"),
+    path("security/two-factor-reset", security_admin.two_factor_reset_page, name="security_two_factor_reset"),
+    path("security/lockouts/<int:attempt_id>/lift", security_admin.lockout_lift_page, name="security_lockout_lift"),
 ]
