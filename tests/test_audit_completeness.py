@@ -1,5 +1,6 @@
-"""Every read and write of a child's records through the API leaves an audit entry naming
-the child, the person and the channel (the endpoints of the permission matrix)."""
+"""Every read and write of a child's records through the API and the pages leaves an audit
+entry naming the child, the person and the channel (the endpoints and pages of the permission
+matrices); searches, exports and imports leave one too."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ import pytest
 
 from homeward.audit.models import AuditEntry
 
-from .test_permission_matrix import ENDPOINTS, Endpoint, World, _person, world  # noqa: F401 (fixture)
+from .test_page_permission_matrix import PAGES, Page, page_path
+from .test_permission_matrix import ENDPOINTS, Endpoint, World, _person, call
+from .test_permission_matrix import world as api_world
+
+# The API matrix's world, as a fixture here too.
+world = api_world
 
 pytestmark = pytest.mark.django_db
 
-# Reference data and the audit log itself are not a child's record.
-NOT_CHILD_DATA = {"codes", "audit log"}
+# Reference data and the audit log itself are not a child's record; reports, exports and
+# imports span many children (test_exports_and_imports_are_audited).
+NOT_CHILD_DATA = {"codes", "audit log", "weekly report", "performance", "patterns", "ssda903 missing", "annex a",
+                  "ssd missing", "import", "import job"}
 
 
 def _actor_for(endpoint: Endpoint) -> str:
@@ -26,14 +34,13 @@ def _actor_for(endpoint: Endpoint) -> str:
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.name not in NOT_CHILD_DATA],
                          ids=[e.name for e in ENDPOINTS if e.name not in NOT_CHILD_DATA])
-def test_every_endpoint_audits_the_child(endpoint: Endpoint, world: World, api_for: Any) -> None:  # noqa: F811
+def test_every_endpoint_audits_the_child(endpoint: Endpoint, world: World, api_for: Any) -> None:
     endpoint.prepare(world)
     world.episode.refresh_from_db()
     person = _person(_actor_for(endpoint))
     client = api_for(person)
     last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    path = endpoint.path.format(child=world.child.pk, episode=world.episode.pk)
-    response = getattr(client, endpoint.method)(path, endpoint.body(world), format="json")
+    response = call(client, endpoint, world)
     assert 200 <= response.status_code < 300, response.content
     entries = AuditEntry.objects.filter(id__gt=last, user=person)
     assert entries.exists(), f"{endpoint.name} left no audit entry"
@@ -46,7 +53,76 @@ def test_every_endpoint_audits_the_child(endpoint: Endpoint, world: World, api_f
         assert entries.exclude(action="view").exists(), f"{endpoint.name} recorded no change"
 
 
+EXPORTS = {"ssda903 missing": "export", "annex a": "export", "ssd missing": "export", "import": "create"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_exports_and_imports_are_audited(name: str, world: World, api_for: Any) -> None:
+    endpoint = next(e for e in ENDPOINTS if e.name == name)
+    endpoint.prepare(world)
+    person = _person("coordinator")
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    response = call(api_for(person), endpoint, world)
+    assert 200 <= response.status_code < 300, response.content
+    assert AuditEntry.objects.filter(id__gt=last, user=person, action=EXPORTS[name], channel="api").exists()
+
+
 def test_reading_the_audit_log_is_itself_audited(api_for: Any, make_user: Any) -> None:
     auditor = make_user("auditor")
     assert api_for(auditor).get("/api/v1/audit").status_code == 200
     assert AuditEntry.objects.filter(user=auditor, object_type="audit_log").exists()
+
+
+# The pages (channel "web") ------------------------------------------------------------------
+
+# Pages that show or change a child's record, episode, interview or Philomena profile.
+CHILD_RECORD_PAGES = [p for p in PAGES if "{child}" in p.path or "{episode}" in p.path]
+# Searches, exports and imports: not one child's page, but audited all the same.
+SEARCH_AND_EXPORT = {"search": "search", "report: find the child": "search", "philomena pdf": "export",
+                     "weekly report pdf": "export", "ssda903 missing csv": "export", "annex a xlsx": "export",
+                     "ssd missing csv": "export", "import (send)": "create"}
+
+
+def _web_actor(page: Page) -> str:
+    for role in ("coordinator", "admin", "social_worker", "placement_provider"):
+        if role in page.allowed and role not in page.hidden_from:
+            return role
+    raise AssertionError(page.name)
+
+
+def _web_entries(page: Page, world: World, settings: Any, tmp_path: Any) -> tuple[Any, Any, Any]:
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page.prepare(world)
+    world.episode.refresh_from_db()
+    person = _person(_web_actor(page))
+    client = Client()
+    client.force_login(person)
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    path = page_path(page, world)
+    response = client.post(path, page.data(world)) if page.method == "post" else client.get(path)
+    assert response.status_code == page.success, (page.name, response.status_code)
+    return response, AuditEntry.objects.filter(id__gt=last, user=person), person
+
+
+@pytest.mark.parametrize("page", CHILD_RECORD_PAGES, ids=[p.name for p in CHILD_RECORD_PAGES])
+def test_every_page_of_a_childs_record_audits_the_child(page: Page, world: World, settings: Any,
+                                                        tmp_path: Any) -> None:
+    if page.url_name == "philomena_photo":
+        pytest.skip("the photo is part of the profile page, whose reading is audited")
+    _, entries, _ = _web_entries(page, world, settings, tmp_path)
+    assert entries.exists(), f"{page.name} left no audit entry"
+    assert all(e.channel == "web" for e in entries)
+    assert entries.filter(child=world.child).exists(), f"{page.name} did not name the child"
+    if page.method == "post":
+        assert entries.exclude(action="view").exists(), f"{page.name} recorded no change"
+
+
+@pytest.mark.parametrize("name", sorted(SEARCH_AND_EXPORT))
+def test_searches_exports_and_imports_through_the_pages_are_audited(name: str, world: World, settings: Any,
+                                                                    tmp_path: Any) -> None:
+    page = next(p for p in PAGES if p.name == name)
+    _, entries, _ = _web_entries(page, world, settings, tmp_path)
+    action = SEARCH_AND_EXPORT[name]
+    assert entries.filter(action=action, channel="web").exists(), f"{name} left no {action} entry"

@@ -8,7 +8,7 @@ the code under test.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from homeward.accounts.roles import Role
 from homeward.accounts.services import user_create
-from homeward.episodes.services import episode_record_found, episode_report
+from homeward.episodes.services import (
+    ACTION_LABELS,
+    episode_cancel,
+    episode_record_action,
+    episode_record_found,
+    episode_report,
+)
+from homeward.imports.services import import_job_create
 from homeward.interviews.services import (
     InterviewRecord,
     rhi_allocate,
@@ -34,6 +41,18 @@ CASEWORK = frozenset({"mct_admin", "coordinator", "social_worker", "team_manager
 REPORTING = CASEWORK | {"police_liaison", "placement_provider"}
 SEES_CHILD = ALL - {"auditor"}
 RHI_LEADS = frozenset({"coordinator", "mct_admin", "admin"})
+# DOMAIN.md section 8: the weekly report is for team leaders, themes and patterns for the
+# co-ordinator, performance for leaders; the statutory returns are the authority's, made by
+# the MCT. So: the co-ordinator, the MCT, the managers and the system administrator.
+# Not a social worker: section 7 gives them their team's children only, and these reports
+# are authority-wide oversight (their own children's due work is on their worklist).
+# Not EDT (authority-wide reach for the night's casework, not oversight), nor an IRO
+# (independent reviewer of individual children), nor the partners (police, providers, RHI
+# practitioners), nor the auditor, who reads the audit log and nothing else.
+OVERSIGHT = frozenset({"coordinator", "mct_admin", "team_manager", "service_leader", "senior_manager", "admin"})
+# An import writes historical episodes in bulk for every child: those who keep the MCT's
+# records (the co-ordinator and MCT admin) and the system administrator, not every manager.
+IMPORTERS = frozenset({"coordinator", "mct_admin", "admin"})
 
 
 def iso(hours_ago: float) -> str:
@@ -46,6 +65,9 @@ class World:
     episode: Any
     coordinator: Any
     practitioner: Any
+    job: Any = None
+    # Further ids a path may name ({meeting}, {action}, ...).
+    ids: dict[str, int] = field(default_factory=dict)
 
 
 def _returned(world: World) -> None:
@@ -75,6 +97,49 @@ def _authorised(world: World) -> None:
     rhi_authorise(actor=world.coordinator, episode=world.episode, authorised_at=timezone.now() - timedelta(hours=1))
 
 
+def _closable(world: World) -> None:
+    """The world's episode cancelled (reported in error) and a new one reported absent, found,
+    and every follow-up it calls for recorded: ready to close."""
+    now = timezone.now()
+    episode_cancel(actor=world.coordinator, episode=world.episode, reason="Reported in error")
+    episode = episode_report(actor=world.coordinator, child=world.child, reported_at=now - timedelta(hours=6),
+                             reported_by="police", classification="absent").episode
+    episode_record_found(actor=world.coordinator, episode=episode, found_at=now - timedelta(hours=5))
+    episode.refresh_from_db()
+    from homeward.obligations.services import episode_obligations_evaluate
+
+    for obligation in episode_obligations_evaluate(episode, now):
+        if obligation.status in ("pending", "overdue"):
+            assert obligation.code in ACTION_LABELS, obligation.code
+            episode_record_action(actor=world.coordinator, episode=episode, action=obligation.code,
+                                  at=now - timedelta(hours=4))
+    world.episode = episode
+
+
+def _import_file(world: World) -> str:
+    """One historical episode of the world's child, long before the ones it has."""
+    return ("CHILD,DOB,MISSING,MIS_START,MIS_END\n"
+            f"{world.child.external_id},{world.child.date_of_birth:%d/%m/%Y},M,02/06/2024,03/06/2024\n")
+
+
+def _import_job(world: World) -> None:
+    world.job = import_job_create(actor=world.coordinator, content=_import_file(world), fmt="ssda903",
+                                  filename="missing.csv", dry_run=True)
+
+
+def _upload(world: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("missing.csv", _import_file(world).encode(), content_type="text/csv"),
+            "format": "ssda903"}
+
+
+def collection_year_now() -> int:
+    """The SSDA903 collection year (its end) that today falls in."""
+    today = timezone.localdate()
+    return today.year + 1 if today.month >= 4 else today.year
+
+
 @dataclass(frozen=True)
 class Endpoint:
     name: str
@@ -85,6 +150,8 @@ class Endpoint:
     prepare: Callable[[World], None] = lambda w: None
     # Roles that cannot see the record at all (404 comes before 403 for them).
     hidden_from: frozenset[str] = frozenset({"auditor"})
+    # "json", or "multipart" for a file upload.
+    format: str = "json"
 
 
 ENDPOINTS = [
@@ -129,6 +196,20 @@ ENDPOINTS = [
     Endpoint("child access log", "get", "/api/v1/children/{child}/access-log",
              frozenset({"coordinator", "mct_admin", "team_manager", "service_leader", "senior_manager",
                         "social_worker", "iro", "admin"})),
+    Endpoint("close", "post", "/api/v1/episodes/{episode}/close", CASEWORK, prepare=_closable,
+             body=lambda w: {"closed_at": iso(0.1), "note": "Follow-up done"}),
+    # Reports and statutory returns: no one child's record, so no 404 (DOMAIN.md section 8).
+    Endpoint("weekly report", "get", "/api/v1/reports/weekly", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("performance", "get", "/api/v1/reports/performance", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("patterns", "get", "/api/v1/reports/patterns", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("ssda903 missing", "get", "/api/v1/reports/ssda903/missing", OVERSIGHT, hidden_from=frozenset(),
+             body=lambda w: {"year": collection_year_now()}),
+    Endpoint("annex a", "get", "/api/v1/reports/annex-a", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("ssd missing", "get", "/api/v1/reports/ssd-missing", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("import", "post", "/api/v1/imports/ssda903-missing", IMPORTERS, hidden_from=frozenset(),
+             prepare=_returned, body=_upload, format="multipart"),
+    Endpoint("import job", "get", "/api/v1/imports/{job}", IMPORTERS, hidden_from=frozenset(),
+             prepare=_import_job),
 ]
 
 
@@ -163,6 +244,12 @@ def _person(role: str) -> Any:
     return existing or user_create(username=f"matrix.{role}", role=role, password=None, validate=False)
 
 
+def call(client: Any, endpoint: Endpoint, world: World) -> Any:
+    path = endpoint.path.format(child=world.child.pk, episode=world.episode.pk,
+                                job=world.job.pk if world.job else 0)
+    return getattr(client, endpoint.method)(path, endpoint.body(world), format=endpoint.format)
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 @pytest.mark.parametrize("role", sorted(Role.values))
 def test_role_against_endpoint(role: str, endpoint: Endpoint, world: World, api_for: Any) -> None:
@@ -170,8 +257,7 @@ def test_role_against_endpoint(role: str, endpoint: Endpoint, world: World, api_
     world.episode.refresh_from_db()
     person = _person(role)
     client = api_for(person)
-    path = endpoint.path.format(child=world.child.pk, episode=world.episode.pk)
-    response = getattr(client, endpoint.method)(path, endpoint.body(world), format="json")
+    response = call(client, endpoint, world)
     if role in endpoint.hidden_from:
         expected = 404
     elif role in endpoint.allowed:

@@ -15,9 +15,11 @@ from homeward.reference.selectors import authority_get
 _NAVIGATION = [
     ("web:home", "Home", {"home"}),
     ("web:board", "Missing now", {"board"}),
-    ("web:report", "Report a missing child", {"report", "report_new_child", "report_episode"}),
     ("web:search", "Search", {"search"}),
 ]
+# Only for those who may report a child missing (EPISODE_REPORT): not an IRO, an RHI
+# practitioner or the auditor.
+_REPORT = ("web:report", "Report a missing child", {"report", "report_new_child", "report_episode"})
 # Only for those who may read reports (REPORT_READ).
 _REPORTS = ("web:reports", "Reports", {
     "reports", "reports_weekly", "reports_performance", "reports_patterns", "reports_statutory",
@@ -53,7 +55,9 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "navigation": [
             {"href": reverse(name), "text": text, "current": current == name.split(":")[1],
              "active": current in section}
-            for name, text, section in [*_NAVIGATION, *_interview_navigation(user),
+            for name, text, section in [*_NAVIGATION[:2],
+                                         *([_REPORT] if can(user, Capability.EPISODE_REPORT) else []),
+                                         *_NAVIGATION[2:], *_interview_navigation(user),
                                          *([_REPORTS] if can(user, Capability.REPORT_READ) else []),
                                          *([_AUDIT] if can(user, Capability.AUDIT_READ) else [])]
         ],

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from homeward.accounts.permissions import Capability, can
+from homeward.accounts.permissions import Capability, can, require, require_action
 from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
@@ -73,10 +73,17 @@ def _episode_form(
     request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], template: str,
     save: Callable[[Episode, dict[str, Any]], Any], done: str, field_map: dict[str, str] | None = None,
     form_kwargs: dict[str, Any] | None = None, context: dict[str, Any] | None = None,
+    permitted: Callable[[], None],
 ) -> HttpResponse:
-    """A form that records one change to an episode through its service."""
+    """A form that records one change to an episode through its service.
+
+    `permitted` raises PermissionDenied for a person whose role may not make this change, so the
+    form is not even shown to them; it runs once the episode is found, so that an episode the
+    person may not see is 404 whatever their role (as in the API).
+    """
     user = person(request)
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    permitted()
     form, restored = form_for(request, form_class, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,6 +103,7 @@ def episode_regrade(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _episode_form(
         request, episode_id, form_class=RegradeForm, template="web/episodes/regrade.html",
         save=lambda episode, data: episode_regrade_risk(actor=user, episode=episode, **data),
+        permitted=lambda: require(user, Capability.EPISODE_REGRADE),
         done="Risk grading recorded.",
     )
 
@@ -106,6 +114,7 @@ def episode_reclassification(request: HttpRequest, episode_id: int) -> HttpRespo
     return _episode_form(
         request, episode_id, form_class=ReclassifyForm, template="web/episodes/reclassify.html",
         save=lambda episode, data: episode_reclassify(actor=user, episode=episode, **data),
+        permitted=lambda: require(user, Capability.EPISODE_RECLASSIFY),
         done="Classification recorded.",
     )
 
@@ -116,6 +125,7 @@ def episode_found(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _episode_form(
         request, episode_id, form_class=FoundForm, template="web/episodes/found.html",
         save=lambda episode, data: episode_record_found(actor=user, episode=episode, **data),
+        permitted=lambda: require(user, Capability.EPISODE_RECORD_FOUND),
         done="Recorded as found. The return follow-up has begun.",
     )
 
@@ -131,6 +141,7 @@ def episode_action(request: HttpRequest, episode_id: int, action: str) -> HttpRe
         save=lambda episode, data: episode_record_action(actor=user, episode=episode, action=action, **data),
         done=f"Recorded: {ACTION_LABELS[action]}.", form_kwargs={"action": action},
         context={"action": action, "action_label": ACTION_LABELS[action]},
+        permitted=lambda: require_action(user, action),
     )
 
 
@@ -140,5 +151,6 @@ def episode_cancellation(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _episode_form(
         request, episode_id, form_class=CancelForm, template="web/episodes/cancel.html",
         save=lambda episode, data: episode_cancel(actor=user, episode=episode, **data),
+        permitted=lambda: require(user, Capability.EPISODE_CANCEL),
         done="Episode cancelled.",
     )

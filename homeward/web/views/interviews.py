@@ -110,9 +110,16 @@ def _step(
     request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], heading: str, button: str,
     save: Callable[[Episode, dict[str, Any]], Any], done: str, form_kwargs: dict[str, Any] | None = None,
     intro: str = "", field_map: dict[str, str] | None = None, template: str = "web/interviews/step.html",
+    permitted: Callable[[Episode], bool],
 ) -> HttpResponse:
+    """One step of the interview through its service. `permitted` says whether the person's role
+    (and, for a practitioner, the allocation) lets them take this step: if not, 403, so the form
+    is not even shown; it runs once the episode is found, so that an episode the person may not
+    see is 404 whatever their role (as in the API)."""
     user = person(request)
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    if not permitted(episode):
+        raise PermissionDenied("You may not take this step of the return interview.")
     form, restored = form_for(request, form_class, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,8 +138,6 @@ def _step(
 @page
 def rhi_allocate_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
-    if not can(user, Capability.RHI_ALLOCATE):
-        raise PermissionDenied("Only the co-ordinator allocates return interviews.")
     episode = episode_get_for_user(user, episode_id, audit=False)
 
     def save(episode: Episode, data: dict[str, Any]) -> Any:
@@ -142,6 +147,7 @@ def rhi_allocate_page(request: HttpRequest, episode_id: int) -> HttpResponse:
 
     return _step(request, episode_id, form_class=AllocateForm, heading="Allocate the return interview",
                  button="Allocate", save=save, done="Return interview allocated.",
+                 permitted=lambda episode: can(user, Capability.RHI_ALLOCATE),
                  form_kwargs={"exceptional_possible": _exceptional_possible(episode)})
 
 
@@ -150,6 +156,7 @@ def rhi_offer_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
     return _step(request, episode_id, form_class=OfferForm, heading="Record the offer of a return interview",
                  button="Record the offer", done="Offer of the return interview recorded.",
+                 permitted=lambda episode: _is_own_or_lead(user, _rhi(episode)),
                  save=lambda episode, data: rhi_record_offer(actor=user, episode=episode, **data))
 
 
@@ -162,29 +169,28 @@ def rhi_record_page(request: HttpRequest, episode_id: int) -> HttpResponse:
 
     return _step(request, episode_id, form_class=InterviewForm, heading="Record the return interview",
                  button="Record the interview", save=save, done="Return interview recorded.",
+                 permitted=lambda episode: _is_own_or_lead(user, _rhi(episode)),
                  intro="Write what the child said in their own words.", template="web/interviews/record.html")
 
 
 @page
 def rhi_authorise_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
-    if not can(user, Capability.RHI_AUTHORISE):
-        raise PermissionDenied("Only the co-ordinator authorises return interviews.")
     return _step(request, episode_id, form_class=AuthoriseForm, heading="Authorise the return interview",
                  button="Authorise", done="Return interview authorised.",
+                 permitted=lambda episode: can(user, Capability.RHI_AUTHORISE),
                  save=lambda episode, data: rhi_authorise(actor=user, episode=episode, **data))
 
 
 @page
 def rhi_share_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
-    if not can(user, Capability.RHI_SHARE):
-        raise PermissionDenied("Only the co-ordinator or the MCT shares return interviews.")
     episode = episode_get_for_user(user, episode_id, audit=False)
     rhi = _rhi(episode)
     authorised = rhi is not None and rhi.authorised_at is not None
     return _step(request, episode_id, form_class=ShareForm, heading="Share the return interview",
                  button="Record the sharing", done="Sharing of the return interview recorded.",
+                 permitted=lambda episode: can(user, Capability.RHI_SHARE),
                  save=lambda episode, data: rhi_share(actor=user, episode=episode, **data),
                  form_kwargs={"concern_only": not authorised},
                  intro="" if authorised else "The interview is not authorised yet: only a safeguarding concern "

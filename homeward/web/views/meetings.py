@@ -45,8 +45,9 @@ def _rows(data: QueryDict) -> int:
 @page
 def meeting_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
-    require(user, Capability.MEETING_RECORD)
+    # The episode first: one the person may not see is 404 whatever their role (as in the API).
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    require(user, Capability.MEETING_RECORD)
     # Not form_for: the number of rows must be known, from the POST or a kept draft, first.
     data = request.POST if request.method == "POST" else draft_take(request)
     restored = request.method != "POST" and data is not None
@@ -84,8 +85,9 @@ def meeting_new(request: HttpRequest, episode_id: int) -> HttpResponse:
 @page
 def episode_close_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
-    require(user, Capability.EPISODE_CLOSE)
+    # The episode first: one the person may not see is 404 whatever their role (as in the API).
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
+    require(user, Capability.EPISODE_CLOSE)
     form, restored = form_for(request, CloseForm)
     if request.method == "POST" and form.is_valid():
         try:

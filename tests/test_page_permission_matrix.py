@@ -1,0 +1,440 @@
+"""Every role against every page (GOV.UK pages of homeward/web/urls.py and the per-person
+pages of urls_security.py), GET and, for forms, POST: 200 (or the 302 after a successful
+POST) where the role may do this, 403 where its role may not do this at all, 404 where the
+child or episode is outside what the person may see, and the sign-in page for anyone not
+signed in.
+
+The expectations are written out here by hand from DOMAIN.md sections 5, 7 and 8, not
+derived from the code under test. The world is the API permission matrix's (one child every
+role but the auditor may see); each page is tried by every role in turn, each try rolled
+back, so one world serves all of them.
+
+Not here: sign-in, sign-out, the two-factor and council sign-in pages (the same for every
+role: homeward/web/tests/test_two_factor.py, test_council_sign_in.py, test_sign_in_security.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from homeward.accounts.roles import Role
+from homeward.accounts.services import user_create
+from homeward.children.models import PhilomenaProfile
+from homeward.common.timeutil import LONDON
+from homeward.episodes.services import episode_report
+from homeward.interviews.services import rhi_allocate, rhi_record_interview, rhi_record_offer, rhi_share
+
+from .test_permission_matrix import (
+    CASEWORK,
+    IMPORTERS,
+    OVERSIGHT,
+    REPORTING,
+    RHI_LEADS,
+    SEES_CHILD,
+    World,
+    _allocated,
+    _authorised,
+    _closable,
+    _import_file,
+    _import_job,
+    _interviewed,
+    _offered,
+    _person,
+    _returned,
+    collection_year_now,
+)
+from .test_permission_matrix import world as api_world
+
+# The API matrix's world, as a fixture here too.
+world = api_world
+
+pytestmark = pytest.mark.django_db
+
+ALL = frozenset(Role.values)
+ROLES = sorted(Role.values)
+ANONYMOUS = "anonymous"
+# Those who record the return interview: the co-ordinator and the MCT, the practitioner it is
+# allocated to, and the child's social worker (seed 000), and the system administrator.
+RHI_RECORDERS = RHI_LEADS | {"rhi_practitioner", "social_worker"}
+# DOMAIN.md section 5: what the child said is shared with police, social worker and IRO, the
+# police only once it has been shared with them; the authority's own staff who see the child
+# (co-ordinator, MCT, managers, EDT) read it too. Never the placement provider.
+RHI_CONTENT_READERS = SEES_CHILD - {"police_liaison", "placement_provider"}
+# "Who has looked at this child": those who lead the child's care (not police, providers,
+# practitioners or EDT).
+ACCESS_LOG_READERS = frozenset({"coordinator", "mct_admin", "team_manager", "service_leader", "senior_manager",
+                                "social_worker", "iro", "admin"})
+AUDITORS = frozenset({"auditor", "admin"})
+
+# The smallest PNG there is: one transparent pixel.
+PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def when(minutes_ago: float) -> datetime:
+    return timezone.now() - timedelta(minutes=minutes_ago)
+
+
+def parts(prefix: str, instant: datetime) -> dict[str, str]:
+    """The day, month, year and time inputs of a GOV.UK date-time field."""
+    local = instant.astimezone(LONDON)
+    return {f"{prefix}_day": str(local.day), f"{prefix}_month": str(local.month),
+            f"{prefix}_year": str(local.year), f"{prefix}_time": f"{local:%H:%M}"}
+
+
+def _photo(world: World) -> None:
+    profile, _ = PhilomenaProfile.objects.get_or_create(child=world.child, defaults={"description": "Tall"})
+    profile.photo.save("matrix.png", ContentFile(PIXEL_PNG), save=True)
+
+
+def _shared_with_police(world: World) -> None:
+    _authorised(world)
+    rhi_share(actor=world.coordinator, episode=world.episode, shared_at=when(30), recipients=["police"])
+
+
+def _meeting_action(world: World) -> None:
+    from homeward.meetings.services import AgreedAction, strategy_meeting_record
+
+    meeting = strategy_meeting_record(actor=world.coordinator, episode=world.episode, held_at=when(120),
+                                      kind="missing_strategy", attendees=["A. Person"],
+                                      actions=[AgreedAction(owner="Someone Else", description="Visit the home")])
+    world.ids.update(meeting=meeting.pk, action=meeting.actions.get().pk)
+
+
+def _adult(world: World) -> None:
+    from homeward.children.models import ResponsibleAdult
+
+    adult = ResponsibleAdult.objects.create(child=world.child, name="Sam Parent", relationship="Mother")
+    world.ids.update(adult=adult.pk)
+
+
+def _upload(world: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("missing.csv", _import_file(world).encode(), content_type="text/csv"),
+            "format": "ssda903"}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    allowed: frozenset[str]
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    prepare: Callable[[World], None] = lambda w: None
+    # Roles that cannot see the child at all: 404 comes before 403 for them, as in the API.
+    hidden_from: frozenset[str] = frozenset({"auditor"})
+    url_name: str = ""
+
+    @property
+    def success(self) -> int:
+        return 302 if self.method == "post" else 200
+
+
+def _form(name: str, path: str, allowed: frozenset[str], data: Callable[[World], dict[str, Any]],
+          url_name: str, **options: Any) -> list[Page]:
+    """A form page: showing it and sending it are allowed to the same roles."""
+    return [Page(f"{name} (form)", path, allowed, url_name=url_name, **options),
+            Page(f"{name} (send)", path, allowed, method="post", data=data, url_name=url_name, **options)]
+
+
+PAGES: list[Page] = [
+    Page("home", "/", ALL, hidden_from=frozenset(), url_name="home"),
+    Page("missing now", "/missing-now", ALL, hidden_from=frozenset(), url_name="board"),
+    Page("search", "/search?q=Child", ALL, hidden_from=frozenset(), url_name="search"),
+    # Reporting a child missing: those who may report (police and providers too); an IRO, an
+    # RHI practitioner and the auditor do not report.
+    Page("report: find the child", "/report?q=Child", REPORTING, hidden_from=frozenset(), url_name="report"),
+    # A child not yet known is recorded by those who may record children (casework roles).
+    *_form("report: new child", "/report/new-child", CASEWORK, url_name="report_new_child", hidden_from=frozenset(),
+           data=lambda w: {"given_name": "Jade", "family_name": "Nowak", "date_of_birth_day": "3",
+                           "date_of_birth_month": "4", "date_of_birth_year": "2012", "sex": "female",
+                           "external_id": "PAGE9001", "legal_status": "none", "responsible_authority": "941"}),
+    *_form("report: the episode", "/report/children/{child}", REPORTING, url_name="report_episode",
+           prepare=_returned, data=lambda w: {**parts("reported_at", when(20)), "reported_by": "police",
+                                              "classification": "missing"}),
+    Page("child", "/children/{child}", SEES_CHILD, url_name="child"),
+    *_form("case-system id", "/children/{child}/case-system-id", CASEWORK, url_name="child_case_system_id",
+           data=lambda w: {"external_id": "PAGE-ID-1"}),
+    # Changing a child's details and the people around them: casework roles; the Philomena
+    # profile also the placement it is prepared by (DOMAIN.md section 1).
+    Page("child details: edit (form)", "/children/{child}/details", CASEWORK, url_name="child_details_edit"),
+    Page("philomena: edit (form)", "/children/{child}/philomena/edit", CASEWORK | {"placement_provider"},
+         url_name="philomena_edit"),
+    Page("people: add (form)", "/children/{child}/people/new", CASEWORK, url_name="adult_new"),
+    Page("people: change (form)", "/children/{child}/people/{adult}", CASEWORK, url_name="adult_edit",
+         prepare=_adult),
+    Page("people: remove (form)", "/children/{child}/people/{adult}/remove", CASEWORK, url_name="adult_remove",
+         prepare=_adult),
+    Page("philomena profile", "/children/{child}/philomena", SEES_CHILD, url_name="philomena"),
+    Page("philomena pdf", "/children/{child}/philomena.pdf", SEES_CHILD, url_name="philomena_pdf"),
+    Page("philomena photo", "/children/{child}/philomena/photo", SEES_CHILD, prepare=_photo,
+         url_name="philomena_photo"),
+    Page("episode", "/episodes/{episode}", SEES_CHILD, url_name="episode"),
+    *_form("regrade", "/episodes/{episode}/risk", CASEWORK | {"police_liaison"}, url_name="episode_regrade",
+           data=lambda w: {"risk_level": "high", **parts("graded_at", when(5)), "rationale": "CSE"}),
+    *_form("reclassify", "/episodes/{episode}/classification", CASEWORK | {"police_liaison"},
+           url_name="episode_reclassify",
+           data=lambda w: {"classification": "absent", **parts("at", when(5))}),
+    *_form("found", "/episodes/{episode}/found", REPORTING, url_name="episode_found",
+           data=lambda w: {**parts("found_at", when(5)), "found_by": "Police"}),
+    *_form("cancel", "/episodes/{episode}/cancel", CASEWORK, url_name="episode_cancel",
+           data=lambda w: {"reason": "Reported in error"}),
+    # Partners record only their own facts (ACTIONS_BY_PARTNER_ROLE is the code; this is
+    # DOMAIN.md: police check the child is safe and well, the carer updates, the authority
+    # analyses the risk).
+    *_form("action: safe and well check", "/episodes/{episode}/actions/safe_and_well_check",
+           CASEWORK | {"police_liaison"}, url_name="episode_action", data=lambda w: parts("at", when(5))),
+    *_form("action: carer update", "/episodes/{episode}/actions/carer_update",
+           CASEWORK | {"placement_provider"}, url_name="episode_action", data=lambda w: parts("at", when(5))),
+    *_form("action: risk analysis", "/episodes/{episode}/actions/risk_analysis", CASEWORK,
+           url_name="episode_action", data=lambda w: parts("at", when(5))),
+    *_form("strategy meeting", "/episodes/{episode}/meetings/new", CASEWORK, url_name="meeting_new",
+           data=lambda w: {**parts("held_at", when(5)), "kind": "missing_strategy", "attendees": "A. Person",
+                           "rows": "3"}),
+    # Casework roles mark any agreed action done (the person it was given to by name may too;
+    # here it was given to someone outside Homeward).
+    *_form("meeting action done", "/episodes/{episode}/meetings/{meeting}/actions/{action}/done", CASEWORK,
+           url_name="meeting_action_done", prepare=_meeting_action,
+           data=lambda w: {**parts("done_at", when(5)), "note": "Done"}),
+    *_form("close", "/episodes/{episode}/close", CASEWORK, url_name="episode_close", prepare=_closable,
+           data=lambda w: {**parts("closed_at", when(1)), "note": "Follow-up done"}),
+    Page("interview, not shared with police", "/episodes/{episode}/interview", RHI_CONTENT_READERS,
+         prepare=_interviewed, url_name="rhi"),
+    Page("interview, shared with police", "/episodes/{episode}/interview", RHI_CONTENT_READERS | {"police_liaison"},
+         prepare=_shared_with_police, url_name="rhi"),
+    *_form("interview: allocate", "/episodes/{episode}/interview/allocate", RHI_LEADS, url_name="rhi_allocate",
+           prepare=_returned,
+           data=lambda w: {"practitioner": w.practitioner.username, **parts("allocated_at", when(60))}),
+    *_form("interview: offer", "/episodes/{episode}/interview/offer", RHI_RECORDERS, url_name="rhi_offer",
+           prepare=_allocated, data=lambda w: {**parts("offered_at", when(60)), "method": "Phone"}),
+    *_form("interview: record", "/episodes/{episode}/interview/record", RHI_RECORDERS, url_name="rhi_record",
+           prepare=_offered,
+           data=lambda w: {"outcome": "accepted", **parts("conducted_at", when(60)), "method": "face_to_face",
+                           "seen_alone": "yes", "wishes_and_feelings": "To stay where I am."}),
+    *_form("interview: authorise", "/episodes/{episode}/interview/authorise", frozenset({"coordinator", "admin"}),
+           url_name="rhi_authorise", prepare=_interviewed, data=lambda w: parts("authorised_at", when(30))),
+    *_form("interview: share", "/episodes/{episode}/interview/share", RHI_LEADS, url_name="rhi_share",
+           prepare=_authorised, data=lambda w: {**parts("shared_at", when(10)), "recipients": ["police"]}),
+    Page("interview pipeline", "/interviews", RHI_LEADS, hidden_from=frozenset(), url_name="rhi_pipeline"),
+    # The interviews allocated to the person: anyone's own list (empty for most roles).
+    Page("my interviews", "/interviews/mine", ALL, hidden_from=frozenset(), url_name="my_interviews"),
+    Page("reports", "/reports", OVERSIGHT, hidden_from=frozenset(), url_name="reports"),
+    Page("weekly report", "/reports/weekly", OVERSIGHT, hidden_from=frozenset(), url_name="reports_weekly"),
+    Page("weekly report pdf", "/reports/weekly.pdf", OVERSIGHT, hidden_from=frozenset(),
+         url_name="reports_weekly_pdf"),
+    Page("performance", "/reports/performance", OVERSIGHT, hidden_from=frozenset(), url_name="reports_performance"),
+    Page("patterns", "/reports/patterns", OVERSIGHT, hidden_from=frozenset(), url_name="reports_patterns"),
+    Page("statutory returns", "/reports/statutory", OVERSIGHT, hidden_from=frozenset(),
+         url_name="reports_statutory"),
+    Page("ssda903 missing csv", "/reports/statutory/ssda903-missing.csv?year={year}", OVERSIGHT,
+         hidden_from=frozenset(), url_name="reports_ssda903"),
+    Page("annex a xlsx", "/reports/statutory/annex-a-list-8.xlsx", OVERSIGHT, hidden_from=frozenset(),
+         url_name="reports_annex_a"),
+    Page("ssd missing csv", "/reports/statutory/ssd_missing.csv", OVERSIGHT, hidden_from=frozenset(),
+         url_name="reports_ssd"),
+    *_form("import", "/reports/import", IMPORTERS, url_name="reports_import", hidden_from=frozenset(),
+           prepare=_returned, data=_upload),
+    Page("import job", "/reports/import/{job}", IMPORTERS, hidden_from=frozenset(), prepare=_import_job,
+         url_name="reports_import_job"),
+    Page("audit log", "/audit", AUDITORS, hidden_from=frozenset(), url_name="audit_log"),
+    Page("child access log", "/children/{child}/access-log", ACCESS_LOG_READERS, url_name="child_access_log"),
+    Page("stay signed in", "/session/keep-alive", ALL, method="post", hidden_from=frozenset(),
+         url_name="session_keep_alive"),
+]
+
+# Pages of homeward/web/urls.py that are the same for every role (sign-in and its steps).
+NOT_PER_ROLE = {"sign_in", "sign_out", "two_factor_verify", "two_factor_setup", "two_factor_recovery_codes",
+                "oidc_start", "oidc_callback"}
+
+
+def _url_names(patterns: list[Any]) -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names |= _url_names(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_the_matrix_names_every_page() -> None:
+    """A page added to homeward/web/urls.py is added here too, with who may use it."""
+    missing = _web_url_names() - NOT_PER_ROLE - {p.url_name for p in PAGES}
+    assert not missing, f"pages with no row in the permission matrix: {sorted(missing)}"
+
+
+def page_path(page: Page, world: World) -> str:
+    return page.path.format(child=world.child.pk, episode=world.episode.pk, job=world.job.pk if world.job else 0,
+                            year=collection_year_now(), **world.ids)
+
+
+def _web_url_names() -> set[str]:
+    web = next(p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "web")
+    return _url_names(web.url_patterns)
+
+
+def expected_status(page: Page, role: str) -> set[int]:
+    if role == ANONYMOUS:
+        return {302}
+    if role in page.hidden_from:
+        # A role that may not see the child is 404, as in the API; where it may not do this
+        # at all either, a 403 for the role is as good: neither says anything about the child.
+        return {404} if role in page.allowed else {403, 404}
+    return {page.success} if role in page.allowed else {403}
+
+
+def _ask(client: Client, page: Page, path: str, world: World) -> Any:
+    """One request, rolled back afterwards so that the next role meets the same world."""
+    savepoint = transaction.savepoint()
+    try:
+        if page.method == "post":
+            return client.post(path, page.data(world))
+        return client.get(path)
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def _outcome(response: Any) -> str:
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return f"{response.status_code} {location}".strip()
+
+
+@pytest.fixture
+def clients(world: World) -> dict[str, Client]:
+    out = {ANONYMOUS: Client()}
+    for role in ROLES:
+        client = Client()
+        client.force_login(_person(role))
+        out[role] = client
+    return out
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# Rows for pages being added alongside this file count once their address is in urls.py.
+PAGES = [p for p in PAGES if p.url_name in _web_url_names()]
+
+
+# The pages that need the same world share one (each request is rolled back), which keeps the
+# whole matrix quick: one test per state of the world, listing every page and role it got wrong.
+STAGES: dict[str, list[Page]] = {}
+for _page in PAGES:
+    STAGES.setdefault(_page.prepare.__name__.strip("_<>").replace("lambda", "as_built"), []).append(_page)
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_every_role_against_every_page(stage: str, world: World, clients: dict[str, Client], media: None) -> None:
+    pages = STAGES[stage]
+    pages[0].prepare(world)
+    world.episode.refresh_from_db()
+    wrong = []
+    for page in pages:
+        path = page_path(page, world)
+        for role, client in clients.items():
+            response = _ask(client, page, path, world)
+            expected = expected_status(page, role)
+            location = response.get("Location", "") if response.status_code == 302 else ""
+            if role == ANONYMOUS:
+                ok = response.status_code == 302 and location.startswith("/sign-in")
+            elif expected == {302}:
+                # Done, and sent on to a page rather than back to sign in.
+                ok = response.status_code == 302 and not location.startswith("/sign-in")
+            else:
+                ok = response.status_code in expected
+            if not ok:
+                wrong.append(f"{page.name} {page.method.upper()} {path} as {role}: "
+                             f"expected {sorted(expected)}, got {_outcome(response)}")
+    assert len({p.prepare for p in pages}) == 1
+    assert not wrong, "\n".join(wrong)
+
+
+# Outside what a person may see: 404 on every page of a child's records ----------------------
+
+CHILD_PAGES = [p for p in PAGES if "{child}" in p.path or "{episode}" in p.path]
+
+
+@pytest.fixture
+def stranger(world: World, make_child: Any) -> World:
+    """Another team's child, placed with another provider, whose episode (returned, its interview
+    done by another practitioner) no one in the matrix is linked to."""
+    user_create(username="other.team.worker", role="social_worker", password=None, validate=False,
+                team_name="Assessment and Intervention")
+    other_practitioner = user_create(username="other.practitioner", role="rhi_practitioner", password=None,
+                                     validate=False, organisation_name="Another Charity")
+    child = make_child(team="Assessment and Intervention", given_name="Stranger", family_name="Unseen",
+                       placement={"authority": "941", "provider": "Elsewhere"})
+    episode = episode_report(actor=world.coordinator, child=child, reported_at=when(600),
+                             reported_by="police").episode
+    other = World(child=child, episode=episode, coordinator=world.coordinator, practitioner=other_practitioner)
+    _returned(other)
+    rhi_allocate(actor=world.coordinator, episode=episode, practitioner=other_practitioner, allocated_at=when(250))
+    rhi_record_offer(actor=world.coordinator, episode=episode, offered_at=when(200), method="Visit")
+    from homeward.interviews.services import InterviewRecord
+
+    rhi_record_interview(actor=world.coordinator, episode=episode, record=InterviewRecord(
+        outcome="accepted", conducted_at=when(150), method="face_to_face", seen_alone=True,
+        wishes_and_feelings="Secret"))
+    episode.refresh_from_db()
+    return other
+
+
+# A social worker of another team, an IRO not the child's, an RHI practitioner not allocated,
+# a provider with whom the child is not placed (DOMAIN.md section 7).
+SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider"]
+
+
+@pytest.mark.parametrize("role", SCOPED_ROLES)
+def test_a_child_outside_the_persons_scope_is_404_on_every_page_of_it(
+    role: str, stranger: World, clients: dict[str, Client], world: World, media: None,
+) -> None:
+    _photo(stranger)
+    _meeting_action(stranger)
+    _adult(stranger)
+    client = clients[role]
+    wrong = []
+    for page in CHILD_PAGES:
+        path = page_path(page, stranger)
+        response = _ask(client, page, path, stranger)
+        # 404 for what the person's role could otherwise do; 403 too where it may not at all.
+        if response.status_code not in ({404} if role in page.allowed else {403, 404}):
+            wrong.append(f"{page.name} {page.method.upper()} {path}: got {_outcome(response)}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", [*SCOPED_ROLES, "auditor"])
+def test_lists_and_searches_do_not_name_a_child_outside_the_persons_scope(
+    role: str, stranger: World, world: World, clients: dict[str, Client],
+) -> None:
+    client = clients[role]
+    for path in ("/", "/missing-now", "/search?q=Unseen", "/search?q=Stranger", "/interviews/mine",
+                 "/report?q=Unseen"):
+        response = client.get(path)
+        assert response.status_code in (200, 403), (path, response.status_code)
+        body = response.content.decode()
+        assert "Stranger Unseen" not in body and f'href="/children/{stranger.child.pk}"' not in body, (
+            f"{role} sees the stranger on {path}")
+
+
+def test_police_do_not_see_a_child_never_reported_missing(world: World, make_child: Any,
+                                                           clients: dict[str, Client]) -> None:
+    never = make_child(team="Children in Care North")
+    police = clients["police_liaison"]
+    assert police.get(f"/children/{never.pk}").status_code == 404
+    assert police.get(f"/children/{never.pk}/philomena").status_code == 404
+    assert police.get(f"/children/{world.child.pk}").status_code == 200
