@@ -121,6 +121,16 @@ def _adult(world: World) -> None:
     world.ids.update(adult=adult.pk)
 
 
+def _lockout(world: World) -> None:
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    attempt = AccessAttempt.objects.create(username="someone", ip_address="198.51.100.7", user_agent="test",
+                                           get_data="", post_data="", http_accept="", path_info="/sign-in",
+                                           failures_since_start=settings.AXES_FAILURE_LIMIT)
+    world.ids.update(attempt=attempt.pk)
+
+
 def _upload(world: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("missing.csv", _import_file(world).encode(), content_type="text/csv"),
             "format": "ssda903"}
@@ -251,6 +261,12 @@ PAGES: list[Page] = [
          url_name="reports_import_job"),
     Page("audit log", "/audit", AUDITORS, hidden_from=frozenset(), url_name="audit_log"),
     Page("child access log", "/children/{child}/access-log", ACCESS_LOG_READERS, url_name="child_access_log"),
+    # Resetting a person's two-factor app and lifting a lock-out: the system administrator only.
+    Page("sign-in security", "/security", frozenset({"admin"}), hidden_from=frozenset(), url_name="security_admin"),
+    Page("two-factor reset (form)", "/security/two-factor-reset", frozenset({"admin"}), hidden_from=frozenset(),
+         url_name="security_two_factor_reset"),
+    Page("lock-out lift (form)", "/security/lockouts/{attempt}/lift", frozenset({"admin"}), hidden_from=frozenset(),
+         prepare=_lockout, url_name="security_lockout_lift"),
     Page("stay signed in", "/session/keep-alive", ALL, method="post", hidden_from=frozenset(),
          url_name="session_keep_alive"),
 ]
