@@ -87,10 +87,14 @@ def episode_report(
     police_reference: str = "",
     reporter_name: str = "",
     imported_from: str = "",
+    found_at: datetime | None = None,
+    found_location: str = "",
 ) -> ReportResult:
     """Record a child reported missing or absent (DOMAIN.md section 2).
 
     The same police notification (force and reference) twice returns the first episode.
+    A historical episode (`imported_from`) comes with its `found_at` and is written as
+    already returned, so that it may sit in the past of a child who is missing now.
     """
     require(actor, Capability.EPISODE_REPORT)
     police_reference = police_reference.strip()
@@ -122,8 +126,14 @@ def episode_report(
         errors.append(FieldError("child", "The child was 18 or older when last seen; Homeward is for children."))
     if child.date_of_birth > local_date(missing_since):
         errors.append(FieldError("last_seen_at", "The child was not yet born at this time."))
+    if found_at is not None and not imported_from:
+        raise ValueError("found_at is given at report time only for a historical (imported) episode")
+    if found_at is not None:
+        if found_at < missing_since:
+            errors.append(FieldError("found_at", "Found cannot be before the child went missing."))
+        _not_future(errors, "found_at", found_at, now)
     open_episode = child.episodes.filter(status=EpisodeStatus.OPEN).first()
-    if open_episode is not None:
+    if open_episode is not None and found_at is None:
         errors.append(FieldError("child", f"The child already has an open episode ({open_episode.pk}): record "
                                           "them found or update that episode instead."))
     if errors:
@@ -138,6 +148,9 @@ def episode_report(
                 missing_from=missing_from, whereabouts_known=whereabouts_known,
                 missing_since=missing_since, classification=classification, risk_level=risk_level,
                 created_by=actor, imported_from=imported_from,
+                status=EpisodeStatus.OPEN if found_at is None else EpisodeStatus.RETURNED,
+                found_at=found_at, found_location=found_location if found_at else "",
+                found_recorded_at=now if found_at else None,
             )
             ClassificationChange.objects.create(
                 episode=episode, classification=classification, at=reported_at,
@@ -151,6 +164,9 @@ def episode_report(
             _chronicle(episode, actor, missing_since, "episode_reported",
                        f"Reported {classification} by {ReportedBy(reported_by).label.lower()}"
                        + (f"; last seen at {location_last_seen}" if location_last_seen else "") + ".")
+            if found_at is not None:
+                _chronicle(episode, actor, found_at, "found",
+                           "Found" + (f" at {found_location}" if found_location else "") + ".")
             audit_record(actor=actor, action="create", object_type="episode", object_id=str(episode.pk),
                          child_id=child.pk, detail={"after": episode_snapshot(episode)})
             episode_facts_changed(episode, event="reported", actor=actor)

@@ -30,7 +30,7 @@ from homeward.children.models import Child
 from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import age_on, local_date
 from homeward.episodes.models import Episode, EpisodeStatus
-from homeward.episodes.services import episode_record_found, episode_report
+from homeward.episodes.services import episode_report
 from homeward.reference.models import PoliceForce
 
 from .models import ImportFormat, ImportJob, ImportStatus
@@ -176,13 +176,11 @@ def _write(actor: User, rows: list[tuple[ParsedRow, Child]], source: str, result
                 reporter_name=f"Imported from {source}, row {row.row}",
                 circumstances=f"Imported from {source}, row {row.row}.",
                 imported_from=f"{source}, row {row.row}",
+                found_at=row.found_at, found_location=row.found_location,
             )
             if not report.created:
                 result.skipped_duplicates += 1
                 continue
-            assert row.found_at is not None
-            episode_record_found(actor=actor, episode=report.episode, found_at=row.found_at,
-                                 found_location=row.found_location)
         except DomainValidationError as exc:
             result.errors.extend(RowError(row.row, e.field, e.message) for e in exc.errors)
             continue

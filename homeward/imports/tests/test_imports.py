@@ -3,7 +3,7 @@ through the service, the command (with its progress bar) and the API (with a job
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
 from homeward.episodes.models import Episode
+from homeward.episodes.services import episode_report
 from homeward.imports.models import ImportJob, ImportStatus
 from homeward.imports.services import import_jobs_run_pending, import_missing
 from homeward.notifications.models import Notification
@@ -78,6 +80,27 @@ def test_a_case_system_export_keeps_times_and_police_references(children: list[A
     assert episode.missing_since == datetime(2024, 6, 1, 23, 30, tzinfo=ZoneInfo("UTC"))
     assert (episode.police_reference, episode.risk_level, episode.found_location) == ("NP-1", "high", "Park")
     assert import_missing(actor=coordinator, content=content, fmt="case_system").skipped_duplicates == 1
+
+
+def test_history_is_imported_for_a_child_who_is_missing_now(children: list[Any], coordinator: Any) -> None:
+    now_missing = episode_report(actor=coordinator, child=children[0], reported_at=timezone.now(),
+                                 last_seen_at=timezone.now() - timedelta(days=2), reported_by="police").episode
+    content = HEADER + ("MOS1,17/05/2011,M,02/06/2024,04/06/2024\n"
+                        f"MOS1,17/05/2011,M,01/01/2025,{timezone.localdate():%d/%m/%Y}\n")
+    result = import_missing(actor=coordinator, content=content, fmt="ssda903")
+    # The earlier episode sits in the child's past; the one running into today overlaps
+    # the episode open now and is named for fixing, so nothing is written.
+    assert result.created == 0
+    assert [(e.row, e.column) for e in result.errors] == [(3, "MIS_START")]
+    assert f"overlaps episode {now_missing.pk}" in result.errors[0].message
+    result = import_missing(actor=coordinator, content=HEADER + "MOS1,17/05/2011,M,02/06/2024,04/06/2024\n",
+                            fmt="ssda903")
+    assert (result.ok, result.created) == (True, 1)
+    history = Episode.objects.get(child=children[0], imported_from__startswith="file")
+    assert (history.status, history.found_at) == ("returned", datetime(2024, 6, 4, tzinfo=LONDON))
+    assert history.chronology.filter(kind="found").exists()
+    now_missing.refresh_from_db()
+    assert now_missing.status == "open"
 
 
 def test_a_case_system_header_must_be_known(coordinator: Any) -> None:
