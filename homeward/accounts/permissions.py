@@ -99,6 +99,31 @@ def require_action(user: User, action: str) -> None:
         raise PermissionDenied(f"The role {user.role!r} may not record {action!r}.")
 
 
+# DOMAIN.md section 7: "police liaison sees episode and Philomena data, not social care case
+# notes" (ADR 0008). The simple actions whose free-text note police may read: their own records.
+POLICE_READABLE_ACTION_NOTES = ACTIONS_BY_PARTNER_ROLE[Role.POLICE_LIAISON]
+
+
+def may_read_casework_notes(user: User) -> bool:
+    """Whether a person may read the child's social care record beyond what police need.
+
+    Police liaison see the child's identity, current legal status and placement, the Philomena
+    profile and every episode (notification, risk gradings with rationale, classifications,
+    return, safe-and-well checks, strategy meetings, the interview once shared with them); not
+    the legal status history, the people with parental responsibility, the school, or the
+    free-text notes of social care's recorded actions (manager informed, risk analysis, carer
+    updates...) and of closing an episode. Everyone else who may see the child reads all of it.
+    The pages (child, episode), the chronology (`chronology_for_user`) and the API's child
+    answer all ask this one function.
+    """
+    return bool(user and user.is_active and user.role != Role.POLICE_LIAISON)
+
+
+def may_read_action_note(user: User, action: str) -> bool:
+    """Whether a person may read the note of a recorded simple action (`episode_record_action`)."""
+    return may_read_casework_notes(user) or action in POLICE_READABLE_ACTION_NOTES
+
+
 def may_complete_meeting_action(user: User, owner_user_id: int | None) -> bool:
     """Casework roles mark any agreed action done; anyone else who sees the child only an
     action given to them by name (police checking an address, a provider's task)."""

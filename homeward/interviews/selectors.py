@@ -108,14 +108,51 @@ def _fact_only_summary(entry: ChronologyEntry) -> str:
     return entry.summary
 
 
+# Lines of the child's social care record rather than of an episode: the legal status and
+# placement history, which police do not see (`may_read_casework_notes`, ADR 0008).
+CASEWORK_RECORD_KINDS = frozenset({"legal_status_changed", "placement_changed", "placement_ended"})
+ACTION_KIND_PREFIX = "action_"
+
+
+def _without_casework_note(entry: ChronologyEntry, user: Any) -> ChronologyEntry | None:
+    """The line as someone who may not read social care case notes sees it: None to leave it
+    out, else the line itself or a copy that keeps the fact and drops the free text."""
+    from homeward.accounts.permissions import may_read_action_note
+    from homeward.episodes.services import ACTION_LABELS
+
+    if entry.kind in CASEWORK_RECORD_KINDS:
+        return None
+    summary = entry.summary
+    if entry.kind == "child_recorded":
+        summary = "Child recorded."  # not the legal status the child had then
+    elif entry.kind == "closed":
+        summary = "Episode closed."
+    elif entry.kind.startswith(ACTION_KIND_PREFIX):
+        action = entry.kind[len(ACTION_KIND_PREFIX):]
+        if not may_read_action_note(user, action):
+            summary = ACTION_LABELS.get(action, "Action recorded") + "."
+    if summary == entry.summary:
+        return entry
+    entry = copy(entry)
+    entry.summary = summary
+    return entry
+
+
 def chronology_for_user(user: Any, entries: Iterable[ChronologyEntry]) -> list[ChronologyEntry]:
     """Chronology lines as this person may read them (DOMAIN.md sections 2 and 7).
 
-    Every event is listed; the lines of a return interview whose content the person may not
-    read (`rhi_content_visible_to`) say what happened and when, not how the offer was made or
-    that the interview raised a safeguarding concern. The rows are copied, never saved.
+    Every event of every episode is listed; the lines of a return interview whose content the
+    person may not read (`rhi_content_visible_to`) say what happened and when, not how the offer
+    was made or that the interview raised a safeguarding concern. To someone who may not read
+    social care case notes (`may_read_casework_notes`: police liaison) the legal status and
+    placement history is left out, and the notes of social care's recorded actions and of
+    closing are dropped, keeping what was done and when. The rows are copied, never saved.
     """
+    from homeward.accounts.permissions import may_read_casework_notes
+
     entries = list(entries)
+    if not may_read_casework_notes(user):
+        entries = [shown for shown in (_without_casework_note(e, user) for e in entries) if shown is not None]
     episode_ids = {e.episode_id for e in entries if e.episode_id and e.kind in RHI_DETAIL_KINDS}
     visible: dict[int, bool] = {}
     if episode_ids:

@@ -11,7 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.models import User
+from homeward.accounts.permissions import Capability, may_read_casework_notes, require
 from homeward.api.views import HomewardAPIView
 from homeward.children.models import OLDEST_FIRST, Child, LegalStatus, Sex
 from homeward.children.selectors import child_get_for_user
@@ -56,12 +57,15 @@ def _inputs(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def child_representation(child: Child) -> dict[str, Any]:
+def child_representation(child: Child, user: User) -> dict[str, Any]:
+    """The child as API.md names it. To someone who may not read social care case notes
+    (`may_read_casework_notes`: police liaison) `legal_status_history` and `school`, which
+    API.md does not define, are left out (ADR 0008); every field API.md names is kept."""
     placement = child_current_placement(child)
     periods = list(child.legal_statuses.order_by(*OLDEST_FIRST))
     episodes = list(child.episodes.order_by("-missing_since", "-id").values_list("id", "missing_since", "status"))
     since = timezone.now() - timedelta(days=90)
-    return {
+    representation: dict[str, Any] = {
         "id": child.pk,
         "external_id": child.external_id,
         "given_name": child.given_name,
@@ -92,6 +96,9 @@ def child_representation(child: Child) -> dict[str, Any]:
             1 for _, started, state in episodes if started >= since and state != "cancelled"
         ),
     }
+    if not may_read_casework_notes(user):
+        del representation["legal_status_history"], representation["school"]
+    return representation
 
 
 class ChildOutputSerializer(serializers.Serializer):
@@ -121,14 +128,14 @@ class ChildListCreateView(HomewardAPIView):
         serializer = ChildInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         child = child_create(actor=self.actor(request), **_inputs(serializer.validated_data))
-        return Response(child_representation(child), status=status.HTTP_201_CREATED)
+        return Response(child_representation(child, self.actor(request)), status=status.HTTP_201_CREATED)
 
 
 class ChildDetailView(HomewardAPIView):
     @extend_schema(responses={200: ChildOutputSerializer}, operation_id="child_get")
     def get(self, request: Request, child_id: int) -> Response:
         child = child_get_for_user(self.actor(request), child_id)
-        return Response(child_representation(child))
+        return Response(child_representation(child, self.actor(request)))
 
     @extend_schema(request=ChildInputSerializer, responses={200: ChildOutputSerializer},
                    operation_id="child_update")
@@ -138,4 +145,4 @@ class ChildDetailView(HomewardAPIView):
         serializer = ChildInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         child = child_update(actor=self.actor(request), child=child, **_inputs(serializer.validated_data))
-        return Response(child_representation(child))
+        return Response(child_representation(child, self.actor(request)))

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from homeward.accounts.permissions import may_read_casework_notes
 from homeward.audit.services import audit_record
 from homeward.children.models import NEWEST_FIRST, Child, PhilomenaProfile, Placement
 from homeward.children.selectors import child_get_for_user
@@ -97,10 +98,16 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
     user = person(request)
     child = child_get_for_user(user, child_id)
     context = _profile_context(request, child)
+    # Police see the current legal status and placement, not the history, the people with
+    # parental responsibility or the school (ADR 0008).
+    casework = may_read_casework_notes(user)
     context.update({
-        "legal_statuses": list(child.legal_statuses.order_by(*NEWEST_FIRST)),
-        "placements": list(child.placements.select_related("authority").order_by(*NEWEST_FIRST)),
-        "adults": list(child.responsible_adults.filter(archived_at__isnull=True).order_by("name")),
+        "casework": casework,
+        "legal_statuses": list(child.legal_statuses.order_by(*NEWEST_FIRST)) if casework else [],
+        "placements": list(child.placements.select_related("authority").order_by(*NEWEST_FIRST)) if casework
+        else [p for p in [context["placement"]] if p is not None],
+        "adults": list(child.responsible_adults.filter(archived_at__isnull=True).order_by("name"))
+        if casework else [],
         "episodes": list(episode_list_for_user(user).filter(child=child).order_by("-missing_since")),
         "chronology": chronology_for_user(
             user, child.chronology.select_related("recorded_by", "episode").order_by("-at", "-id")),
