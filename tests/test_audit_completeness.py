@@ -4,11 +4,15 @@ matrices); searches, exports and imports leave one too."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.episodes.services import episode_record_found, episode_report
 
 from .test_page_permission_matrix import PAGES, Page, page_path
 from .test_permission_matrix import ENDPOINTS, Endpoint, World, _person, call
@@ -19,10 +23,23 @@ world = api_world
 
 pytestmark = pytest.mark.django_db
 
-# Reference data and the audit log itself are not a child's record; reports, exports and
-# imports span many children (test_exports_and_imports_are_audited).
-NOT_CHILD_DATA = {"codes", "audit log", "weekly report", "performance", "patterns", "ssda903 missing", "annex a",
-                  "ssd missing", "import", "import job"}
+# Reference data and the audit log itself are not a child's record; exports and imports span
+# many children (test_exports_and_imports_are_audited). The reports that list children by id
+# (weekly, performance, patterns) name this one once it is on them (_on_every_list).
+NOT_CHILD_DATA = {"codes", "audit log", "ssda903 missing", "annex a", "ssd missing", "import", "import job"}
+REPORTS = {"weekly report", "performance", "patterns"}
+
+
+def _on_every_list(world: World) -> None:
+    """The world's child on every list and report: the open episode found (at the bus station)
+    and a third reported, last seen there, so the child is missing now, returned this week,
+    repeat-missing (three episodes in the protocol's window) and at a place named twice; the
+    earlier episode's interview, allocated to the practitioner, is under way."""
+    now = timezone.now()
+    episode_record_found(actor=world.coordinator, episode=world.episode, found_at=now - timedelta(hours=5),
+                         found_location="Bus station")
+    world.episode = episode_report(actor=world.coordinator, child=world.child, reported_at=now - timedelta(hours=2),
+                                   reported_by="police", location_last_seen="Bus Station").episode
 
 
 def _actor_for(endpoint: Endpoint) -> str:
@@ -35,6 +52,8 @@ def _actor_for(endpoint: Endpoint) -> str:
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.name not in NOT_CHILD_DATA],
                          ids=[e.name for e in ENDPOINTS if e.name not in NOT_CHILD_DATA])
 def test_every_endpoint_audits_the_child(endpoint: Endpoint, world: World, api_for: Any) -> None:
+    if endpoint.name in REPORTS:
+        _on_every_list(world)
     endpoint.prepare(world)
     world.episode.refresh_from_db()
     person = _person(_actor_for(endpoint))
@@ -90,13 +109,13 @@ def _web_actor(page: Page) -> str:
     raise AssertionError(page.name)
 
 
-def _web_entries(page: Page, world: World, settings: Any, tmp_path: Any) -> tuple[Any, Any, Any]:
+def _web_entries(page: Page, world: World, settings: Any, tmp_path: Any, role: str = "") -> tuple[Any, Any, Any]:
     from django.test import Client
 
     settings.MEDIA_ROOT = tmp_path / "media"
     page.prepare(world)
     world.episode.refresh_from_db()
-    person = _person(_web_actor(page))
+    person = _person(role or _web_actor(page))
     client = Client()
     client.force_login(person)
     last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -126,3 +145,29 @@ def test_searches_exports_and_imports_through_the_pages_are_audited(name: str, w
     _, entries, _ = _web_entries(page, world, settings, tmp_path)
     action = SEARCH_AND_EXPORT[name]
     assert entries.filter(action=action, channel="web").exists(), f"{name} left no {action} entry"
+
+
+# Lists and reports that name children: one entry per child shown, naming the records shown
+# (as the API's episode list and worklist). Each is asked for by someone who sees the world's
+# child on it: the home page is the social worker's (the child is in their team), "My
+# interviews" the practitioner's (the earlier episode's interview is theirs).
+LIST_PAGES = {"home": "social_worker", "missing now": "coordinator", "weekly report": "coordinator",
+              "weekly report pdf": "coordinator", "performance": "coordinator", "patterns": "coordinator",
+              "interview pipeline": "coordinator", "my interviews": "rhi_practitioner"}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_PAGES))
+def test_every_list_and_report_page_audits_each_child_it_names(name: str, world: World, settings: Any,
+                                                               tmp_path: Any) -> None:
+    page = next(p for p in PAGES if p.name == name)
+    _on_every_list(world)
+    response, entries, _ = _web_entries(page, world, settings, tmp_path, role=LIST_PAGES[name])
+    episodes = set(world.child.episodes.values_list("pk", flat=True))
+    if page.name != "weekly report pdf":
+        links = re.compile(rf'href="/(children/{world.child.pk}|episodes/({"|".join(map(str, episodes))}))[/#?"]')
+        assert links.search(response.content.decode()), f"{name} does not show the child: nothing to audit"
+    action = "export" if page.name == "weekly report pdf" else "view"
+    named = entries.filter(child=world.child, action=action, channel="web")
+    assert named.count() == 1, f"{name} left {named.count()} {action} entries naming the child, not one"
+    shown = set(named.get().detail["records"])
+    assert shown and shown <= episodes, f"{name} named records {sorted(shown)}, not the child's episodes"

@@ -2,7 +2,9 @@
 not do this at all, 404 where the record is outside what the person may see.
 
 The expectations are written out here by hand from DOMAIN.md section 7, not derived from
-the code under test.
+the code under test. Each endpoint is one test: the world is built once and every role (and
+someone with no credentials, 401) asks in turn, each request rolled back, so that the next
+role meets the same world; the test lists every role the endpoint got wrong.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.urls import URLPattern, resolve
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from homeward.accounts.roles import Role
 from homeward.accounts.services import user_create
@@ -134,6 +139,27 @@ def _upload(world: World) -> dict[str, Any]:
             "format": "ssda903"}
 
 
+def _meeting(world: World, owner: str) -> None:
+    """A strategy meeting on the world's episode with one agreed action, owned by `owner`."""
+    from homeward.meetings.services import AgreedAction, strategy_meeting_record
+
+    meeting = strategy_meeting_record(actor=world.coordinator, episode=world.episode,
+                                      held_at=timezone.now() - timedelta(hours=2), kind="missing_strategy",
+                                      attendees=["A. Person"], actions=[AgreedAction(owner=owner,
+                                                                                     description="Visit the home")])
+    world.ids.update(meeting=meeting.pk, action=meeting.actions.get().pk)
+
+
+def _meeting_action(world: World) -> None:
+    """The action is given to someone who does not sign in to Homeward."""
+    _meeting(world, "Someone Else")
+
+
+def _meeting_action_for_police(world: World) -> None:
+    """The action is given by name to the police liaison officer of the matrix."""
+    _meeting(world, _person("police_liaison").username)
+
+
 def collection_year_now() -> int:
     """The SSDA903 collection year (its end) that today falls in."""
     today = timezone.localdate()
@@ -176,6 +202,17 @@ ENDPOINTS = [
              body=lambda w: {"action": "carer_update", "at": iso(1)}),
     Endpoint("strategy meeting", "post", "/api/v1/episodes/{episode}/strategy-meetings", CASEWORK,
              body=lambda w: {"held_at": iso(1), "kind": "missing_strategy", "attendees": ["A"]}),
+    Endpoint("strategy meetings", "get", "/api/v1/episodes/{episode}/strategy-meetings", SEES_CHILD,
+             prepare=_meeting_action),
+    # Casework roles mark any agreed action done; the person an action is given to by name may
+    # mark that one done too (police checking an address), no one else.
+    Endpoint("meeting action done", "post",
+             "/api/v1/episodes/{episode}/strategy-meetings/{meeting}/actions/{action}/done", CASEWORK,
+             prepare=_meeting_action, body=lambda w: {"done_at": iso(0.5), "note": "Done"}),
+    Endpoint("meeting action done by its owner", "post",
+             "/api/v1/episodes/{episode}/strategy-meetings/{meeting}/actions/{action}/done",
+             CASEWORK | {"police_liaison"}, prepare=_meeting_action_for_police,
+             body=lambda w: {"done_at": iso(0.5), "note": "Address checked"}),
     Endpoint("rhi allocation", "post", "/api/v1/episodes/{episode}/rhi/allocation", RHI_LEADS, prepare=_returned,
              body=lambda w: {"practitioner": w.practitioner.username, "allocated_at": iso(1)}),
     Endpoint("rhi offer", "post", "/api/v1/episodes/{episode}/rhi/offer",
@@ -244,30 +281,78 @@ def _person(role: str) -> Any:
     return existing or user_create(username=f"matrix.{role}", role=role, password=None, validate=False)
 
 
+def endpoint_path(endpoint: Endpoint, world: World) -> str:
+    return endpoint.path.format(child=world.child.pk, episode=world.episode.pk,
+                                job=world.job.pk if world.job else 0, **world.ids)
+
+
 def call(client: Any, endpoint: Endpoint, world: World) -> Any:
-    path = endpoint.path.format(child=world.child.pk, episode=world.episode.pk,
-                                job=world.job.pk if world.job else 0)
-    return getattr(client, endpoint.method)(path, endpoint.body(world), format=endpoint.format)
+    return getattr(client, endpoint.method)(endpoint_path(endpoint, world), endpoint.body(world),
+                                            format=endpoint.format)
+
+
+ROLES = sorted(Role.values)
+ANONYMOUS = "anonymous"
+
+
+def expected_status(endpoint: Endpoint, role: str) -> int:
+    """200 standing for any 2xx."""
+    if role == ANONYMOUS:
+        return 401
+    if role in endpoint.hidden_from:
+        return 404
+    return 200 if role in endpoint.allowed else 403
+
+
+def _ask(client: APIClient, endpoint: Endpoint, world: World) -> Any:
+    """One request, rolled back afterwards so that the next role meets the same world."""
+    savepoint = transaction.savepoint()
+    try:
+        return call(client, endpoint, world)
+    finally:
+        transaction.savepoint_rollback(savepoint)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
-@pytest.mark.parametrize("role", sorted(Role.values))
-def test_role_against_endpoint(role: str, endpoint: Endpoint, world: World, api_for: Any) -> None:
+def test_every_role_against_the_endpoint(endpoint: Endpoint, world: World, api_for: Any) -> None:
+    clients = {ANONYMOUS: APIClient(), **{role: api_for(_person(role)) for role in ROLES}}
     endpoint.prepare(world)
     world.episode.refresh_from_db()
-    person = _person(role)
-    client = api_for(person)
-    response = call(client, endpoint, world)
-    if role in endpoint.hidden_from:
-        expected = 404
-    elif role in endpoint.allowed:
-        expected = 200
-    else:
-        expected = 403
-    if expected == 200:
-        assert 200 <= response.status_code < 300, (role, endpoint.name, response.status_code, response.content)
-    else:
-        assert response.status_code == expected, (role, endpoint.name, response.status_code, response.content)
+    wrong = []
+    for role, client in clients.items():
+        expected = expected_status(endpoint, role)
+        asked = (f"{endpoint.name}: {endpoint.method.upper()} {endpoint_path(endpoint, world)} as {role}: "
+                 f"expected {expected if expected != 200 else '2xx'}")
+        try:
+            response = _ask(client, endpoint, world)
+        except Exception as exc:  # listed with the others rather than stopping at the first
+            wrong.append(f"{asked}, raised {exc!r}")
+            continue
+        ok = 200 <= response.status_code < 300 if expected == 200 else response.status_code == expected
+        if not ok:
+            wrong.append(f"{asked}, got {response.status_code} {response.content[:300]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+# The API's description, the same for every role.
+NOT_PER_ROLE = {"api-schema", "api-docs"}
+
+
+def test_the_matrix_names_every_endpoint() -> None:
+    """Every method of every address of homeward/api/v1/urls.py has a row, with who may use it."""
+    from homeward.api.v1.urls import urlpatterns
+
+    served = set()
+    for pattern in urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        view = getattr(pattern.callback, "cls", None) or getattr(pattern.callback, "view_class", None)
+        if pattern.name in NOT_PER_ROLE:
+            continue
+        served |= {(pattern.name, method) for method in ("get", "post", "put", "patch", "delete")
+                   if hasattr(view, method)}
+    rows = {(resolve(e.path.format(child=1, episode=1, job=1, meeting=1, action=1)).url_name, e.method)
+            for e in ENDPOINTS}
+    assert not served - rows, f"endpoints with no row in the permission matrix: {sorted(served - rows)}"
 
 
 SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,50 @@ def entry_digest(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _entry(
+    *, actor: Any, action: str, object_type: str, object_id: str = "", child_id: int | None = None,
+    detail: dict[str, Any] | None = None, channel: str | None = None,
+) -> AuditEntry:
+    """An entry not yet linked into the chain (no time, no hashes: set when it is)."""
+    source = current_origin()
+    return AuditEntry(
+        user=actor if getattr(actor, "pk", None) else None,
+        username=getattr(actor, "username", "") or "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        child_id=child_id,
+        remote_addr=source.remote_addr,
+        user_agent=source.user_agent,
+        channel=channel or source.channel,
+        detail=json.loads(json.dumps(detail or {}, default=str)),
+    )
+
+
+def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
+    """Link the entries into the chain, in order, and store them, inside the caller's
+    transaction (or their own): one lock and one look at the last entry for all of them. They
+    are dated `at`, or now (taken under the lock, so that the log's times follow its order)."""
+    if not entries:
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        # SQLite transactions begin IMMEDIATE (settings), which already serialises writers.
+        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
+        when = at or timezone.now()
+        for entry in entries:
+            entry.at = when
+            entry.previous_hash = previous
+            entry.entry_hash = previous = entry_digest(entry)
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            # One INSERT (or a few, in order): ids follow the list, so the chain reads in id order.
+            AuditEntry.objects.bulk_create(entries)
+
+
 def audit_record(
     *,
     actor: Any,
@@ -49,38 +94,23 @@ def audit_record(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry, inside the caller's transaction (or its own)."""
-    source = current_origin()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        # SQLite transactions begin IMMEDIATE (settings), which already serialises writers.
-        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        entry = AuditEntry(
-            at=at or timezone.now(),
-            user=actor if getattr(actor, "pk", None) else None,
-            username=getattr(actor, "username", "") or "",
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            child_id=child_id,
-            remote_addr=source.remote_addr,
-            user_agent=source.user_agent,
-            channel=channel or source.channel,
-            detail=json.loads(json.dumps(detail or {}, default=str)),
-            previous_hash=previous or "",
-        )
-        entry.entry_hash = entry_digest(entry)
-        entry.save(force_insert=True)
+    entry = _entry(actor=actor, action=action, object_type=object_type, object_id=object_id, child_id=child_id,
+                   detail=detail, channel=channel)
+    _append([entry], at=at)
     return entry
 
 
-def audit_list_read(*, actor: Any, object_type: str, rows: list[tuple[int, int]], query: dict[str, Any]) -> None:
-    """A page of records about several children was read: one entry per child on the page,
-    naming that child's records, so "who looked at this child" finds list views too."""
-    by_child: dict[int, list[int]] = {}
+def audit_list_read(
+    *, actor: Any, object_type: str, rows: Iterable[tuple[int, int]], query: dict[str, Any], action: str = "view",
+) -> list[AuditEntry]:
+    """A page of records about several children was read (or exported): one entry per child on
+    the page, naming that child's records, so "who looked at this child" finds list views too.
+    `rows` are (record id, child id) pairs; the entries are written together, in child order."""
+    by_child: dict[int, dict[int, None]] = {}
     for record, child in rows:
-        by_child.setdefault(child, []).append(record)
-    for child, records in sorted(by_child.items()):
-        audit_record(actor=actor, action="view", object_type=object_type, child_id=child,
-                     detail={"records": records, "query": query})
+        by_child.setdefault(child, {})[record] = None
+    entries = [_entry(actor=actor, action=action, object_type=object_type, child_id=child,
+                      detail={"records": list(records), "query": query})
+               for child, records in sorted(by_child.items())]
+    _append(entries)
+    return entries

@@ -8,10 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from homeward.accounts.roles import Role
 from homeward.audit.models import AuditEntry
 from homeward.episodes.services import episode_report
-from tests.test_permission_matrix import World, _person, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,25 +113,5 @@ def test_the_openapi_schema_documents_the_endpoint(api: Any) -> None:
     assert "get" in schema["paths"]["/api/v1/episodes/{episode_id}/strategy-meetings"]
 
 
-# Every role against the two endpoints, as the permission matrix (tests/test_permission_matrix.py)
-# does for the others, on its world: a child every role but the auditor can see.
-CASEWORK = {"mct_admin", "coordinator", "social_worker", "team_manager", "service_leader", "senior_manager", "edt",
-            "admin"}
-
-
-@pytest.mark.parametrize("role", sorted(Role.values))
-def test_role_against_the_meeting_endpoints(role: str, world: World, api_for: Any) -> None:  # noqa: F811
-    from homeward.meetings.services import AgreedAction, strategy_meeting_record
-
-    meeting = strategy_meeting_record(
-        actor=world.coordinator, episode=world.episode, held_at=timezone.now() - timedelta(hours=2),
-        kind="missing_strategy", attendees=["A"], actions=[AgreedAction(owner="Police", description="Visit")])
-    client = api_for(_person(role))
-    listed = client.get(f"/api/v1/episodes/{world.episode.pk}/strategy-meetings")
-    done = client.post(f"/api/v1/episodes/{world.episode.pk}/strategy-meetings/{meeting.pk}"
-                       f"/actions/{meeting.actions.get().pk}/done", {"done_at": iso(0.5)}, format="json")
-    if role == "auditor":
-        assert (listed.status_code, done.status_code) == (404, 404)
-    else:
-        assert listed.status_code == 200, listed.content
-        assert done.status_code == (200 if role in CASEWORK else 403), (role, done.content)
+# Every role against the two endpoints: rows of the permission matrix (tests/test_permission_matrix.py:
+# "strategy meetings", "meeting action done", "meeting action done by its owner").

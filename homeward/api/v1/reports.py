@@ -19,10 +19,11 @@ from rest_framework.response import Response
 from homeward.accounts.permissions import Capability, require
 from homeward.api.errors import problem
 from homeward.api.views import HomewardAPIView
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_list_read, audit_record
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
+from homeward.reporting.named import episode_children, episodes_named
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
@@ -88,6 +89,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _audit_named(actor: Any, object_type: str, report: Any, request: Request) -> None:
+    """The answer lists episode ids (and the children's): a read of each of those children's records."""
+    audit_list_read(actor=actor, object_type=object_type, rows=episode_children(actor, episodes_named(report)),
+                    query=request.query_params.dict())
+
+
 class WeeklyItemSerializer(serializers.Serializer):
     episode = serializers.IntegerField()
     child = serializers.IntegerField()
@@ -138,6 +145,10 @@ class WeeklyReportView(HomewardAPIView):
             body[name] = [_weekly_item(i) for i in getattr(report, name)]
         body["repeat_missing_children"] = [{"child": r.child, "episodes": list(r.episodes)}
                                            for r in report.repeat_missing_children]
+        # The answer names children and their episodes: each child's read is audited.
+        audit_list_read(actor=actor, object_type="weekly_report", query=request.query_params.dict(), rows=[
+            *((i.episode, i.child) for name in SECTIONS for i in getattr(report, name)),
+            *((pk, r.child) for r in report.repeat_missing_children for pk in r.episodes)])
         return Response(WeeklyReportSerializer(body).data)
 
 
@@ -158,7 +169,9 @@ class PerformanceView(HomewardAPIView):
         actor = self.actor(request)
         require(actor, Capability.REPORT_READ)
         first, last = _period(request)
-        return Response(_plain(performance(actor, first=first, last=last)))
+        figures = performance(actor, first=first, last=last)
+        _audit_named(actor, "performance_report", figures, request)
+        return Response(_plain(figures))
 
 
 class PatternsView(HomewardAPIView):
@@ -181,7 +194,9 @@ class PatternsView(HomewardAPIView):
             if not raw.isdigit() or not 1 <= int(raw) <= top:
                 raise DomainValidationError.single(name, f"Give a whole number from 1 to {top}.")
             options[name] = int(raw)
-        return Response(_plain(patterns(actor, first=first, last=last, **options)))
+        found = patterns(actor, first=first, last=last, **options)
+        _audit_named(actor, "patterns_report", found, request)
+        return Response(_plain(found))
 
 
 class Ssda903MissingView(HomewardAPIView):

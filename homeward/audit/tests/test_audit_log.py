@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 
 from homeward.audit.models import AuditEntry
 from homeward.audit.protection import audit_protect
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_list_read, audit_record
 from homeward.audit.verify import audit_verify
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,27 @@ def test_each_entry_links_to_the_one_before(entries: list[AuditEntry]) -> None:
         assert after.previous_hash == before.entry_hash
     report = audit_verify()
     assert report.ok and report.checked == AuditEntry.objects.count()
+
+
+def test_a_list_read_writes_one_entry_per_child_linked_into_the_chain(
+    entries: list[AuditEntry], coordinator: Any, make_child: Any,
+) -> None:
+    first, second = make_child(), make_child()
+    written = audit_list_read(actor=coordinator, object_type="episode_list", query={"status": "open"},
+                              rows=[(12, second.pk), (10, first.pk), (11, second.pk), (12, second.pk)])
+    stored = list(AuditEntry.objects.filter(object_type="episode_list").order_by("id"))
+    assert [(e.child_id, e.detail["records"]) for e in stored] == [(first.pk, [10]), (second.pk, [12, 11])]
+    assert [e.pk for e in written] == [e.pk for e in stored]
+    assert all(e.action == "view" and e.user == coordinator and e.detail["query"] == {"status": "open"}
+               for e in stored)
+    report = audit_verify()
+    assert report.ok and report.checked == AuditEntry.objects.count()
+
+
+def test_a_list_read_of_no_children_writes_nothing(entries: list[AuditEntry], coordinator: Any) -> None:
+    before = AuditEntry.objects.count()
+    assert audit_list_read(actor=coordinator, object_type="worklist", rows=[], query={}) == []
+    assert AuditEntry.objects.count() == before
 
 
 def test_verify_command_says_the_log_is_intact(entries: list[AuditEntry]) -> None:

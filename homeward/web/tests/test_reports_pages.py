@@ -60,9 +60,13 @@ def test_the_weekly_report_as_a_pdf_is_audited_as_an_export(web: Client, week: d
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert 'filename="weekly-report-2025-03-10.pdf"' in response["Content-Disposition"]
-    entry = AuditEntry.objects.get(action="export", object_type="weekly_report")
+    entry = AuditEntry.objects.get(action="export", object_type="weekly_report", child__isnull=True)
     assert entry.user_id == coordinator.pk
     assert week["open_long"].pk in entry.detail["episodes"]
+    # And one entry for each child it names, so "who looked at this child" finds the download.
+    [child_entry] = AuditEntry.objects.filter(action="export", object_type="weekly_report",
+                                              child_id=week["open_long"].child_id)
+    assert child_entry.user_id == coordinator.pk and week["open_long"].pk in child_entry.detail["records"]
 
 
 def test_a_wrong_date_shows_the_error_summary(web: Client) -> None:

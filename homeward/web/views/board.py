@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
@@ -73,6 +74,9 @@ def open_episodes(request: HttpRequest) -> list[Episode]:
 def board(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = board_rows(open_episodes(request), now)
+    # A list naming children is a read of each child's record (ARCHITECTURE.md habit 4).
+    audit_list_read(actor=person(request), object_type="missing_now_board",
+                    rows=[(row.episode.pk, row.episode.child_id) for row in rows], query=request.GET.dict())
     return render(request, "web/pages/board.html", {
         "rows": rows, "now": now,
         "high_risk_count": sum(row.high_risk for row in rows),
@@ -97,19 +101,26 @@ def home(request: HttpRequest) -> HttpResponse:
             for row in rows[:WORKLIST_LIMIT]
         ]
 
+    shown = {name: sections[name][:WORKLIST_LIMIT] for name in ("overdue", "due_today", "due_soon")}
+    meeting_actions = list(meeting_action_open_for_owner(user)[:WORKLIST_LIMIT])
+    # Every child the page names, by the episodes it shows (as the API's worklist does).
+    audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
+        *((row.episode_id, row.child_id) for rows in shown.values() for row in rows),
+        *((row.episode.pk, row.episode.child_id) for row in mine),
+        *((action.meeting.episode_id, action.meeting.episode.child_id) for action in meeting_actions),
+    ])
     context: dict[str, Any] = {
         "now": now,
         "worklist": [
-            ("overdue", "Overdue", with_forms(sections["overdue"]), len(sections["overdue"])),
-            ("due-today", "Due today", with_forms(sections["due_today"]), len(sections["due_today"])),
-            ("due-soon", "Due in the next 3 days", with_forms(sections["due_soon"]), len(sections["due_soon"])),
+            ("overdue", "Overdue", with_forms(shown["overdue"]), len(sections["overdue"])),
+            ("due-today", "Due today", with_forms(shown["due_today"]), len(sections["due_today"])),
+            ("due-soon", "Due in the next 3 days", with_forms(shown["due_soon"]), len(sections["due_soon"])),
         ],
         "worklist_limit": WORKLIST_LIMIT,
         "worklist_count": sum(len(items) for items in sections.values()),
         "mine_missing": mine,
         # Actions agreed at strategy meetings that name this person as their owner.
-        "meeting_actions": [(action, action_done_form(user, action))
-                            for action in meeting_action_open_for_owner(user)[:WORKLIST_LIMIT]],
+        "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
         "today": timezone.localdate(now),
     }
     return render(request, "web/pages/home.html", context)

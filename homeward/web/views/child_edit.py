@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
+from homeward.audit.services import audit_record
 from homeward.children.models import NEWEST_FIRST, Child, PhilomenaProfile, ResponsibleAdult
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import (
@@ -44,6 +46,19 @@ DETAILS_FIELD_MAP = {
     "placement.postcode": "placement_postcode",
 }
 SIMPLE_FIELDS = ("given_name", "family_name", "known_as", "date_of_birth", "sex", "ethnicity", "school")
+
+
+def child_to_change(request: HttpRequest, child_id: int, capability: str) -> tuple[User, Child]:
+    """The person and the child whose record they would change: the child is looked up first,
+    so that a child the person may not see is 404 whatever their role (as the API answers), and
+    only then is the role checked (403). Opening the form is a read of the child's record; the
+    change itself is audited by its service."""
+    user = person(request)
+    child = child_get_for_user(user, child_id, audit=False)
+    require(user, capability)
+    if request.method != "POST":
+        audit_record(actor=user, action="view", object_type="child", object_id=str(child.pk), child_id=child.pk)
+    return user, child
 
 
 def _child_page(child: Child, anchor: str = "") -> str:
@@ -86,9 +101,7 @@ def details_changes(child: Child, data: dict[str, Any]) -> dict[str, Any]:
 
 @page
 def child_details_edit(request: HttpRequest, child_id: int) -> HttpResponse:
-    user = person(request)
-    require(user, Capability.CHILD_UPDATE)
-    child = child_get_for_user(user, child_id, audit=request.method != "POST")
+    user, child = child_to_change(request, child_id, Capability.CHILD_UPDATE)
     form, restored = form_for(request, ChildDetailsForm, child=child)
     if request.method == "POST" and form.is_valid():
         changes = details_changes(child, form.cleaned_data)
@@ -105,9 +118,7 @@ def child_details_edit(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @page
 def philomena_edit(request: HttpRequest, child_id: int) -> HttpResponse:
-    user = person(request)
-    require(user, Capability.PHILOMENA_UPDATE)
-    child = child_get_for_user(user, child_id, audit=request.method != "POST")
+    user, child = child_to_change(request, child_id, Capability.PHILOMENA_UPDATE)
     profile = PhilomenaProfile.objects.filter(child=child).first()
     has_photo = bool(profile and profile.photo)
     form: forms.Form
@@ -156,9 +167,7 @@ def _adult_values(data: dict[str, Any]) -> dict[str, Any]:
 
 @page
 def adult_new(request: HttpRequest, child_id: int) -> HttpResponse:
-    user = person(request)
-    require(user, Capability.CHILD_UPDATE)
-    child = child_get_for_user(user, child_id, audit=request.method != "POST")
+    user, child = child_to_change(request, child_id, Capability.CHILD_UPDATE)
     form, restored = form_for(request, ResponsibleAdultForm)
     if not form.is_bound:
         form.initial["has_parental_responsibility"] = True
@@ -178,9 +187,7 @@ def adult_new(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @page
 def adult_edit(request: HttpRequest, child_id: int, adult_id: int) -> HttpResponse:
-    user = person(request)
-    require(user, Capability.CHILD_UPDATE)
-    child = child_get_for_user(user, child_id, audit=request.method != "POST")
+    user, child = child_to_change(request, child_id, Capability.CHILD_UPDATE)
     adult = _adult(child, adult_id)
     form, restored = form_for(request, ResponsibleAdultForm)
     if not form.is_bound:
@@ -202,9 +209,7 @@ def adult_edit(request: HttpRequest, child_id: int, adult_id: int) -> HttpRespon
 
 @page
 def adult_remove(request: HttpRequest, child_id: int, adult_id: int) -> HttpResponse:
-    user = person(request)
-    require(user, Capability.CHILD_UPDATE)
-    child = child_get_for_user(user, child_id, audit=request.method != "POST")
+    user, child = child_to_change(request, child_id, Capability.CHILD_UPDATE)
     adult = _adult(child, adult_id)
     form, restored = form_for(request, RemoveAdultForm)
     if request.method == "POST" and form.is_valid():

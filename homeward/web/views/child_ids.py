@@ -7,20 +7,18 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from homeward.accounts.permissions import Capability, require
-from homeward.children.selectors import child_get_for_user
+from homeward.accounts.permissions import Capability
 from homeward.children.services import child_update
 from homeward.common.errors import DomainValidationError
 from homeward.web.forms.children import CaseSystemIdForm
 
-from .base import apply_domain_errors, form_for, page, person
+from .base import apply_domain_errors, form_for, page
+from .child_edit import child_to_change
 
 
 @page
 def child_case_system_id(request: HttpRequest, child_id: int) -> HttpResponse:
-    user = person(request)
-    require(user, Capability.CHILD_UPDATE)
-    child = child_get_for_user(user, child_id, audit=request.method != "POST")
+    user, child = child_to_change(request, child_id, Capability.CHILD_UPDATE)
     form, restored = form_for(request, CaseSystemIdForm)
     if not form.is_bound and child.external_id:
         form.initial["external_id"] = child.external_id

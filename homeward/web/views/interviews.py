@@ -19,7 +19,7 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can
 from homeward.accounts.roles import Role
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_list_read, audit_record
 from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
@@ -265,6 +265,8 @@ def my_interviews(request: HttpRequest) -> HttpResponse:
     episodes = list(episode_list_for_user(user).filter(rhi__practitioner=user)
                     .select_related("rhi").order_by("-found_at"))
     rows = _rows(episodes)
+    audit_list_read(actor=user, object_type="my_interviews", rows=[(e.pk, e.child_id) for e in episodes],
+                    query=request.GET.dict())
     open_rows = [r for r in rows if r.stage != "shared"]
     open_rows.sort(key=lambda r: (r.offer_due is None, r.offer_due or timezone.now()))
     return render(request, "web/interviews/mine.html", {
@@ -288,5 +290,7 @@ def rhi_pipeline(request: HttpRequest) -> HttpResponse:
         .distinct().order_by("found_at")
     )
     rows = _rows(episodes)
+    audit_list_read(actor=user, object_type="rhi_pipeline", rows=[(e.pk, e.child_id) for e in episodes],
+                    query=request.GET.dict())
     sections = [(stage, label, [r for r in rows if r.stage == stage]) for stage, label in PIPELINE_STAGES]
     return render(request, "web/interviews/pipeline.html", {"sections": sections})

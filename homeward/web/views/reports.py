@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can, require
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_list_read, audit_record
 from homeward.children.models import Child
 from homeward.children.selectors import child_list_for_user
 from homeward.common.errors import DomainValidationError
@@ -34,6 +34,7 @@ from homeward.imports.models import ImportStatus
 from homeward.imports.selectors import import_job_get_for_user
 from homeward.imports.services import import_job_create, import_job_run
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
+from homeward.reporting.named import episode_children, episodes_named
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import Performance, performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
@@ -129,8 +130,11 @@ def _weekly_context(user: User, as_of: datetime) -> dict[str, Any]:
          "episodes": [(pk, episodes[pk].missing_since if pk in episodes else None) for pk in r.episodes]}
         for r in report.repeat_missing_children
     ]
+    # The children the report names, by their episodes on it (for the audit log).
+    named = sorted({(i.episode, i.child) for name, _, _ in WEEKLY_SECTIONS for i in getattr(report, name)}
+                   | {(pk, r.child) for r in report.repeat_missing_children for pk in r.episodes})
     return {"report": report, "sections": sections, "repeat": repeat,
-            "repeat_count": report.counts["repeat_missing_children"], "episode_ids": sorted(ids)}
+            "repeat_count": report.counts["repeat_missing_children"], "episode_ids": sorted(ids), "named": named}
 
 
 def _weekly_as_of(request: HttpRequest) -> tuple[WeeklyForm, datetime]:
@@ -147,6 +151,8 @@ def weekly(request: HttpRequest) -> HttpResponse:
     require(user, Capability.REPORT_READ)
     form, as_of = _weekly_as_of(request)
     context = _weekly_context(user, as_of)
+    audit_list_read(actor=user, object_type="weekly_report", rows=context["named"],
+                    query={"as_of": as_of.isoformat()})
     context.update({"form": form, "pdf_query": request.GET.urlencode() if form.is_bound and form.is_valid() else ""})
     return render(request, "web/reports/weekly.html", context)
 
@@ -168,6 +174,9 @@ def weekly_pdf(request: HttpRequest) -> HttpResponse:
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(stylesheet))])
     audit_record(actor=user, action="export", object_type="weekly_report", object_id=as_of.isoformat(),
                  detail={"format": "pdf", "episodes": context["episode_ids"]})
+    # And each child it names, so that "who looked at this child" finds the download too.
+    audit_list_read(actor=user, action="export", object_type="weekly_report", rows=context["named"],
+                    query={"as_of": as_of.isoformat(), "format": "pdf"})
     return _attachment(pdf, "application/pdf", f"weekly-report-{local_date(as_of).isoformat()}.pdf")
 
 
@@ -241,6 +250,10 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     form, first, last = _period(request)
     figures = performance(user, first=first, last=last)
     children = _children(user, {pk for r in figures.repeat_children for pk in r.episodes})
+    # The page names only the repeat-missing children (with their episodes); the rest are counts.
+    audit_list_read(actor=user, object_type="performance_report",
+                    rows=[(pk, r.child) for r in figures.repeat_children for pk in r.episodes],
+                    query={"from": first.isoformat(), "to": last.isoformat()})
     context: dict[str, Any] = {"form": form, "figures": figures, "first": first, "last": last,
                                "rhi_rows": list(zip([charts.month_label(m) for m in figures.months],
                                                     figures.rhi_by_month, strict=True)),
@@ -282,6 +295,11 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
         nodes=[(n.child, n.initials, reverse("web:child", args=[n.child])) for n in found.nodes],
         edges=[(e.source, e.target, e.weight) for e in found.edges])
     edges = [{"source": nodes.get(e.source), "target": nodes.get(e.target), "edge": e} for e in found.edges]
+    # The page links each episode it counts and each child of the network.
+    audit_list_read(actor=user, object_type="patterns_report",
+                    rows=[*episode_children(user, episodes_named(found)),
+                          *((pk, n.child) for n in found.nodes for pk in n.episodes)],
+                    query={"from": first.isoformat(), "to": last.isoformat()})
     return render(request, "web/reports/patterns.html", {
         "form": form, "first": first, "last": last, "found": found, "month_labels": months,
         "factor_charts": factor_charts, "network": network, "edges": edges,

@@ -1,0 +1,56 @@
+"""Which children's records a report names, so that reading it can be audited (ARCHITECTURE.md
+habit 4: reads of a child's record are audited). The pages and the API audit what they show;
+the reports themselves only read.
+
+A report names an episode by its id (`episode`, `episodes`) and a child by theirs (`child`,
+`children`); every child a report names comes with at least one of their episodes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from homeward.accounts.models import User
+from homeward.episodes.selectors import episode_list_for_user
+
+_EPISODE_FIELDS = ("episode", "episodes")
+
+
+def episodes_named(value: Any) -> set[int]:
+    """Every episode id in a report (its dataclasses, lists and dicts, however deep)."""
+    found: set[int] = set()
+
+    def walk(item: Any) -> None:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            for f in dataclasses.fields(item):
+                inner = getattr(item, f.name)
+                if f.name in _EPISODE_FIELDS:
+                    found.update(_ids(inner))
+                else:
+                    walk(inner)
+        elif isinstance(item, dict):
+            for inner in item.values():
+                walk(inner)
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            for inner in item:
+                walk(inner)
+
+    walk(value)
+    return found
+
+
+def _ids(value: Any) -> Iterable[int]:
+    if isinstance(value, int):
+        return [value]
+    return [v for v in value if isinstance(v, int)] if isinstance(value, (list, tuple, set, frozenset)) else []
+
+
+def episode_children(user: User, episode_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """(episode, child) for each of these episodes the person may see, through the access
+    choke point, in episode order."""
+    ids = sorted(set(episode_ids))
+    if not ids:
+        return []
+    return list(episode_list_for_user(user).filter(pk__in=ids).order_by("pk").values_list("pk", "child_id"))
