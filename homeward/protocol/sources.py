@@ -12,12 +12,15 @@ import re
 
 GUIDANCE: dict[str, str] = {
     "000": "Northamptonshire Children's Trust, Think Missing fact sheet",
-    "001": ("Northamptonshire Safeguarding Children Board, Multi-Agency Protocol on Children Who Go Missing "
-            "from Home or Care (2017 update)"),
+    "001": (
+        "Northamptonshire Safeguarding Children Board, Multi-Agency Protocol on Children Who Go Missing "
+        "from Home or Care (2017 update)"
+    ),
     "002": "Royal Borough of Greenwich, Factsheet 4: Missing",
     "003": "Sandwell, Missing from Home or Care: One Page Briefing for Social Workers and Lead Professionals",
-    "004": ("Bath & North East Somerset Council, One Minute Guide to Children Missing from Home, Care or "
-            "Education Settings"),
+    "004": (
+        "Bath & North East Somerset Council, One Minute Guide to Children Missing from Home, Care or Education Settings"
+    ),
 }
 
 # "seed 002", "Seed 001's", "seeds 000 and 004", "seeds 000, 002 and 003".

@@ -19,11 +19,16 @@ INTERNAL = re.compile(r"[Ss]eeds? \d|DOMAIN\.md|API\.md|ADR")
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('seed 002, "When a Child Returns": "x"', 'Royal Borough of Greenwich, Factsheet 4: Missing, '
-                                                  '"When a Child Returns": "x"'),
-        ("(seeds 000 and 004)", "(Northamptonshire Children's Trust, Think Missing fact sheet and Bath & North "
-                                "East Somerset Council, One Minute Guide to Children Missing from Home, Care or "
-                                "Education Settings)"),
+        (
+            'seed 002, "When a Child Returns": "x"',
+            'Royal Borough of Greenwich, Factsheet 4: Missing, "When a Child Returns": "x"',
+        ),
+        (
+            "(seeds 000 and 004)",
+            "(Northamptonshire Children's Trust, Think Missing fact sheet and Bath & North "
+            "East Somerset Council, One Minute Guide to Children Missing from Home, Care or "
+            "Education Settings)",
+        ),
         ("seeds 000, 002 and 003", f"{GUIDANCE['000']}; {GUIDANCE['002']}; and {GUIDANCE['003']}"),
         ("the interview (DOMAIN.md section 4); arises", "the interview; arises"),
         ("seed 009", "guidance document 009"),
@@ -44,7 +49,12 @@ def test_every_rule_as_people_read_it_names_its_guidance(code: str) -> None:
 
 
 def test_the_neighbouring_pilot_reason_names_the_protocol() -> None:
-    routing = route(child=looked_after(NEIGHBOUR), home_authority=HOME, policy=default_protocol().versions[0],
-                    missing_since=ldt(2024, 1, 1), exceptional=False)
+    routing = route(
+        child=looked_after(NEIGHBOUR),
+        home_authority=HOME,
+        policy=default_protocol().versions[0],
+        missing_since=ldt(2024, 1, 1),
+        exceptional=False,
+    )
     assert routing.conducted_by_home and not routing.out_of_area
     assert guidance_name("001") in routing.reason and not INTERNAL.search(routing.reason)
