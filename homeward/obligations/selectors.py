@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
@@ -59,21 +60,36 @@ def obligation_list_for_user(
     return queryset.order_by("due_at", "code", "instance")
 
 
+@dataclass(frozen=True)
+class WorklistSection:
+    """The first `limit` obligations of a worklist section, soonest due first, and how many
+    there are in all (the page shows the first and counts the rest)."""
+
+    rows: list[StoredObligation]
+    count: int
+
+
 def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timedelta = timedelta(days=3),
-                      role: str | None = None) -> dict[str, list[StoredObligation]]:
-    """The home page: overdue, due today (Europe/London), due soon."""
+                      role: str | None = None, limit: int = 50) -> dict[str, WorklistSection]:
+    """The home page: overdue, due today (Europe/London), due soon.
+
+    Each section is counted and cut in the database: a co-ordinator's authority can hold
+    thousands of open obligations and the page shows the first `limit` of each."""
     as_of = as_of or timezone.now()
     end_of_today = timezone.localtime(as_of).replace(hour=23, minute=59, second=59, microsecond=0)
-    open_rows = list(
-        obligation_list_for_user(user, as_of=as_of, role=role).filter(
-            Q(done_at__isnull=True) | Q(done_at__gt=as_of), arises_at__lte=as_of, due_at__lte=as_of + soon
-        )
+    open_rows = obligation_list_for_user(user, as_of=as_of, role=role).filter(
+        Q(done_at__isnull=True) | Q(done_at__gt=as_of), arises_at__lte=as_of
     )
-    return {
-        "overdue": [r for r in open_rows if r.due_at < as_of],
-        "due_today": [r for r in open_rows if as_of <= r.due_at <= end_of_today],
-        "due_soon": [r for r in open_rows if r.due_at > end_of_today],
+    bounds = {
+        "overdue": Q(due_at__lt=as_of),
+        "due_today": Q(due_at__gte=as_of, due_at__lte=end_of_today),
+        "due_soon": Q(due_at__gt=end_of_today, due_at__lte=as_of + soon),
     }
+    sections = {}
+    for name, bound in bounds.items():
+        rows = open_rows.filter(bound)
+        sections[name] = WorklistSection(rows=list(rows[:limit]), count=rows.count())
+    return sections
 
 
 def episode_next_obligation(episode_id: int, *, as_of: datetime | None = None) -> StoredObligation | None:

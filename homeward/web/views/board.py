@@ -27,6 +27,8 @@ from .meetings import action_done_form
 ESCALATION_HOURS = 72
 # The worklist shows this many of each section; the rest are counted.
 WORKLIST_LIMIT = 50
+WORKLIST_HEADINGS = (("overdue", "overdue", "Overdue"), ("due_today", "due-today", "Due today"),
+                     ("due_soon", "due-soon", "Due in the next 3 days"))
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = person(request)
-    sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), role=user.role)
+    sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), role=user.role, limit=WORKLIST_LIMIT)
     mine = [row for row in board_rows(open_episodes(request), now)
             if row.episode.child.allocated_worker_id == user.pk
             or (user.team_id and row.episode.child.team_id == user.team_id)]
@@ -98,26 +100,25 @@ def home(request: HttpRequest) -> HttpResponse:
         """Each obligation with, where a simple record completes it, the form to record it inline."""
         return [
             (row, ActionForm(auto_id=f"o{row.pk}_%s", action=row.code) if row.code in recordable else None)
-            for row in rows[:WORKLIST_LIMIT]
+            for row in rows
         ]
 
-    shown = {name: sections[name][:WORKLIST_LIMIT] for name in ("overdue", "due_today", "due_soon")}
     meeting_actions = list(meeting_action_open_for_owner(user)[:WORKLIST_LIMIT])
     # Every child the page names, by the episodes it shows (as the API's worklist does).
     audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
-        *((row.episode_id, row.child_id) for rows in shown.values() for row in rows),
+        *((row.episode_id, row.child_id) for section in sections.values() for row in section.rows),
         *((row.episode.pk, row.episode.child_id) for row in mine),
         *((action.meeting.episode_id, action.meeting.episode.child_id) for action in meeting_actions),
     ])
     context: dict[str, Any] = {
         "now": now,
+        # Each section: its anchor, heading, the rows shown with their forms, how many in all, how many more.
         "worklist": [
-            ("overdue", "Overdue", with_forms(shown["overdue"]), len(sections["overdue"])),
-            ("due-today", "Due today", with_forms(shown["due_today"]), len(sections["due_today"])),
-            ("due-soon", "Due in the next 3 days", with_forms(shown["due_soon"]), len(sections["due_soon"])),
+            (anchor, heading, with_forms(sections[key].rows), sections[key].count,
+             sections[key].count - len(sections[key].rows))
+            for key, anchor, heading in WORKLIST_HEADINGS
         ],
-        "worklist_limit": WORKLIST_LIMIT,
-        "worklist_count": sum(len(items) for items in sections.values()),
+        "worklist_count": sum(section.count for section in sections.values()),
         "mine_missing": mine,
         # Actions agreed at strategy meetings that name this person as their owner.
         "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
