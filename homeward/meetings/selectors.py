@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import visible_children
@@ -11,12 +11,16 @@ from homeward.common.errors import NotFound
 
 from .models import MeetingAction, StrategyMeeting
 
+# A meeting's actions in the order they were agreed, with the people they name.
+ACTIONS_PREFETCH = Prefetch("actions", queryset=MeetingAction.objects.select_related("owner_user", "done_by")
+                            .order_by("id"))
+
 
 def meeting_list_for_user(user: User) -> QuerySet[StrategyMeeting]:
-    """Meetings about the children the person may see."""
+    """Meetings about the children the person may see, with their actions."""
     return StrategyMeeting.objects.filter(episode__child__in=visible_children(user)).select_related(
         "episode", "recorded_by"
-    )
+    ).prefetch_related(ACTIONS_PREFETCH)
 
 
 def meeting_action_get_for_user(user: User, *, episode_id: int, meeting_id: int, action_id: int,

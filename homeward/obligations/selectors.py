@@ -92,12 +92,16 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
     return sections
 
 
-def episode_next_obligation(episode_id: int, *, as_of: datetime | None = None) -> StoredObligation | None:
-    """The not-done obligation of an episode due soonest (overdue ones first)."""
+def episodes_next_obligation(episode_ids: list[int], *, as_of: datetime | None = None) -> dict[int, StoredObligation]:
+    """For each of these episodes, its not-done obligation due soonest (overdue ones first),
+    in one query: the board shows one per open episode."""
     as_of = as_of or timezone.now()
-    return (
-        StoredObligation.objects.filter(episode_id=episode_id, arises_at__lte=as_of)
+    rows = (
+        StoredObligation.objects.filter(episode_id__in=episode_ids, arises_at__lte=as_of)
         .filter(Q(done_at__isnull=True) | Q(done_at__gt=as_of))
-        .order_by("due_at")
-        .first()
+        .order_by("episode_id", "due_at", "id")
     )
+    first: dict[int, StoredObligation] = {}
+    for row in rows:
+        first.setdefault(row.episode_id, row)
+    return first

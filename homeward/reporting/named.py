@@ -15,6 +15,8 @@ from typing import Any
 from homeward.accounts.models import User
 from homeward.episodes.selectors import episode_list_for_user
 
+from .weekly import SECTIONS, WeeklyReport
+
 _EPISODE_FIELDS = ("episode", "episodes")
 
 
@@ -54,3 +56,15 @@ def episode_children(user: User, episode_ids: Iterable[int]) -> list[tuple[int, 
     if not ids:
         return []
     return list(episode_list_for_user(user).filter(pk__in=ids).order_by("pk").values_list("pk", "child_id"))
+
+
+def report_rows(user: User, report: Any) -> list[tuple[int, int]]:
+    """(episode, child) for every episode a report names that the person may see."""
+    return episode_children(user, episodes_named(report))
+
+
+def weekly_rows(report: WeeklyReport) -> list[tuple[int, int]]:
+    """(episode, child) for every episode the weekly report lists, in order: its items carry
+    both ids, so no query is needed (the report was built through the choke point)."""
+    return sorted({(i.episode, i.child) for name in SECTIONS for i in getattr(report, name)}
+                  | {(pk, r.child) for r in report.repeat_missing_children for pk in r.episodes})

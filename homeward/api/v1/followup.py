@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -15,7 +16,7 @@ from homeward.common.errors import PermissionDenied
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.episodes.services import ACTION_LABELS, episode_close, episode_record_action
 from homeward.meetings.models import MeetingAction, MeetingKind, StrategyMeeting
-from homeward.meetings.selectors import meeting_action_get_for_user, meeting_list_for_user
+from homeward.meetings.selectors import ACTIONS_PREFETCH, meeting_action_get_for_user, meeting_list_for_user
 from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 
 from .episodes import EpisodeOutputSerializer, episode_representation
@@ -92,7 +93,9 @@ def meeting_action_representation(action: MeetingAction) -> dict[str, Any]:
 
 
 def meeting_representation(meeting: StrategyMeeting) -> dict[str, Any]:
-    actions = meeting.actions.select_related("owner_user", "done_by").order_by("id")
+    """The meeting as answered; its actions are prefetched (ACTIONS_PREFETCH), one query per list."""
+    prefetch_related_objects([meeting], ACTIONS_PREFETCH)
+    actions = meeting.actions.all()
     return {
         "id": meeting.pk, "held_at": meeting.held_at, "kind": meeting.kind, "attendees": meeting.attendees,
         "decisions": meeting.decisions, "actions": [meeting_action_representation(a) for a in actions],

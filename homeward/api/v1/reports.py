@@ -23,7 +23,7 @@ from homeward.audit.services import audit_list_read, audit_record
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
-from homeward.reporting.named import episode_children, episodes_named
+from homeward.reporting.named import report_rows, weekly_rows
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
@@ -91,7 +91,7 @@ def _plain(value: Any) -> Any:
 
 def _audit_named(actor: Any, object_type: str, report: Any, request: Request) -> None:
     """The answer lists episode ids (and the children's): a read of each of those children's records."""
-    audit_list_read(actor=actor, object_type=object_type, rows=episode_children(actor, episodes_named(report)),
+    audit_list_read(actor=actor, object_type=object_type, rows=report_rows(actor, report),
                     query=request.query_params.dict())
 
 
@@ -146,9 +146,8 @@ class WeeklyReportView(HomewardAPIView):
         body["repeat_missing_children"] = [{"child": r.child, "episodes": list(r.episodes)}
                                            for r in report.repeat_missing_children]
         # The answer names children and their episodes: each child's read is audited.
-        audit_list_read(actor=actor, object_type="weekly_report", query=request.query_params.dict(), rows=[
-            *((i.episode, i.child) for name in SECTIONS for i in getattr(report, name)),
-            *((pk, r.child) for r in report.repeat_missing_children for pk in r.episodes)])
+        audit_list_read(actor=actor, object_type="weekly_report", query=request.query_params.dict(),
+                        rows=weekly_rows(report))
         return Response(WeeklyReportSerializer(body).data)
 
 

@@ -17,7 +17,7 @@ from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.obligations.models import StoredObligation
-from homeward.obligations.selectors import episode_next_obligation, worklist_sections
+from homeward.obligations.selectors import episodes_next_obligation, worklist_sections
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.episodes import ActionForm
 
@@ -46,9 +46,10 @@ class BoardRow:
 
 def board_rows(episodes: list[Episode], now: datetime) -> list[BoardRow]:
     rows = []
+    next_obligations = episodes_next_obligation([e.pk for e in episodes], as_of=now)
     for episode in episodes:
         placements = getattr(episode.child, "current_placements", [])
-        next_obligation = episode_next_obligation(episode.pk, as_of=now)
+        next_obligation = next_obligations.get(episode.pk)
         hours = hours_between(episode.missing_since, now)
         rows.append(BoardRow(
             episode=episode, hours_missing=hours, missing_for=duration_text(episode.missing_since, now),
@@ -91,9 +92,9 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = person(request)
     sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), role=user.role, limit=WORKLIST_LIMIT)
-    mine = [row for row in board_rows(open_episodes(request), now)
-            if row.episode.child.allocated_worker_id == user.pk
-            or (user.team_id and row.episode.child.team_id == user.team_id)]
+    mine = board_rows([e for e in open_episodes(request)
+                       if e.child.allocated_worker_id == user.pk or (user.team_id and e.child.team_id == user.team_id)],
+                      now)
     recordable = recordable_actions(user)
 
     def with_forms(rows: list[StoredObligation]) -> list[tuple[StoredObligation, ActionForm | None]]:

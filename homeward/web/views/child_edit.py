@@ -160,9 +160,11 @@ def _adult(child: Child, adult_id: int) -> ResponsibleAdult:
     return adult
 
 
+ADULT_FIELDS = ("name", "relationship", "has_parental_responsibility", "phone", "email", "address")
+
+
 def _adult_values(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: data[name] for name in ("name", "relationship", "has_parental_responsibility", "phone", "email",
-                                          "address")}
+    return {name: data[name] for name in ADULT_FIELDS}
 
 
 @page
@@ -191,8 +193,7 @@ def adult_edit(request: HttpRequest, child_id: int, adult_id: int) -> HttpRespon
     adult = _adult(child, adult_id)
     form, restored = form_for(request, ResponsibleAdultForm)
     if not form.is_bound:
-        form.initial.update({name: getattr(adult, name) for name in (
-            "name", "relationship", "has_parental_responsibility", "phone", "email", "address")})
+        form.initial.update({name: getattr(adult, name) for name in ADULT_FIELDS})
     if request.method == "POST" and form.is_valid():
         try:
             responsible_adult_update(actor=user, adult=adult, **_adult_values(form.cleaned_data))

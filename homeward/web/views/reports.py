@@ -34,7 +34,7 @@ from homeward.imports.models import ImportStatus
 from homeward.imports.selectors import import_job_get_for_user
 from homeward.imports.services import import_job_create, import_job_run
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
-from homeward.reporting.named import episode_children, episodes_named
+from homeward.reporting.named import report_rows, weekly_rows
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import Performance, performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
@@ -131,8 +131,7 @@ def _weekly_context(user: User, as_of: datetime) -> dict[str, Any]:
         for r in report.repeat_missing_children
     ]
     # The children the report names, by their episodes on it (for the audit log).
-    named = sorted({(i.episode, i.child) for name, _, _ in WEEKLY_SECTIONS for i in getattr(report, name)}
-                   | {(pk, r.child) for r in report.repeat_missing_children for pk in r.episodes})
+    named = weekly_rows(report)
     return {"report": report, "sections": sections, "repeat": repeat,
             "repeat_count": report.counts["repeat_missing_children"], "episode_ids": sorted(ids), "named": named}
 
@@ -297,8 +296,7 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
     edges = [{"source": nodes.get(e.source), "target": nodes.get(e.target), "edge": e} for e in found.edges]
     # The page links each episode it counts and each child of the network.
     audit_list_read(actor=user, object_type="patterns_report",
-                    rows=[*episode_children(user, episodes_named(found)),
-                          *((pk, n.child) for n in found.nodes for pk in n.episodes)],
+                    rows=report_rows(user, found),
                     query={"from": first.isoformat(), "to": last.isoformat()})
     return render(request, "web/reports/patterns.html", {
         "form": form, "first": first, "last": last, "found": found, "month_labels": months,
