@@ -183,6 +183,11 @@ def child_create(
     return child
 
 
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The fields that differ, each with its before and after (for the audit log)."""
+    return {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+
+
 def _placement_start(child: Child, placement: PlacementInput, authority: Authority, actor: User) -> Placement:
     return Placement.objects.create(
         child=child, authority=authority, provider=placement.provider, type=placement.type,
@@ -299,7 +304,7 @@ def child_update(
     child.save()
     _refresh_episodes(child)
     after = child_snapshot(child)
-    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    changed = _changes(before, after)
     if changed:
         audit_record(actor=actor, action="update", object_type="child", object_id=str(child.pk),
                      child_id=child.pk, detail={"changes": changed})
@@ -432,7 +437,7 @@ def philomena_profile_update(
         profile.photo = ""
     profile.save()
     after = philomena_snapshot(profile)
-    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    changed = _changes(before, after)
     if changed or creating:
         audit_record(actor=actor, action="create" if creating else "update", object_type="philomena_profile",
                      object_id=str(child.pk), child_id=child.pk, detail={"changes": changed})
@@ -519,7 +524,7 @@ def responsible_adult_update(
         setattr(adult, key, bool(value) if key == "has_parental_responsibility" else str(value or "").strip())
     adult.save()
     after = responsible_adult_snapshot(adult)
-    changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    changed = _changes(before, after)
     if changed:
         audit_record(actor=actor, action="update", object_type="responsible_adult", object_id=str(adult.pk),
                      child_id=adult.child_id, detail={"changes": changed})
