@@ -162,3 +162,17 @@ def test_the_performance_page_fits_a_phone(visit: Any, recorded: dict[str, Any])
     expect(page.get_by_role("img", name="Episodes and children missing each month")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     tab.check("phone performance")
+
+
+@pytest.mark.parametrize("path", ["/reports/weekly", "/reports/patterns", "/reports/statutory"])
+def test_the_other_report_pages_fit_a_phone(visit: Any, recorded: dict[str, Any], path: str) -> None:
+    """Wide tables scroll in their own box; nothing in them (visually hidden link text
+    included) may widen the page."""
+    tab = visit(width=375, height=740)
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    tab.goto(path)
+    page.get_by_role("heading", level=1).wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    tab.check(f"phone {path.rsplit('/', 1)[-1]}")
