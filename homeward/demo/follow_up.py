@@ -51,6 +51,7 @@ class FollowUp:
         self.push = [item.code for item in coded_list("push_factors")]
         self.pull = [item.code for item in coded_list("pull_factors")]
         self.indicators = [item.code for item in coded_list("exploitation_indicators")]
+        self.risks = [item.code for item in coded_list("risks")]
 
     def when(self, obligation: Obligation, *, on_time: float = 0.85) -> datetime | None:
         """A time to meet the obligation: mostly before it falls due, sometimes after."""
@@ -111,10 +112,13 @@ class FollowUp:
         else:
             at = self.when(obligation)
             if at:
+                analysed = code == "risk_analysis"
                 episode_record_action(
                     actor=self.lead, episode=episode, action=code, at=at,
                     police_reference=f"NP-D{episode.pk:05d}" if code == "police_informed" else "",
                     police_force="northamptonshire" if code == "police_informed" else "",
+                    immediate_risks=self.rng.sample(self.risks, k=self.rng.randint(1, 3)) if analysed else (),
+                    pull_factors=self.rng.sample(self.pull, k=self.rng.randint(0, 2)) if analysed else (),
                 )
 
     def interview(self, episode: Episode, obligation: Obligation) -> None:

@@ -7,6 +7,7 @@ the audit entry in one transaction, and refreshes the episode's obligations in i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from homeward.children.models import Child, ChronologyEntry
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import age_on, local_date
 from homeward.reference.models import PoliceForce
+from homeward.reference.selectors import coded_list, is_valid_code
 
 from .hooks import episode_facts_changed
 from .models import (
@@ -34,6 +36,7 @@ from .models import (
     RiskGrading,
     RiskLevel,
 )
+from .risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
 
 # A report may carry a time a few minutes ahead of the server's clock.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -348,14 +351,30 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+def _check_risk_analysis_codes(errors: list[FieldError], action: str, coded: dict[str, list[str]]) -> None:
+    """Only a risk analysis is coded, and only with current codes of its lists."""
+    for name, codes in coded.items():
+        if codes and action != "risk_analysis":
+            errors.append(FieldError(name, "Only a risk analysis records these."))
+            continue
+        list_name = RISK_ANALYSIS_LISTS[name]
+        for code in codes:
+            if not is_valid_code(list_name, code):
+                errors.append(FieldError(name, f"{code!r} is not a code of the {list_name} list."))
+        if len(set(codes)) != len(codes):
+            errors.append(FieldError(name, "Give each code once."))
+
+
 @transaction.atomic
 def episode_record_action(
     *, actor: User, episode: Episode, action: str, at: datetime, note: str = "", police_reference: str = "",
-    police_force: str = "", detail: dict[str, Any] | None = None,
+    police_force: str = "", detail: dict[str, Any] | None = None, immediate_risks: Sequence[str] = (),
+    push_factors: Sequence[str] = (), pull_factors: Sequence[str] = (),
 ) -> EpisodeAction:
     """Record a fact that completes an obligation (police informed, a carer update...).
 
-    It counts from `at`, when it happened; when it was typed in is kept too.
+    It counts from `at`, when it happened; when it was typed in is kept too. A risk analysis
+    may carry coded immediate risks, push and pull factors (`risk_analysis.RISK_ANALYSIS_LISTS`).
     """
     require_action(actor, action)
     episode = _lock(episode)
@@ -377,19 +396,27 @@ def episode_record_action(
                 errors.append(FieldError("police_force", "Give the police force that issued the reference."))
             elif Episode.objects.filter(police_force=force, police_reference=police_reference.strip()).exists():
                 errors.append(FieldError("police_reference", "Another episode already has this police reference."))
+    coded = {"immediate_risks": list(immediate_risks), "push_factors": list(push_factors),
+             "pull_factors": list(pull_factors)}
+    _check_risk_analysis_codes(errors, action, coded)
     if errors:
         raise DomainValidationError(errors)
     if force is not None:
         episode.police_force = force
         episode.police_reference = police_reference.strip()
         episode.save(update_fields=["police_force", "police_reference", "updated_at"])
+    coded = {name: codes for name, codes in coded.items() if codes}
     record = EpisodeAction.objects.create(
         episode=episode, action=action, at=at, note=note, recorded_by=actor,
-        detail={**(detail or {}), **({"police_reference": police_reference.strip()} if police_reference else {})},
+        detail={**(detail or {}), **({"police_reference": police_reference.strip()} if police_reference else {}),
+                **coded},
     )
-    _chronicle(episode, actor, at, f"action_{action}", ACTION_LABELS[action] + (f": {note}" if note else "."))
+    coded_text = risk_analysis_text(coded, {list_name: {item.code: item.label for item in coded_list(list_name)}
+                                            for list_name in RISK_ANALYSIS_LISTS.values()}) if coded else ""
+    summary = ACTION_LABELS[action] + (f": {note}" if note else ".") + (f" {coded_text}" if coded_text else "")
+    _chronicle(episode, actor, at, f"action_{action}", summary)
     audit_record(actor=actor, action="create", object_type="episode_action", object_id=str(record.pk),
-                 child_id=episode.child_id, detail={"episode": episode.pk, "action": action, "at": at})
+                 child_id=episode.child_id, detail={"episode": episode.pk, "action": action, "at": at, **coded})
     episode_facts_changed(episode, event="action", actor=actor)
     return record
 

@@ -3,7 +3,9 @@
 link to them.
 
 - Push and pull factors: the coded factors of return interviews, counted month by month
-  (the month of the episode's `missing_since`, Europe/London).
+  (the month of the episode's `missing_since`, Europe/London); immediate risks (seed 004)
+  the same way from children's services' risk analyses, an episode counted once for each
+  risk however many analyses name it.
 - Places: where children were last seen and where they were found, normalised (case,
   punctuation, spaces and a leading "the" ignored), with the places that recur.
 - Network: children are linked when (a) their episodes overlap in time, or start within
@@ -24,7 +26,8 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.children.models import PhilomenaProfile
-from homeward.episodes.models import Episode
+from homeward.episodes.models import Episode, EpisodeAction
+from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_codes
 from homeward.interviews.models import ReturnInterview
 from homeward.reference.selectors import coded_list
 
@@ -45,7 +48,7 @@ def normalise_place(text: str) -> str:
 
 @dataclass(frozen=True)
 class FactorTrend:
-    kind: str  # "push" or "pull"
+    kind: str  # "push" or "pull" (return interviews), or "risk" (immediate risks, risk analyses)
     code: str
     label: str
     by_month: list[int]
@@ -102,19 +105,27 @@ class Patterns:
 def _factor_trends(episodes: list[Episode], months: list[str]) -> list[FactorTrend]:
     month_of = {e.pk: month_key(e.missing_since) for e in episodes}
     interviews = ReturnInterview.objects.filter(episode_id__in=list(month_of)).order_by("episode_id")
+    named: dict[str, list[tuple[int, list[str]]]] = {
+        "push": [(i.episode_id, i.push_factors or []) for i in interviews],
+        "pull": [(i.episode_id, i.pull_factors or []) for i in interviews],
+        # Seed 004's immediate risks, coded in children's services' risk analysis while missing.
+        "risk": [(a.episode_id, risk_analysis_codes(a.detail)["immediate_risks"])
+                 for a in EpisodeAction.objects.filter(episode_id__in=list(month_of), action="risk_analysis")
+                 .order_by("episode_id", "at", "id")],
+    }
     out = []
-    for kind, list_name, attribute in (("push", "push_factors", "push_factors"), ("pull", "pull_factors",
-                                                                                   "pull_factors")):
+    for kind, list_name in (("push", "push_factors"), ("pull", "pull_factors"),
+                            ("risk", RISK_ANALYSIS_LISTS["immediate_risks"])):
         labels = {item.code: item.label for item in coded_list(list_name, include_retired=True)}
-        hits: dict[str, list[int]] = defaultdict(list)
-        for interview in interviews:
-            for code in getattr(interview, attribute) or []:
-                hits[code].append(interview.episode_id)
+        hits: dict[str, set[int]] = defaultdict(set)
+        for episode_id, codes in named[kind]:
+            for code in codes:
+                hits[code].add(episode_id)
         for code in sorted(hits, key=lambda c: (-len(hits[c]), c)):
             counts = Counter(month_of[e] for e in hits[code])
             out.append(FactorTrend(kind=kind, code=code, label=labels.get(code, code),
                                    by_month=[counts.get(m, 0) for m in months], total=len(hits[code]),
-                                   episodes=sorted(set(hits[code]))))
+                                   episodes=sorted(hits[code])))
     return out
 
 

@@ -106,6 +106,17 @@ def test_a_coordinator_follows_an_episode_from_report_to_found(visit: Any, demo_
     expect(page.get_by_text("Recorded: Team manager informed.")).to_be_visible()
     assert episode.actions.filter(action="manager_informed").exists()
 
+    # Children's services' risk analysis, coded: seed 004's immediate risks as checkboxes.
+    page.get_by_role("link", name=re.compile(r"^Record it\W+complete the children.s services risk analysis$")).click()
+    tab.check("risk analysis form")
+    page.get_by_role("group", name="Immediate risks").get_by_label("Sexual or criminal exploitation").check()
+    page.get_by_role("group", name="Immediate risks").get_by_label("Missed education").check()
+    page.get_by_role("group", name="Pull factors").get_by_label("Peers, boyfriends or girlfriends").check()
+    page.get_by_role("button", name="Record it").click()
+    expect(page.get_by_text("Immediate risks: Sexual or criminal exploitation, Missed education.")).to_be_visible()
+    assert episode.actions.get(action="risk_analysis").detail["immediate_risks"] == ["exploitation",
+                                                                                    "missed_education"]
+
     # The board shows her, looked after and placed in Leicestershire.
     page.get_by_role("link", name="Missing now").click()
     row = page.get_by_role("row").filter(has_text="Jade Nowak")

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
 from homeward.api.views import HomewardAPIView
 from homeward.common.errors import PermissionDenied
+from homeward.episodes.risk_analysis import risk_analysis_codes
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.episodes.services import ACTION_LABELS, episode_close, episode_record_action
 from homeward.meetings.models import MeetingAction, MeetingKind, StrategyMeeting
@@ -29,6 +30,15 @@ class ActionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     police_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
     police_force = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    immediate_risks = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list,
+        help_text="risk_analysis only: codes of the `risks` list (seed 004's immediate risks).")
+    push_factors = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list,
+        help_text="risk_analysis only: codes of the `push_factors` list.")
+    pull_factors = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list,
+        help_text="risk_analysis only: codes of the `pull_factors` list.")
 
 
 class ActionOutputSerializer(serializers.Serializer):
@@ -37,6 +47,9 @@ class ActionOutputSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     recorded_at = serializers.DateTimeField()
     note = serializers.CharField()
+    immediate_risks = serializers.ListField(child=serializers.CharField())
+    push_factors = serializers.ListField(child=serializers.CharField())
+    pull_factors = serializers.ListField(child=serializers.CharField())
 
 
 class MeetingActionSerializer(serializers.Serializer):
@@ -117,7 +130,8 @@ class ActionView(HomewardAPIView):
         serializer.is_valid(raise_exception=True)
         record = episode_record_action(actor=actor, episode=episode, **serializer.validated_data)
         return Response({"id": record.pk, "action": record.action, "at": record.at,
-                         "recorded_at": record.recorded_at, "note": record.note}, status=status.HTTP_201_CREATED)
+                         "recorded_at": record.recorded_at, "note": record.note,
+                         **risk_analysis_codes(record.detail)}, status=status.HTTP_201_CREATED)
 
 
 class StrategyMeetingView(HomewardAPIView):

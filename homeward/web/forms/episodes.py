@@ -8,11 +8,18 @@ from django import forms
 from django.utils import timezone
 
 from homeward.episodes.models import Classification, MissingFrom, ReportedBy, RiskLevel
+from homeward.episodes.risk_analysis import RISK_ANALYSIS_HEADINGS, RISK_ANALYSIS_LISTS
 from homeward.reference.selectors import police_force_list
 
-from .fields import GovukBooleanField, GovukDateTimeField
+from .fields import GovukBooleanField, GovukDateTimeField, coded_checkboxes
 
 DATETIME_HINT = "For example, 20 11 2026 and 23:15 (24-hour clock, UK time)"
+
+RISK_ANALYSIS_HINTS = {
+    "immediate_risks": "The risks this child faces while missing. Select all that apply",
+    "push_factors": "What may have pushed the child away, as far as is known. Select all that apply",
+    "pull_factors": "What may have drawn the child away, as far as is known. Select all that apply",
+}
 
 CLASSIFICATION_HINTS = {
     Classification.MISSING.value: "Whereabouts cannot be established, and the circumstances are out of "
@@ -131,3 +138,7 @@ class ActionForm(forms.Form):
                 label="Police reference", required=False, max_length=60,
                 help_text="Needed unless the episode already has one",
             )
+        if action == "risk_analysis":
+            for name, list_name in RISK_ANALYSIS_LISTS.items():
+                self.fields[name] = coded_checkboxes(list_name, RISK_ANALYSIS_HEADINGS[name], RISK_ANALYSIS_HINTS[name])
+            self.order_fields(["at", *RISK_ANALYSIS_LISTS, "note"])

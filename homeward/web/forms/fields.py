@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from homeward.common.timeutil import LONDON
+from homeward.reference.selectors import coded_list
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
@@ -124,3 +125,10 @@ class GovukBooleanField(forms.BooleanField):
     """A single checkbox, shown as a GOV.UK checkbox with one item."""
 
     govuk_kind = "checkbox"
+
+
+def coded_checkboxes(list_name: str, label: str, help_text: str = "") -> forms.MultipleChoiceField:
+    """Checkboxes for the current items of a coded list (DOMAIN.md section 6), none required."""
+    return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
+                                     help_text=help_text or "Select all that apply",
+                                     choices=[(item.code, item.label) for item in coded_list(list_name)])

@@ -10,10 +10,9 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.interviews.models import Method, Outcome
 from homeward.interviews.services import PRACTITIONER_ROLES
-from homeward.reference.selectors import coded_list
 
 from .episodes import DATETIME_HINT
-from .fields import GovukBooleanField, GovukDateTimeField
+from .fields import GovukBooleanField, GovukDateTimeField, coded_checkboxes
 
 SHARE_CHOICES = [("police", "Police"), ("social_worker", "Social worker"),
                  ("iro", "Independent reviewing officer (IRO)")]
@@ -27,12 +26,6 @@ def _now() -> Any:
 def _text(label: str, *, help_text: str = "", required: bool = False, message: str = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, widget=forms.Textarea, help_text=help_text,
                            error_messages={"required": message} if message else None)
-
-
-def _coded(list_name: str, label: str, help_text: str = "") -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
-                                     help_text=help_text or "Select all that apply",
-                                     choices=[(item.code, item.label) for item in coded_list(list_name)])
 
 
 def practitioners() -> list[User]:
@@ -103,13 +96,13 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["push_factors"] = _coded("push_factors", "Push factors",
+        self.fields["push_factors"] = coded_checkboxes("push_factors", "Push factors",
                                              "What pushed the child away from home or placement. Select all "
                                              "that apply")
-        self.fields["pull_factors"] = _coded("pull_factors", "Pull factors",
+        self.fields["pull_factors"] = coded_checkboxes("pull_factors", "Pull factors",
                                              "What drew the child away. Select all that apply")
-        self.fields["exploitation_indicators"] = _coded("exploitation_indicators", "Exploitation indicators")
-        self.fields["referrals"] = _coded("referrals", "Onward referrals")
+        self.fields["exploitation_indicators"] = coded_checkboxes("exploitation_indicators", "Exploitation indicators")
+        self.fields["referrals"] = coded_checkboxes("referrals", "Onward referrals")
         self.fields["conducted_at"].initial = _now()
         # Keep the order of the class (the coded lists replace placeholders).
         self.order_fields(list(InterviewForm.base_fields))

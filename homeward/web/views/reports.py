@@ -278,12 +278,14 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
     months = [charts.month_label(m) for m in found.months]
     nodes = {n.child: n for n in found.nodes}
     factor_charts = []
-    for kind, heading in (("push", "Push factors"), ("pull", "Pull factors")):
+    for kind, heading, source in (("push", "Push factors", "return interviews"),
+                                  ("pull", "Pull factors", "return interviews"),
+                                  ("risk", "Immediate risks", "children's services' risk analyses")):
         trends = [f for f in found.factors if f.kind == kind]
         factor_charts.append({
-            "kind": kind, "heading": heading, "trends": trends,
+            "kind": kind, "heading": heading, "trends": trends, "source": source,
             "chart": charts.hbar_chart(
-                id=f"chart-{kind}", title=f"{heading} named in return interviews, {period}",
+                id=f"chart-{kind}", title=f"{heading} named in {source}, {period}",
                 description=", ".join(f"{t.label}: {t.total}" for t in trends) or "None recorded.",
                 rows=[(t.label, float(t.total)) for t in trends]),
         })
