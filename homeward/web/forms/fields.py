@@ -18,6 +18,11 @@ from homeward.reference.selectors import coded_list
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
 
+# GOV.UK date input: an error about one part (a missing year, a time that is not one)
+# highlights that input alone; any other error highlights them all (`error_parts`).
+DATE_PARTS = ["day", "month", "year"]
+
+
 class _PartsWidget(forms.MultiWidget):
     """Inputs named <name>_day, <name>_month, <name>_year (and <name>_time)."""
 
@@ -64,13 +69,16 @@ class _PartsField(forms.MultiValueField):
         named = dict(zip(("day", "month", "year"), (day, month, year), strict=True))
         missing = [name for name, part in named.items() if not part]
         if missing:
-            raise ValidationError(f"{self.subject} must include a {' and '.join(missing)}")
-        if not all(part.isdigit() for part in named.values()) or len(year) != 4:
-            raise ValidationError(f"{self.subject} must be a real date")
+            raise ValidationError(f"{self.subject} must include a {' and '.join(missing)}",
+                                  params={"parts": missing})
+        not_numbers = [name for name, part in named.items() if not part.isdigit()]
+        if not_numbers or len(year) != 4:
+            raise ValidationError(f"{self.subject} must be a real date",
+                                  params={"parts": not_numbers or ["year"]})
         try:
             return date(int(year), int(month), int(day))
         except ValueError:
-            raise ValidationError(f"{self.subject} must be a real date") from None
+            raise ValidationError(f"{self.subject} must be a real date", params={"parts": DATE_PARTS}) from None
 
 
 class GovukDateField(_PartsField):
@@ -107,17 +115,17 @@ class GovukDateTimeField(_PartsField):
         day = self._date(*data_list[:3])
         time_text = data_list[3] if len(data_list) > 3 else ""
         if not time_text:
-            raise ValidationError(f"{self.subject} must include a time")
+            raise ValidationError(f"{self.subject} must include a time", params={"parts": ["time"]})
         at = parse_time(time_text)
         if at is None:
             raise ValidationError(f"Enter the time of {_lower_first(self.subject)} as hours and minutes, "
-                                  "for example 23:15")
+                                  "for example 23:15", params={"parts": ["time"]})
         local = datetime.combine(day, at, tzinfo=LONDON)
         # The hour skipped when the clocks go forward does not exist.
         round_trip = local.astimezone(UTC).astimezone(LONDON)
         if (round_trip.hour, round_trip.minute) != (at.hour, at.minute):
             raise ValidationError(f"{self.subject}: {at:%H:%M} did not happen on that day in the UK "
-                                  "(the clocks went forward)")
+                                  "(the clocks went forward)", params={"parts": ["time"]})
         return local
 
 

@@ -25,6 +25,21 @@ def ukdate(value: date | None) -> str:
 
 
 @register.filter
+def error_parts(field: BoundField) -> set[str]:
+    """The inputs of a date or date-time field to mark in error: those its errors name, else all."""
+    errors = field.form.errors.as_data().get(field.name, []) if field.form.is_bound else []
+    if not errors:
+        return set()
+    named: set[str] = set()
+    for error in errors:
+        parts = (error.params or {}).get("parts") if isinstance(error.params, dict) else None
+        if not parts:
+            return {"day", "month", "year", "time"}
+        named.update(parts)
+    return named
+
+
+@register.filter
 def field_parts(field: BoundField) -> dict[str, str]:
     """The day, month, year (and time) a date or date-time field shows: what was typed, or its value."""
     value = field.value()
@@ -42,10 +57,13 @@ def field_parts(field: BoundField) -> dict[str, str]:
 
 @register.filter
 def first_input_id(field: BoundField) -> str:
-    """The id the error summary links to: the first input of the field."""
+    """The id the error summary links to: the first input of the field (of a date, the first
+    input in error, as GOV.UK's date input pattern asks)."""
     widget_type = getattr(field.field, "govuk_kind", "")
     if widget_type in ("date", "datetime"):
-        return f"{field.auto_id}_day"
+        bad = error_parts(field)
+        part = next((p for p in ("day", "month", "year", "time") if p in bad), "day")
+        return f"{field.auto_id}_{part}"
     return field.auto_id
 
 

@@ -145,7 +145,10 @@ def test_bad_details_show_the_error_summary_and_keep_what_was_typed(web: Client,
     assert response.status_code == 200
     assert "<title>Error: " in body and 'class="govuk-error-summary"' in body
     assert 'href="#id_given_name">Enter the child&#x27;s given name' in body
-    assert 'href="#id_date_of_birth_day">Date of birth must be a real date' in body
+    # Only the year is wrong: the summary links to it and it alone is marked (GOV.UK date input).
+    assert 'href="#id_date_of_birth_year">Date of birth must be a real date' in body
+    assert 'govuk-input--error" id="id_date_of_birth_year"' in body
+    assert 'govuk-input--error" id="id_date_of_birth_day"' not in body
     assert 'value="Morgan-Typed"' in body and 'value="20x1"' in body
     child.refresh_from_db()
     assert child.family_name == "Morgan"

@@ -66,3 +66,33 @@ def test_a_date_without_a_time_is_refused() -> None:
 ])
 def test_times_are_read_as_people_type_them(text: str, expected: time | None) -> None:
     assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(("data", "marked", "linked"), [
+    ({}, {"day", "month", "year", "time"}, "id_born_day"),  # nothing given: the whole date
+    ({"born_day": "17", "born_year": "2011"}, {"month"}, "id_born_month"),
+    ({"born_day": "17"}, {"month", "year"}, "id_born_month"),
+    ({"born_day": "31", "born_month": "2", "born_year": "2011"}, {"day", "month", "year"}, "id_born_day"),
+    ({"born_day": "1", "born_month": "2", "born_year": "11"}, {"year"}, "id_born_year"),
+    ({"born_day": "1", "born_month": "Feb", "born_year": "2011"}, {"month"}, "id_born_month"),
+])
+def test_only_the_parts_in_error_are_marked_and_the_summary_links_to_the_first(
+    data: dict[str, str], marked: set[str], linked: str,
+) -> None:
+    from homeward.web.templatetags.homeward import error_parts, first_input_id
+
+    form = _form(**data)
+    assert not form.is_valid()
+    assert error_parts(form["born"]) == marked
+    assert first_input_id(form["born"]) == linked
+
+
+def test_a_time_in_error_marks_the_time_alone_and_a_valid_field_nothing() -> None:
+    from homeward.web.templatetags.homeward import error_parts, first_input_id
+
+    form = _form(born_day="17", born_month="5", born_year="2011", seen_day="29", seen_month="3",
+                 seen_year="2026", seen_time="01:30")  # the clocks went forward at 01:00
+    assert not form.is_valid()
+    assert error_parts(form["seen"]) == {"time"}
+    assert first_input_id(form["seen"]) == "id_seen_time"
+    assert error_parts(form["born"]) == set()

@@ -102,7 +102,7 @@ def test_allocation_errors_name_the_field_and_keep_what_was_typed(web: Client, c
     body = response.content.decode()
     assert response.status_code == 200
     assert '<a href="#id_practitioner">Select a practitioner</a>' in body
-    assert 'href="#id_allocated_at_day">When it was allocated must include a month' in body
+    assert 'href="#id_allocated_at_month">When it was allocated must include a month' in body
     assert 'name="allocated_at_time" type="text" value="10:00"' in body
 
 
@@ -241,7 +241,7 @@ def test_a_strategy_meeting_with_actions_and_add_another_without_javascript(
     broken = web.post(url, {**typed, "rows": "4", "action_3_description": "Tell the school",
                             "action_3_due_day": "27"}).content.decode()
     assert 'href="#id_action_3_owner">Enter who owns action 4' in broken
-    assert 'href="#id_action_3_due_day">Action 4: due date must include a month and year' in broken
+    assert 'href="#id_action_3_due_month">Action 4: due date must include a month and year' in broken
     assert "Tell the school</textarea>" in broken
     missing = web.post(url, {"rows": "3"}).content.decode()
     assert 'href="#id_attendees">Enter who attended, one person per line' in missing
