@@ -196,6 +196,9 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
     # Repeat-missing children go many times; most children once or twice. A few children
     # are missing now, for between a few hours and over a week.
     missing_now_hours = {2: 3, 5: 9, 9: 30, 13: 52, 17: 80, 23: 150, 30: 20}
+    # A few were last seen days ago and are back now, their follow-up in hand: return
+    # interviews to allocate or offer, what the weekly report calls returned in the last 7 days.
+    back_now_hours = {4: 40, 8: 70, 15: 110, 21: 150}
     episodes = 0
     open_count = 0
     for index, child in enumerate(children):
@@ -203,7 +206,9 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
         open_since = (
             _local(now - timedelta(hours=missing_now_hours[index])) if index in missing_now_hours else None
         )
-        history_end = (open_since - timedelta(days=6)) if open_since else now - timedelta(hours=6)
+        recent = open_since or (_local(now - timedelta(hours=back_now_hours[index]))
+                                if index in back_now_hours else None)
+        history_end = (recent - timedelta(days=6)) if recent else now - timedelta(hours=6)
         span_days = max(10, (history_end - start).days)
         starts = sorted(
             _local(start + timedelta(days=rng.uniform(0, span_days - 5))) for _ in range(count)
@@ -213,8 +218,8 @@ def demo_create(*, size: DemoSize, now: datetime) -> dict[str, int]:
         for candidate in starts:
             if not spaced or candidate - spaced[-1] >= timedelta(days=6):
                 spaced.append(candidate)
-        if open_since is not None:
-            spaced.append(open_since)
+        if recent is not None:
+            spaced.append(recent)
         for last_seen in spaced:
             leave_open = last_seen == open_since
             # Nobody is emailed about episodes that ended long ago; the children missing now
