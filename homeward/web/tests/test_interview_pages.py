@@ -305,3 +305,38 @@ def test_a_meeting_with_an_added_row_sent_after_the_session_ended_comes_back_who
 def test_the_new_pages_need_sign_in(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302 and response["Location"].startswith("/sign-in?next=")
+
+
+def test_my_interviews_pages_the_shared_ones_newest_first_and_audits_what_it_shows(
+    client_for: Any, coordinator: Any, make_user: Any, make_child: Any, monkeypatch: Any,
+) -> None:
+    from homeward.interviews.services import rhi_authorise, rhi_share
+    from homeward.web.views import interviews
+
+    monkeypatch.setattr(interviews, "SHARED_PAGE_SIZE", 2)
+    practitioner = make_user("rhi_practitioner", username="aisha")
+    now = timezone.now()
+    shared = []
+    for n in range(3):
+        episode = _returned(coordinator, make_child(given_name=f"Shared{n}"))
+        _interviewed(coordinator, practitioner, episode)
+        rhi_authorise(actor=coordinator, episode=episode, authorised_at=now - timedelta(minutes=90))
+        rhi_share(actor=coordinator, episode=episode, shared_at=now - timedelta(minutes=60 - n),
+                  recipients=["social_worker"])
+        shared.append(episode)
+    under_way = _returned(coordinator, make_child(given_name="Underway"))
+    rhi_allocate(actor=coordinator, episode=under_way, practitioner=practitioner,
+                 allocated_at=now - timedelta(hours=5))
+    mine = client_for(practitioner)
+
+    before = AuditEntry.objects.filter(object_type="my_interviews").count()
+    first = mine.get("/interviews/mine").content.decode()
+    assert "Underway" in first
+    assert first.index("Shared2") < first.index("Shared1")  # newest first
+    assert "Shared0" not in first and "Page 1 of 2 (3 shared interviews)" in first
+    assert 'href="?page=2" rel="next"' in first
+    named = AuditEntry.objects.filter(object_type="my_interviews").order_by("id")[before:]
+    assert {e.child_id for e in named} == {under_way.child_id, shared[2].child_id, shared[1].child_id}
+
+    second = mine.get("/interviews/mine?page=2").content.decode()
+    assert "Shared0" in second and "Shared1" not in second and "Underway" in second  # always listed

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -245,6 +246,9 @@ def _offer_obligations(episodes: list[Episode]) -> dict[int, StoredObligation]:
     return {row.episode_id: row for row in rows.order_by("instance")}
 
 
+SHARED_PAGE_SIZE = 25
+
+
 def _rows(episodes: list[Episode]) -> list[InterviewRow]:
     now = timezone.now()
     offers = _offer_obligations(episodes)
@@ -260,17 +264,20 @@ def _rows(episodes: list[Episode]) -> list[InterviewRow]:
 
 @page
 def my_interviews(request: HttpRequest) -> HttpResponse:
-    """The practitioner's own interviews, soonest offer due first."""
+    """The practitioner's own interviews: those under way, soonest offer due first; those
+    shared, newest first, a page at a time (a practitioner's history runs to hundreds)."""
     user = person(request)
-    episodes = list(episode_list_for_user(user).filter(rhi__practitioner=user)
-                    .select_related("rhi").order_by("-found_at"))
-    rows = _rows(episodes)
-    audit_list_read(actor=user, object_type="my_interviews", rows=[(e.pk, e.child_id) for e in episodes],
+    mine = episode_list_for_user(user).filter(rhi__practitioner=user).select_related("rhi")
+    under_way = list(mine.filter(rhi__shared_at__isnull=True).order_by("-found_at"))
+    shared = Paginator(mine.filter(rhi__shared_at__isnull=False).order_by("-rhi__shared_at", "-pk"),
+                       SHARED_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = under_way + list(shared.object_list)
+    audit_list_read(actor=user, object_type="my_interviews", rows=[(e.pk, e.child_id) for e in shown],
                     query=request.GET.dict())
-    open_rows = [r for r in rows if r.stage != "shared"]
+    open_rows = _rows(under_way)
     open_rows.sort(key=lambda r: (r.offer_due is None, r.offer_due or timezone.now()))
     return render(request, "web/interviews/mine.html", {
-        "rows": open_rows, "finished": [r for r in rows if r.stage == "shared"],
+        "rows": open_rows, "finished": _rows(list(shared.object_list)), "entries": shared,
     })
 
 
