@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import visible_children
@@ -26,3 +26,12 @@ def child_get_for_user(user: User, child_id: int, *, audit: bool = True) -> Chil
     if audit:
         audit_record(actor=user, action="view", object_type="child", object_id=str(child.pk), child_id=child.pk)
     return child
+
+
+def child_caseload_for_user(user: User) -> QuerySet[Child]:
+    """The children allocated to the person or to their team, among those they may see: a
+    social worker's or team manager's caseload; none for most co-ordinators, police, providers."""
+    mine = Q(allocated_worker=user)
+    if user.team_id:
+        mine |= Q(team_id=user.team_id)
+    return visible_children(user).filter(mine)

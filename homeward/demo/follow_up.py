@@ -22,7 +22,7 @@ from homeward.interviews.services import (
     rhi_record_offer,
     rhi_share,
 )
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
+from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol.obligation import Obligation
 from homeward.reference.selectors import coded_list
@@ -90,7 +90,7 @@ class FollowUp:
         if code in ("strategy_meeting", "strategy_meeting_review"):
             at = self.when(obligation)
             if at:
-                strategy_meeting_record(
+                meeting = strategy_meeting_record(
                     actor=self.lead, episode=episode, held_at=at, kind="missing_strategy",
                     attendees=["Missing co-ordinator", "Allocated social worker", "Police missing person coordinator",
                                "Registered manager of the placement"],
@@ -98,6 +98,12 @@ class FollowUp:
                     actions=[AgreedAction(owner="Police", description="Check addresses of known associates",
                                           due=(at + timedelta(days=2)).date())],
                 )
+                # Most agreed actions were carried out within a couple of days; recent ones may be open.
+                done_at = (at + timedelta(hours=self.rng.uniform(4, 60))).replace(microsecond=0)
+                if done_at <= self.now - timedelta(minutes=10) and self.rng.random() < 0.95:
+                    for action in meeting.actions.all():
+                        meeting_action_complete(actor=self.lead, action=action, done_at=done_at,
+                                                note="Addresses visited; nothing found.")
         elif code == "rhi_offered":
             self.interview(episode, obligation)
         elif code == "rhi_authorised":

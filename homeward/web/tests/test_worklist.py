@@ -91,3 +91,18 @@ def test_an_unknown_action_is_not_found_and_a_partner_may_record_only_its_own(
     assert response.status_code == 403
     page = client.get(f"/episodes/{episode.pk}").content.decode()
     assert f"/episodes/{episode.pk}/actions/manager_informed" not in page
+
+
+def test_the_home_page_lists_your_caseload_missing_or_says_how_many_are_missing(
+    client_for: Any, social_worker: Any, coordinator: Any, make_user: Any, episode: Any,
+) -> None:
+    own = client_for(social_worker).get("/").content.decode()
+    assert "Your children missing now" in own
+    assert f'href="/episodes/{episode.pk}">{episode.child.full_name}</a>, missing for' in own
+    # No caseload of their own (the co-ordinator's team has no children; police have none).
+    for person in (coordinator, make_user("police_liaison")):
+        page = client_for(person).get("/").content.decode()
+        assert "Your children missing now" not in page
+        assert "1 child is missing now, of those you may see." in page
+    other = client_for(make_user("social_worker", team="Children in Care South")).get("/").content.decode()
+    assert "No child is missing now, of those you may see." in other  # the other team's child is not theirs

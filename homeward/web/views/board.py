@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
+from homeward.children.selectors import child_caseload_for_user
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
@@ -92,9 +93,9 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = person(request)
     sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), role=user.role, limit=WORKLIST_LIMIT)
-    mine = board_rows([e for e in open_episodes(request)
-                       if e.child.allocated_worker_id == user.pk or (user.team_id and e.child.team_id == user.team_id)],
-                      now)
+    every_open = open_episodes(request)
+    caseload = set(child_caseload_for_user(user).values_list("pk", flat=True))
+    mine = board_rows([e for e in every_open if e.child_id in caseload], now)
     recordable = recordable_actions(user)
 
     def with_forms(rows: list[StoredObligation]) -> list[tuple[StoredObligation, ActionForm | None]]:
@@ -121,6 +122,10 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
         "worklist_count": sum(section.count for section in sections.values()),
         "mine_missing": mine,
+        # Without a caseload of their own (most co-ordinators, police, providers), "your
+        # children" means nothing: the page says how many of those they may see are missing.
+        "has_caseload": bool(caseload),
+        "open_count": len(every_open),
         # Actions agreed at strategy meetings that name this person as their owner.
         "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
         "today": timezone.localdate(now),
