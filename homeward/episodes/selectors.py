@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound
+from homeward.reference.selectors import coded_list
 
-from .models import Episode
+from .models import Episode, EpisodeAction
+from .risk_analysis import RISK_ANALYSIS_HEADINGS, RISK_ANALYSIS_LISTS, risk_analysis_codes
 
 
 def episode_list_for_user(user: User) -> QuerySet[Episode]:
@@ -26,3 +31,33 @@ def episode_get_for_user(user: User, episode_id: int, *, audit: bool = True) -> 
         audit_record(actor=user, action="view", object_type="episode", object_id=str(episode.pk),
                      child_id=episode.child_id)
     return episode
+
+
+@dataclass(frozen=True)
+class RiskAnalysisView:
+    """The latest risk analysis of an episode as a page shows it: its coded lists by label."""
+
+    at: datetime
+    recorded_by: User | None
+    note: str
+    lists: list[tuple[str, list[str]]]  # (heading, labels), every list, empty where none named
+    earlier: int  # how many analyses came before it
+
+
+def episode_risk_analysis_latest(episode: Episode) -> RiskAnalysisView | None:
+    """The episode's most recent children's services risk analysis (ADR 0010), or None.
+
+    Social care's record: callers show it only to those who may read case notes.
+    """
+    analyses = list(EpisodeAction.objects.filter(episode=episode, action="risk_analysis")
+                    .select_related("recorded_by").order_by("-at", "-id"))
+    if not analyses:
+        return None
+    latest = analyses[0]
+    codes = risk_analysis_codes(latest.detail)
+    lists = []
+    for name, list_name in RISK_ANALYSIS_LISTS.items():
+        labels = {item.code: item.label for item in coded_list(list_name, include_retired=True)}
+        lists.append((RISK_ANALYSIS_HEADINGS[name], [labels.get(code, code) for code in codes[name]]))
+    return RiskAnalysisView(at=latest.at, recorded_by=latest.recorded_by, note=latest.note, lists=lists,
+                            earlier=len(analyses) - 1)

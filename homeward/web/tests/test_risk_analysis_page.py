@@ -39,8 +39,20 @@ def test_the_form_offers_the_coded_lists_and_keeps_the_choices(web: Any, episode
     assert record.detail == {"immediate_risks": ["victim_of_crime", "missed_education"],
                              "push_factors": ["bullying"]}
     page = web.get(f"/episodes/{episode.pk}").content.decode()
-    assert "Immediate risks: Victim of crime, Missed education." in page
+    assert "Immediate risks: Victim of crime, Missed education." in page  # the timeline
     assert "Push factors: Bullying (including online)." in page
+    # The latest analysis has a section of its own, by label, near the top of the episode.
+    section = page[page.index('id="risk-analysis"'):page.index("What must happen, and by when")]
+    assert "<li>Victim of crime</li><li>Missed education</li>" in section
+    assert "<li>Bullying (including online)</li>" in section
+    assert "Pull factors</dt><dd class=\"govuk-summary-list__value\">None named" in section
+    assert "Messages from an older boy." in section
+
+
+def test_without_an_analysis_the_episode_says_so_and_links_to_record_it(web: Any, episode: Any) -> None:
+    page = web.get(f"/episodes/{episode.pk}").content.decode()
+    assert "Children's services have not recorded a risk analysis for this episode." in page
+    assert f'href="/episodes/{episode.pk}/actions/risk_analysis">Record the risk analysis' in page
 
 
 def test_a_choice_outside_the_list_is_refused_and_what_was_ticked_is_kept(web: Any, episode: Any) -> None:
@@ -66,3 +78,4 @@ def test_police_read_that_it_was_done_not_what_it_found(
     assert "Children&#x27;s services risk analysis recorded." in page or \
         "Children's services risk analysis recorded." in page
     assert "Sexual or criminal exploitation" not in page
+    assert 'id="risk-analysis"' not in page

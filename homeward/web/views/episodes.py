@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from homeward.accounts.permissions import Capability, can, require, require_action
+from homeward.accounts.permissions import Capability, can, may_read_casework_notes, require, require_action
 from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
-from homeward.episodes.selectors import episode_get_for_user
+from homeward.episodes.selectors import episode_get_for_user, episode_risk_analysis_latest
 from homeward.episodes.services import (
     ACTION_LABELS,
     episode_cancel,
@@ -58,6 +58,9 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "notifications": list(notification_list_for_episode(episode)),
         "meetings": meeting_panels(user, list(
             StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions__done_by"))),
+        # Social care's analysis of risk while missing: not for police (ADR 0008, 0010).
+        "risk_analysis": episode_risk_analysis_latest(episode) if may_read_casework_notes(user) else None,
+        "show_risk_analysis": may_read_casework_notes(user),
         "rhi": rhi_state(episode),
         "rhi_panel": rhi_panel(user, episode),
         "can_record_meeting": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.MEETING_RECORD),
