@@ -175,10 +175,12 @@ class PerformanceView(HomewardAPIView):
 
 class PatternsView(HomewardAPIView):
     @extend_schema(
-        summary="Patterns: push and pull factors, places, who goes missing together",
-        description="Factor counts by month; recurring places where children were last seen and found; a "
-                    "network of children (nodes) linked (edges) by episodes together at a shared place or by "
-                    "shared associates and places frequented. Every item lists its episode ids.",
+        summary="Patterns: push and pull factors, immediate risks, places, who goes missing together",
+        description="Factor counts by month (`kind` push and pull from return interviews, risk for the "
+                    "immediate risks of risk analyses, ADR 0010); recurring places where children were last "
+                    "seen and found; a network of children (nodes) linked (edges) by episodes together at a "
+                    "shared place or by shared associates and places frequented. Every item lists its episode "
+                    "ids.",
         parameters=[*PERIOD, OpenApiParameter("together_hours", int, description="Default 24."),
                     OpenApiParameter("min_place_count", int, description="Default 2.")],
         responses={200: OpenApiTypes.OBJECT}, operation_id="report_patterns",
