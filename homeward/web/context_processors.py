@@ -50,14 +50,17 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {**context, "navigation": []}
+    # The board and search name children: not for those who may read none (the auditor).
+    reads_children = can(user, Capability.CHILD_READ)
+    home_item, board, search = _NAVIGATION
     return {
         **context,
         "navigation": [
             {"href": reverse(name), "text": text, "current": current == name.split(":")[1],
              "active": current in section}
-            for name, text, section in [*_NAVIGATION[:2],
+            for name, text, section in [home_item, *([board] if reads_children else []),
                                          *([_REPORT] if can(user, Capability.EPISODE_REPORT) else []),
-                                         *_NAVIGATION[2:], *_interview_navigation(user),
+                                         *([search] if reads_children else []), *_interview_navigation(user),
                                          *([_REPORTS] if can(user, Capability.REPORT_READ) else []),
                                          *([_AUDIT] if can(user, Capability.AUDIT_READ) else [])]
         ],

@@ -96,3 +96,15 @@ def test_who_has_looked_at_a_child(client_for: Any, make_user: Any, make_child: 
     # Someone who may not see the child gets Not found.
     stranger = make_user("social_worker", team="Children in Care South")
     assert client_for(stranger).get(f"/children/{child.pk}/access-log").status_code == 404
+
+
+def test_the_auditors_navigation_leads_only_where_they_may_go(client_for: Any, make_user: Any) -> None:
+    page = client_for(make_user("auditor", username="audrey")).get("/").content.decode()
+    navigation = page[page.index('id="navigation"'):page.index("</nav>")]
+    assert 'href="/audit"' in navigation and 'href="/"' in navigation
+    for path in ("/missing-now", "/search", "/report", "/reports"):  # they may read no child
+        assert f'href="{path}"' not in navigation
+        assert f'href="{path}"' not in page
+    assert "Your role reads the audit log" in page
+    coordinator = client_for(make_user("coordinator")).get("/").content.decode()
+    assert 'href="/missing-now"' in coordinator and 'href="/search"' in coordinator

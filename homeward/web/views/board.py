@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from homeward.accounts.permissions import Capability, can
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
 from homeward.children.selectors import child_caseload_for_user
@@ -125,6 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # Without a caseload of their own (most co-ordinators, police, providers), "your
         # children" means nothing: the page says how many of those they may see are missing.
         "has_caseload": bool(caseload),
+        "reads_children": can(user, Capability.CHILD_READ),
         "open_count": len(every_open),
         # Actions agreed at strategy meetings that name this person as their owner.
         "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
