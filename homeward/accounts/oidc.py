@@ -8,12 +8,16 @@ active, and with a role. Nobody is ever created from the provider's claims
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import QuerySet
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 BACKEND_PATH = "homeward.accounts.oidc.CouncilOIDCBackend"
 # Set in the session of a person signed in through the provider (which asked for their second
@@ -21,9 +25,33 @@ BACKEND_PATH = "homeward.accounts.oidc.CouncilOIDCBackend"
 SIGNED_IN_WITH_PROVIDER_KEY = "homeward_signed_in_with_provider"
 # The address the provider vouched for, kept on the request when it matched nobody (audit).
 REQUEST_ATTEMPTED_EMAIL = "homeward_oidc_email"
+# Why the provider's answer was refused (a bad signature, another audience, a wrong nonce), kept
+# on the request so that the failure is audited with it and the page says what happened.
+REQUEST_REFUSED_ANSWER = "homeward_oidc_refused"
 
 
 class CouncilOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+    def authenticate(self, request: Any, **kwargs: Any) -> User | None:
+        """A provider's answer that fails its checks signs nobody in, and says why (audited),
+        instead of ending the sign-in on a bare 400 page."""
+        try:
+            return super().authenticate(request, **kwargs)  # type: ignore[no-any-return]
+        except SuspiciousOperation as exc:
+            logger.warning("council sign-in refused: %s", exc)
+            if request is not None:
+                setattr(request, REQUEST_REFUSED_ANSWER, str(exc))
+            return None
+
+    def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
+        """The library checks the signature and nonce but not the audience: an ID token the
+        provider issued to another service must not sign anyone in to Homeward."""
+        payload: dict[str, Any] = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The ID token was not issued to Homeward (its audience is another client).")
+        return payload
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         email = str(claims.get("email") or "").strip()
         if claims.get("email_verified") is False:

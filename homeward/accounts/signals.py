@@ -15,7 +15,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from homeward.audit.context import origin, origin_from_request
 from homeward.audit.services import audit_record
 
-from .oidc import REQUEST_ATTEMPTED_EMAIL
+from .oidc import REQUEST_ATTEMPTED_EMAIL, REQUEST_REFUSED_ANSWER
 
 
 def _from_request(request: Any) -> Any:
@@ -39,6 +39,9 @@ def audit_sign_in_failed(sender: Any, credentials: dict[str, Any] | None = None,
     if provider_email:
         detail = {"council_account_email": provider_email}
         attempted = provider_email[:150]
+    refused = getattr(request, REQUEST_REFUSED_ANSWER, "") if request is not None else ""
+    if refused:
+        detail = {"council_answer_refused": refused}
     if request is not None and getattr(request, "axes_locked_out", False):
         detail["locked_out"] = True
     with _from_request(request):

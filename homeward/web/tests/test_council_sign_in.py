@@ -56,7 +56,8 @@ def council_sign_in(client: Client, email: str, next_path: str = "") -> Any:
     assert location.netloc == "idp.council.example"
     query = parse_qs(location.query)
     assert query["client_id"] == ["homeward"] and "openid" in query["scope"][0]
-    id_token = jwt.encode({"sub": "abc", "nonce": query["nonce"][0], "email": email}, SECRET, algorithm="HS256")
+    id_token = jwt.encode({"sub": "abc", "aud": "homeward", "nonce": query["nonce"][0], "email": email}, SECRET,
+                          algorithm="HS256")
     with mock.patch("mozilla_django_oidc.auth.requests.post",
                     return_value=_Answer({"id_token": id_token, "access_token": "access"})) as token_call, \
          mock.patch("mozilla_django_oidc.auth.requests.get",

@@ -30,7 +30,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from homeward.accounts.oidc import BACKEND_PATH, SIGNED_IN_WITH_PROVIDER_KEY
+from homeward.accounts.oidc import BACKEND_PATH, REQUEST_REFUSED_ANSWER, SIGNED_IN_WITH_PROVIDER_KEY
 from homeward.audit.services import audit_record
 from homeward.web.auth import person_cookie_set
 
@@ -182,6 +182,8 @@ def oidc_callback(request: HttpRequest) -> HttpResponseBase:
     if not _oidc_enabled():
         raise Http404
     response: HttpResponseBase = OIDCAuthenticationCallbackView.as_view()(request)
+    if getattr(request, REQUEST_REFUSED_ANSWER, ""):
+        return redirect(f"{reverse('web:sign_in')}?council_account=refused")
     user = request.user
     if user.is_authenticated and request.session.get(BACKEND_SESSION_KEY) == BACKEND_PATH:
         if settings.HOMEWARD_OIDC_PROVIDER_2FA:
