@@ -69,9 +69,10 @@ def _homeward(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complete
 
 def test_run_serves_demonstration_data_and_the_api(tmp_path: Path) -> None:
     """`homeward run` on an empty SQLite file: migrate, reference data, demo data, serve."""
-    port = _free_port()
+    port, smtp_port = _free_port(), _free_port()
     env = {**os.environ, "DATABASE_URL": "", "DJANGO_SETTINGS_MODULE": "config.settings.local",
-           "HOMEWARD_VAR_DIR": str(tmp_path / "var")}
+           "HOMEWARD_VAR_DIR": str(tmp_path / "var"), "HOMEWARD_SMTP_PORT": str(smtp_port)}
+    env.pop("HOMEWARD_SMTP_HOST", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "homeward.cli", "run", "--port", str(port)], env=env, cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -100,6 +101,15 @@ def test_run_serves_demonstration_data_and_the_api(tmp_path: Path) -> None:
         assert '"count"' in body and '"status":"open"' in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/schema", timeout=10) as response:
             assert b"openapi" in response.read()
+        # No SMTP server was configured: the demonstration's notifications of the children
+        # missing now are caught by the local mail sink and kept as files.
+        mail = tmp_path / "var" / "mail"
+        deadline = time.monotonic() + 60
+        while not list(mail.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        kept = sorted(mail.glob("*.eml"))
+        assert kept, "no notification email was caught"
+        assert b"Subject:" in kept[0].read_bytes()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -5,6 +5,8 @@ Static files are served by WhiteNoise straight from the apps (WHITENOISE_USE_FIN
 `homeward collectstatic` once per release.
 """
 
+import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true",
                             help="Do not deliver notifications in this process (run `homeward worker` instead).")
+        parser.add_argument("--no-mail-sink", action="store_true",
+                            help="Do not catch email in a local SMTP server when none is configured.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -40,6 +44,14 @@ class Command(BaseCommand):
 
         from config.wsgi import application
 
+        if not options["no_mail_sink"] and "HOMEWARD_SMTP_HOST" not in os.environ:
+            from homeward.notifications.mail_sink import mail_sink_start
+
+            folder = Path(settings.VAR_DIR) / "mail"
+            if mail_sink_start(folder, host=settings.EMAIL_HOST, port=settings.EMAIL_PORT):
+                self.stdout.write(f"No SMTP server is configured: email is caught on {settings.EMAIL_HOST}:"
+                                  f"{settings.EMAIL_PORT} and kept in {folder}/ as .eml files "
+                                  "(set HOMEWARD_SMTP_HOST to send it).")
         if not options["no_worker"]:
             from homeward.notifications.worker import worker_start_in_thread
 
