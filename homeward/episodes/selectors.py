@@ -11,7 +11,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound
-from homeward.reference.selectors import coded_list
+from homeward.reference.selectors import coded_labels
 
 from .models import Episode, EpisodeAction
 from .risk_analysis import RISK_ANALYSIS_HEADINGS, RISK_ANALYSIS_LISTS, risk_analysis_codes
@@ -57,7 +57,7 @@ def episode_risk_analysis_latest(episode: Episode) -> RiskAnalysisView | None:
     codes = risk_analysis_codes(latest.detail)
     lists = []
     for name, list_name in RISK_ANALYSIS_LISTS.items():
-        labels = {item.code: item.label for item in coded_list(list_name, include_retired=True)}
+        labels = coded_labels(list_name)
         lists.append((RISK_ANALYSIS_HEADINGS[name], [labels.get(code, code) for code in codes[name]]))
     return RiskAnalysisView(at=latest.at, recorded_by=latest.recorded_by, note=latest.note, lists=lists,
                             earlier=len(analyses) - 1)

@@ -22,7 +22,7 @@ from homeward.children.models import Child, ChronologyEntry
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import age_on, local_date
 from homeward.reference.models import PoliceForce
-from homeward.reference.selectors import coded_list, is_valid_code
+from homeward.reference.selectors import coded_labels, is_valid_code
 
 from .hooks import episode_facts_changed
 from .models import (
@@ -411,7 +411,7 @@ def episode_record_action(
         detail={**(detail or {}), **({"police_reference": police_reference.strip()} if police_reference else {}),
                 **coded},
     )
-    coded_text = risk_analysis_text(coded, {list_name: {item.code: item.label for item in coded_list(list_name)}
+    coded_text = risk_analysis_text(coded, {list_name: coded_labels(list_name)
                                             for list_name in RISK_ANALYSIS_LISTS.values()}) if coded else ""
     summary = ACTION_LABELS[action] + (f": {note}" if note else ".") + (f" {coded_text}" if coded_text else "")
     _chronicle(episode, actor, at, f"action_{action}", summary)

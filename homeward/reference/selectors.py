@@ -48,6 +48,11 @@ def coded_list(list_name: str, include_retired: bool = False) -> list[CodedItem]
     return list(qs)
 
 
+def coded_labels(list_name: str) -> dict[str, str]:
+    """{code: label} of a coded list, retired items included, to show stored codes by name."""
+    return {item.code: item.label for item in coded_list(list_name, include_retired=True)}
+
+
 def coded_list_names() -> list[str]:
     """Names of every coded list in the database, sorted."""
     return sorted(set(CodedItem.objects.values_list("list_name", flat=True)))

@@ -29,7 +29,7 @@ from homeward.children.models import PhilomenaProfile
 from homeward.episodes.models import Episode, EpisodeAction
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_codes
 from homeward.interviews.models import ReturnInterview
-from homeward.reference.selectors import coded_list
+from homeward.reference.selectors import coded_labels
 
 from .history import initials, month_key, months_between
 from .performance import episodes_starting
@@ -116,7 +116,7 @@ def _factor_trends(episodes: list[Episode], months: list[str]) -> list[FactorTre
     out = []
     for kind, list_name in (("push", "push_factors"), ("pull", "pull_factors"),
                             ("risk", RISK_ANALYSIS_LISTS["immediate_risks"])):
-        labels = {item.code: item.label for item in coded_list(list_name, include_retired=True)}
+        labels = coded_labels(list_name)
         hits: dict[str, set[int]] = defaultdict(set)
         for episode_id, codes in named[kind]:
             for code in codes:

@@ -44,6 +44,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     now = timezone.now()
     obligations = [(row, stored_status(row, now)) for row in episode.obligations.order_by("due_at", "code", "instance")]
     is_open = episode.status == EpisodeStatus.OPEN
+    reads_casework = may_read_casework_notes(user)
     return render(request, "web/episodes/episode.html", {
         "episode": episode,
         "child": episode.child,
@@ -59,8 +60,8 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "meetings": meeting_panels(user, list(
             StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions__done_by"))),
         # Social care's analysis of risk while missing: not for police (ADR 0008, 0010).
-        "risk_analysis": episode_risk_analysis_latest(episode) if may_read_casework_notes(user) else None,
-        "show_risk_analysis": may_read_casework_notes(user),
+        "risk_analysis": episode_risk_analysis_latest(episode) if reads_casework else None,
+        "show_risk_analysis": reads_casework,
         "rhi": rhi_state(episode),
         "rhi_panel": rhi_panel(user, episode),
         "can_record_meeting": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.MEETING_RECORD),
