@@ -1,13 +1,16 @@
 """Homeward's rules engine: a pure functional core, standard library only.
 
 Given the facts of a child and of one missing episode, a protocol and an instant `as_of`,
-`evaluate` returns the obligations of DOMAIN.md section 3 with their status. Nothing here
-reads a clock, settings or a database: the Django side builds the facts from its rows and
-passes the bank holidays in.
+`evaluate` returns the obligations of DOMAIN.md section 3 with their status, and `plan`
+the same with repeating ones generated ahead (to store them); `status_at` gives a stored
+obligation's status at any instant and `explain` one plain-English sentence for it.
+Nothing here reads a clock, settings or a database: the Django side builds the facts from
+its rows and passes the bank holidays in.
 """
 
 from homeward.protocol.calendar import LONDON, Calendar
-from homeward.protocol.engine import evaluate, obligation_to_dict
+from homeward.protocol.engine import evaluate, obligation_to_dict, plan
+from homeward.protocol.explain import explain
 from homeward.protocol.facts import (
     ActionFact,
     ChildFacts,
@@ -16,12 +19,13 @@ from homeward.protocol.facts import (
     Facts,
     LegalStatusPeriod,
     Placement,
+    RhiAmendment,
     RhiFacts,
     RhiSharing,
     RiskGrading,
     StrategyMeeting,
 )
-from homeward.protocol.obligation import Basis, Obligation
+from homeward.protocol.obligation import STATUSES, Basis, Obligation, Status, status_at
 from homeward.protocol.policy import (
     Deadlines,
     Duration,
@@ -42,6 +46,7 @@ from homeward.protocol.routing import (
 
 __all__ = [
     "LONDON",
+    "STATUSES",
     "ActionFact",
     "Basis",
     "Calendar",
@@ -58,17 +63,22 @@ __all__ = [
     "Protocol",
     "ProtocolError",
     "ProtocolVersion",
+    "RhiAmendment",
     "RhiFacts",
     "RhiRouting",
     "RhiSharing",
     "RiskGrading",
+    "Status",
     "StrategyMeeting",
     "default_protocol",
     "evaluate",
+    "explain",
     "is_repeat_missing",
     "load_protocol_file",
     "load_protocol_text",
     "notification_recipients",
     "obligation_to_dict",
+    "plan",
     "route_return_interview",
+    "status_at",
 ]

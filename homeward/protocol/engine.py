@@ -1,4 +1,4 @@
-"""The engine: `evaluate(facts, policy, as_of)` and the API's view of an obligation.
+"""The engine: `plan` and `evaluate`, and the API's view of an obligation.
 
 ARCHITECTURE.md, Habits 1: "`evaluate(facts, policy, as_of)` reads no clock, settings or
 database", so every deadline can be tested exhaustively and replayed when a protocol
@@ -7,28 +7,55 @@ changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from homeward.protocol.calendar import require_aware
 from homeward.protocol.facts import Facts
-from homeward.protocol.obligation import Draft, Obligation, Status
+from homeward.protocol.obligation import Draft, Obligation, status_at
 from homeward.protocol.policy import Protocol, ProtocolVersion
-from homeward.protocol.rules import RULES, SPECS, Context
+from homeward.protocol.rules import HOST_AUTHORITY_DUTIES, RETURN_INTERVIEW_CHAIN, RULES, SPECS, Context
 
 
-def _status(draft: Draft, as_of: datetime) -> Status:
-    if draft.done_at is not None and draft.done_at <= as_of:
-        return "done"
-    if as_of < draft.arises_at:
-        return "upcoming"
-    if as_of > draft.due_at:
-        return "overdue"
-    return "pending"
+def _for_information(ctx: Context, draft: Draft) -> Draft:
+    """DOMAIN.md sections 3 and 4: for another authority's looked-after child placed in the
+    home authority, the home authority owes only its own duties (the safe-and-well check,
+    the police's notifications, and the return interview chain when it conducts the
+    interview); every other obligation is the placing authority's, shown for information."""
+    routing = ctx.routing
+    if not routing.placing_authority_child or draft.code in HOST_AUTHORITY_DUTIES:
+        return draft
+    if routing.conducted_by_home and draft.code in RETURN_INTERVIEW_CHAIN:
+        return draft
+    why = f"the placing authority's duty (LA code {ctx.child.responsible_authority}); shown for information"
+    note = f"{draft.basis.note}; {why}" if draft.basis.note else why
+    return replace(draft, basis=replace(draft.basis, note=note), for_information=True)
+
+
+def _closed(ctx: Context, draft: Draft) -> Draft:
+    """DOMAIN.md section 5a: closing an episode with duties outstanding needs a manager's
+    reason; they become `not_done`. An obligation that arose by the closure, was not done
+    by then and had not lapsed before it ends at the closure, with the reason."""
+    closed_at = ctx.known(ctx.episode.closed_at)
+    if closed_at is None or draft.arises_at > closed_at:
+        return draft
+    if draft.done_at is not None and draft.done_at <= closed_at:
+        return draft
+    if draft.lapses_at is not None and draft.lapses_at < closed_at:
+        return draft
+    return replace(draft, ended_at=closed_at, ended_reason=ctx.episode.close_reason)
 
 
 def _finish(draft: Draft, as_of: datetime) -> Obligation:
     spec = SPECS[draft.code]
-    status = _status(draft, as_of)
+    status = status_at(
+        arises_at=draft.arises_at,
+        due_at=draft.due_at,
+        done_at=draft.done_at,
+        lapses_at=draft.lapses_at,
+        ended_at=draft.ended_at,
+        as_of=as_of,
+    )
     done_at = draft.done_at if status == "done" else None
     return Obligation(
         code=draft.code,
@@ -42,11 +69,52 @@ def _finish(draft: Draft, as_of: datetime) -> Obligation:
         status=status,
         late=done_at is not None and done_at > draft.due_at,
         basis=draft.basis,
+        listed_from=draft.arises_at if draft.listed_from is None else draft.listed_from,
+        lapses_at=draft.lapses_at,
+        ended_at=draft.ended_at,
+        ended_reason=draft.ended_reason,
+        for_information=draft.for_information,
     )
 
 
+def plan(
+    facts: Facts,
+    policy: Protocol | ProtocolVersion,
+    as_of: datetime,
+    *,
+    through: datetime | None = None,
+) -> tuple[Obligation, ...]:
+    """The obligations of one episode as known at `as_of`, with the repeating ones (carer
+    updates, strategy meeting reviews) generated up to `through` (default `as_of`; it must
+    not be before `as_of`), sorted by due time, code and instance.
+
+    Only facts that happened by `as_of` count; each row has its `listed_from` and its
+    status at `as_of` (a row listed only after `as_of` is `upcoming`). Nothing in a row
+    depends on `through`, only which rows there are, so the rows of a plan stay right for
+    any instant up to `through` while no new fact arrives: the Django side stores
+    `plan(facts, policy, now, through=now + 14 days)` and lists the rows with
+    `listed_from <= as_of` at read time, with `status_at`.
+
+    `policy` is a whole protocol (the version in force on `reported_at`'s Europe/London
+    date is used) or one version. A cancelled episode (cancelled by `as_of`) has no
+    obligations at all: it was reported in error, so nothing was ever owed; before its
+    cancellation it is planned like any other. When the episode's closure is known, every
+    obligation outstanding then ends with it (`not_done`, with the closing reason).
+    """
+    as_of = require_aware(as_of, "as_of")
+    episode = facts.episode
+    version = policy.version_for(episode.reported_at) if isinstance(policy, Protocol) else policy
+    ctx = Context.build(facts, version, as_of, through)
+    if episode.cancelled_at is not None and episode.cancelled_at <= as_of:
+        return ()
+    drafts = (_closed(ctx, _for_information(ctx, draft)) for rule in RULES for draft in rule(ctx))
+    obligations = [_finish(draft, as_of) for draft in drafts]
+    return tuple(sorted(obligations, key=lambda o: (o.due_at, o.code, o.instance)))
+
+
 def evaluate(facts: Facts, policy: Protocol | ProtocolVersion, as_of: datetime) -> tuple[Obligation, ...]:
-    """The obligations of one episode at `as_of`, sorted by due time, code and instance.
+    """The obligations of one episode listed at `as_of`, sorted by due time, code and
+    instance: those of `plan(facts, policy, as_of)` with `listed_from <= as_of`.
 
     `policy` is a whole protocol (the version in force on `reported_at`'s Europe/London
     date is used) or one version. Only facts that happened by `as_of` count. A cancelled
@@ -54,13 +122,7 @@ def evaluate(facts: Facts, policy: Protocol | ProtocolVersion, as_of: datetime) 
     nothing was ever owed; before its cancellation it is evaluated like any other.
     """
     as_of = require_aware(as_of, "as_of")
-    episode = facts.episode
-    if episode.cancelled_at is not None and episode.cancelled_at <= as_of:
-        return ()
-    version = policy.version_for(episode.reported_at) if isinstance(policy, Protocol) else policy
-    ctx = Context.build(facts, version, as_of)
-    obligations = [_finish(draft, as_of) for rule in RULES for draft in rule(ctx)]
-    return tuple(sorted(obligations, key=lambda o: (o.due_at, o.code, o.instance)))
+    return tuple(o for o in plan(facts, policy, as_of) if o.listed_from <= as_of)
 
 
 def _iso(instant: datetime | None) -> str | None:
@@ -69,7 +131,8 @@ def _iso(instant: datetime | None) -> str | None:
 
 def obligation_to_dict(obligation: Obligation) -> dict[str, object]:
     """The obligation as the API's `obligations` endpoint shows it (API.md), plus its
-    `basis` and `done_recorded_at`; instants as ISO 8601 strings in UTC."""
+    `basis` and `done_recorded_at`, `listed_from`, `lapses_at`, `ended_at`, `ended_reason`
+    and `for_information`; instants as ISO 8601 strings in UTC, or None."""
     basis = obligation.basis
     return {
         "code": obligation.code,
@@ -82,6 +145,11 @@ def obligation_to_dict(obligation: Obligation) -> dict[str, object]:
         "done_recorded_at": _iso(obligation.done_recorded_at),
         "status": obligation.status,
         "late": obligation.late,
+        "listed_from": _iso(obligation.listed_from),
+        "lapses_at": _iso(obligation.lapses_at),
+        "ended_at": _iso(obligation.ended_at),
+        "ended_reason": obligation.ended_reason,
+        "for_information": obligation.for_information,
         "basis": {
             "rule": basis.rule,
             "trigger": basis.trigger,
@@ -89,5 +157,7 @@ def obligation_to_dict(obligation: Obligation) -> dict[str, object]:
             "policy_value": basis.policy_value,
             "citation": basis.citation,
             "note": basis.note,
+            "deadline": basis.deadline,
+            "deadline_from": basis.deadline_from,
         },
     }

@@ -29,6 +29,7 @@ ActionCode = Literal[
     "parental_responsibility_informed",
     "carer_update",
     "senior_escalation",
+    "ukmpu_notified",
     "high_risk_notifications",
     "safe_and_well_check",
     "iro_informed",
@@ -53,6 +54,7 @@ ACTION_CODES: frozenset[str] = frozenset(
         "parental_responsibility_informed",
         "carer_update",
         "senior_escalation",
+        "ukmpu_notified",
         "high_risk_notifications",
         "safe_and_well_check",
         "iro_informed",
@@ -219,15 +221,43 @@ class RhiSharing:
 
 
 @dataclass(frozen=True)
+class RhiAmendment:
+    """A new version (2, 3, ...) of an authorised return home interview: an authorised
+    interview is locked, so an amendment needs authorising again (DOMAIN.md section 3).
+
+    `amended_at`: when the new version was made; `authorised_at`: when the co-ordinator
+    authorised it, if they have; `recorded_at`: when the amendment was typed in, where known.
+    """
+
+    amended_at: datetime
+    authorised_at: datetime | None = None
+    recorded_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _normalise_datetimes(self)
+
+
+@dataclass(frozen=True)
 class RhiFacts:
     """The return home interview so far: allocated, offered, completed (conducted),
-    authorised by the co-ordinator, shared."""
+    authorised by the co-ordinator, shared, amended.
+
+    `allocated_at`: the FIRST allocation to a practitioner (re-allocating never moves the
+    clocks it starts). `offered_at`: the first offer; `offers`: every offer, each kept with
+    its answer on the Django side (when empty, `offered_at` alone is the offer).
+    `completed_at`: when the first version's interview was recorded as happening, whatever
+    its outcome (accepted, declined, no contact). `authorised_at`: the first version's
+    authorisation. `sharings`: every time the authorised interview was sent to some of its
+    recipients. `amendments`: versions 2, 3, ... of the authorised interview.
+    """
 
     allocated_at: datetime | None = None
     offered_at: datetime | None = None
     completed_at: datetime | None = None
     authorised_at: datetime | None = None
     sharings: tuple[RhiSharing, ...] = ()
+    offers: tuple[datetime, ...] = ()
+    amendments: tuple[RhiAmendment, ...] = ()
 
     def __post_init__(self) -> None:
         _normalise_datetimes(self)
@@ -244,6 +274,8 @@ class EpisodeFacts:
     `exceptional_rhi`: another authority's child placed here whose return interview the
     home authority conducts because of an immediate safeguarding need (DOMAIN.md section 4,
     chargeable to the placing authority).
+    `close_reason`: the closing manager's reason, given to the obligations still
+    outstanding at `closed_at` (they become `not_done`).
     There is no `status` field: open, returned, closed and cancelled follow from
     `found_at`, `closed_at` and `cancelled_at` as they stand at `as_of`.
     """
@@ -262,6 +294,7 @@ class EpisodeFacts:
     rhi: RhiFacts = field(default_factory=RhiFacts)
     other_episode_starts: tuple[datetime, ...] = ()
     exceptional_rhi: bool = False
+    close_reason: str = ""
 
     def __post_init__(self) -> None:
         _check_code(self, "reported_by", REPORT_SOURCES)

@@ -10,6 +10,7 @@ its reported_at." API.md "Protocol file (TOML)" gives the file's shape:
     [rhi]
     clock = "found"                   # or "allocation"
     neighbouring_authorities = ["937", "855"]
+    completion_duty = false           # true: rhi_completed, 72 h from allocation (seed 000)
 
     [deadlines]                       # any obligation code: time from arising to due
     rhi_offered = "72h"
@@ -17,6 +18,7 @@ its reported_at." API.md "Protocol file (TOML)" gives the file's shape:
     [intervals]                       # when repeating or later obligations arise
     carer_update = "24h"              # a new daily carer update arises every 24 h
     senior_escalation = "72h"         # escalation arises once missing this long
+    ukmpu_notified = "72h"            # the police tell the UKMPU once missing this long
     strategy_meeting_high_risk = "24h"  # graded high at t: meeting due by t + this
     strategy_meeting_review = "30d"   # a review arises this long after the last meeting
 
@@ -28,7 +30,9 @@ A file holds one version (keys at the top level) or several (`[[version]]` table
 with every key above, and nothing else at the top level). A missing key takes the shipped
 default (`default_protocol.toml`), except `effective_from`, which every version must have.
 Anything malformed raises `ProtocolError` whose message starts with the key's path (for
-`[[version]]` files, `version[N].` with N counted from 1).
+`[[version]]` files, `version[N].` with N counted from 1). Files written before a key
+existed (`deadlines.rhi_allocated`, `deadlines.rhi_completed`, `deadlines.ukmpu_notified`,
+`intervals.ukmpu_notified`, `rhi.completion_duty`) keep working: the key takes the default.
 
 Durations: "90m" minutes, "24h" hours, "3d" days of 24 elapsed hours, "5wd" working days
 (same local time on the 5th working day after), and for deadlines only "eod" (23:59:59
@@ -107,6 +111,18 @@ class Duration:
             return calendar.add_working_days(utc, self.amount)
         return calendar.end_of_day(utc)
 
+    @property
+    def words(self) -> str:
+        """The duration as people say it: "1 hour", "72 hours", "90 minutes", "30 days",
+        "3 working days", "the end of the day"; "" for a zero duration (due at once)."""
+        if self.unit == "eod":
+            return "the end of the day"
+        if self.amount == 0:
+            return ""
+        names = {"m": "minute", "h": "hour", "d": "day", "wd": "working day"}
+        name = names[self.unit]
+        return f"{self.amount} {name}" if self.amount == 1 else f"{self.amount} {name}s"
+
     def __str__(self) -> str:
         return self.text
 
@@ -124,10 +140,13 @@ class Deadlines:
     strategy_meeting: Duration
     strategy_meeting_review: Duration
     senior_escalation: Duration
+    ukmpu_notified: Duration
     high_risk_notifications: Duration
     safe_and_well_check: Duration
     iro_informed: Duration
+    rhi_allocated: Duration
     rhi_offered: Duration
+    rhi_completed: Duration
     rhi_authorised: Duration
     rhi_shared: Duration
     plan_updated: Duration
@@ -144,6 +163,7 @@ class Intervals:
 
     carer_update: Duration
     senior_escalation: Duration
+    ukmpu_notified: Duration
     strategy_meeting_high_risk: Duration
     strategy_meeting_review: Duration
 
@@ -151,13 +171,18 @@ class Intervals:
 OBLIGATION_CODES: tuple[str, ...] = tuple(f.name for f in fields(Deadlines))
 _INTERVAL_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Intervals))
 _VERSION_KEYS = ("name", "effective_from", "rhi", "deadlines", "intervals", "repeat_missing")
-_RHI_KEYS = ("clock", "neighbouring_authorities")
+_RHI_KEYS = ("clock", "neighbouring_authorities", "completion_duty")
 _REPEAT_KEYS = ("count", "window_days")
 
 
 @dataclass(frozen=True)
 class ProtocolVersion:
-    """One version of a protocol: every value the rules read, as a frozen value."""
+    """One version of a protocol: every value the rules read, as a frozen value.
+
+    `rhi_completion_duty`: whether the return interview must be completed within
+    deadlines.rhi_completed of the practitioner's allocation (`rhi_completed`, seed 000);
+    off in the shipped default.
+    """
 
     name: str
     effective_from: date
@@ -167,6 +192,7 @@ class ProtocolVersion:
     intervals: Intervals
     repeat_missing_count: int
     repeat_missing_window_days: int
+    rhi_completion_duty: bool = False
 
     @property
     def label(self) -> str:
@@ -326,6 +352,14 @@ def _parse_version(raw: Mapping[str, object], base: ProtocolVersion | None, pref
         neighbours = tuple(raw_neighbours)
     else:
         neighbours = _from_base(base, f"{prefix}rhi.neighbouring_authorities", lambda b: b.neighbouring_authorities)
+    completion_duty: bool
+    if "completion_duty" in rhi:
+        raw_duty = rhi["completion_duty"]
+        if not isinstance(raw_duty, bool):
+            raise ProtocolError(f"{prefix}rhi.completion_duty: {_type_name(raw_duty)} is not true or false")
+        completion_duty = raw_duty
+    else:
+        completion_duty = _from_base(base, f"{prefix}rhi.completion_duty", lambda b: b.rhi_completion_duty)
 
     raw_deadlines = _table(raw.get("deadlines", {}), f"{prefix}deadlines")
     for key in raw_deadlines:
@@ -375,6 +409,7 @@ def _parse_version(raw: Mapping[str, object], base: ProtocolVersion | None, pref
         intervals=intervals,
         repeat_missing_count=count,
         repeat_missing_window_days=window,
+        rhi_completion_duty=completion_duty,
     )
 
 

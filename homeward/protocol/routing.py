@@ -37,16 +37,23 @@ class RhiRouting:
     """Who conducts the return home interview.
 
     `authority`: the DfE LA code of the authority that conducts it. `out_of_area`: a home
-    authority's looked-after child placed beyond the listed neighbours. `chargeable`: a
-    return interview the home authority conducts for this child is chargeable to the
-    placing authority (another authority's looked-after child placed here; seed 001).
-    `conducted_by_home`: the home authority conducts it, so `rhi_offered` applies.
+    authority's looked-after child placed outside the home authority, neighbours included
+    (DOMAIN.md section 4). `neighbouring`: that placement lies in one of the protocol's
+    neighbouring authorities (seed 001's pilot). `placing_authority_child`: another
+    authority's looked-after child placed in the home authority, which owes only its own
+    duties (the placing authority's are shown for information). `chargeable`: a return
+    interview the home authority conducts for this child is chargeable to the placing
+    authority (another authority's looked-after child placed here; seed 001).
+    `conducted_by_home`: the home authority conducts it, so the return-interview
+    obligations (`rhi_allocated`, `rhi_offered`, ...) apply.
     """
 
     authority: str
     out_of_area: bool
     chargeable: bool
     conducted_by_home: bool
+    neighbouring: bool
+    placing_authority_child: bool
     reason: str
 
 
@@ -82,16 +89,20 @@ def route_return_interview(
                 out_of_area=False,
                 chargeable=False,
                 conducted_by_home=True,
+                neighbouring=False,
+                placing_authority_child=False,
                 reason=f"the home authority's child ({where}): the home authority conducts it",
             )
         if placement.authority in policy.neighbouring_authorities:
             return RhiRouting(
                 authority=home_authority,
-                out_of_area=False,
+                out_of_area=True,
                 chargeable=False,
                 conducted_by_home=True,
+                neighbouring=True,
+                placing_authority_child=False,
                 reason=(
-                    f"looked after by the home authority, placed in neighbouring authority "
+                    f"looked after by the home authority, placed out of area in neighbouring authority "
                     f"{placement.authority}: the home authority conducts it (the independent return "
                     f"interview pilot of the {guidance_name('001')}; {policy.label})"
                 ),
@@ -101,9 +112,11 @@ def route_return_interview(
             out_of_area=True,
             chargeable=False,
             conducted_by_home=True,
+            neighbouring=False,
+            placing_authority_child=False,
             reason=(
-                f"looked after by the home authority, placed further away in "
-                f"{placement.authority}: the home authority conducts it, out of area"
+                f"looked after by the home authority, placed out of area further away in "
+                f"{placement.authority}: the home authority conducts it"
             ),
         )
 
@@ -114,6 +127,8 @@ def route_return_interview(
                 out_of_area=False,
                 chargeable=True,
                 conducted_by_home=True,
+                neighbouring=False,
+                placing_authority_child=True,
                 reason=(
                     f"looked after by {responsible}, placed here, immediate safeguarding "
                     f"need: the home authority conducts it, chargeable to {responsible}"
@@ -124,6 +139,8 @@ def route_return_interview(
             out_of_area=False,
             chargeable=True,
             conducted_by_home=False,
+            neighbouring=False,
+            placing_authority_child=True,
             reason=(
                 f"looked after by {responsible}, placed here: the placing authority conducts "
                 "it; the home authority only in exceptional circumstances, chargeable"
@@ -135,6 +152,8 @@ def route_return_interview(
         out_of_area=False,
         chargeable=False,
         conducted_by_home=False,
+        neighbouring=False,
+        placing_authority_child=False,
         reason=f"the child's responsible authority is {responsible}: that authority conducts it",
     )
 

@@ -19,4 +19,14 @@ RULES: tuple[Rule, ...] = tuple(rule for module in _MODULES for rule in module.R
 #: Title, responsible role, rule and citation of each obligation code.
 SPECS: dict[str, Spec] = {spec.code: spec for module in _MODULES for spec in module.SPECS}
 
-__all__ = ["RULES", "SPECS", "Context", "Rule", "Spec"]
+#: What the home authority owes for another authority's looked-after child placed in it
+#: (DOMAIN.md sections 3 and 4): the local police's duties, ...
+HOST_AUTHORITY_DUTIES: frozenset[str] = frozenset({"safe_and_well_check", "high_risk_notifications", "ukmpu_notified"})
+
+#: ... and the return interview chain, only when it conducts the interview (exceptional,
+#: chargeable). Everything else is the placing authority's, shown for information.
+RETURN_INTERVIEW_CHAIN: frozenset[str] = frozenset(
+    {"rhi_allocated", "rhi_offered", "rhi_completed", "rhi_authorised", "rhi_shared"}
+)
+
+__all__ = ["HOST_AUTHORITY_DUTIES", "RETURN_INTERVIEW_CHAIN", "RULES", "SPECS", "Context", "Rule", "Spec"]

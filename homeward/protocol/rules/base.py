@@ -1,7 +1,9 @@
 """What every rule shares: the facts as they stand at `as_of`, and how a rule states itself.
 
 A fact counts only if it happened by `as_of`; the `Context` filters every fact that way
-once, so that a rule cannot forget to.
+once, so that a rule cannot forget to. Repeating obligations are generated up to
+`through` (`as_of` for `evaluate`, later for `plan`), assuming nothing happens after
+`as_of`; a row's fields never depend on `through`, only whether it is generated.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ class Context:
     `missing` classification known by `as_of`, never before `reported_at`), or None.
     `open_until`: the first of `found_at` and `closed_at` known by `as_of`, or None while
     the episode is open; the episode is open at instant x when x is before it.
+    `through`: the instant up to which repeating obligations are generated (>= `as_of`).
     """
 
     facts: Facts
     version: ProtocolVersion
     as_of: datetime
+    through: datetime
     calendar: Calendar
     looked_after: bool
     placement: Placement | None
@@ -50,8 +54,11 @@ class Context:
     open_until: datetime | None
 
     @classmethod
-    def build(cls, facts: Facts, version: ProtocolVersion, as_of: datetime) -> Context:
+    def build(cls, facts: Facts, version: ProtocolVersion, as_of: datetime, through: datetime | None = None) -> Context:
         as_of = require_aware(as_of, "as_of")
+        through = as_of if through is None else require_aware(through, "through")
+        if through < as_of:
+            raise ValueError(f"through: {through.isoformat()} is before as_of {as_of.isoformat()}")
         episode = facts.episode
         day = facts.status_day
         looked_after = facts.child.legal_status_on(day) == "looked_after"
@@ -71,6 +78,7 @@ class Context:
             facts=facts,
             version=version,
             as_of=as_of,
+            through=through,
             calendar=facts.calendar,
             looked_after=looked_after,
             placement=placement,
@@ -88,6 +96,10 @@ class Context:
     def child(self) -> ChildFacts:
         return self.facts.child
 
+    @property
+    def missing_since(self) -> datetime:
+        return self.facts.episode.missing_since
+
     def known(self, instant: datetime | None) -> datetime | None:
         """`instant` if it is not after `as_of`, else None."""
         return _known(instant, self.as_of)
@@ -100,11 +112,13 @@ class Context:
         found = (a for a in self.episode.actions if a.code == code and a.at <= self.as_of)
         return tuple(sorted(found, key=lambda a: a.at))
 
-    def first_action(self, code: str, start: datetime | None = None) -> ActionFact | None:
-        """The earliest action of `code` known by `as_of`, at or after `start` if given."""
+    def first_action(self, code: str, start: datetime, before: datetime | None = None) -> ActionFact | None:
+        """The earliest action of `code` known by `as_of` at or after `start` (a record
+        completes a duty only from when the duty could be owed), and before `before` if
+        given."""
         for action in self.actions(code):
-            if start is None or action.at >= start:
-                return action
+            if action.at >= start:
+                return action if before is None or action.at < before else None
         return None
 
     def deadline(self, code: str) -> Duration:
@@ -132,11 +146,19 @@ class Context:
         trigger: str,
         trigger_at: datetime,
         done: tuple[datetime, datetime | None] | None,
+        deadline_from: str,
+        deadline: str | None = None,
         policy_value: str | None = None,
         instance: int = 1,
         note: str = "",
+        listed_from: datetime | None = None,
+        lapses_at: datetime | None = None,
     ) -> Draft:
-        """A rule's answer; `done` is (done_at, recorded_at) of the completing fact."""
+        """A rule's answer; `done` is (done_at, recorded_at) of the completing fact.
+
+        `deadline_from`: what the due time is measured from, in words ("the child going
+        missing"); `deadline`: how long after, in words (by default the code's deadline).
+        """
         return Draft(
             code=spec.code,
             instance=instance,
@@ -151,7 +173,11 @@ class Context:
                 policy_value=self.version.describe(policy_value or self.deadline_value(spec.code)),
                 citation=spec.citation,
                 note=note,
+                deadline=self.deadline(spec.code).words if deadline is None else deadline,
+                deadline_from=deadline_from,
             ),
+            listed_from=listed_from,
+            lapses_at=lapses_at,
         )
 
     def reclassified_note(self) -> str:
@@ -165,7 +191,14 @@ def _known(instant: datetime | None, as_of: datetime) -> datetime | None:
 
 
 def done_by(action: ActionFact | None) -> tuple[datetime, datetime | None] | None:
+    """`done` for `Context.draft` from the completing action, if any."""
     return (action.at, action.recorded_at) if action is not None else None
+
+
+def done_at(instant: datetime | None) -> tuple[datetime, datetime | None] | None:
+    """`done` for `Context.draft` from the instant of the completing fact, if any (one
+    with no separate recorded_at)."""
+    return (instant, None) if instant is not None else None
 
 
 Rule = Callable[[Context], Iterable[Draft]]

@@ -2,7 +2,9 @@
 
 DOMAIN.md section 3, rows `police_informed`, `manager_informed`, `mct_notified` and
 `parental_responsibility_informed`. Each arises at `reported_at` ("The investigation
-begins at the point of first notification", seed 001).
+begins at the point of first notification", seed 001) and is done by the first record of
+it from `missing_since` on (a record before the child went missing is about something
+else).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ POLICE_INFORMED = Spec(
     responsible_role="social_worker",
     rule=(
         "applies when the episode was reported by anyone but the police; arises at "
-        "reported_at; done when a police reference is recorded"
+        "reported_at; done when a police reference is recorded (from missing_since on)"
     ),
     citation=(
         'seed 002, "When a Child is Missing": "If the information about a child going missing '
@@ -32,7 +34,7 @@ MANAGER_INFORMED = Spec(
     code="manager_informed",
     title="Inform the team manager",
     responsible_role="social_worker",
-    rule="applies to every episode; arises at reported_at; done when recorded",
+    rule="applies to every episode; arises at reported_at; done when recorded (from missing_since on)",
     citation=(
         'seed 000, "Missing Child Strategy Meetings": "NCT Team Managers and Service Managers '
         "should be informed by the Social Worker when a child or young person is reported "
@@ -47,7 +49,7 @@ MCT_NOTIFIED = Spec(
     rule=(
         "applies when the child is looked after and placed outside the home authority at "
         "missing_since; arises at reported_at; due by the end of that day; done when the "
-        "MCT notification is recorded"
+        "MCT notification is recorded (from missing_since on)"
     ),
     citation=(
         'seed 000, "Flowchart One": "If child is placed out of county the allocated Social '
@@ -60,7 +62,10 @@ PARENTAL_RESPONSIBILITY_INFORMED = Spec(
     code="parental_responsibility_informed",
     title="Inform those with parental responsibility",
     responsible_role="social_worker",
-    rule="applies when the child is looked after at missing_since; arises at reported_at",
+    rule=(
+        "applies when the child is looked after at missing_since; arises at reported_at; done "
+        "when recorded (from missing_since on)"
+    ),
     citation=(
         'seed 000, "Social Worker Visits": "For looked after children and young people, the '
         "allocated Social Worker must ensure those with parental responsibility are informed "
@@ -79,7 +84,8 @@ def _at_report(ctx: Context, spec: Spec) -> Draft:
         due_at=ctx.due(spec.code, reported_at),
         trigger="reported_at",
         trigger_at=reported_at,
-        done=done_by(ctx.first_action(spec.code)),
+        done=done_by(ctx.first_action(spec.code, ctx.missing_since)),
+        deadline_from="the report",
     )
 
 

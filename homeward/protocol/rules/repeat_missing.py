@@ -15,7 +15,7 @@ REPEAT_REVIEW = Spec(
     rule=(
         "applies when this episode is the child's 3rd or later starting within 90 days "
         "(repeat_missing.count and window_days), cancelled episodes left out; arises at "
-        "reported_at; done when the strategy review is recorded"
+        "reported_at; done when the strategy review is recorded (from missing_since on)"
     ),
     citation=(
         'seed 002, "If Repeated Missing Episodes Occur": "We must never treat this as \'normal '
@@ -41,7 +41,8 @@ def repeat_review(ctx: Context) -> Iterator[Draft]:
         due_at=ctx.due(REPEAT_REVIEW.code, episode.reported_at),
         trigger="reported_at",
         trigger_at=episode.reported_at,
-        done=done_by(ctx.first_action(REPEAT_REVIEW.code)),
+        done=done_by(ctx.first_action(REPEAT_REVIEW.code, episode.missing_since)),
+        deadline_from="the report",
         policy_value=(
             f"{ctx.deadline_value(REPEAT_REVIEW.code)}; "
             f"repeat_missing.count = {count}; "

@@ -1,8 +1,9 @@
 """While the child is missing: risk analysis, carer updates, strategy meetings, escalation.
 
 DOMAIN.md section 3, rows `risk_analysis`, `carer_update`, `strategy_meeting`,
-`strategy_meeting_review`, `senior_escalation` and `high_risk_notifications`; all from
-seed 002 (Royal Borough of Greenwich, Factsheet 4: Missing).
+`strategy_meeting_review`, `senior_escalation`, `ukmpu_notified` and
+`high_risk_notifications`; all from seed 002 (Royal Borough of Greenwich, Factsheet 4:
+Missing) except `ukmpu_notified`, a product decision of DOMAIN.md section 8.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ RISK_ANALYSIS = Spec(
     rule=(
         "applies when the episode is classified missing; arises at reported_at, or at the "
         "reclassification from absent to missing; done when the risk analysis (push and pull "
-        "factors, exploitation concerns) is recorded"
+        "factors, exploitation concerns) is recorded (from missing_since on)"
     ),
     citation=(
         'seed 002, "When a Child is Missing": "The Children\'s Services worker should complete '
@@ -38,7 +39,9 @@ CARER_UPDATE = Spec(
     rule=(
         "applies when the child is looked after; the n-th update arises at missing_since + "
         "(n - 1) intervals while the episode is open and is due one deadline later; done by a "
-        "carer update between its arising and its due time"
+        "carer update between its arising and its due time; missed when that time passes "
+        "without one; a window still running at the return or closure is owed only if an "
+        "update was made in it by then"
     ),
     citation=(
         'seed 002, "When a Child is Missing": "If this is a Looked After Child in the care of '
@@ -54,7 +57,8 @@ STRATEGY_MEETING = Spec(
     rule=(
         "applies when the child is looked after and the episode is classified missing; arises "
         "at missing_since; due 72 h later or, once graded high at t, by the earlier of that "
-        "and t + 24 h; done when a missing strategy meeting is recorded"
+        "and t + 24 h; done when a missing strategy meeting held from missing_since on is "
+        "recorded"
     ),
     citation=(
         'seed 002, "When a Child is Missing": "a Missing Strategy Meeting should always be held '
@@ -68,8 +72,10 @@ STRATEGY_MEETING_REVIEW = Spec(
     title="Hold the monthly missing strategy meeting",
     responsible_role="team_manager",
     rule=(
-        "arises when the episode is still open an interval after the last missing strategy "
-        "meeting; done when the next missing strategy meeting is recorded"
+        "after each missing strategy meeting, a review arises every interval (30 days) while "
+        "the episode is still open, until the next meeting; done by the next missing strategy "
+        "meeting held before the following review arises; missed when the following review "
+        "arises, or the episode stops being open, first"
     ),
     citation=(
         'seed 002, "When a Child is Missing": "Missing Strategy Meetings should be held monthly '
@@ -83,7 +89,8 @@ SENIOR_ESCALATION = Spec(
     responsible_role="service_leader",
     rule=(
         "arises at missing_since + 72 h if the episode is still open then (found exactly at "
-        "72 h: not owed); done when the Senior Assistant Director's being informed is recorded"
+        "72 h: not owed), listed as upcoming from missing_since; done when the Senior "
+        "Assistant Director's being informed is recorded (from missing_since on)"
     ),
     citation=(
         'seed 002, "Our Key Principles": "If a child has been missing for 72 hours, the '
@@ -98,12 +105,31 @@ HIGH_RISK_NOTIFICATIONS = Spec(
     responsible_role="police_liaison",
     rule=(
         "arises each time the police grade the episode high from not high (the first grading "
-        "included); done when the UKMPU and CEOP notification is recorded"
+        "included); done when the UKMPU and CEOP notification is recorded before the next "
+        "such grading, from that grading on (the first from missing_since on)"
     ),
     citation=(
         'seed 002, "The Police Role in Missing Children": "The UK Missing Persons Bureau should '
         "be notified of the case immediately. CEOP and local authority children's services "
         'should also be notified."'
+    ),
+)
+
+UKMPU_NOTIFIED = Spec(
+    code="ukmpu_notified",
+    title="Notify the UK Missing Persons Unit (missing 72 hours)",
+    responsible_role="police_liaison",
+    rule=(
+        "arises at missing_since + 72 h if the episode is still open then (found exactly at "
+        "72 h: not owed), listed as upcoming from missing_since; done when the police's "
+        "notification to the UK Missing Persons Unit is recorded (from missing_since on)"
+    ),
+    citation=(
+        "Homeward's product decision (DOMAIN.md section 8): \"forces tell the UK Missing Persons "
+        "Unit of anyone missing over 72 hours (and at once for high risk); record the "
+        'notification like the others"; the guidance asks it at once for high risk only: seed 002, '
+        '"The Police Role in Missing Children": "The UK Missing Persons Bureau should be notified '
+        'of the case immediately."'
     ),
 )
 
@@ -113,6 +139,7 @@ SPECS = (
     STRATEGY_MEETING,
     STRATEGY_MEETING_REVIEW,
     SENIOR_ESCALATION,
+    UKMPU_NOTIFIED,
     HIGH_RISK_NOTIFICATIONS,
 )
 
@@ -122,18 +149,21 @@ def risk_analysis(ctx: Context) -> Iterator[Draft]:
 
     Applies only to missing episodes. Reclassified from absent to missing at t, it arises
     at t and its deadline runs from t (DOMAIN.md section 3: a due time measured from
-    `reported_at` is measured from t instead).
+    `reported_at` is measured from t instead). Done by the first analysis recorded from
+    `missing_since` on (one made while the episode was still absent counts).
     """
     if ctx.missing_from is None:
         return
     arises = ctx.missing_from
+    reported = arises == ctx.episode.reported_at
     yield ctx.draft(
         RISK_ANALYSIS,
         arises_at=arises,
         due_at=ctx.due(RISK_ANALYSIS.code, arises),
-        trigger="reported_at" if arises == ctx.episode.reported_at else "reclassified_missing_at",
+        trigger="reported_at" if reported else "reclassified_missing_at",
         trigger_at=arises,
-        done=done_by(ctx.first_action(RISK_ANALYSIS.code)),
+        done=done_by(ctx.first_action(RISK_ANALYSIS.code, ctx.missing_since)),
+        deadline_from="the report" if reported else "the reclassification as missing",
         note=ctx.reclassified_note(),
     )
 
@@ -142,11 +172,14 @@ def carer_update(ctx: Context) -> Iterator[Draft]:
     """Seed 002, "When a Child is Missing": daily updates from the carer for a looked-after
     child.
 
-    The n-th update arises at `missing_since` + interval x (n - 1) and is due a deadline
-    later. Listed: every update that arose while the episode was open, up to `as_of` (the
-    current one and every earlier one, done or missed), and the first one even before it
-    arises. An update is done only by a carer update between its arising and its due time
-    (both included), so a missed one stays overdue: a later update cannot make it good.
+    The n-th update's window opens at `missing_since` + interval x (n - 1) (its arising and
+    the instant it is listed from) and closes a deadline later (its due time and
+    `lapses_at`). Windows are generated while they open while the episode is open, up to
+    `through`. A window is done by the first carer update in it (both ends included, so an
+    update at the boundary of two daily windows counts for both); one that closed without
+    an update is missed (never overdue): a later update cannot make it good. A window still
+    running at the return or closure (opened before it, closing after it) is listed only
+    if an update was made in it by then: the child is back, nothing more is owed for it.
     """
     if not ctx.looked_after:
         return
@@ -154,21 +187,27 @@ def carer_update(ctx: Context) -> Iterator[Draft]:
     policy_value = f"{ctx.deadline_value('carer_update')}; {ctx.interval_value('carer_update')}"
     updates = ctx.actions(CARER_UPDATE.code)
     update_times = [u.at for u in updates]
-    arises = ctx.episode.missing_since
+    arises = ctx.missing_since
     instance = 1
-    while ctx.is_open_at(arises) and (instance == 1 or arises <= ctx.as_of):
+    while ctx.is_open_at(arises) and arises <= ctx.through:
         due = ctx.due(CARER_UPDATE.code, arises)
-        yield ctx.draft(
-            CARER_UPDATE,
-            instance=instance,
-            arises_at=arises,
-            due_at=due,
-            trigger="missing_since",
-            trigger_at=ctx.episode.missing_since,
-            note=f"update {instance}: missing_since + {instance - 1} x {interval}",
-            done=done_by(_first_between(updates, update_times, arises, due)),
-            policy_value=policy_value,
-        )
+        update = _first_between(updates, update_times, arises, due)
+        ended = ctx.open_until
+        if ended is None or due <= ended or (update is not None and update.at <= ended):
+            yield ctx.draft(
+                CARER_UPDATE,
+                instance=instance,
+                arises_at=arises,
+                due_at=due,
+                trigger="missing_since",
+                trigger_at=ctx.missing_since,
+                note=f"update {instance}: missing_since + {instance - 1} x {interval}",
+                done=done_by(update),
+                deadline_from="the update's window opening",
+                policy_value=policy_value,
+                listed_from=arises,
+                lapses_at=due,
+            )
         instance += 1
         arises = interval.after(arises, ctx.calendar)
 
@@ -184,12 +223,12 @@ def _first_between(
 
 
 def _missing_strategy_meetings(ctx: Context) -> list[tuple[datetime, datetime | None]]:
-    """(held_at, recorded_at) of the missing strategy meetings held by `as_of`, earliest
-    first."""
+    """(held_at, recorded_at) of the missing strategy meetings held from `missing_since`
+    to `as_of`, earliest first."""
     meetings = [
         (m.held_at, m.recorded_at)
         for m in ctx.episode.strategy_meetings
-        if m.kind == "missing_strategy" and m.held_at <= ctx.as_of
+        if m.kind == "missing_strategy" and ctx.missing_since <= m.held_at <= ctx.as_of
     ]
     return sorted(meetings, key=lambda m: m[0])
 
@@ -202,12 +241,15 @@ def strategy_meeting(ctx: Context) -> Iterator[Draft]:
     `as_of`), by the earlier of that and t + intervals.strategy_meeting_high_risk, never
     before it arises. Reclassified from absent to missing, it keeps the due time measured
     from `missing_since` (DOMAIN.md section 3). DOMAIN.md's row has no "while open"
-    condition, so a child found before the meeting is due still has it owed.
+    condition, so a child found before the meeting is due still has it owed. Done by the
+    first missing strategy meeting held from `missing_since` on.
     """
     if not ctx.looked_after or ctx.missing_from is None:
         return
-    missing_since = ctx.episode.missing_since
+    missing_since = ctx.missing_since
     due = ctx.due(STRATEGY_MEETING.code, missing_since)
+    deadline = ctx.deadline(STRATEGY_MEETING.code).words
+    deadline_from = "the child going missing"
     policy_value = ctx.deadline_value(STRATEGY_MEETING.code)
     notes: list[str] = []
     reclassified = ctx.reclassified_note()
@@ -217,13 +259,16 @@ def strategy_meeting(ctx: Context) -> Iterator[Draft]:
     high = [t for t in high if t <= ctx.as_of]
     if high:
         graded_high = min(high)
-        high_due = max(
-            ctx.interval("strategy_meeting_high_risk").after(graded_high, ctx.calendar),
-            missing_since,
-        )
+        high_interval = ctx.interval("strategy_meeting_high_risk")
+        high_due = max(high_interval.after(graded_high, ctx.calendar), missing_since)
         policy_value += f"; {ctx.interval_value('strategy_meeting_high_risk')}"
         notes.append(f"graded high at {graded_high.isoformat()}")
-        due = min(due, high_due)
+        if high_due < due:
+            due = high_due
+            if high_due == missing_since:
+                deadline = ""
+            else:
+                deadline, deadline_from = high_interval.words, "the child being graded high risk"
     meetings = _missing_strategy_meetings(ctx)
     yield ctx.draft(
         STRATEGY_MEETING,
@@ -232,6 +277,8 @@ def strategy_meeting(ctx: Context) -> Iterator[Draft]:
         trigger="missing_since",
         trigger_at=missing_since,
         done=meetings[0] if meetings else None,
+        deadline=deadline,
+        deadline_from=deadline_from,
         policy_value=policy_value,
         note="; ".join(notes),
     )
@@ -241,33 +288,67 @@ def strategy_meeting_review(ctx: Context) -> Iterator[Draft]:
     """Seed 002, "When a Child is Missing": Missing Strategy Meetings monthly while the
     child is still missing.
 
-    After each missing strategy meeting, a review arises an interval later if the episode
-    is still open then and no other meeting has been held in between; the next meeting
-    completes it. Applies whenever a missing strategy meeting has been held (the row's only
-    condition is that the episode is still open).
+    After each missing strategy meeting held at h (those known by `as_of`, earliest
+    first), reviews arise at h + k x interval (k = 1, 2, ...) while the episode is open at
+    that instant, until the next meeting; they are numbered 1, 2, ... across the episode,
+    listed from their arising and generated up to `through`. Each is done by the next
+    meeting if it is held before the following review would arise and while the episode
+    is open (late if after its due time); otherwise it lapses, missed, when the following
+    review arises or the episode stops being open, whichever is first. Applies whenever a
+    missing strategy meeting has been held (the row's only condition is that the episode
+    is still open).
     """
     meetings = _missing_strategy_meetings(ctx)
     interval = ctx.interval("strategy_meeting_review")
     policy_value = (
         f"{ctx.interval_value('strategy_meeting_review')}; {ctx.deadline_value(STRATEGY_MEETING_REVIEW.code)}"
     )
-    instance = 1
+    instance = 0
     for index, (held_at, _recorded) in enumerate(meetings):
-        arises = interval.after(held_at, ctx.calendar)
         following = meetings[index + 1] if index + 1 < len(meetings) else None
-        if (following is not None and following[0] <= arises) or not ctx.is_open_at(arises):
-            continue
-        yield ctx.draft(
-            STRATEGY_MEETING_REVIEW,
-            instance=instance,
-            arises_at=arises,
-            due_at=ctx.due(STRATEGY_MEETING_REVIEW.code, arises),
-            trigger="last missing strategy meeting",
-            trigger_at=held_at,
-            done=following,
-            policy_value=policy_value,
-        )
-        instance += 1
+        arises = interval.after(held_at, ctx.calendar)
+        k = 1
+        while (following is None or arises < following[0]) and ctx.is_open_at(arises) and arises <= ctx.through:
+            next_arises = interval.after(arises, ctx.calendar)
+            lapses = next_arises if ctx.open_until is None else min(next_arises, ctx.open_until)
+            instance += 1
+            yield ctx.draft(
+                STRATEGY_MEETING_REVIEW,
+                instance=instance,
+                arises_at=arises,
+                due_at=ctx.due(STRATEGY_MEETING_REVIEW.code, arises),
+                trigger="last missing strategy meeting",
+                trigger_at=held_at,
+                done=following if following is not None and following[0] < lapses else None,
+                deadline_from="the review falling due",
+                policy_value=policy_value,
+                note=f"{k} x {interval} after the missing strategy meeting held at {held_at.isoformat()}",
+                listed_from=arises,
+                lapses_at=lapses,
+            )
+            arises = next_arises
+            k += 1
+
+
+def _after_missing(ctx: Context, spec: Spec, interval_key: str) -> Iterator[Draft]:
+    """An obligation arising once the child has been missing an interval, if the episode
+    is still open then; listed (upcoming) from `missing_since` while open before that."""
+    missing_since = ctx.missing_since
+    interval = ctx.interval(interval_key)
+    arises = interval.after(missing_since, ctx.calendar)
+    if not ctx.is_open_at(arises):
+        return
+    yield ctx.draft(
+        spec,
+        arises_at=arises,
+        due_at=ctx.due(spec.code, arises),
+        trigger="missing_since",
+        trigger_at=missing_since,
+        done=done_by(ctx.first_action(spec.code, missing_since)),
+        deadline_from=f"the child having been missing for {interval.words}",
+        policy_value=f"{ctx.interval_value(interval_key)}; {ctx.deadline_value(spec.code)}",
+        listed_from=missing_since,
+    )
 
 
 def senior_escalation(ctx: Context) -> Iterator[Draft]:
@@ -275,23 +356,24 @@ def senior_escalation(ctx: Context) -> Iterator[Draft]:
     the Senior Assistant Director.
 
     Arises at `missing_since` + intervals.senior_escalation only if the episode is still
-    open then; listed as upcoming while the episode is open before that. Found exactly at
-    that instant, the episode is no longer open (DOMAIN.md section 8: police report those
-    missing "over 72 hours"), so it is not owed.
+    open then; listed as upcoming from `missing_since` while the episode is open before
+    that. Found exactly at that instant, the episode is no longer open (DOMAIN.md section
+    8: police report those missing "over 72 hours"), so it is not owed. Done by the first
+    record from `missing_since` on.
     """
-    missing_since = ctx.episode.missing_since
-    arises = ctx.interval("senior_escalation").after(missing_since, ctx.calendar)
-    if not ctx.is_open_at(arises):
-        return
-    yield ctx.draft(
-        SENIOR_ESCALATION,
-        arises_at=arises,
-        due_at=ctx.due(SENIOR_ESCALATION.code, arises),
-        trigger="missing_since",
-        trigger_at=missing_since,
-        done=done_by(ctx.first_action(SENIOR_ESCALATION.code)),
-        policy_value=(f"{ctx.interval_value('senior_escalation')}; {ctx.deadline_value(SENIOR_ESCALATION.code)}"),
-    )
+    yield from _after_missing(ctx, SENIOR_ESCALATION, "senior_escalation")
+
+
+def ukmpu_notified(ctx: Context) -> Iterator[Draft]:
+    """DOMAIN.md section 8: the police tell the UK Missing Persons Unit of anyone missing
+    over 72 hours (seed 002, "The Police Role in Missing Children", asks it at once for
+    high risk: `high_risk_notifications`).
+
+    Like `senior_escalation`: arises at `missing_since` + intervals.ukmpu_notified if the
+    episode is still open then (found exactly then: not owed), listed as upcoming from
+    `missing_since`; done by the first `ukmpu_notified` record from `missing_since` on.
+    """
+    yield from _after_missing(ctx, UKMPU_NOTIFIED, "ukmpu_notified")
 
 
 def high_risk_notifications(ctx: Context) -> Iterator[Draft]:
@@ -299,8 +381,9 @@ def high_risk_notifications(ctx: Context) -> Iterator[Draft]:
     Persons Bureau is notified immediately, and CEOP.
 
     One instance each time the grading becomes high from not high (or from no grading).
-    Instance n is completed by the first notification recorded from its arising until the
-    next instance arises; the first instance also by one recorded before it.
+    Instance n is completed by the first notification recorded from its grading until the
+    next instance arises; the first instance by one from `missing_since` on (the police
+    may notify before the grading reaches the authority).
     """
     gradings = sorted(
         (g for g in ctx.episode.risk_gradings if g.graded_at <= ctx.as_of),
@@ -313,11 +396,8 @@ def high_risk_notifications(ctx: Context) -> Iterator[Draft]:
             became_high.append(grading.graded_at)
         previous = grading.level
     for index, graded_at in enumerate(became_high):
-        start = graded_at if index else None
+        start = graded_at if index else ctx.missing_since
         following = became_high[index + 1] if index + 1 < len(became_high) else None
-        action = ctx.first_action(HIGH_RISK_NOTIFICATIONS.code, start)
-        if action is not None and following is not None and action.at >= following:
-            action = None
         yield ctx.draft(
             HIGH_RISK_NOTIFICATIONS,
             instance=index + 1,
@@ -325,7 +405,8 @@ def high_risk_notifications(ctx: Context) -> Iterator[Draft]:
             due_at=ctx.due(HIGH_RISK_NOTIFICATIONS.code, graded_at),
             trigger="graded high at",
             trigger_at=graded_at,
-            done=done_by(action),
+            done=done_by(ctx.first_action(HIGH_RISK_NOTIFICATIONS.code, start, following)),
+            deadline_from="the child being graded high risk",
         )
 
 
@@ -335,5 +416,6 @@ RULES = (
     strategy_meeting,
     strategy_meeting_review,
     senior_escalation,
+    ukmpu_notified,
     high_risk_notifications,
 )

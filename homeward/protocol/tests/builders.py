@@ -92,6 +92,7 @@ def episode(
     rhi: RhiFacts | None = None,
     other_starts: Iterable[datetime] = (),
     exceptional: bool = False,
+    close_reason: str = "",
 ) -> EpisodeFacts:
     first = (Classification(classification, reported_at),) if classification else ()  # type: ignore[arg-type]
     later = tuple(Classification(c, t) for c, t in reclassified)  # type: ignore[arg-type]
@@ -114,6 +115,7 @@ def episode(
         rhi=rhi or RhiFacts(),
         other_episode_starts=tuple(other_starts),
         exceptional_rhi=exceptional,
+        close_reason=close_reason,
     )
 
 

@@ -56,10 +56,13 @@ def test_every_code_of_domain_section_3_has_a_rule_with_a_title_role_and_citatio
         "strategy_meeting",
         "strategy_meeting_review",
         "senior_escalation",
+        "ukmpu_notified",
         "high_risk_notifications",
         "safe_and_well_check",
         "iro_informed",
+        "rhi_allocated",
         "rhi_offered",
+        "rhi_completed",
         "rhi_authorised",
         "rhi_shared",
         "plan_updated",
@@ -69,7 +72,9 @@ def test_every_code_of_domain_section_3_has_a_rule_with_a_title_role_and_citatio
     for spec in SPECS.values():
         assert spec.title and spec.rule
         assert spec.responsible_role in ROLES
-        assert spec.citation.startswith("seed 00")
+        # ukmpu_notified is a product decision (DOMAIN.md section 8) and says so
+        assert spec.citation.startswith("seed 00") or spec.code == "ukmpu_notified"
+        assert re.search(r"seeds? 00[0-4], \"[^\"]+\": \"", spec.citation), spec.code
     for rule in RULES:
         assert rule.__doc__ and re.search(r"[Ss]eeds? 00[0-4]", rule.__doc__), rule
 
@@ -84,7 +89,6 @@ def test_obligations_are_sorted_by_due_time_code_and_instance() -> None:
 @pytest.mark.parametrize(
     ("as_of", "status", "late"),
     [
-        (later(T, -1), "upcoming", False),
         (T, "pending", False),
         (later(T, 24), "pending", False),
         (later(T, 24, seconds=1), "overdue", False),
@@ -94,6 +98,12 @@ def test_statuses(as_of: datetime, status: str, late: bool) -> None:
     obligation = find(ev(child(), episode(T), as_of), "manager_informed")
     assert obligation is not None
     assert (obligation.status, obligation.late, obligation.done_at) == (status, late, None)
+
+
+def test_an_obligation_is_listed_from_its_arising_unless_its_rule_says_otherwise() -> None:
+    assert find(ev(child(), episode(T), later(T, -1)), "manager_informed") is None
+    escalation = find(ev(child(), episode(T), T), "senior_escalation")
+    assert escalation is not None and (escalation.status, escalation.listed_from) == ("upcoming", T)
 
 
 def test_done_carries_when_it_was_recorded() -> None:
@@ -181,6 +191,11 @@ def test_obligation_to_dict_gives_the_api_shape() -> None:
         "done_recorded_at": None,
         "status": "done",
         "late": True,
+        "listed_from": "2026-05-12T19:00:00+00:00",
+        "lapses_at": None,
+        "ended_at": None,
+        "ended_reason": "",
+        "for_information": False,
         "basis": {
             "rule": obligation.basis.rule,
             "trigger": "reported_at",
@@ -188,11 +203,31 @@ def test_obligation_to_dict_gives_the_api_shape() -> None:
             "policy_value": "police_informed = 1h from Homeward default protocol 2017-01-16",
             "citation": obligation.basis.citation,
             "note": "",
+            "deadline": "1 hour",
+            "deadline_from": "the report",
         },
     }
     pending = find(ev(child(), the_episode, later(T, 1)), "police_informed")
     assert pending is not None
     assert obligation_to_dict(pending)["done_at"] is None
+    closed = episode(T, closed_at=later(T, 5), close_reason="Reported in error")
+    manager = find(ev(child(), closed, later(T, 6)), "manager_informed")
+    assert manager is not None
+    shown = obligation_to_dict(manager)
+    assert (shown["status"], shown["ended_at"], shown["ended_reason"]) == (
+        "not_done",
+        "2026-05-13T00:00:00+00:00",
+        "Reported in error",
+    )
+    carer = find(ev(looked_after(), episode(T), later(T, 30)), "carer_update")
+    assert carer is not None
+    assert (obligation_to_dict(carer)["status"], obligation_to_dict(carer)["lapses_at"]) == (
+        "missed",
+        "2026-05-13T19:00:00+00:00",
+    )
+    placed_here = looked_after(responsible="333")
+    strategy = find(ev(placed_here, episode(T), later(T, 1)), "strategy_meeting")
+    assert strategy is not None and obligation_to_dict(strategy)["for_information"] is True
 
 
 def test_a_whole_episode_at_one_instant() -> None:
@@ -216,12 +251,14 @@ def test_a_whole_episode_at_one_instant() -> None:
             ("carer_update", later(T, 50)),
             ("carer_update", later(T, 75)),
             ("senior_escalation", later(T, 73)),
+            ("ukmpu_notified", later(T, 74)),
             ("safe_and_well_check", later(found_at, 3)),
             ("iro_informed", later(found_at, 4)),
             ("plan_updated", later(found_at, 100)),
         ],
         meetings=[later(T, 48)],
         rhi=RhiFacts(
+            allocated_at=later(found_at, 5),
             offered_at=later(found_at, 10),
             completed_at=later(found_at, 30),
             authorised_at=later(found_at, 40),
@@ -241,8 +278,10 @@ def test_a_whole_episode_at_one_instant() -> None:
         ("carer_update", 4): "done",
         ("strategy_meeting", 1): "done",
         ("senior_escalation", 1): "done",
+        ("ukmpu_notified", 1): "done",
         ("safe_and_well_check", 1): "done",
         ("iro_informed", 1): "done",
+        ("rhi_allocated", 1): "done",
         ("rhi_offered", 1): "done",
         ("rhi_authorised", 1): "done",
         ("rhi_shared", 1): "done",

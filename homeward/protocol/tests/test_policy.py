@@ -49,20 +49,24 @@ def test_the_shipped_default_has_every_value_of_domain_section_3() -> None:
         "72h",  # strategy_meeting
         "0h",  # strategy_meeting_review: due when it arises
         "24h",  # senior_escalation
+        "24h",  # ukmpu_notified
         "1h",  # high_risk_notifications
         "24h",  # safe_and_well_check
         "24h",  # iro_informed
+        "24h",  # rhi_allocated
         "72h",  # rhi_offered
+        "72h",  # rhi_completed
         "3wd",  # rhi_authorised
         "24h",  # rhi_shared
         "5wd",  # plan_updated
         "5wd",  # repeat_review
     ]
     i = version.intervals
-    assert (i.carer_update.text, i.senior_escalation.text) == ("24h", "72h")
+    assert (i.carer_update.text, i.senior_escalation.text, i.ukmpu_notified.text) == ("24h", "72h", "72h")
     assert (i.strategy_meeting_high_risk.text, i.strategy_meeting_review.text) == ("24h", "30d")
     assert (version.repeat_missing_count, version.repeat_missing_window_days) == (3, 90)
     assert version.rhi_clock == "found"
+    assert version.rhi_completion_duty is False
     assert version.neighbouring_authorities == ("940", "937", "855", "822", "823", "873", "931", "825")
     assert version.effective_from == date(2017, 1, 16)
 
@@ -83,6 +87,7 @@ def test_an_empty_file_needs_only_its_effective_date() -> None:
     assert version.intervals == default.intervals
     assert version.rhi_clock == default.rhi_clock
     assert version.neighbouring_authorities == default.neighbouring_authorities
+    assert version.rhi_completion_duty == default.rhi_completion_duty
 
 
 def test_every_setting_can_be_changed() -> None:
@@ -92,13 +97,18 @@ effective_from = 2024-04-01
 [rhi]
 clock = "allocation"
 neighbouring_authorities = []
+completion_duty = true
 [deadlines]
 police_informed = "90m"
 mct_notified = "4h"
 plan_updated = "10wd"
+rhi_allocated = "2wd"
+rhi_completed = "5d"
+ukmpu_notified = "2h"
 [intervals]
 carer_update = "12h"
 senior_escalation = "2d"
+ukmpu_notified = "48h"
 strategy_meeting_high_risk = "6h"
 strategy_meeting_review = "14d"
 [repeat_missing]
@@ -107,7 +117,12 @@ window_days = 30
 """
     (version,) = load_protocol_text(text).versions
     assert version.rhi_clock == "allocation"
+    assert version.rhi_completion_duty is True
     assert version.neighbouring_authorities == ()
+    assert version.deadlines.rhi_allocated == Duration(2, "wd")
+    assert version.deadlines.rhi_completed == Duration(5, "d")
+    assert version.deadlines.ukmpu_notified == Duration(2, "h")
+    assert version.intervals.ukmpu_notified == Duration(48, "h")
     assert version.deadlines.police_informed == Duration(90, "m")
     assert version.deadlines.mct_notified == Duration(4, "h")
     assert version.deadlines.plan_updated == Duration(10, "wd")
@@ -228,6 +243,8 @@ def _body(text: str) -> str:
         (_body('[rhi]\nclock = "arrival"'), 'rhi.clock: "arrival" must be "found" or "allocation"'),
         (_body("[rhi]\nclock = true"), 'rhi.clock: a boolean must be "found" or "allocation"'),
         (_body("[rhi]\nspeed = 1"), "rhi.speed: unknown key; expected one of clock"),
+        (_body('[rhi]\ncompletion_duty = "yes"'), 'rhi.completion_duty: "yes" is not true or false'),
+        (_body("[rhi]\ncompletion_duty = 1"), "rhi.completion_duty: an integer is not true or false"),
         (
             _body('[rhi]\nneighbouring_authorities = "937"'),
             'rhi.neighbouring_authorities: "937" is not a list',
@@ -350,9 +367,13 @@ def test_the_shipped_default_must_be_complete() -> None:
         policy._parse("effective_from = 2020-01-01", None)
     with pytest.raises(ProtocolError, match=r"rhi\.clock: missing from the shipped default"):
         policy._parse("name = 'x'\neffective_from = 2020-01-01", None)
+    with pytest.raises(ProtocolError, match=r"rhi\.completion_duty: missing from the shipped default"):
+        policy._parse(
+            "name = 'x'\neffective_from = 2020-01-01\n[rhi]\nclock = 'found'\nneighbouring_authorities = []", None
+        )
     complete_but_one = (
         "name = 'x'\neffective_from = 2020-01-01\n[rhi]\nclock = 'found'\n"
-        "neighbouring_authorities = []\n[deadlines]\n[intervals]\n[repeat_missing]\n"
+        "neighbouring_authorities = []\ncompletion_duty = false\n[deadlines]\n[intervals]\n[repeat_missing]\n"
     )
     with pytest.raises(ProtocolError, match=r"deadlines\.police_informed: missing from the"):
         policy._parse(complete_but_one, None)

@@ -18,44 +18,65 @@ SINCE = ldt(2026, 5, 12, 20)
 @pytest.mark.parametrize(
     ("the_child", "exceptional", "expected"),
     [
-        pytest.param(child(), False, (HOME, False, False, True), id="lives here, not looked after"),
-        pytest.param(looked_after(HOME), False, (HOME, False, False, True), id="looked after, placed here"),
-        pytest.param(looked_after(NEIGHBOUR), False, (HOME, False, False, True), id="looked after, placed next door"),
-        pytest.param(looked_after(FAR_AWAY), False, (HOME, True, False, True), id="looked after, placed far away"),
+        # (authority, out_of_area, chargeable, conducted_by_home, neighbouring, placing_authority_child)
+        pytest.param(child(), False, (HOME, False, False, True, False, False), id="lives here, not looked after"),
         pytest.param(
-            child(status="looked_after"), False, (HOME, False, False, True), id="looked after, no placement known"
+            looked_after(HOME), False, (HOME, False, False, True, False, False), id="looked after, placed here"
+        ),
+        pytest.param(
+            looked_after(NEIGHBOUR),
+            False,
+            (HOME, True, False, True, True, False),
+            id="looked after, placed next door: out of area, neighbouring, the pilot",
+        ),
+        pytest.param(
+            looked_after(FAR_AWAY), False, (HOME, True, False, True, False, False), id="looked after, placed far away"
+        ),
+        pytest.param(
+            child(status="looked_after"),
+            False,
+            (HOME, False, False, True, False, False),
+            id="looked after, no placement known",
         ),
         pytest.param(
             looked_after(HOME, responsible=OTHER),
             False,
-            (OTHER, False, True, False),
+            (OTHER, False, True, False, False, True),
             id="another authority's child placed here",
         ),
         pytest.param(
             looked_after(HOME, responsible=OTHER),
             True,
-            (HOME, False, True, True),
+            (HOME, False, True, True, False, True),
             id="another authority's child placed here, exceptional",
         ),
-        pytest.param(child(responsible=OTHER), False, (OTHER, False, False, False), id="lives elsewhere"),
+        pytest.param(child(responsible=OTHER), False, (OTHER, False, False, False, False, False), id="lives elsewhere"),
         pytest.param(
             looked_after(FAR_AWAY, responsible=OTHER),
             False,
-            (OTHER, False, False, False),
+            (OTHER, False, False, False, False, False),
             id="another authority's child placed elsewhere",
         ),
         pytest.param(
             child(status="child_in_need", placed_in=FAR_AWAY),
             False,
-            (HOME, False, False, True),
+            (HOME, False, False, True, False, False),
             id="a placement of a child not looked after is not read",
         ),
     ],
 )
 def test_return_interview_routing(the_child: ChildFacts, exceptional: bool, expected: tuple[object, ...]) -> None:
     routing = route(child=the_child, home_authority=HOME, policy=POLICY, missing_since=SINCE, exceptional=exceptional)
-    assert (routing.authority, routing.out_of_area, routing.chargeable, routing.conducted_by_home) == expected
+    assert (
+        routing.authority,
+        routing.out_of_area,
+        routing.chargeable,
+        routing.conducted_by_home,
+        routing.neighbouring,
+        routing.placing_authority_child,
+    ) == expected
     assert routing.reason
+    assert ("out of area" in routing.reason) == routing.out_of_area
 
 
 def test_the_neighbour_list_comes_from_the_protocol() -> None:
@@ -63,12 +84,12 @@ def test_the_neighbour_list_comes_from_the_protocol() -> None:
     routing = route(
         child=looked_after(NEIGHBOUR), home_authority=HOME, policy=no_neighbours.versions[0], missing_since=SINCE
     )
-    assert routing.out_of_area is True
+    assert (routing.out_of_area, routing.neighbouring) == (True, False)
     far_is_near = load_protocol_text(f'effective_from = 2020-01-01\n[rhi]\nneighbouring_authorities = ["{FAR_AWAY}"]')
     routing = route(
         child=looked_after(FAR_AWAY), home_authority=HOME, policy=far_is_near.versions[0], missing_since=SINCE
     )
-    assert routing.out_of_area is False
+    assert (routing.out_of_area, routing.neighbouring, routing.conducted_by_home) == (True, True, True)
     assert "neighbouring authority 330" in routing.reason
 
 

@@ -36,7 +36,7 @@ T = ldt(2026, 5, 12, 20)  # a Tuesday evening, BST
         pytest.param(
             episode(T), later(T, 1, seconds=1), Expect(T, later(T, 1), "overdue"), id="overdue a second later"
         ),
-        pytest.param(episode(T), later(T, -1), Expect(T, later(T, 1), "upcoming"), id="before the report"),
+        pytest.param(episode(T), later(T, -1), None, id="before the report: not listed yet"),
         pytest.param(episode(T, reported_by="police"), later(T, 2), None, id="reported by the police"),
         *[
             pytest.param(episode(T, reported_by=source), later(T, 2), Expect(T, later(T, 1), "overdue"), id=source)
@@ -61,10 +61,16 @@ T = ldt(2026, 5, 12, 20)  # a Tuesday evening, BST
             id="a fact after as_of does not count yet",
         ),
         pytest.param(
-            episode(T, actions=[("police_informed", later(T, -1))]),
+            episode(T, last_seen_at=later(T, -3), actions=[("police_informed", later(T, -1))]),
             later(T, minutes=1),
             Expect(T, later(T, 1), "done", later(T, -1)),
-            id="told the police before telling us",
+            id="told the police before telling us, after the child went missing",
+        ),
+        pytest.param(
+            episode(T, last_seen_at=later(T, -3), actions=[("police_informed", later(T, -4))]),
+            later(T, minutes=1),
+            Expect(T, later(T, 1), "pending"),
+            id="a record from before the child went missing does not count",
         ),
         pytest.param(
             episode(ldt(2026, 3, 29, 0, 30)),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from homeward.protocol import ChildFacts, EpisodeFacts
+from homeward.protocol import ChildFacts, EpisodeFacts, default_protocol, plan
 from homeward.protocol.tests.builders import (
     FAR_AWAY,
     HOME,
@@ -16,6 +16,7 @@ from homeward.protocol.tests.builders import (
     child,
     episode,
     ev,
+    facts,
     instances,
     later,
     ldt,
@@ -99,17 +100,28 @@ def test_carer_update_is_for_looked_after_children_only() -> None:
     assert updates(child(), missing(), later(S, 50)) == []
 
 
-def test_carer_update_first_instance_is_listed_before_it_arises() -> None:
-    assert updates(LAC, missing(), later(S, -1)) == [(1, S, later(S, 24), "upcoming", None)]
+def test_carer_update_first_instance_is_listed_from_missing_since() -> None:
+    assert updates(LAC, missing(), later(S, -1)) == []
+    assert updates(LAC, missing(), S) == [(1, S, later(S, 24), "pending", None)]
 
 
 def test_carer_update_shows_the_current_one_and_every_earlier_one() -> None:
     the_episode = missing(actions=[("carer_update", later(S, 5))])
     assert updates(LAC, the_episode, later(S, 50)) == [
         (1, S, later(S, 24), "done", later(S, 5)),
-        (2, later(S, 24), later(S, 48), "overdue", None),
+        (2, later(S, 24), later(S, 48), "missed", None),
         (3, later(S, 48), later(S, 72), "pending", None),
     ]
+
+
+def test_a_carer_update_window_is_pending_until_it_lapses_then_missed_never_overdue() -> None:
+    assert updates(LAC, missing(), later(S, 24, seconds=-1)) == [(1, S, later(S, 24), "pending", None)]
+    assert updates(LAC, missing(), later(S, 24)) == [
+        (1, S, later(S, 24), "missed", None),
+        (2, later(S, 24), later(S, 48), "pending", None),
+    ]
+    (first,) = instances(ev(LAC, missing(), later(S, 1)), "carer_update")
+    assert (first.lapses_at, first.listed_from) == (later(S, 24), S)
 
 
 def test_carer_update_at_the_boundary_counts_for_both_days() -> None:
@@ -123,17 +135,33 @@ def test_carer_update_at_the_boundary_counts_for_both_days() -> None:
 def test_a_late_carer_update_does_not_make_good_a_missed_day() -> None:
     the_episode = missing(actions=[("carer_update", later(S, 30))])
     assert updates(LAC, the_episode, later(S, 47)) == [
-        (1, S, later(S, 24), "overdue", None),
+        (1, S, later(S, 24), "missed", None),
         (2, later(S, 24), later(S, 48), "done", later(S, 30)),
     ]
 
 
 def test_carer_updates_stop_arising_when_the_child_is_found() -> None:
     the_episode = missing(found_at=later(S, 30))
-    assert updates(LAC, the_episode, later(S, 100)) == [
-        (1, S, later(S, 24), "overdue", None),
-        (2, later(S, 24), later(S, 48), "overdue", None),
+    assert updates(LAC, the_episode, later(S, 100)) == [(1, S, later(S, 24), "missed", None)]
+
+
+def test_the_window_running_at_the_return_is_owed_only_if_an_update_was_made_in_it_by_then() -> None:
+    done_in_it = missing(found_at=later(S, 30), actions=[("carer_update", later(S, 26))])
+    assert updates(LAC, done_in_it, later(S, 100)) == [
+        (1, S, later(S, 24), "missed", None),
+        (2, later(S, 24), later(S, 48), "done", later(S, 26)),
     ]
+    after_the_return = missing(found_at=later(S, 30), actions=[("carer_update", later(S, 31))])
+    assert updates(LAC, after_the_return, later(S, 100)) == [(1, S, later(S, 24), "missed", None)]
+    before_the_return = missing(found_at=later(S, 30))
+    assert updates(LAC, before_the_return, later(S, 29)) == [
+        (1, S, later(S, 24), "missed", None),
+        (2, later(S, 24), later(S, 48), "pending", None),
+    ]
+
+
+def test_found_when_a_window_closes_it_is_a_whole_window() -> None:
+    assert updates(LAC, missing(found_at=later(S, 24)), later(S, 100)) == [(1, S, later(S, 24), "missed", None)]
 
 
 def test_found_exactly_when_an_update_would_arise_it_does_not() -> None:
@@ -145,7 +173,7 @@ def test_found_after_as_of_does_not_count_yet() -> None:
 
 
 def test_carer_updates_stop_when_the_episode_is_closed() -> None:
-    assert len(updates(LAC, missing(closed_at=later(S, 30)), later(S, 100))) == 2
+    assert updates(LAC, missing(closed_at=later(S, 30)), later(S, 100)) == [(1, S, later(S, 24), "missed", None)]
 
 
 def test_carer_updates_run_on_elapsed_hours_across_the_spring_change() -> None:
@@ -309,12 +337,7 @@ M = later(S, 50)  # the first missing strategy meeting
     ("the_episode", "as_of", "expected"),
     [
         pytest.param(missing(), later(S, 60), [], id="no meeting yet"),
-        pytest.param(
-            missing(meetings=[M]),
-            later(M, 1),
-            [(later(M, days=30), later(M, days=30), "upcoming", None)],
-            id="upcoming",
-        ),
+        pytest.param(missing(meetings=[M]), later(M, 1), [], id="listed only from its arising"),
         pytest.param(
             missing(meetings=[M]),
             later(M, days=30),
@@ -330,17 +353,41 @@ M = later(S, 50)  # the first missing strategy meeting
         pytest.param(
             missing(meetings=[M, later(M, days=20)]),
             later(M, days=31),
-            [(later(M, days=50), later(M, days=50), "upcoming", None)],
+            [],
             id="a meeting within the month resets the clock",
         ),
         pytest.param(
             missing(meetings=[M, later(M, days=35)]),
             later(M, days=36),
+            [(later(M, days=30), later(M, days=30), "done", later(M, days=35))],
+            id="held late: the next meeting completes it",
+        ),
+        pytest.param(
+            missing(meetings=[M, later(M, days=35)]),
+            later(M, days=66),
             [
                 (later(M, days=30), later(M, days=30), "done", later(M, days=35)),
-                (later(M, days=65), later(M, days=65), "upcoming", None),
+                (later(M, days=65), later(M, days=65), "overdue", None),
             ],
-            id="held late, then the next one",
+            id="numbered across the episode: the next meeting's first review is instance 2",
+        ),
+        pytest.param(
+            missing(meetings=[M]),
+            later(M, days=61),
+            [
+                (later(M, days=30), later(M, days=30), "missed", None),
+                (later(M, days=60), later(M, days=60), "overdue", None),
+            ],
+            id="no meeting for two months: the first review is missed when the second arises",
+        ),
+        pytest.param(
+            missing(meetings=[M, later(M, days=65)]),
+            later(M, days=66),
+            [
+                (later(M, days=30), later(M, days=30), "missed", None),
+                (later(M, days=60), later(M, days=60), "done", later(M, days=65)),
+            ],
+            id="a meeting after the second review arose completes the second only",
         ),
         pytest.param(
             missing(meetings=[M], found_at=later(M, days=10)), later(M, days=40), [], id="found within the month"
@@ -348,8 +395,20 @@ M = later(S, 50)  # the first missing strategy meeting
         pytest.param(
             missing(meetings=[M], found_at=later(M, days=31)),
             later(M, days=40),
+            [(later(M, days=30), later(M, days=30), "missed", None)],
+            id="found after the month: it arose while open, lapsed at the return",
+        ),
+        pytest.param(
+            missing(meetings=[M], found_at=later(M, days=31)),
+            later(M, days=30, hours=12),
             [(later(M, days=30), later(M, days=30), "overdue", None)],
-            id="found after the month: it arose while open",
+            id="found after as_of: still open",
+        ),
+        pytest.param(
+            missing(meetings=[M, later(M, days=32)], found_at=later(M, days=31)),
+            later(M, days=40),
+            [(later(M, days=30), later(M, days=30), "missed", None)],
+            id="a meeting after the return does not complete it",
         ),
         pytest.param(
             missing(meetings=[M, later(M, days=40)], found_at=later(M, days=10)),
@@ -366,6 +425,9 @@ M = later(S, 50)  # the first missing strategy meeting
             [(later(M, days=30), later(M, days=30), "overdue", None)],
             id="a meeting after as_of does not count yet",
         ),
+        pytest.param(
+            missing(meetings=[later(S, -1)]), later(S, days=40), [], id="a meeting before missing_since is not read"
+        ),
     ],
 )
 def test_strategy_meeting_review(
@@ -374,19 +436,45 @@ def test_strategy_meeting_review(
     result = instances(ev(LAC, the_episode, as_of), "strategy_meeting_review")
     assert [o.instance for o in result] == list(range(1, len(expected) + 1))
     assert [(o.arises_at, o.due_at, o.status, o.done_at) for o in result] == expected
+    for review in result:
+        assert review.listed_from == review.arises_at
+
+
+def test_strategy_meeting_review_lapses_when_the_next_arises_or_the_episode_stops_being_open() -> None:
+    open_ = instances(ev(LAC, missing(meetings=[M]), later(M, days=31)), "strategy_meeting_review")
+    assert [o.lapses_at for o in open_] == [later(M, days=60)]
+    found = instances(
+        ev(LAC, missing(meetings=[M], found_at=later(M, days=31)), later(M, days=32)), "strategy_meeting_review"
+    )
+    assert [o.lapses_at for o in found] == [later(M, days=31)]
+
+
+def test_strategy_meeting_reviews_are_planned_ahead() -> None:
+    the_facts = facts(LAC, missing(meetings=[M]))
+    ahead = [
+        o
+        for o in plan(the_facts, default_protocol(), later(M, 1), through=later(M, days=61))
+        if o.code == "strategy_meeting_review"
+    ]
+    assert [(o.instance, o.arises_at, o.listed_from, o.status) for o in ahead] == [
+        (1, later(M, days=30), later(M, days=30), "upcoming"),
+        (2, later(M, days=60), later(M, days=60), "upcoming"),
+    ]
 
 
 def test_strategy_meeting_review_is_30_elapsed_days_across_a_clock_change() -> None:
     held = ldt(2026, 3, 20, 10)  # GMT
-    result = instances(ev(LAC, episode(ldt(2026, 3, 19, 10), meetings=[held]), held), "strategy_meeting_review")
+    the_episode = episode(ldt(2026, 3, 19, 10), meetings=[held])
+    result = instances(ev(LAC, the_episode, utc(2026, 4, 19, 10)), "strategy_meeting_review")
     assert result[0].arises_at == utc(2026, 4, 19, 10)  # 11:00 BST
 
 
 def test_strategy_meeting_review_follows_the_protocol() -> None:
     fortnightly = protocol('[intervals]\nstrategy_meeting_review = "14d"\n[deadlines]\nstrategy_meeting_review = "2wd"')
-    (review,) = instances(ev(LAC, missing(meetings=[M]), later(M, 1), fortnightly), "strategy_meeting_review")
+    (review,) = instances(ev(LAC, missing(meetings=[M]), later(M, days=15), fortnightly), "strategy_meeting_review")
     assert review.arises_at == later(M, days=14) == ldt(2026, 5, 28, 20)  # a Thursday
     assert review.due_at == ldt(2026, 6, 1, 20)  # Friday, then Monday
+    assert review.status == "pending"
 
 
 # --- senior_escalation -------------------------------------------------------------------

@@ -42,7 +42,8 @@ def test_name_sources(text: str, expected: str) -> None:
 @pytest.mark.parametrize("code", sorted(SPECS))
 def test_every_rule_as_people_read_it_names_its_guidance(code: str) -> None:
     spec = SPECS[code]
-    assert spec.citation.startswith("seed 00")  # the machine form stays as it is
+    # the machine form stays as it is; ukmpu_notified is a product decision and says so first
+    assert spec.citation.startswith("seed 00" if code != "ukmpu_notified" else "Homeward's product decision")
     shown = name_sources(spec.citation)
     assert not INTERNAL.search(shown) and any(name in shown for name in GUIDANCE.values())
     assert not INTERNAL.search(name_sources(spec.rule)) and not INTERNAL.search(spec.title)
@@ -56,5 +57,5 @@ def test_the_neighbouring_pilot_reason_names_the_protocol() -> None:
         missing_since=ldt(2024, 1, 1),
         exceptional=False,
     )
-    assert routing.conducted_by_home and not routing.out_of_area
+    assert routing.conducted_by_home and routing.out_of_area and routing.neighbouring
     assert guidance_name("001") in routing.reason and not INTERNAL.search(routing.reason)
