@@ -47,7 +47,11 @@ def _closed(ctx: Context, draft: Draft) -> Draft:
 
 
 def _finish(draft: Draft, as_of: datetime) -> Obligation:
+    """The obligation with its status at `as_of`: `status_at` once it is listed, and
+    `upcoming` before (only a duty arising at a report made after `as_of` can have been
+    done before it is listed: evaluated between `missing_since` and `reported_at`)."""
     spec = SPECS[draft.code]
+    listed_from = draft.arises_at if draft.listed_from is None else draft.listed_from
     status = status_at(
         arises_at=draft.arises_at,
         due_at=draft.due_at,
@@ -56,6 +60,8 @@ def _finish(draft: Draft, as_of: datetime) -> Obligation:
         ended_at=draft.ended_at,
         as_of=as_of,
     )
+    if listed_from > as_of:
+        status = "upcoming"
     done_at = draft.done_at if status == "done" else None
     return Obligation(
         code=draft.code,
@@ -69,7 +75,7 @@ def _finish(draft: Draft, as_of: datetime) -> Obligation:
         status=status,
         late=done_at is not None and done_at > draft.due_at,
         basis=draft.basis,
-        listed_from=draft.arises_at if draft.listed_from is None else draft.listed_from,
+        listed_from=listed_from,
         lapses_at=draft.lapses_at,
         ended_at=draft.ended_at,
         ended_reason=draft.ended_reason,
@@ -89,7 +95,8 @@ def plan(
     not be before `as_of`), sorted by due time, code and instance.
 
     Only facts that happened by `as_of` count; each row has its `listed_from` and its
-    status at `as_of` (a row listed only after `as_of` is `upcoming`). Nothing in a row
+    status at `as_of`: `status_at` of its instants, or `upcoming` for a row listed only
+    after `as_of`. Nothing in a row
     depends on `through`, only which rows there are, so the rows of a plan stay right for
     any instant up to `through` while no new fact arrives: the Django side stores
     `plan(facts, policy, now, through=now + 14 days)` and lists the rows with

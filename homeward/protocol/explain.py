@@ -93,7 +93,9 @@ Sentence = Callable[[Obligation, str], str]
 #: The sentence of each obligation code, without its due time.
 SENTENCES: dict[str, Sentence] = {
     "police_informed": lambda o, n: f"Make sure the police know {n} is missing{_within(o, n, named=True)}",
-    "risk_analysis": lambda o, n: f"Complete the children's services risk analysis for {n}{_within(o, n, named=True)}",
+    "risk_analysis": lambda o, n: (
+        f"Complete the risk analysis for {n} (push and pull factors, exploitation concerns){_within(o, n, named=True)}"
+    ),
     "manager_informed": lambda o, n: f"Tell the team manager that {n} is missing{_within(o, n, named=True)}",
     "mct_notified": lambda o, n: f"Tell the Missing Children Team that {n} is missing{_within(o, n, named=True)}",
     "parental_responsibility_informed": lambda o, n: (
@@ -127,7 +129,7 @@ SENTENCES: dict[str, Sentence] = {
     "plan_updated": lambda o, n: (
         f"Update {n}'s plan with what the return home interview found{_within(o, n, named=True)}"
     ),
-    "repeat_review": lambda o, n: f"Review the strategy for {n}, who keeps going missing{_within(o, n, named=True)}",
+    "repeat_review": lambda o, n: f"Review the strategy for {n} (repeatedly missing){_within(o, n, named=True)}",
 }
 
 

@@ -14,6 +14,7 @@ from homeward.protocol import (
     EpisodeFacts,
     LegalStatusPeriod,
     Placement,
+    RhiAmendment,
     RhiFacts,
     RhiSharing,
     RiskGrading,
@@ -66,6 +67,10 @@ def test_missing_since_is_last_seen_where_known() -> None:
         (lambda: StrategyMeeting(utc(2026, 1, 1), bad("chat")), "StrategyMeeting.kind: 'chat'"),
         (lambda: StrategyMeeting(NAIVE), "StrategyMeeting.held_at: naive"),
         (lambda: RhiFacts(offered_at=NAIVE), "RhiFacts.offered_at: naive"),
+        (lambda: RhiFacts(offers=(utc(2026, 1, 1), NAIVE)), "RhiFacts.offers: naive"),
+        (lambda: RhiAmendment(NAIVE), "RhiAmendment.amended_at: naive"),
+        (lambda: RhiAmendment(utc(2026, 1, 1), NAIVE), "RhiAmendment.authorised_at: naive"),
+        (lambda: RhiAmendment(utc(2026, 1, 1), recorded_at=NAIVE), "RhiAmendment.recorded_at: naive"),
         (lambda: RhiSharing(utc(2026, 1, 1), frozenset({bad("press")})), "RhiSharing.recipients: 'press'"),
         (lambda: RhiSharing(NAIVE, frozenset({"police"})), "RhiSharing.shared_at: naive"),
         (lambda: LegalStatusPeriod(bad("in_care"), date(2020, 1, 1)), "LegalStatusPeriod.status: 'in_care'"),
@@ -100,3 +105,17 @@ def test_the_placement_in_force_ends_the_day_the_next_begins() -> None:
     assert child.placement_on(date(2024, 6, 1)) is second
     overlapping = _child(placements=(Placement("330", date(2024, 3, 1)), first))
     assert overlapping.placement_on(date(2024, 4, 1)) == Placement("330", date(2024, 3, 1))
+
+
+def test_rhi_offers_and_amendments_are_stored_in_utc() -> None:
+    rhi = RhiFacts(offers=(ldt(2026, 6, 1, 10),), amendments=(RhiAmendment(ldt(2026, 6, 2, 10), ldt(2026, 6, 3, 9)),))
+    assert rhi.offers == (utc(2026, 6, 1, 9),) and rhi.offers[0].tzinfo is UTC
+    assert (rhi.amendments[0].amended_at, rhi.amendments[0].authorised_at) == (utc(2026, 6, 2, 9), utc(2026, 6, 3, 8))
+    assert rhi.amendments[0].amended_at.tzinfo is UTC
+
+
+def test_the_police_notification_to_the_ukmpu_is_an_action_and_closing_has_a_reason() -> None:
+    assert ActionFact("ukmpu_notified", utc(2026, 1, 1)).code == "ukmpu_notified"
+    episode = EpisodeFacts(1, utc(2026, 1, 1), "police", closed_at=utc(2026, 1, 2), close_reason="Back home")
+    assert episode.close_reason == "Back home"
+    assert EpisodeFacts(1, utc(2026, 1, 1), "police").close_reason == ""

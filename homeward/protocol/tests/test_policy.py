@@ -403,3 +403,49 @@ def test_describe_names_the_version() -> None:
 def test_elapsed_days_are_72_hours_for_3d() -> None:
     start = ldt(2026, 10, 23, 12)
     assert Duration(3, "d").after(start, CAL) - start == timedelta(hours=72)
+
+
+@pytest.mark.parametrize(
+    ("duration", "words"),
+    [
+        (Duration(1, "h"), "1 hour"),
+        (Duration(72, "h"), "72 hours"),
+        (Duration(90, "m"), "90 minutes"),
+        (Duration(1, "m"), "1 minute"),
+        (Duration(30, "d"), "30 days"),
+        (Duration(1, "d"), "1 day"),
+        (Duration(3, "wd"), "3 working days"),
+        (Duration(1, "wd"), "1 working day"),
+        (Duration(0, "eod"), "the end of the day"),
+        (Duration(0, "h"), ""),
+    ],
+)
+def test_durations_in_words(duration: Duration, words: str) -> None:
+    assert duration.words == words
+
+
+def test_a_file_written_before_the_new_keys_keeps_working() -> None:
+    """rhi.completion_duty, deadlines.rhi_allocated, rhi_completed and ukmpu_notified and
+    intervals.ukmpu_notified came later: an older file takes the shipped defaults."""
+    older = """
+name = "Older"
+effective_from = 2019-04-01
+[rhi]
+clock = "allocation"
+neighbouring_authorities = ["937"]
+[deadlines]
+police_informed = "1h"
+rhi_offered = "72h"
+[intervals]
+carer_update = "24h"
+senior_escalation = "72h"
+strategy_meeting_high_risk = "24h"
+strategy_meeting_review = "30d"
+"""
+    (version,) = load_protocol_text(older).versions
+    assert version.rhi_completion_duty is False
+    assert (version.deadlines.rhi_allocated, version.deadlines.rhi_completed) == (Duration(24, "h"), Duration(72, "h"))
+    assert (version.deadlines.ukmpu_notified, version.intervals.ukmpu_notified) == (
+        Duration(24, "h"),
+        Duration(72, "h"),
+    )

@@ -167,3 +167,88 @@ def test_plan_updated_follows_the_protocol() -> None:
     result = ev(child(), interviewed(rhi), ldt(2026, 4, 9, 11), ten)  # type: ignore[arg-type]
     check(result, "plan_updated", Expect(ldt(2026, 4, 9, 10), ldt(2026, 4, 23, 10), "pending"))
     check(result, "rhi_authorised", Expect(ldt(2026, 4, 8, 10), ldt(2026, 4, 9, 10), "done", ldt(2026, 4, 9, 10)))
+
+
+# --- records count only from what raised the duty; amendments --------------------------------
+
+C = ldt(2026, 4, 13, 10)  # completed, a Monday
+A1 = ldt(2026, 4, 14, 10)  # first authorisation
+V2 = ldt(2026, 4, 20, 10)  # amendment 1 (version 2), a Monday
+A2 = ldt(2026, 4, 21, 15)  # its authorisation
+ALL = frozenset({"police", "social_worker"})
+
+
+def shared(at: datetime) -> RhiSharing:
+    return RhiSharing(at, ALL)  # type: ignore[arg-type]
+
+
+def test_an_authorisation_before_the_interview_does_not_complete_it() -> None:
+    rhi = RhiFacts(completed_at=C, authorised_at=later(C, -1))
+    check(ev(child(), interviewed(rhi), later(C, 1)), "rhi_authorised", Expect(C, ldt(2026, 4, 16, 10), "pending"))  # type: ignore[arg-type]
+
+
+def test_each_amendment_needs_authorising_again() -> None:
+    from homeward.protocol import RhiAmendment
+
+    rhi = RhiFacts(
+        completed_at=C,
+        authorised_at=A1,
+        amendments=(RhiAmendment(ldt(2026, 4, 27, 10)), RhiAmendment(V2, A2), RhiAmendment(later(A1, -2), A1)),
+    )
+    result = ev(child(), interviewed(rhi), ldt(2026, 4, 28))  # type: ignore[arg-type]
+    check(result, "rhi_authorised", Expect(C, ldt(2026, 4, 16, 10), "done", A1), instance=1)
+    check(result, "rhi_authorised", Expect(V2, ldt(2026, 4, 23, 10), "done", A2), instance=2)
+    check(result, "rhi_authorised", Expect(ldt(2026, 4, 27, 10), ldt(2026, 4, 30, 10), "pending"), instance=3)
+    check(result, "rhi_authorised", None, instance=4)  # an "amendment" before the authorisation is not read
+    (second,) = [o for o in result if o.code == "rhi_authorised" and o.instance == 2]
+    assert (second.basis.trigger, second.basis.note, second.basis.deadline_from) == (
+        "rhi amended_at",
+        "version 2 of the interview",
+        "the amendment",
+    )
+    # the amendment's own authorisation, from the amendment on
+    early = RhiFacts(completed_at=C, authorised_at=A1, amendments=(RhiAmendment(V2, later(V2, -1)),))
+    check(
+        ev(child(), interviewed(early), later(V2, 1)),  # type: ignore[arg-type]
+        "rhi_authorised",
+        Expect(V2, ldt(2026, 4, 23, 10), "pending"),
+        instance=2,
+    )
+    # amendments after as_of, or of an interview not yet authorised, are not read
+    check(ev(child(), interviewed(rhi), later(V2, -1)), "rhi_authorised", None, instance=2)  # type: ignore[arg-type]
+    unauthorised = RhiFacts(completed_at=C, amendments=(RhiAmendment(V2, A2),))
+    check(ev(child(), interviewed(unauthorised), ldt(2026, 4, 28)), "rhi_authorised", None, instance=2)  # type: ignore[arg-type]
+
+
+def test_each_authorised_version_is_shared_again_counting_sharings_from_then_on() -> None:
+    from homeward.protocol import RhiAmendment
+
+    rhi = RhiFacts(
+        completed_at=C,
+        authorised_at=A1,
+        amendments=(RhiAmendment(V2, A2), RhiAmendment(ldt(2026, 4, 27, 10))),
+        sharings=(shared(later(A1, -1)), shared(later(A1, 2)), shared(later(A2, 30))),
+    )
+    result = ev(child(), interviewed(rhi), ldt(2026, 4, 28))  # type: ignore[arg-type]
+    check(result, "rhi_shared", Expect(A1, later(A1, 24), "done", later(A1, 2)), instance=1)
+    check(result, "rhi_shared", Expect(A2, later(A2, 24), "done", later(A2, 30), late=True), instance=2)
+    check(result, "rhi_shared", None, instance=3)  # version 3 is not authorised yet
+    (second,) = [o for o in result if o.code == "rhi_shared" and o.instance == 2]
+    assert (second.basis.trigger, second.basis.note) == (
+        "rhi amendment authorised_at",
+        "version 2; recipients: police, social worker",
+    )
+    only_before = RhiFacts(completed_at=C, authorised_at=A1, sharings=(shared(later(A1, -1)),))
+    check(ev(child(), interviewed(only_before), later(A1, 1)), "rhi_shared", Expect(A1, later(A1, 24), "pending"))  # type: ignore[arg-type]
+
+
+def test_the_plan_is_updated_once_from_the_first_authorisation() -> None:
+    from homeward.protocol import RhiAmendment
+
+    rhi = RhiFacts(completed_at=C, authorised_at=A1, amendments=(RhiAmendment(V2, A2),))
+    before = episode(T, found_at=later(T, 30), rhi=rhi, actions=[("plan_updated", later(A1, -1))])
+    result = ev(child(), before, ldt(2026, 4, 22))
+    check(result, "plan_updated", Expect(A1, ldt(2026, 4, 21, 10), "overdue"))
+    check(result, "plan_updated", None, instance=2)
+    after = episode(T, found_at=later(T, 30), rhi=rhi, actions=[("plan_updated", A1)])
+    check(ev(child(), after, ldt(2026, 4, 22)), "plan_updated", Expect(A1, ldt(2026, 4, 21, 10), "done", A1))

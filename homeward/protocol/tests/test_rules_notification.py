@@ -238,3 +238,22 @@ def test_legal_status_ended_before_missing_since_does_not_count() -> None:
         status="looked_after", since=date(2020, 1, 1), history=[LegalStatusPeriod("none", date(2026, 5, 1))]
     )
     check(ev(the_child, episode(T), later(T, 2)), "parental_responsibility_informed", None)
+
+
+@pytest.mark.parametrize(
+    "code", ["police_informed", "manager_informed", "mct_notified", "parental_responsibility_informed", "repeat_review"]
+)
+def test_duties_arising_at_the_report_are_done_only_by_records_from_missing_since(code: str) -> None:
+    """DOMAIN.md section 3: "duties that arise at the report may be completed by records from
+    missing_since on"."""
+    seen = later(T, -3)
+    the_child = looked_after(FAR_AWAY)
+    starts = [later(T, days=-10), later(T, days=-20)]
+    before = episode(T, last_seen_at=seen, actions=[(code, later(seen, -1))], other_starts=starts)
+    result = ev(the_child, before, later(T, minutes=1))
+    obligation = next(o for o in result if o.code == code)
+    assert obligation.status == "pending"
+    between = episode(T, last_seen_at=seen, actions=[(code, seen)], other_starts=starts)
+    result = ev(the_child, between, later(T, minutes=1))
+    obligation = next(o for o in result if o.code == code)
+    assert (obligation.status, obligation.done_at) == ("done", seen)

@@ -614,3 +614,124 @@ def test_high_risk_notifications(
 def test_far_away_placement_does_not_change_while_missing_rules() -> None:
     result = ev(looked_after(FAR_AWAY), missing(), later(T, 1))
     check(result, "strategy_meeting", Expect(S, later(S, 72), "pending"))
+
+
+# --- ukmpu_notified ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("the_episode", "as_of", "expected"),
+    [
+        pytest.param(missing(), later(S, 10), Expect(later(S, 72), later(S, 96), "upcoming"), id="open: upcoming"),
+        pytest.param(missing(), later(S, 73), Expect(later(S, 72), later(S, 96), "pending"), id="missing 73 hours"),
+        pytest.param(missing(), later(S, 97), Expect(later(S, 72), later(S, 96), "overdue"), id="overdue"),
+        pytest.param(missing(found_at=later(S, 72)), later(S, 100), None, id="found exactly at 72 h"),
+        pytest.param(
+            missing(found_at=later(S, 72, seconds=1)),
+            later(S, 100),
+            Expect(later(S, 72), later(S, 96), "overdue"),
+            id="found a second after 72 h",
+        ),
+        pytest.param(missing(closed_at=later(S, 50)), later(S, 100), None, id="closed before 72 h"),
+        pytest.param(
+            missing(actions=[("ukmpu_notified", later(S, 80))]),
+            later(S, 81),
+            Expect(later(S, 72), later(S, 96), "done", later(S, 80)),
+            id="done",
+        ),
+        pytest.param(
+            missing(actions=[("ukmpu_notified", later(S, 1))]),
+            later(S, 81),
+            Expect(later(S, 72), later(S, 96), "done", later(S, 1)),
+            id="told the UKMPU before 72 h: done early",
+        ),
+        pytest.param(
+            missing(actions=[("ukmpu_notified", later(S, -1))]),
+            later(S, 81),
+            Expect(later(S, 72), later(S, 96), "pending"),
+            id="a record before missing_since does not count",
+        ),
+        pytest.param(
+            missing(actions=[("senior_escalation", later(S, 80))]),
+            later(S, 97),
+            Expect(later(S, 72), later(S, 96), "overdue"),
+            id="the senior escalation is another record",
+        ),
+        pytest.param(
+            episode(ldt(2026, 10, 23, 12)),
+            utc(2026, 10, 26, 11, 30),
+            Expect(utc(2026, 10, 26, 11), utc(2026, 10, 27, 11), "pending"),
+            id="72 h across the autumn change: 13:00 BST to 11:00 GMT",
+        ),
+    ],
+)
+def test_ukmpu_notified(the_episode: EpisodeFacts, as_of: datetime, expected: Expect | None) -> None:
+    check(ev(child(), the_episode, as_of), "ukmpu_notified", expected)
+
+
+def test_ukmpu_notified_is_the_police_liaisons_listed_from_missing_since() -> None:
+    ukmpu = next(o for o in ev(child(), missing(), later(S, 1)) if o.code == "ukmpu_notified")
+    assert (ukmpu.listed_from, ukmpu.responsible_role) == (S, "police_liaison")
+    assert ukmpu.title == "Notify the UK Missing Persons Unit (missing 72 hours)"
+    assert ukmpu.basis.policy_value == (
+        "intervals.ukmpu_notified = 72h; ukmpu_notified = 24h from Homeward default protocol 2017-01-16"
+    )
+    assert [o.code for o in ev(child(), missing(), later(S, -1)) if o.code == "ukmpu_notified"] == []
+    sooner = protocol('[intervals]\nukmpu_notified = "48h"\n[deadlines]\nukmpu_notified = "2h"')
+    check(ev(child(), missing(), later(S, 49), sooner), "ukmpu_notified", Expect(later(S, 48), later(S, 50), "pending"))
+
+
+def test_senior_escalation_is_listed_upcoming_from_missing_since() -> None:
+    escalation = next(o for o in ev(child(), missing(), S) if o.code == "senior_escalation")
+    assert (escalation.listed_from, escalation.status) == (S, "upcoming")
+    assert [o for o in ev(child(), missing(), later(S, -1)) if o.code == "senior_escalation"] == []
+    check(
+        ev(child(), missing(actions=[("senior_escalation", later(S, -1))]), later(S, 100)),
+        "senior_escalation",
+        Expect(later(S, 72), later(S, 96), "overdue"),
+    )
+
+
+# --- records count only from missing_since -------------------------------------------------
+
+
+def test_a_risk_analysis_counts_from_missing_since_even_while_absent() -> None:
+    absent_then_missing = missing(
+        classification="absent",
+        reclassified=[("missing", later(T, 30))],
+        actions=[("risk_analysis", later(S, -1)), ("risk_analysis", later(T, 5))],
+    )
+    check(
+        ev(child(), absent_then_missing, later(T, 31)),
+        "risk_analysis",
+        Expect(later(T, 30), later(T, 54), "done", later(T, 5)),
+    )
+    too_early = missing(actions=[("risk_analysis", later(S, -1))])
+    check(ev(child(), too_early, later(T, 1)), "risk_analysis", Expect(T, later(T, 24), "pending"))
+
+
+def test_a_strategy_meeting_before_missing_since_does_not_count() -> None:
+    check(
+        ev(LAC, missing(meetings=[later(S, -1)]), later(S, 2)), "strategy_meeting", Expect(S, later(S, 72), "pending")
+    )
+    check(ev(LAC, missing(meetings=[S]), later(S, 2)), "strategy_meeting", Expect(S, later(S, 72), "done", S))
+
+
+def test_the_first_high_risk_notification_counts_from_missing_since() -> None:
+    before = missing(gradings=[("high", G1)], actions=[("high_risk_notifications", later(S, -1))])
+    assert notifications(before, later(G1, 2)) == [(1, G1, later(G1, 1), "overdue", None, False)]
+    between = missing(gradings=[("high", G1)], actions=[("high_risk_notifications", S)])
+    assert notifications(between, later(G1, 2)) == [(1, G1, later(G1, 1), "done", S, False)]
+
+
+def test_a_strategy_meeting_due_at_once_when_graded_high_before_missing_since() -> None:
+    the_episode = missing(gradings=[("high", later(S, -30))])
+    meeting = next(o for o in ev(LAC, the_episode, later(T, 1)) if o.code == "strategy_meeting")
+    assert (meeting.due_at, meeting.basis.deadline, meeting.basis.deadline_from) == (S, "", "the child going missing")
+    high = next(
+        o for o in ev(LAC, missing(gradings=[("high", later(S, 10))]), later(S, 12)) if o.code == "strategy_meeting"
+    )
+    assert (high.basis.deadline, high.basis.deadline_from) == ("24 hours", "the child being graded high risk")
+    late_high = missing(gradings=[("high", later(S, 60))])
+    meeting = next(o for o in ev(LAC, late_high, later(S, 61)) if o.code == "strategy_meeting")
+    assert (meeting.basis.deadline, meeting.basis.deadline_from) == ("72 hours", "the child going missing")
