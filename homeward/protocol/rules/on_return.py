@@ -83,8 +83,8 @@ RHI_COMPLETED = Spec(
     rule=(
         "applies when the protocol's rhi.completion_duty is on, rhi_offered applies and a "
         "practitioner has been allocated; arises at the first allocation (never before "
-        "rhi_offered's found clock); done when the interview is recorded, whatever its "
-        "outcome (accepted, declined or no contact)"
+        "rhi_offered's found clock); done when the interview is recorded from then on, "
+        "whatever its outcome (accepted, declined or no contact)"
     ),
     citation=(
         'seed 000, "NCT Missing Children Team": "The MCT will then arrange to carry out a '

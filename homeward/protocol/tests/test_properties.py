@@ -341,7 +341,7 @@ def test_the_stored_plan_read_later_is_evaluate_then(
     if any(now < t <= later for t in instants(facts.episode)):
         return
     stored = plan(facts, protocol, now, through=later + beyond)
-    read = []
+    shown = []
     for o in stored:
         if o.listed_from > later:
             continue
@@ -353,8 +353,8 @@ def test_the_stored_plan_read_later_is_evaluate_then(
             ended_at=o.ended_at,
             as_of=later,
         )
-        read.append(row(replace(o, status=status)))
-    assert sorted(read, key=lambda r: (r[3], r[0], r[1])) == [row(o) for o in evaluate(facts, protocol, later)]
+        shown.append(row(replace(o, status=status)))
+    assert sorted(shown, key=lambda r: (r[3], r[0], r[1])) == [row(o) for o in evaluate(facts, protocol, later)]
 
 
 @settings(max_examples=300, deadline=None)
