@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
-from homeward.episodes.services import episode_record_found, episode_report
+from homeward.casework.episodes import episode_record_found, episode_report
 
 from .test_page_permission_matrix import PAGES, Page, page_path
 from .test_permission_matrix import ENDPOINTS, Endpoint, World, _person, call

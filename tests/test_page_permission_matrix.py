@@ -30,10 +30,10 @@ from django.utils import timezone
 
 from homeward.accounts.roles import Role
 from homeward.accounts.services import user_create
+from homeward.casework.episodes import episode_report
+from homeward.casework.interviews import rhi_allocate, rhi_record_interview, rhi_record_offer, rhi_share
 from homeward.children.models import PhilomenaProfile
 from homeward.common.timeutil import LONDON
-from homeward.episodes.services import episode_report
-from homeward.interviews.services import rhi_allocate, rhi_record_interview, rhi_record_offer, rhi_share
 
 from .test_permission_matrix import (
     CASEWORK,
@@ -424,7 +424,7 @@ def stranger(world: World, make_child: Any) -> World:
     _returned(other)
     rhi_allocate(actor=world.coordinator, episode=episode, practitioner=other_practitioner, allocated_at=when(250))
     rhi_record_offer(actor=world.coordinator, episode=episode, offered_at=when(200), method="Visit")
-    from homeward.interviews.services import InterviewRecord
+    from homeward.casework.interviews import InterviewRecord
 
     rhi_record_interview(actor=world.coordinator, episode=episode, record=InterviewRecord(
         outcome="accepted", conducted_at=when(150), method="face_to_face", seen_alone=True,

@@ -22,21 +22,21 @@ from rest_framework.test import APIClient
 
 from homeward.accounts.roles import Role
 from homeward.accounts.services import user_create
-from homeward.episodes.services import (
+from homeward.casework.episodes import (
     ACTION_LABELS,
     episode_cancel,
     episode_record_action,
     episode_record_found,
     episode_report,
 )
-from homeward.imports.services import import_job_create
-from homeward.interviews.services import (
+from homeward.casework.interviews import (
     InterviewRecord,
     rhi_allocate,
     rhi_authorise,
     rhi_record_interview,
     rhi_record_offer,
 )
+from homeward.imports.services import import_job_create
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def _upload(world: World) -> dict[str, Any]:
 
 def _meeting(world: World, owner: str) -> None:
     """A strategy meeting on the world's episode with one agreed action, owned by `owner`."""
-    from homeward.meetings.services import AgreedAction, strategy_meeting_record
+    from homeward.casework.meetings import AgreedAction, strategy_meeting_record
 
     meeting = strategy_meeting_record(actor=world.coordinator, episode=world.episode,
                                       held_at=timezone.now() - timedelta(hours=2), kind="missing_strategy",
@@ -223,6 +223,12 @@ ENDPOINTS = [
              body=lambda w: {"outcome": "declined", "conducted_at": iso(1)}),
     Endpoint("rhi authorisation", "post", "/api/v1/episodes/{episode}/rhi/authorisation",
              frozenset({"coordinator", "admin"}), prepare=_interviewed, body=lambda w: {"authorised_at": iso(0.5)}),
+    Endpoint("rhi amendment", "post", "/api/v1/episodes/{episode}/rhi/amendment",
+             RHI_LEADS | {"rhi_practitioner", "social_worker"}, prepare=_authorised,
+             body=lambda w: {"outcome": "declined", "conducted_at": iso(1), "amended_at": iso(0.2),
+                             "reason": "The date was wrong"}),
+    Endpoint("whereabouts", "post", "/api/v1/episodes/{episode}/whereabouts", CASEWORK | {"police_liaison"},
+             body=lambda w: {"whereabouts_known": True, "at": iso(1)}),
     Endpoint("rhi sharing", "post", "/api/v1/episodes/{episode}/rhi/sharing", RHI_LEADS, prepare=_authorised,
              body=lambda w: {"shared_at": iso(0.2), "recipients": ["police"]}),
     Endpoint("obligations", "get", "/api/v1/episodes/{episode}/obligations", SEES_CHILD),

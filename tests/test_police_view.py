@@ -16,17 +16,18 @@ from django.utils import timezone
 
 from homeward.accounts.permissions import may_read_action_note, may_read_casework_notes
 from homeward.accounts.roles import Role
-from homeward.children.services import PlacementInput, child_update, philomena_profile_update, responsible_adult_add
-from homeward.episodes.models import Episode
-from homeward.episodes.services import (
+from homeward.casework.children import child_update
+from homeward.casework.episodes import (
     episode_close,
     episode_record_action,
     episode_record_found,
     episode_regrade_risk,
     episode_report,
 )
+from homeward.casework.meetings import AgreedAction, strategy_meeting_record
+from homeward.children.services import PlacementInput, philomena_profile_update, responsible_adult_add
+from homeward.episodes.models import Episode
 from homeward.interviews.selectors import chronology_for_user
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
 from homeward.obligations.services import episode_obligations_evaluate
 
 pytestmark = pytest.mark.django_db

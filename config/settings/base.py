@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The child's answer to an offer and the interview's outcome share one list of answers.
+    "ENUM_NAME_OVERRIDES": {"RhiAnswerEnum": "homeward.interviews.models.Outcome"},
 }
 
 EMAIL_HOST = os.environ.get("HOMEWARD_SMTP_HOST", "127.0.0.1")

@@ -86,7 +86,8 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
 
 # Which simple actions a reporting partner may record (everyone in CASEWORK_ROLES may record all).
 ACTIONS_BY_PARTNER_ROLE: dict[str, frozenset[str]] = {
-    Role.POLICE_LIAISON: frozenset({"police_informed", "high_risk_notifications", "safe_and_well_check"}),
+    Role.POLICE_LIAISON: frozenset({"police_informed", "high_risk_notifications", "ukmpu_notified",
+                                    "safe_and_well_check"}),
     Role.PLACEMENT_PROVIDER: frozenset({"carer_update"}),
 }
 
@@ -140,6 +141,12 @@ def can(user: User, capability: str) -> bool:
 def require(user: User, capability: str) -> None:
     if not can(user, capability):
         raise PermissionDenied(f"The role {user.role!r} may not do this ({capability}).")
+
+
+def sees_whole_authority(user: User) -> bool:
+    """Whether the person sees every child of the home authority, so that a list needs no
+    scoping at all (no subquery for roles that see everything)."""
+    return user.is_active and user.role in AUTHORITY_WIDE_ROLES
 
 
 def visible_children_filter(user: User) -> Q:

@@ -21,7 +21,6 @@ from homeward.common.timeutil import local_date
 from homeward.reference.models import Authority
 
 from .models import (
-    NEWEST_FIRST,
     Child,
     ChronologyEntry,
     LegalStatus,
@@ -46,21 +45,21 @@ class PlacementInput:
     provider_organisation_id: int | None = None
 
 
-def _authority(code: str, field: str, errors: list[FieldError]) -> Authority | None:
+def validate_authority(code: str, field: str, errors: list[FieldError]) -> Authority | None:
     authority = Authority.objects.filter(code=code).first()
     if authority is None:
         errors.append(FieldError(field, f"{code!r} is not a known DfE local authority code."))
     return authority
 
 
-def _person(username: str, field: str, errors: list[FieldError]) -> User | None:
+def validate_person(username: str, field: str, errors: list[FieldError]) -> User | None:
     person = User.objects.filter(username=username, is_active=True).first()
     if person is None:
         errors.append(FieldError(field, f"No active person has the username {username!r}."))
     return person
 
 
-def _team(name: str, errors: list[FieldError]) -> Team | None:
+def validate_team(name: str, errors: list[FieldError]) -> Team | None:
     team = Team.objects.filter(name=name, archived_at__isnull=True).first()
     if team is None:
         errors.append(FieldError("team", f"No team is called {name!r}."))
@@ -95,7 +94,7 @@ def child_current_placement(child: Child) -> Placement | None:
     return child.placements.filter(ended_on__isnull=True).select_related("authority").order_by("-id").first()
 
 
-def _validate_identity(
+def validate_identity(
     errors: list[FieldError], *, given_name: Any, family_name: Any, date_of_birth: Any, sex: Any,
     legal_status: Any, legal_status_since: Any,
 ) -> None:
@@ -150,17 +149,17 @@ def child_create(
             errors.append(FieldError("external_id", "Enter the case-system id."))
     elif Child.objects.filter(external_id=external_id).exists():
         errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
-    _validate_identity(
+    validate_identity(
         errors, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
         sex=sex, legal_status=legal_status, legal_status_since=legal_status_since,
     )
     if legal_status_since is not None and legal_status_since < date_of_birth:
         errors.append(FieldError("legal_status_since", "The status cannot begin before the child was born."))
-    authority = _authority(responsible_authority, "responsible_authority", errors)
-    placement_authority = _authority(placement.authority, "placement.authority", errors) if placement else None
-    worker = _person(allocated_worker, "allocated_worker", errors) if allocated_worker else None
-    team_row = _team(team, errors) if team else None
-    iro_row = _person(iro, "iro", errors) if iro else None
+    authority = validate_authority(responsible_authority, "responsible_authority", errors)
+    placement_authority = validate_authority(placement.authority, "placement.authority", errors) if placement else None
+    worker = validate_person(allocated_worker, "allocated_worker", errors) if allocated_worker else None
+    team_row = validate_team(team, errors) if team else None
+    iro_row = validate_person(iro, "iro", errors) if iro else None
     if errors:
         raise DomainValidationError(errors)
     assert authority is not None  # checked above
@@ -173,7 +172,7 @@ def child_create(
     )
     LegalStatusPeriod.objects.create(child=child, status=legal_status, started_on=legal_status_since, recorded_by=actor)
     if placement is not None and placement_authority is not None:
-        _placement_start(child, placement, placement_authority, actor)
+        placement_start(child, placement, placement_authority, actor)
     ChronologyEntry.objects.create(
         child=child, at=timezone.now(), recorded_by=actor, kind="child_recorded",
         summary=f"Child recorded ({child.get_legal_status_display()}).",
@@ -183,12 +182,12 @@ def child_create(
     return child
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The fields that differ, each with its before and after (for the audit log)."""
     return {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
 
 
-def _placement_start(child: Child, placement: PlacementInput, authority: Authority, actor: User) -> Placement:
+def placement_start(child: Child, placement: PlacementInput, authority: Authority, actor: User) -> Placement:
     return Placement.objects.create(
         child=child, authority=authority, provider=placement.provider, type=placement.type,
         address=placement.address, postcode=placement.postcode.upper().strip(),
@@ -197,129 +196,7 @@ def _placement_start(child: Child, placement: PlacementInput, authority: Authori
     )
 
 
-@transaction.atomic
-def child_update(
-    *,
-    actor: User,
-    child: Child,
-    given_name: Any = UNSET,
-    family_name: Any = UNSET,
-    known_as: Any = UNSET,
-    date_of_birth: Any = UNSET,
-    sex: Any = UNSET,
-    ethnicity: Any = UNSET,
-    school: Any = UNSET,
-    legal_status: Any = UNSET,
-    legal_status_since: Any = UNSET,
-    responsible_authority: Any = UNSET,
-    placement: Any = UNSET,
-    allocated_worker: Any = UNSET,
-    team: Any = UNSET,
-    iro: Any = UNSET,
-    external_id: Any = UNSET,
-) -> Child:
-    """Change a child's details. A new legal status or placement is added to its history,
-    never written over the old one."""
-    require(actor, Capability.CHILD_UPDATE)
-    child = Child.objects.select_for_update().get(pk=child.pk)
-    before = child_snapshot(child)
-    errors: list[FieldError] = []
-    _validate_identity(
-        errors, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
-        sex=sex, legal_status=legal_status, legal_status_since=legal_status_since,
-    )
-    if external_id is not UNSET:
-        if not str(external_id).strip():
-            errors.append(FieldError("external_id", "Enter the case-system id."))
-        elif Child.objects.filter(external_id=str(external_id).strip()).exclude(pk=child.pk).exists():
-            errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
-    authority = (
-        _authority(responsible_authority, "responsible_authority", errors)
-        if responsible_authority is not UNSET else None
-    )
-    placement_authority = (
-        _authority(placement.authority, "placement.authority", errors)
-        if isinstance(placement, PlacementInput) else None
-    )
-    worker = _person(allocated_worker, "allocated_worker", errors) if allocated_worker not in (UNSET, None) else None
-    team_row = _team(team, errors) if team not in (UNSET, None) else None
-    iro_row = _person(iro, "iro", errors) if iro not in (UNSET, None) else None
-    if errors:
-        raise DomainValidationError(errors)
-
-    today = local_date(timezone.now())
-    for name, value in (
-        ("given_name", given_name), ("family_name", family_name), ("known_as", known_as),
-        ("date_of_birth", date_of_birth), ("sex", sex), ("ethnicity", ethnicity), ("school", school),
-        ("external_id", external_id),
-    ):
-        if value is not UNSET:
-            setattr(child, name, value.strip() if isinstance(value, str) else value)
-    if authority is not None:
-        child.responsible_authority = authority
-    if allocated_worker is not UNSET:
-        child.allocated_worker = worker
-    if team is not UNSET:
-        child.team = team_row
-    if iro is not UNSET:
-        child.iro = iro_row
-
-    if legal_status is not UNSET and legal_status != child.legal_status:
-        since = legal_status_since if legal_status_since not in (UNSET, None) else today
-        latest = child.legal_statuses.order_by(*NEWEST_FIRST).first()
-        if latest and latest.started_on and since < latest.started_on:
-            raise DomainValidationError.single(
-                "legal_status_since", f"The new status cannot begin before the current one ({latest.started_on})."
-            )
-        LegalStatusPeriod.objects.create(child=child, status=legal_status, started_on=since, recorded_by=actor)
-        ChronologyEntry.objects.create(
-            child=child, at=timezone.now(), recorded_by=actor, kind="legal_status_changed",
-            summary=f"Legal status changed from {child.get_legal_status_display()} to "
-                    f"{LegalStatus(legal_status).label} from {since:%d/%m/%Y}.",
-        )
-        child.legal_status = legal_status
-    elif legal_status_since is not UNSET:
-        # Correcting when the current status began: audited with before and after.
-        current = child.legal_statuses.order_by(*NEWEST_FIRST).first()
-        if current is not None and current.started_on != legal_status_since:
-            LegalStatusPeriod.objects.filter(pk=current.pk).update(started_on=legal_status_since)
-
-    if placement is not UNSET:
-        current_placement = child_current_placement(child)
-        if placement is None:
-            if current_placement is not None:
-                Placement.objects.filter(pk=current_placement.pk).update(ended_on=today)
-                ChronologyEntry.objects.create(child=child, at=timezone.now(), recorded_by=actor,
-                                               kind="placement_ended", summary="Placement ended.")
-        elif placement_authority is not None and _placement_differs(current_placement, placement):
-            start = placement.started_on or today
-            if current_placement is not None:
-                Placement.objects.filter(pk=current_placement.pk).update(ended_on=start)
-            _placement_start(child, PlacementInput(**{**placement.__dict__, "started_on": start}),
-                             placement_authority, actor)
-            ChronologyEntry.objects.create(
-                child=child, at=timezone.now(), recorded_by=actor, kind="placement_changed",
-                summary=f"Placed with {placement.provider or 'a provider'} in {placement_authority.name}.",
-            )
-    child.save()
-    _refresh_episodes(child)
-    after = child_snapshot(child)
-    changed = _changes(before, after)
-    if changed:
-        audit_record(actor=actor, action="update", object_type="child", object_id=str(child.pk),
-                     child_id=child.pk, detail={"changes": changed})
-    return child
-
-
-def _refresh_episodes(child: Child) -> None:
-    """A corrected status or placement can change what the protocol asks of past episodes."""
-    from homeward.episodes.hooks import episode_facts_changed
-
-    for episode in child.episodes.exclude(status="cancelled").filter(closed_at__isnull=True):
-        episode_facts_changed(episode, event="child_changed", actor=None)
-
-
-def _placement_differs(current: Placement | None, new: PlacementInput) -> bool:
+def placement_differs(current: Placement | None, new: PlacementInput) -> bool:
     if current is None:
         return True
     # A provider's organisation given (the pages) that differs is a change; the API gives none.
@@ -437,7 +314,7 @@ def philomena_profile_update(
         profile.photo = ""
     profile.save()
     after = philomena_snapshot(profile)
-    changed = _changes(before, after)
+    changed = snapshot_changes(before, after)
     if changed or creating:
         audit_record(actor=actor, action="create" if creating else "update", object_type="philomena_profile",
                      object_id=str(child.pk), child_id=child.pk, detail={"changes": changed})
@@ -524,7 +401,7 @@ def responsible_adult_update(
         setattr(adult, key, bool(value) if key == "has_parental_responsibility" else str(value or "").strip())
     adult.save()
     after = responsible_adult_snapshot(adult)
-    changed = _changes(before, after)
+    changed = snapshot_changes(before, after)
     if changed:
         audit_record(actor=actor, action="update", object_type="responsible_adult", object_id=str(adult.pk),
                      child_id=adult.child_id, detail={"changes": changed})

@@ -11,10 +11,8 @@ import random
 from datetime import datetime, timedelta
 
 from homeward.accounts.models import User
-from homeward.episodes.models import Episode
-from homeward.episodes.services import episode_close, episode_record_action
-from homeward.interviews.models import ReturnInterview
-from homeward.interviews.services import (
+from homeward.casework.episodes import episode_close, episode_record_action
+from homeward.casework.interviews import (
     InterviewRecord,
     rhi_allocate,
     rhi_authorise,
@@ -22,7 +20,9 @@ from homeward.interviews.services import (
     rhi_record_offer,
     rhi_share,
 )
-from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
+from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
+from homeward.episodes.models import Episode
+from homeward.interviews.models import ReturnInterview
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol.obligation import Obligation
 from homeward.reference.selectors import coded_list
@@ -104,7 +104,9 @@ class FollowUp:
                     for action in meeting.actions.all():
                         meeting_action_complete(actor=self.lead, action=action, done_at=done_at,
                                                 note="Addresses visited; nothing found.")
-        elif code == "rhi_offered":
+        elif code == "rhi_allocated":
+            self.allocate(episode, obligation)
+        elif code in ("rhi_offered", "rhi_completed"):
             self.interview(episode, obligation)
         elif code == "rhi_authorised":
             at = self.when(obligation, on_time=0.8)
@@ -127,16 +129,27 @@ class FollowUp:
                     pull_factors=self.rng.sample(self.pull, k=self.rng.randint(0, 2)) if analysed else (),
                 )
 
+    def allocate(self, episode: Episode, obligation: Obligation) -> bool:
+        """The co-ordinator allocates the interview, mostly within the day; True once allocated."""
+        rhi = ReturnInterview.objects.filter(episode=episode).first()
+        if rhi is not None and rhi.allocated_at is not None:
+            return True
+        at = self.when(obligation, on_time=0.9)
+        if at is None:
+            return False
+        rhi_allocate(actor=self.lead, episode=episode, practitioner=self.practitioner, allocated_at=at)
+        return True
+
     def interview(self, episode: Episode, obligation: Obligation) -> None:
         assert episode.found_at is not None
         rhi = ReturnInterview.objects.filter(episode=episode).first()
         if rhi is None or rhi.allocated_at is None:
-            allocated = episode.found_at + timedelta(hours=self.rng.uniform(1, 10))
-            if allocated > self.now - timedelta(minutes=10):
-                return
-            rhi_allocate(actor=self.lead, episode=episode, practitioner=self.practitioner,
-                         allocated_at=allocated.replace(microsecond=0))
-        offered = self.when(obligation, on_time=0.85)
+            return
+        if rhi.offered_at is not None:
+            return
+        offered = max(self.when(obligation, on_time=0.85) or self.now, rhi.allocated_at + timedelta(minutes=30))
+        if offered > self.now - timedelta(minutes=10):
+            return
         if offered is None:
             return
         rhi_record_offer(actor=self.practitioner, episode=episode, offered_at=offered,
@@ -160,14 +173,23 @@ class FollowUp:
         ))
 
     def close_if_done(self, episode: Episode) -> None:
-        if episode.status != "returned":
+        """Close the follow-up once done; an episode long returned with something never done
+        is closed at the co-ordinator's monthly review with a reason, as managers do."""
+        if episode.status != "returned" or episode.found_at is None:
             return
         obligations = episode_obligations_evaluate(episode, self.now)
-        if any(o.status in ("pending", "overdue", "upcoming") for o in obligations):
-            return
+        outstanding = [o for o in obligations if o.status in ("pending", "overdue", "upcoming")
+                       and not o.for_information]
         last = max((o.done_at for o in obligations if o.done_at), default=episode.found_at)
-        assert last is not None
-        closed = last + timedelta(hours=self.rng.uniform(2, 48))
-        if closed <= self.now - timedelta(minutes=10):
-            episode_close(actor=self.lead, episode=episode, closed_at=closed.replace(microsecond=0),
-                          note="Follow-up complete.")
+        if not outstanding:
+            closed = last + timedelta(hours=self.rng.uniform(2, 48))
+            if closed <= self.now - timedelta(minutes=10):
+                episode_close(actor=self.lead, episode=episode, closed_at=closed.replace(microsecond=0),
+                              note="Follow-up complete.")
+            return
+        review = episode.found_at + timedelta(days=35)
+        if review <= self.now - timedelta(minutes=10) and all(o.status != "upcoming" for o in outstanding):
+            episode_close(actor=self.lead, episode=episode, closed_at=max(review, last).replace(microsecond=0),
+                          note="Closed at the monthly review.",
+                          reason="Reviewed with the team manager: the child is settled and the remaining "
+                                 "steps are no longer possible.")

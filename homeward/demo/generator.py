@@ -20,15 +20,15 @@ from django.utils import timezone
 from homeward.accounts.models import Organisation, Team, User
 from homeward.accounts.roles import Role
 from homeward.accounts.services import user_create
-from homeward.children.models import Child
-from homeward.children.services import PlacementInput, child_create
-from homeward.episodes.models import Episode
-from homeward.episodes.services import (
+from homeward.casework.episodes import (
     episode_reclassify,
     episode_record_found,
     episode_regrade_risk,
     episode_report,
 )
+from homeward.children.models import Child
+from homeward.children.services import PlacementInput, child_create
+from homeward.episodes.models import Episode
 from homeward.notifications.models import ContactKind, ContactPoint
 from homeward.notifications.services import notifications_suppressed
 from homeward.reference.models import Authority

@@ -84,6 +84,9 @@ class Episode(TimeStampedModel):
 
     closed_at = models.DateTimeField(null=True, blank=True)
     close_note = models.TextField(blank=True)
+    # A manager's reason for closing with duties outstanding: they become `not_done` with it.
+    close_reason = models.TextField(blank=True)
+    closed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
 
@@ -92,6 +95,8 @@ class Episode(TimeStampedModel):
         "reference.Authority", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rhi_out_of_area = models.BooleanField(default=False)
+    # Placed in a neighbouring authority of the protocol's list (seed 001's pilot).
+    rhi_neighbouring = models.BooleanField(default=False)
     rhi_chargeable = models.BooleanField(default=False)
     # Another authority's child placed here: an immediate safeguarding need makes the home
     # authority conduct the interview, chargeable to the placing authority (seed 001).
@@ -125,6 +130,21 @@ class Episode(TimeStampedModel):
 class ClassificationChange(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="classifications")
     classification = models.CharField(max_length=10, choices=Classification.choices)
+    at = models.DateTimeField()
+    rationale = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["episode", "at", "id"]
+
+
+class WhereaboutsChange(models.Model):
+    """SSDA903's M (whereabouts unknown) or A (away, whereabouts known), kept as a history
+    like the classification: the return uses the value in force at the end of the episode."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="whereabouts_changes")
+    whereabouts_known = models.BooleanField()
     at = models.DateTimeField()
     rationale = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -26,11 +26,11 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
 from homeward.audit.services import audit_record
+from homeward.casework.episodes import episode_report
 from homeward.children.models import Child
 from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import age_on, local_date
 from homeward.episodes.models import Episode, EpisodeStatus
-from homeward.episodes.services import episode_report
 from homeward.reference.models import PoliceForce
 
 from .models import ImportFormat, ImportJob, ImportStatus

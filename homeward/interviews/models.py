@@ -59,6 +59,66 @@ class ReturnInterview(TimeStampedModel):
     shared_with = models.JSONField(default=list, blank=True)
 
 
+class RhiAllocation(models.Model):
+    """Each allocation of the interview to a practitioner. Re-allocating keeps the first
+    allocation's clock (DOMAIN.md section 3) and records who had it before."""
+
+    interview = models.ForeignKey(ReturnInterview, on_delete=models.PROTECT, related_name="allocations")
+    practitioner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    previous_practitioner = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allocated_at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["interview", "allocated_at", "id"]
+
+
+class OfferAnswer(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    NO_CONTACT = "no_contact", "No contact"
+
+
+class RhiOffer(models.Model):
+    """Each offer of the interview, with the child's answer ("we will not give up": seed 000)."""
+
+    interview = models.ForeignKey(ReturnInterview, on_delete=models.PROTECT, related_name="offers")
+    offered_at = models.DateTimeField()
+    method = models.CharField(max_length=100)
+    answer = models.CharField(max_length=12, choices=OfferAnswer.choices, blank=True)
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["interview", "offered_at", "id"]
+
+
+class RhiVersion(models.Model):
+    """One version of the interview's record. Version 1 is the interview as recorded; once
+    authorised it is locked, and each amendment is a new version that needs authorising again.
+    `content` holds the record's fields as they stood in this version."""
+
+    interview = models.ForeignKey(ReturnInterview, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField(default=dict)
+    amended_at = models.DateTimeField(null=True, blank=True, help_text="When an amendment was made (version 2 on).")
+    amendment_reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    authorised_at = models.DateTimeField(null=True, blank=True)
+    authorised_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    recommendations = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["interview", "number"]
+        constraints = [models.UniqueConstraint(fields=["interview", "number"], name="rhi_version_unique_number")]
+
+
 class RhiSharing(models.Model):
     """Each time the interview (or an urgent safeguarding concern from it) was shared."""
 

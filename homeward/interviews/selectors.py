@@ -6,9 +6,13 @@ from collections.abc import Iterable
 from copy import copy
 from typing import TYPE_CHECKING, Any
 
+from homeward.accounts.roles import Role
 from homeward.children.models import ChronologyEntry
 
 from .models import ReturnInterview
+
+# Practitioners who may conduct an interview: never the child's carers (direct care).
+PRACTITIONER_ROLES = frozenset({Role.RHI_PRACTITIONER, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MCT_ADMIN})
 
 if TYPE_CHECKING:
     from homeward.episodes.models import Episode
@@ -40,6 +44,9 @@ def rhi_state(episode: Episode) -> dict[str, Any]:
         "conducted_at": rhi.conducted_at if rhi else None,
         "authorised_at": rhi.authorised_at if rhi else None,
         "shared_at": rhi.shared_at if rhi else None,
+        # The authorised version everyone reads, and whether an amendment awaits authorisation.
+        "version": max((v.number for v in rhi.versions.all() if v.authorised_at), default=1) if rhi else None,
+        "amendment_pending": bool(rhi and any(v.number > 1 and v.authorised_at is None for v in rhi.versions.all())),
     }
 
 
@@ -118,7 +125,7 @@ def _without_casework_note(entry: ChronologyEntry, user: Any) -> ChronologyEntry
     """The line as someone who may not read social care case notes sees it: None to leave it
     out, else the line itself or a copy that keeps the fact and drops the free text."""
     from homeward.accounts.permissions import may_read_action_note
-    from homeward.episodes.services import ACTION_LABELS
+    from homeward.episodes.actions import ACTION_LABELS
 
     if entry.kind in CASEWORK_RECORD_KINDS:
         return None

@@ -28,6 +28,7 @@ from homeward.episodes.models import Episode
 from homeward.obligations.facts import bank_holidays, child_facts
 from homeward.obligations.protocol_source import home_authority
 from homeward.protocol.calendar import Calendar, local_date
+from homeward.protocol.facts import ChildFacts
 from homeward.protocol.routing import Event, notification_recipients
 from homeward.reference.models import Authority, PoliceForce
 
@@ -102,10 +103,12 @@ def _team_managers(child: Child, why: str) -> list[Recipient]:
                      f"{why} ({fallback}, so the front door's manager is told)")
 
 
-def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime) -> list[Recipient]:
-    """Everyone who must be told of `event`, in the order of `routing.RECIPIENTS`."""
+def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
+                       child_facts_known: ChildFacts | None = None) -> list[Recipient]:
+    """Everyone who must be told of `event`, in the order of `routing.RECIPIENTS`.
+    `child_facts_known`: the child's facts when the caller has built them already."""
     child = episode.child
-    facts = child_facts(child)
+    facts = child_facts_known or child_facts(child)
     home = home_authority()
     out_of_hours = is_out_of_hours(event_at)
     codes = notification_recipients(event=event, child=facts, home_authority=home,

@@ -16,6 +16,7 @@ from homeward.accounts.models import User
 from homeward.audit.services import audit_record
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import Episode
+from homeward.protocol.facts import ChildFacts
 from homeward.protocol.routing import Event
 
 from .models import Notification, NotificationEvent, NotificationStatus
@@ -66,7 +67,8 @@ def _draft(episode: Episode, event: str, at: datetime, recipient: Recipient, key
     )
 
 
-def notifications_for_event(*, episode: Episode, event: str, at: datetime | None = None) -> list[Notification]:
+def notifications_for_event(*, episode: Episode, event: str, at: datetime | None = None,
+                            child_facts: ChildFacts | None = None) -> list[Notification]:
     """Record who must be told of `event` ("reported" or "returned") and queue their email.
 
     Call it inside the transaction that records the event, so the notifications exist if
@@ -76,6 +78,7 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
     `notifications_suppressed(...)`. Idempotent: recipients
     already recorded for this event are skipped, so a second call creates nothing. One
     address due several roles for one event gets one message listing every reason.
+    `child_facts`: the child's facts when the caller has built them already.
     Returns the notifications created by this call.
     """
     if event not in EVENTS or _suppressed.get():
@@ -83,7 +86,8 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
     event_at = at or _event_instant(episode, event)
     existing = set(Notification.objects.filter(episode=episode).values_list("dedupe_key", flat=True))
     drafts: dict[str, Notification] = {}
-    for recipient in resolve_recipients(episode=episode, event=cast(Event, event), event_at=event_at):
+    for recipient in resolve_recipients(episode=episode, event=cast(Event, event), event_at=event_at,
+                                        child_facts_known=child_facts):
         key = _key(event, recipient)
         if key in existing:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 import holidays
@@ -63,28 +63,39 @@ def _actions(episode: Episode) -> tuple[pf.ActionFact, ...]:
 def _rhi(episode: Episode) -> pf.RhiFacts:
     from homeward.interviews.models import ReturnInterview
 
-    rhi = ReturnInterview.objects.filter(episode=episode).first()
+    rhi = ReturnInterview.objects.filter(episode=episode).prefetch_related("offers", "versions", "sharings").first()
     if rhi is None:
         return pf.RhiFacts()
+    offers = tuple(sorted(o.offered_at for o in rhi.offers.all()))
     return pf.RhiFacts(
         allocated_at=rhi.allocated_at,
-        offered_at=rhi.offered_at,
+        offered_at=offers[0] if offers else rhi.offered_at,
+        offers=offers,
         completed_at=rhi.conducted_at,
         authorised_at=rhi.authorised_at,
+        amendments=tuple(
+            pf.RhiAmendment(amended_at=v.amended_at, authorised_at=v.authorised_at, recorded_at=v.recorded_at)
+            for v in sorted(rhi.versions.all(), key=lambda v: v.number)
+            if v.number > 1 and v.amended_at is not None
+        ),
         sharings=tuple(
             pf.RhiSharing(shared_at=s.shared_at, recipients=frozenset(s.recipients), recorded_at=s.recorded_at)
-            for s in rhi.sharings.filter(safeguarding_concern=False).order_by("shared_at", "id")
+            for s in sorted(rhi.sharings.all(), key=lambda s: (s.shared_at, s.pk))
+            if not s.safeguarding_concern
         ),
     )
 
 
-def episode_facts(episode: Episode) -> pf.EpisodeFacts:
-    others = (
-        Episode.objects.filter(child_id=episode.child_id)
-        .exclude(pk=episode.pk)
-        .exclude(status=EpisodeStatus.CANCELLED)
-        .values_list("missing_since", flat=True)
-    )
+def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None = None) -> pf.EpisodeFacts:
+    """The episode's facts; `other_starts`, when the caller has them, are the `missing_since` of
+    the child's other episodes, cancelled ones left out."""
+    if other_starts is None:
+        other_starts = tuple(
+            Episode.objects.filter(child_id=episode.child_id)
+            .exclude(pk=episode.pk)
+            .exclude(status=EpisodeStatus.CANCELLED)
+            .values_list("missing_since", flat=True)
+        )
     return pf.EpisodeFacts(
         episode_id=episode.pk,
         reported_at=episode.reported_at,
@@ -100,6 +111,7 @@ def episode_facts(episode: Episode) -> pf.EpisodeFacts:
         ),
         found_at=episode.found_at,
         closed_at=episode.closed_at,
+        close_reason=episode.close_reason,
         cancelled_at=episode.cancelled_at,
         actions=_actions(episode),
         strategy_meetings=tuple(
@@ -107,19 +119,52 @@ def episode_facts(episode: Episode) -> pf.EpisodeFacts:
             for m in episode.meetings.order_by("held_at", "id")
         ),
         rhi=_rhi(episode),
-        other_episode_starts=tuple(sorted(others)),
+        other_episode_starts=tuple(sorted(other_starts)),
         exceptional_rhi=episode.rhi_exceptional,
     )
 
 
-def facts_for_episode(episode: Episode) -> pf.Facts:
+def _holidays_for(episode: Episode) -> frozenset[date]:
     first = episode.reported_at.year - 1
     # Working days after an episode can reach into the next year (Christmas, New Year), and an
     # interview may be authorised long after the report.
     last = max(episode.reported_at.year, timezone.now().year) + 2
+    return bank_holidays(range(first, last))
+
+
+def facts_for_episode(episode: Episode) -> pf.Facts:
     return pf.Facts(
         child=child_facts(episode.child),
         episode=episode_facts(episode),
         home_authority=home_authority(),
-        bank_holidays=bank_holidays(range(first, last)),
+        bank_holidays=_holidays_for(episode),
     )
+
+
+class FactsBuilder:
+    """Facts for several episodes of one child, reading the child's rows once: the casework
+    commit refreshes every episode a change reaches with it."""
+
+    def __init__(self, child: Child, starts: dict[int, datetime]) -> None:
+        self.child = child
+        self.child_facts = child_facts(child)
+        self._starts = starts
+
+    @classmethod
+    def for_child(cls, child_id: int) -> FactsBuilder:
+        child = Child.objects.select_related("responsible_authority").get(pk=child_id)
+        starts = dict(
+            Episode.objects.filter(child_id=child_id)
+            .exclude(status=EpisodeStatus.CANCELLED)
+            .values_list("pk", "missing_since")
+        )
+        return cls(child, starts)
+
+    def facts(self, episode: Episode) -> pf.Facts:
+        others = tuple(start for pk, start in self._starts.items() if pk != episode.pk)
+        return pf.Facts(
+            child=self.child_facts,
+            episode=episode_facts(episode, other_starts=others),
+            home_authority=home_authority(),
+            bank_holidays=_holidays_for(episode),
+        )

@@ -9,6 +9,17 @@ their times, exactly as the engine computes it.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
+
+
+class OwnerQueue(models.TextChoices):
+    """Whose worklist an obligation is on (DOMAIN.md section 3: every duty has an owner)."""
+
+    PERSON = "person", "A named person"
+    TEAM = "team", "The child's team's queue"
+    ROLE = "role", "Everyone in the role"
+    FRONT_DOOR = "front_door", "The front door (MASH) queue"
+    NONE = "none", "Nobody here: the placing authority's duty, for information"
 
 
 class StoredObligation(models.Model):
@@ -25,6 +36,22 @@ class StoredObligation(models.Model):
     done_recorded_at = models.DateTimeField(null=True, blank=True)
     late = models.BooleanField(default=False)
     basis = models.JSONField(default=dict)
+    # The engine lists the row from `listed_from` (a daily carer update from its day); a window of
+    # a repeating obligation not done by `lapses_at` is missed; one outstanding when the episode
+    # closed (`ended_at`) is not done, with the manager's reason.
+    listed_from = models.DateTimeField()
+    lapses_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+    # Another authority's duty, shown for information and never put on a worklist here.
+    for_information = models.BooleanField(default=False)
+    owner_queue = models.CharField(max_length=12, choices=OwnerQueue.choices, default=OwnerQueue.ROLE)
+    owner_user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -33,9 +60,13 @@ class StoredObligation(models.Model):
             models.UniqueConstraint(fields=["episode", "code", "instance"], name="obligation_unique_instance"),
         ]
         indexes = [
-            # Worklists: what is not done, by due time.
-            models.Index(fields=["done_at", "due_at"], name="obligation_open_by_due"),
-            models.Index(fields=["responsible_role", "done_at", "due_at"], name="obligation_role_by_due"),
+            # Worklists read only what may still be done: partial indexes on those rows alone.
+            models.Index(fields=["due_at"], name="obligation_live_by_due",
+                         condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
+            models.Index(fields=["owner_user", "due_at"], name="obligation_live_by_person",
+                         condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
+            models.Index(fields=["owner_queue", "responsible_role", "due_at"], name="obligation_live_by_queue",
+                         condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
         ]
 
 
@@ -47,3 +78,6 @@ class EpisodeObligationState(models.Model):
     # The next instant at which a new obligation may arise (a daily carer update, the 72-hour
     # escalation...): the worker and the worklist refresh the episode again from then.
     valid_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The stored rows are exact for any instant before this (None: for ever, nothing changes
+    # with time alone); beyond it a read evaluates the episode in memory instead.
+    exact_until = models.DateTimeField(null=True, blank=True)

@@ -2,62 +2,225 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import visible_children
+from homeward.accounts.permissions import sees_whole_authority, visible_children
+from homeward.accounts.roles import Role
+from homeward.episodes.models import Episode
+from homeward.protocol.obligation import Basis, Obligation, Status, status_at
 
-from .models import StoredObligation
+from .models import EpisodeObligationState, OwnerQueue, StoredObligation
+from .rows import planned_rows
 
-STATUSES = ("upcoming", "pending", "overdue", "done")
+# Who works the front door (MASH) queue: duties of children with no allocated worker or team.
+FRONT_DOOR_ROLES = frozenset({Role.COORDINATOR, Role.MCT_ADMIN})
+
+STATUSES = ("upcoming", "pending", "overdue", "done", "missed", "not_done")
+# What may still be done: the statuses a worklist shows.
+LIVE_STATUSES = ("pending", "overdue")
+
+
+def _done(as_of: datetime) -> Q:
+    return Q(done_at__isnull=False, done_at__lte=as_of)
+
+
+def _missed(as_of: datetime) -> Q:
+    return Q(lapses_at__isnull=False, lapses_at__lte=as_of) & (
+        Q(ended_at__isnull=True) | Q(ended_at__gte=F("lapses_at"))
+    )
+
+
+def _ended(as_of: datetime) -> Q:
+    return Q(ended_at__isnull=False, ended_at__lte=as_of)
 
 
 def status_filter(status: str, as_of: datetime) -> Q:
-    """The engine's status rules as a filter: done once done_at has passed; upcoming before it
-    arises; overdue after its due time; pending in between."""
-    done = Q(done_at__isnull=False, done_at__lte=as_of)
+    """The engine's `status_at` as a filter (homeward.protocol.obligation): done once done_at
+    has passed; missed once a repeating window lapsed undone; not done once the episode closed
+    with it outstanding; else upcoming before it arises, overdue after its due time, pending
+    in between."""
+    done, missed, ended = _done(as_of), _missed(as_of), _ended(as_of)
     if status == "done":
         return done
+    if status == "missed":
+        return ~done & missed
+    if status == "not_done":
+        return ~done & ~missed & ended
+    live = ~done & ~missed & ~ended
     if status == "upcoming":
-        return ~done & Q(arises_at__gt=as_of)
+        return live & Q(arises_at__gt=as_of)
     if status == "overdue":
-        return ~done & Q(arises_at__lte=as_of, due_at__lt=as_of)
+        return live & Q(arises_at__lte=as_of, due_at__lt=as_of)
     if status == "pending":
-        return ~done & Q(arises_at__lte=as_of, due_at__gte=as_of)
+        return live & Q(arises_at__lte=as_of, due_at__gte=as_of)
     raise ValueError(status)
 
 
-def stored_status(row: StoredObligation, as_of: datetime) -> str:
-    if row.done_at is not None and row.done_at <= as_of:
-        return "done"
-    if as_of < row.arises_at:
-        return "upcoming"
-    if as_of > row.due_at:
-        return "overdue"
-    return "pending"
+def stored_status(row: StoredObligation, as_of: datetime) -> Status:
+    return status_at(arises_at=row.arises_at, due_at=row.due_at, done_at=row.done_at, lapses_at=row.lapses_at,
+                     ended_at=row.ended_at, as_of=as_of)
+
+
+def stored_obligation(row: StoredObligation, as_of: datetime) -> Obligation:
+    """A stored row as the engine's obligation at `as_of` (its status from its instants), so
+    that pages and the API explain it as they explain the engine's own answer."""
+    status = stored_status(row, as_of)
+    done_at = row.done_at if status == "done" else None
+    known = {f.name for f in fields(Basis)}
+    basis = {name: value for name, value in row.basis.items() if name in known}
+    basis["trigger_at"] = datetime.fromisoformat(str(basis["trigger_at"]))
+    return Obligation(
+        code=row.code, instance=row.instance, title=row.title, responsible_role=row.responsible_role,
+        arises_at=row.arises_at, due_at=row.due_at, done_at=done_at,
+        done_recorded_at=row.done_recorded_at if done_at is not None else None, status=status,
+        late=done_at is not None and done_at > row.due_at, basis=Basis(**basis), listed_from=row.listed_from,
+        lapses_at=row.lapses_at, ended_at=row.ended_at, ended_reason=row.ended_reason,
+        for_information=row.for_information,
+    )
+
+
+def _live(as_of: datetime) -> Q:
+    """Listed, arisen, and still to be done at `as_of`, and ours to do (not for information).
+    At or after the present, stored rows are done, lapsed or ended no later than now, so the
+    partial indexes on `done_at IS NULL AND ended_at IS NULL` serve the filter."""
+    if as_of >= timezone.now():
+        still_open = Q(done_at__isnull=True, ended_at__isnull=True)
+    else:
+        still_open = ~_done(as_of) & ~_ended(as_of)
+    return (
+        still_open
+        & (Q(lapses_at__isnull=True) | Q(lapses_at__gt=as_of))
+        & Q(for_information=False, listed_from__lte=as_of, arises_at__lte=as_of)
+    )
+
+
+def owned_by(user: User) -> Q:
+    """The obligations on this person's own worklist: their own, their team's queue for their
+    role (a team manager sees the whole team's queue), their role's, and for the co-ordinator
+    and MCT the front door's."""
+    mine = Q(owner_queue=OwnerQueue.PERSON, owner_user=user) | Q(owner_queue=OwnerQueue.ROLE,
+                                                                   responsible_role=user.role)
+    if user.team_id is not None:
+        team = Q(owner_queue=OwnerQueue.TEAM, owner_team_id=user.team_id)
+        mine |= team if user.role == Role.TEAM_MANAGER else team & Q(responsible_role=user.role)
+    if user.role in FRONT_DOOR_ROLES:
+        mine |= Q(owner_queue=OwnerQueue.FRONT_DOOR)
+    return mine
+
+
+def _in_scope(user: User) -> QuerySet[StoredObligation]:
+    queryset = StoredObligation.objects.all()
+    if not sees_whole_authority(user):
+        queryset = queryset.filter(child__in=visible_children(user))
+    return queryset
+
+
+@dataclass(frozen=True)
+class ObligationFilter:
+    """What a list of obligations asks for; applied in SQL to stored rows and in Python to rows
+    built in memory, the same way."""
+
+    status: str | None = None
+    role: str | None = None
+    mine: User | None = None
+    team: int | None = None
+    code: str | None = None
+    queue: str | None = None
+
+    def q(self, as_of: datetime) -> Q:
+        query = Q(for_information=False, listed_from__lte=as_of)
+        if self.status:
+            query &= status_filter(self.status, as_of)
+        if self.role:
+            query &= Q(responsible_role=self.role)
+        if self.mine is not None:
+            query &= owned_by(self.mine)
+        if self.team is not None:
+            query &= Q(child__team_id=self.team)
+        if self.code:
+            query &= Q(code=self.code)
+        if self.queue:
+            query &= Q(owner_queue=self.queue)
+        return query
+
+    def matches(self, row: StoredObligation, as_of: datetime) -> bool:
+        return (
+            not row.for_information and row.listed_from <= as_of
+            and (not self.status or stored_status(row, as_of) == self.status)
+            and (not self.role or row.responsible_role == self.role)
+            and (self.mine is None or _owned_by_person(row, self.mine))
+            and (self.team is None or row.child.team_id == self.team)
+            and (not self.code or row.code == self.code)
+            and (not self.queue or row.owner_queue == self.queue)
+        )
+
+
+def _owned_by_person(row: StoredObligation, user: User) -> bool:
+    """`owned_by` for one row in memory."""
+    queue = row.owner_queue
+    return (
+        (queue == OwnerQueue.PERSON and row.owner_user_id == user.pk)
+        or (queue == OwnerQueue.ROLE and row.responsible_role == user.role)
+        or (queue == OwnerQueue.TEAM and user.team_id is not None and row.owner_team_id == user.team_id
+            and (user.role == Role.TEAM_MANAGER or row.responsible_role == user.role))
+        or (queue == OwnerQueue.FRONT_DOOR and user.role in FRONT_DOOR_ROLES)
+    )
 
 
 def obligation_list_for_user(
     user: User, *, status: str | None = None, as_of: datetime | None = None, role: str | None = None,
+    mine: bool = False, team: int | None = None, code: str | None = None, queue: str | None = None,
 ) -> QuerySet[StoredObligation]:
-    """Obligations of every episode the person may see, soonest due first."""
-    from .services import obligations_refresh_due
-
+    """Stored obligations of every episode the person may see, soonest due first; the placing
+    authority's duties (for information) are never listed. Filters: `status` at `as_of`,
+    `role` (responsible role), `mine` (their own worklist), `team` (the child's team),
+    `code`, `queue` (the owner's queue: person, team, role, front_door). Never writes; exact
+    for every episode whose stored horizon reaches `as_of` (`obligation_rows_for_user` covers
+    the rest)."""
     as_of = as_of or timezone.now()
-    # Time may have added obligations (a daily carer update) since the worker last ran.
-    obligations_refresh_due(now=timezone.now())
-    queryset = StoredObligation.objects.filter(child__in=visible_children(user)).select_related(
-        "episode", "child"
-    )
-    if status:
-        queryset = queryset.filter(status_filter(status, as_of))
-    if role:
-        queryset = queryset.filter(responsible_role=role)
-    return queryset.order_by("due_at", "code", "instance")
+    wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
+                              queue=queue)
+    return (_in_scope(user).filter(wanted.q(as_of)).select_related("episode", "child", "owner_user", "owner_team")
+            .order_by("due_at", "code", "instance", "id"))
+
+
+def _beyond_horizon(user: User, as_of: datetime) -> list[int]:
+    """The episodes the person may see whose stored rows do not reach `as_of` (an open episode
+    asked about more than its horizon ahead, or one the worker has not renewed)."""
+    states = EpisodeObligationState.objects.filter(exact_until__isnull=False, exact_until__lte=as_of)
+    if not sees_whole_authority(user):
+        states = states.filter(episode__child__in=visible_children(user))
+    return list(states.values_list("episode_id", flat=True))
+
+
+def _rows_in_memory(episode_ids: list[int], as_of: datetime) -> list[StoredObligation]:
+    episodes = Episode.objects.filter(pk__in=episode_ids).select_related("child")
+    return [row for episode in episodes for row in planned_rows(episode, now=as_of, through=as_of)]
+
+
+def obligation_rows_for_user(
+    user: User, *, status: str | None = None, as_of: datetime | None = None, role: str | None = None,
+    mine: bool = False, team: int | None = None, code: str | None = None, queue: str | None = None,
+) -> QuerySet[StoredObligation] | list[StoredObligation]:
+    """`obligation_list_for_user`, exact at any `as_of`: the episodes whose stored horizon does
+    not reach it are evaluated in memory (never written), so the worklist always agrees with
+    each episode's own obligations."""
+    as_of = as_of or timezone.now()
+    stored = obligation_list_for_user(user, status=status, as_of=as_of, role=role, mine=mine, team=team, code=code,
+                                      queue=queue)
+    beyond = _beyond_horizon(user, as_of)
+    if not beyond:
+        return stored
+    wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
+                              queue=queue)
+    rows = [*stored.exclude(episode_id__in=beyond),
+            *(row for row in _rows_in_memory(beyond, as_of) if wanted.matches(row, as_of))]
+    return sorted(rows, key=lambda row: (row.due_at, row.code, row.instance, row.episode_id))
 
 
 @dataclass(frozen=True)
@@ -70,23 +233,37 @@ class WorklistSection:
 
 
 def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timedelta = timedelta(days=3),
-                      role: str | None = None, limit: int = 50) -> dict[str, WorklistSection]:
-    """The home page: overdue, due today (Europe/London), due soon.
+                      role: str | None = None, mine: bool = True, limit: int = 50) -> dict[str, WorklistSection]:
+    """The home page: overdue, due today (Europe/London), due soon; by default the person's own
+    (`owned_by`), else every duty they may see.
 
     Each section is counted and cut in the database: a co-ordinator's authority can hold
     thousands of open obligations and the page shows the first `limit` of each."""
     as_of = as_of or timezone.now()
     end_of_today = timezone.localtime(as_of).replace(hour=23, minute=59, second=59, microsecond=0)
-    open_rows = obligation_list_for_user(user, as_of=as_of, role=role).filter(
-        Q(done_at__isnull=True) | Q(done_at__gt=as_of), arises_at__lte=as_of
-    )
-    bounds = {
+    if _beyond_horizon(user, as_of):
+        # Rare (the worker far behind): the sections from rows built in memory for those episodes.
+        def section_of(row: StoredObligation) -> str | None:
+            if row.due_at < as_of:
+                return "overdue"
+            if row.due_at <= end_of_today:
+                return "due_today"
+            return "due_soon" if row.due_at <= as_of + soon else None
+
+        grouped: dict[str, list[StoredObligation]] = {"overdue": [], "due_today": [], "due_soon": []}
+        for row in obligation_rows_for_user(user, as_of=as_of, role=role, mine=mine):
+            name = section_of(row)
+            if name is not None and stored_status(row, as_of) in LIVE_STATUSES:
+                grouped[name].append(row)
+        return {name: WorklistSection(rows=rows[:limit], count=len(rows)) for name, rows in grouped.items()}
+    open_rows = obligation_list_for_user(user, as_of=as_of, role=role, mine=mine).filter(_live(as_of))
+    filters = {
         "overdue": Q(due_at__lt=as_of),
         "due_today": Q(due_at__gte=as_of, due_at__lte=end_of_today),
         "due_soon": Q(due_at__gt=end_of_today, due_at__lte=as_of + soon),
     }
     sections = {}
-    for name, bound in bounds.items():
+    for name, bound in filters.items():
         rows = open_rows.filter(bound)
         sections[name] = WorklistSection(rows=list(rows[:limit]), count=rows.count())
     return sections
@@ -97,8 +274,7 @@ def episodes_next_obligation(episode_ids: list[int], *, as_of: datetime | None =
     in one query: the board shows one per open episode."""
     as_of = as_of or timezone.now()
     rows = (
-        StoredObligation.objects.filter(episode_id__in=episode_ids, arises_at__lte=as_of)
-        .filter(Q(done_at__isnull=True) | Q(done_at__gt=as_of))
+        StoredObligation.objects.filter(episode_id__in=episode_ids).filter(_live(as_of))
         .order_by("episode_id", "due_at", "id")
     )
     first: dict[int, StoredObligation] = {}

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -35,6 +35,7 @@ from homeward.episodes.selectors import episode_list_for_user
 from homeward.interviews.models import Outcome
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.protocol_source import active_protocol
+from homeward.obligations.selectors import status_filter
 from homeward.protocol.repeat import is_repeat_missing
 
 from .history import AGE_BANDS, PLACEMENT_LABELS, ChildHistory, histories_for, month_key, months_between
@@ -99,6 +100,22 @@ class RepeatChild:
 
 
 @dataclass(frozen=True)
+class DutyFigures:
+    """How one duty of the protocol went over the period's episodes: done in time or late,
+    missed (a window of a repeating duty that passed without its record), not done (outstanding
+    when the episode was closed, with a manager's reason) or still outstanding."""
+
+    code: str
+    title: str
+    owed: int
+    done_in_time: int
+    done_late: int
+    missed: int
+    not_done: int
+    outstanding: int
+
+
+@dataclass(frozen=True)
 class Performance:
     first: date
     last: date
@@ -116,6 +133,7 @@ class Performance:
     hours_missing: list[HoursBucket]
     still_missing: int
     median_hours_missing: float | None
+    duties: list[DutyFigures]
 
 
 def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -239,6 +257,30 @@ def _rhi(user: User, first: date, last: date, months: list[str]) -> tuple[list[R
     return [figures[m] for m in months], total
 
 
+def _duties(episodes: list[Episode]) -> list[DutyFigures]:
+    """Each duty's figures over these episodes, counted in the database; the placing
+    authority's duties (for information) are not ours and are left out."""
+    now = timezone.now()
+    done = status_filter("done", now)
+    rows = (
+        StoredObligation.objects.filter(episode__in=[e.pk for e in episodes], for_information=False,
+                                        listed_from__lte=now)
+        .values("code")
+        .annotate(
+            title=Max("title"), owed=Count("id"),
+            done_in_time=Count("id", filter=done & Q(late=False)),
+            done_late=Count("id", filter=done & Q(late=True)),
+            missed=Count("id", filter=status_filter("missed", now)),
+            not_done=Count("id", filter=status_filter("not_done", now)),
+        )
+        .order_by("code")
+    )
+    return [DutyFigures(code=r["code"], title=r["title"], owed=r["owed"], done_in_time=r["done_in_time"],
+                        done_late=r["done_late"], missed=r["missed"], not_done=r["not_done"],
+                        outstanding=r["owed"] - r["done_in_time"] - r["done_late"] - r["missed"] - r["not_done"])
+            for r in rows]
+
+
 def repeat_episodes(episodes: list[Episode]) -> list[Episode]:
     """Those of `episodes` that meet the protocol's repeat threshold, counting every other
     episode of the child that is not cancelled."""
@@ -287,6 +329,7 @@ def performance(user: User, *, first: date, last: date) -> Performance:
         hours_missing=_hours_buckets(episodes),
         still_missing=sum(1 for e in episodes if e.found_at is None),
         median_hours_missing=_median(found_hours),
+        duties=_duties(episodes),
     )
 
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeward.casework.episodes import episode_report
 from homeward.children.services import PlacementInput, child_create
 from homeward.episodes.models import Episode
-from homeward.episodes.services import episode_report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

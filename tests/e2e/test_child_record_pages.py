@@ -13,10 +13,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeward.casework.episodes import episode_report
+from homeward.casework.meetings import AgreedAction, strategy_meeting_record
 from homeward.children.models import Child, PhilomenaProfile
 from homeward.children.services import PlacementInput, child_create
-from homeward.episodes.services import episode_report
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeward.casework.episodes import episode_report
+from homeward.casework.meetings import AgreedAction, strategy_meeting_record
 from homeward.children.services import child_create, responsible_adult_add
-from homeward.episodes.services import episode_report
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

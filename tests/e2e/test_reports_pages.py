@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from homeward.casework.episodes import episode_record_found, episode_report
 from homeward.children.services import PlacementInput, child_create
-from homeward.episodes.services import episode_record_found, episode_report
 from homeward.web.forms.reports import collection_year_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

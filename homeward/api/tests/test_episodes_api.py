@@ -61,7 +61,8 @@ def test_report_creates_an_open_episode_from_last_seen(api: Any, make_child: Any
     episode = Episode.objects.get(pk=body["id"])
     assert body["status"] == "open"
     assert episode.missing_since == episode.last_seen_at
-    assert body["rhi_responsibility"] == {"authority": "941", "out_of_area": False, "chargeable": False}
+    assert body["rhi_responsibility"] == {"authority": "941", "out_of_area": False, "neighbouring": False,
+                                          "chargeable": False}
     assert body["rhi"]["stage"] == "to_allocate"
     assert [c["classification"] for c in body["classification_history"]] == ["missing"]
     assert ChronologyEntry.objects.filter(episode=episode, kind="episode_reported").exists()
@@ -83,17 +84,23 @@ def test_same_police_notification_twice_gives_one_episode(api: Any, make_child: 
     assert Episode.objects.filter(child=child).count() == 1
 
 
-def test_far_placement_is_out_of_area_and_neighbour_is_not(api: Any, make_child: Any) -> None:
+def test_a_placement_outside_the_home_authority_is_out_of_area_a_neighbours_marked_neighbouring(
+        api: Any, make_child: Any) -> None:
+    """DOMAIN.md section 4: out of area whenever the placement lies outside the home authority,
+    neighbours included; `neighbouring` marks the neighbours of seed 001's pilot."""
     far = report(api, make_child(placement={"authority": "203"}), police_reference="NP-far").json()
     near = report(api, make_child(placement={"authority": "855"}), police_reference="NP-near").json()
-    assert far["rhi_responsibility"] == {"authority": "941", "out_of_area": True, "chargeable": False}
-    assert near["rhi_responsibility"] == {"authority": "941", "out_of_area": False, "chargeable": False}
+    assert far["rhi_responsibility"] == {"authority": "941", "out_of_area": True, "neighbouring": False,
+                                         "chargeable": False}
+    assert near["rhi_responsibility"] == {"authority": "941", "out_of_area": True, "neighbouring": True,
+                                          "chargeable": False}
 
 
 def test_another_authoritys_child_placed_here_is_theirs_to_interview(api: Any, make_child: Any) -> None:
     child = make_child(responsible_authority="333", placement={"authority": "941"})
     body = report(api, child).json()
-    assert body["rhi_responsibility"] == {"authority": "333", "out_of_area": False, "chargeable": True}
+    assert body["rhi_responsibility"] == {"authority": "333", "out_of_area": False, "neighbouring": False,
+                                          "chargeable": True}
 
 
 @pytest.mark.parametrize(

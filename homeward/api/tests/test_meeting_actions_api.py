@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
-from homeward.episodes.services import episode_report
+from homeward.casework.episodes import episode_report
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_read_casework_notes, require
 from homeward.api.views import HomewardAPIView
+from homeward.casework.children import child_update
 from homeward.children.models import OLDEST_FIRST, Child, LegalStatus, Sex
 from homeward.children.selectors import child_get_for_user
-from homeward.children.services import PlacementInput, child_create, child_current_placement, child_update
+from homeward.children.services import PlacementInput, child_create, child_current_placement
 
 
 class PlacementSerializer(serializers.Serializer):

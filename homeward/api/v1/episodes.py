@@ -13,6 +13,14 @@ from homeward.accounts.permissions import Capability, require
 from homeward.api.pagination import Pagination
 from homeward.api.views import HomewardAPIView
 from homeward.audit.services import audit_list_read
+from homeward.casework.episodes import (
+    episode_cancel,
+    episode_change_whereabouts,
+    episode_reclassify,
+    episode_record_found,
+    episode_regrade_risk,
+    episode_report,
+)
 from homeward.children.selectors import child_list_for_user
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import (
@@ -24,13 +32,6 @@ from homeward.episodes.models import (
     RiskLevel,
 )
 from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
-from homeward.episodes.services import (
-    episode_cancel,
-    episode_reclassify,
-    episode_record_found,
-    episode_regrade_risk,
-    episode_report,
-)
 from homeward.interviews.selectors import rhi_state
 
 from .fields import AwareDateTimeField
@@ -80,7 +81,10 @@ class CancelSerializer(serializers.Serializer):
 
 class RhiResponsibilitySerializer(serializers.Serializer):
     authority = serializers.CharField(allow_null=True)
-    out_of_area = serializers.BooleanField()
+    out_of_area = serializers.BooleanField(
+        help_text="The placement lies outside the home authority, neighbouring authorities included.")
+    neighbouring = serializers.BooleanField(
+        help_text="The placement lies in a neighbouring authority of the protocol's pilot (seed 001).")
     chargeable = serializers.BooleanField()
 
 
@@ -129,9 +133,15 @@ def episode_representation(episode: Episode) -> dict[str, Any]:
         "rhi_responsibility": {
             "authority": episode.rhi_authority.code if episode.rhi_authority else None,
             "out_of_area": episode.rhi_out_of_area,
+            "neighbouring": episode.rhi_neighbouring,
             "chargeable": episode.rhi_chargeable,
         },
         "rhi": rhi_state(episode),
+        "whereabouts_history": [
+            {"whereabouts_known": w.whereabouts_known, "at": w.at, "rationale": w.rationale}
+            for w in episode.whereabouts_changes.order_by("at", "id")
+        ],
+        "close_reason": episode.close_reason,
         "classification_history": [
             {"classification": c.classification, "at": c.at, "rationale": c.rationale}
             for c in episode.classifications.order_by("at", "id")
@@ -246,3 +256,24 @@ class CancelView(HomewardAPIView):
         serializer.is_valid(raise_exception=True)
         episode = episode_cancel(actor=self.actor(request), episode=episode, **serializer.validated_data)
         return Response(episode_representation(episode))
+
+
+class WhereaboutsSerializer(serializers.Serializer):
+    whereabouts_known = serializers.BooleanField(
+        help_text="true: away from placement, whereabouts known (SSDA903 A); false: missing (M).")
+    at = AwareDateTimeField()
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WhereaboutsView(HomewardAPIView):
+    @extend_schema(request=WhereaboutsSerializer, responses={201: EpisodeOutputSerializer},
+                   operation_id="episode_change_whereabouts")
+    def post(self, request: Request, episode_id: int) -> Response:
+        """Missing (M) or away (A) changes during the episode; each change is kept."""
+        episode = episode_get_for_user(self.actor(request), episode_id, audit=False)
+        require(self.actor(request), Capability.EPISODE_RECLASSIFY)
+        serializer = WhereaboutsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        episode_change_whereabouts(actor=self.actor(request), episode=episode, **serializer.validated_data)
+        episode.refresh_from_db()
+        return Response(episode_representation(episode), status=status.HTTP_201_CREATED)

@@ -12,13 +12,14 @@ from rest_framework.response import Response
 
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
 from homeward.api.views import HomewardAPIView
+from homeward.casework.episodes import episode_close, episode_record_action
+from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.common.errors import PermissionDenied
+from homeward.episodes.actions import ACTION_LABELS
 from homeward.episodes.risk_analysis import risk_analysis_codes
 from homeward.episodes.selectors import episode_get_for_user
-from homeward.episodes.services import ACTION_LABELS, episode_close, episode_record_action
 from homeward.meetings.models import MeetingAction, MeetingKind, StrategyMeeting
 from homeward.meetings.selectors import ACTIONS_PREFETCH, meeting_action_get_for_user, meeting_list_for_user
-from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 
 from .episodes import EpisodeOutputSerializer, episode_representation
 from .fields import AwareDateTimeField
@@ -118,6 +119,10 @@ def meeting_representation(meeting: StrategyMeeting) -> dict[str, Any]:
 class CloseSerializer(serializers.Serializer):
     closed_at = AwareDateTimeField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="With duties still outstanding: a manager's reason (team manager, service leader, senior "
+                  "manager or co-ordinator); those duties become not_done with it.")
 
 
 class ActionView(HomewardAPIView):

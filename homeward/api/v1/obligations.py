@@ -17,10 +17,11 @@ from homeward.api.views import HomewardAPIView
 from homeward.audit.services import audit_list_read
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.selectors import episode_get_for_user
-from homeward.obligations.models import StoredObligation
-from homeward.obligations.selectors import STATUSES, obligation_list_for_user, stored_status
+from homeward.obligations.models import OwnerQueue, StoredObligation
+from homeward.obligations.selectors import STATUSES, obligation_rows_for_user, stored_obligation
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol import obligation_to_dict
+from homeward.protocol.explain import explain
 
 from .fields import query_instant
 
@@ -46,8 +47,17 @@ class ObligationSerializer(serializers.Serializer):
     arises_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     done_at = serializers.DateTimeField(allow_null=True)
-    status = serializers.ChoiceField(choices=STATUSES)
+    status = serializers.ChoiceField(choices=STATUSES, help_text=(
+        "missed: a window of a repeating obligation that passed without its record; not_done: outstanding "
+        "when the episode was closed, with the closing manager's reason (ended_reason)."))
     late = serializers.BooleanField()
+    listed_from = serializers.DateTimeField(help_text="From when the obligation is listed.")
+    lapses_at = serializers.DateTimeField(allow_null=True, help_text="A repeating window: missed if not done by then.")
+    ended_at = serializers.DateTimeField(allow_null=True, help_text="The episode closed with it outstanding.")
+    ended_reason = serializers.CharField(allow_blank=True)
+    for_information = serializers.BooleanField(
+        help_text="Another authority's duty (the placing authority's), shown for information only.")
+    explanation = serializers.CharField(help_text="Why it is due, in a sentence.")
     basis = BasisSerializer()
 
 
@@ -64,13 +74,14 @@ class EpisodeObligationsView(HomewardAPIView):
         episode = episode_get_for_user(self.actor(request), episode_id)
         as_of = _as_of(request)
         obligations = episode_obligations_evaluate(episode, as_of)
+        name = episode.child.known_as or episode.child.given_name
         return Response({"as_of": as_of.isoformat(), "episode": episode.pk,
-                         "obligations": [obligation_to_dict(o) for o in obligations]})
+                         "obligations": [{**obligation_to_dict(o), "explanation": explain(o, child_name=name)}
+                                         for o in obligations]})
 
 
 def worklist_item(row: StoredObligation, as_of: datetime) -> dict[str, Any]:
-    status = stored_status(row, as_of)
-    done_at = row.done_at if status == "done" else None
+    obligation = stored_obligation(row, as_of)
     return {
         "episode": row.episode_id,
         "child": row.child_id,
@@ -80,9 +91,17 @@ def worklist_item(row: StoredObligation, as_of: datetime) -> dict[str, Any]:
         "responsible_role": row.responsible_role,
         "arises_at": row.arises_at,
         "due_at": row.due_at,
-        "done_at": done_at,
-        "status": status,
-        "late": bool(done_at and done_at > row.due_at),
+        "done_at": obligation.done_at,
+        "status": obligation.status,
+        "late": obligation.late,
+        "listed_from": row.listed_from,
+        "lapses_at": row.lapses_at,
+        "ended_at": row.ended_at,
+        "ended_reason": row.ended_reason,
+        "for_information": row.for_information,
+        "owner": {"queue": row.owner_queue, "user": row.owner_user.username if row.owner_user else None,
+                  "team": row.owner_team.name if row.owner_team else None},
+        "explanation": explain(obligation, child_name=row.child.known_as or row.child.given_name),
         "basis": row.basis,
     }
 
@@ -90,7 +109,14 @@ def worklist_item(row: StoredObligation, as_of: datetime) -> dict[str, Any]:
 class WorklistView(HomewardAPIView):
     @extend_schema(
         parameters=[OpenApiParameter("as_of", datetime), OpenApiParameter("status", str, enum=STATUSES),
-                    OpenApiParameter("role", str, enum=Role.values), OpenApiParameter("page", int)],
+                    OpenApiParameter("role", str, enum=Role.values),
+                    OpenApiParameter("mine", bool, description="Only the caller's own worklist: theirs, their "
+                                     "team's queue, their role's, and the front door's for co-ordinator and MCT."),
+                    OpenApiParameter("team", int, description="Only children of this team (its id)."),
+                    OpenApiParameter("code", str, description="Only this obligation code."),
+                    OpenApiParameter("queue", str, enum=OwnerQueue.values,
+                                     description="Only obligations owned this way (front_door: unowned work)."),
+                    OpenApiParameter("page", int)],
         responses={200: ObligationSerializer(many=True)}, operation_id="worklist",
     )
     def get(self, request: Request) -> Response:
@@ -98,10 +124,23 @@ class WorklistView(HomewardAPIView):
         status = request.query_params.get("status") or None
         if status and status not in STATUSES:
             raise DomainValidationError.single("status", f"Use one of {', '.join(STATUSES)}.")
-        role = request.query_params.get("role") or None
+        params = request.query_params
+        role = params.get("role") or None
         if role and role not in Role.values:
             raise DomainValidationError.single("role", f"Use one of {', '.join(Role.values)}.")
-        queryset = obligation_list_for_user(self.actor(request), status=status, as_of=as_of, role=role)
+        queue = params.get("queue") or None
+        if queue and queue not in OwnerQueue.values:
+            raise DomainValidationError.single("queue", f"Use one of {', '.join(OwnerQueue.values)}.")
+        team_text = params.get("team") or ""
+        if team_text and not team_text.isdigit():
+            raise DomainValidationError.single("team", "Give the team's id, a whole number.")
+        mine = (params.get("mine") or "").lower()
+        if mine not in ("", "true", "false", "1", "0"):
+            raise DomainValidationError.single("mine", "Use true or false.")
+        queryset = obligation_rows_for_user(
+            self.actor(request), status=status, as_of=as_of, role=role, mine=mine in ("true", "1"),
+            team=int(team_text) if team_text else None, code=params.get("code") or None, queue=queue,
+        )
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         assert page is not None

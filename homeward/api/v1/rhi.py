@@ -12,18 +12,19 @@ from rest_framework.response import Response
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
 from homeward.api.views import HomewardAPIView
-from homeward.episodes.selectors import episode_get_for_user
-from homeward.interviews.models import Method, Outcome
-from homeward.interviews.selectors import rhi_state
-from homeward.interviews.services import (
+from homeward.casework.interviews import (
     SHARE_RECIPIENTS,
     InterviewRecord,
     rhi_allocate,
+    rhi_amend,
     rhi_authorise,
     rhi_record_interview,
     rhi_record_offer,
     rhi_share,
 )
+from homeward.episodes.selectors import episode_get_for_user
+from homeward.interviews.models import Method, OfferAnswer, Outcome
+from homeward.interviews.selectors import rhi_state
 
 from .fields import AwareDateTimeField
 
@@ -34,11 +35,16 @@ class AllocationSerializer(serializers.Serializer):
     exceptional = serializers.BooleanField(
         default=False, help_text="Another authority's child placed here with an immediate safeguarding need: "
                                  "the home authority conducts it, chargeable to the placing authority.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text="Why the interview is re-allocated (kept with the allocation).")
 
 
 class OfferSerializer(serializers.Serializer):
     offered_at = AwareDateTimeField()
     method = serializers.CharField(max_length=100)
+    answer = serializers.ChoiceField(choices=OfferAnswer.choices, required=False, allow_blank=True, default="",
+                                     help_text="The child's answer to this offer, where known.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class InterviewSerializer(serializers.Serializer):
@@ -59,6 +65,11 @@ class InterviewSerializer(serializers.Serializer):
     wishes_and_feelings = serializers.CharField(required=False, allow_blank=True, default="")
     actions = serializers.CharField(required=False, allow_blank=True, default="")
     carer_observations = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AmendmentSerializer(InterviewSerializer):
+    amended_at = AwareDateTimeField()
+    reason = serializers.CharField(help_text="Why the authorised interview is amended.")
 
 
 class AuthorisationSerializer(serializers.Serializer):
@@ -82,6 +93,8 @@ class RhiStateSerializer(serializers.Serializer):
     conducted_at = serializers.DateTimeField(allow_null=True)
     authorised_at = serializers.DateTimeField(allow_null=True)
     shared_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True, help_text="The authorised version everyone reads.")
+    amendment_pending = serializers.BooleanField(help_text="An amendment awaits the co-ordinator's authorisation.")
 
 
 class _RhiStepView(HomewardAPIView):
@@ -110,7 +123,7 @@ class AllocationView(_RhiStepView):
     def perform(self, actor: User, episode: Any, data: dict[str, Any]) -> None:
         practitioner = User.objects.filter(username=data["practitioner"], is_active=True).first()
         rhi_allocate(actor=actor, episode=episode, practitioner=practitioner, allocated_at=data["allocated_at"],
-                     exceptional=data["exceptional"])
+                     exceptional=data["exceptional"], reason=data["reason"])
 
 
 @extend_schema_view(post=extend_schema(request=OfferSerializer, responses={201: RhiStateSerializer},
@@ -129,6 +142,18 @@ class InterviewView(_RhiStepView):
 
     def perform(self, actor: User, episode: Any, data: dict[str, Any]) -> None:
         rhi_record_interview(actor=actor, episode=episode, record=InterviewRecord(**data))
+
+
+@extend_schema_view(post=extend_schema(request=AmendmentSerializer, responses={201: RhiStateSerializer},
+                                        operation_id="rhi_amend"))
+class AmendmentView(_RhiStepView):
+    """Amend an authorised interview: a new version, authorised again before anyone reads it."""
+
+    serializer_class = AmendmentSerializer
+
+    def perform(self, actor: User, episode: Any, data: dict[str, Any]) -> None:
+        amended_at, reason = data.pop("amended_at"), data.pop("reason")
+        rhi_amend(actor=actor, episode=episode, record=InterviewRecord(**data), amended_at=amended_at, reason=reason)
 
 
 @extend_schema_view(post=extend_schema(request=AuthorisationSerializer, responses={201: RhiStateSerializer},

@@ -29,6 +29,8 @@ urlpatterns = [
     path("episodes/<int:episode_id>/rhi/allocation", rhi.AllocationView.as_view(), name="api-rhi-allocation"),
     path("episodes/<int:episode_id>/rhi/offer", rhi.OfferView.as_view(), name="api-rhi-offer"),
     path("episodes/<int:episode_id>/rhi/interview", rhi.InterviewView.as_view(), name="api-rhi-interview"),
+    path("episodes/<int:episode_id>/rhi/amendment", rhi.AmendmentView.as_view(), name="api-rhi-amendment"),
+    path("episodes/<int:episode_id>/whereabouts", episodes.WhereaboutsView.as_view(), name="api-episode-whereabouts"),
     path("episodes/<int:episode_id>/rhi/authorisation", rhi.AuthorisationView.as_view(),
          name="api-rhi-authorisation"),
     path("episodes/<int:episode_id>/rhi/sharing", rhi.SharingView.as_view(), name="api-rhi-sharing"),

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
+from homeward.casework.episodes import episode_report
 from homeward.digests.models import DeliveryStatus, WeeklyReportDelivery, WeeklyReportRun
 from homeward.digests.services import weekly_report_send, weekly_report_send_due
-from homeward.episodes.services import episode_report
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")

@@ -12,11 +12,11 @@ import pytest
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_record_action, episode_report
 from homeward.children.models import ChronologyEntry
 from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import EpisodeAction
-from homeward.episodes.services import episode_record_action, episode_report
 from homeward.reporting.history import month_key
 from homeward.reporting.patterns import patterns
 

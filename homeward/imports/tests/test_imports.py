@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_report
 from homeward.episodes.models import Episode
-from homeward.episodes.services import episode_report
 from homeward.imports.models import ImportJob, ImportStatus
 from homeward.imports.services import import_jobs_run_pending, import_missing
 from homeward.notifications.models import Notification

@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_report
+from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.common.errors import DomainValidationError, PermissionDenied
-from homeward.episodes.services import episode_report
 from homeward.meetings.models import MeetingAction
 from homeward.meetings.selectors import meeting_action_get_for_user, meeting_action_open_for_owner
-from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 
 pytestmark = pytest.mark.django_db
 

@@ -70,7 +70,7 @@ def people(person: Callable[..., Any]) -> dict[str, Any]:
 @pytest.fixture
 def report(coordinator: Any) -> Callable[..., Any]:
     """Report a child missing through the service the API and pages use."""
-    from homeward.episodes.services import episode_report
+    from homeward.casework.episodes import episode_report
 
     def make(child: Any, reported_at: datetime, **extra: Any) -> Any:
         values: dict[str, Any] = {"reported_by": "placement_provider", "classification": "missing"}
@@ -82,7 +82,7 @@ def report(coordinator: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def find(coordinator: Any) -> Callable[..., Any]:
-    from homeward.episodes.services import episode_record_found
+    from homeward.casework.episodes import episode_record_found
 
     def make(episode: Any, found_at: datetime) -> Any:
         return episode_record_found(actor=coordinator, episode=episode, found_at=found_at, found_location="Home")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from homeward.episodes.services import episode_report
+from homeward.casework.episodes import episode_report
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import worklist_sections
 

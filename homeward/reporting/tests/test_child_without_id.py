@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from homeward.audit.models import AuditEntry
-from homeward.children.services import child_update
+from homeward.casework.children import child_update
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows
 from homeward.reporting.ssd import ssd_missing
 from homeward.reporting.ssda903 import ssda903_missing

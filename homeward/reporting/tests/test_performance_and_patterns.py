@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from homeward.casework.interviews import InterviewRecord, rhi_record_interview, rhi_record_offer
 from homeward.children.models import PhilomenaProfile
-from homeward.interviews.services import InterviewRecord, rhi_record_interview, rhi_record_offer
 from homeward.reporting.patterns import normalise_place, patterns
 from homeward.reporting.performance import performance
 

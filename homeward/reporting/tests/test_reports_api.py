@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from homeward.accounts.roles import Role
 from homeward.audit.models import AuditEntry
-from homeward.interviews.services import InterviewRecord, rhi_record_interview, rhi_record_offer
+from homeward.casework.interviews import InterviewRecord, rhi_record_interview, rhi_record_offer
 
 from .conftest import london
 
@@ -51,9 +51,9 @@ def test_the_ssda903_table_as_csv_audited(data: dict[str, Any], api: Any) -> Non
     assert entry.detail["episodes"] == [data["first"].pk, data["second"].pk]
 
 
-def test_a_table_that_breaks_the_rules_is_refused_naming_the_episodes(data: dict[str, Any], episode: Any,
+def test_a_table_that_breaks_the_rules_is_refused_naming_the_episodes(data: dict[str, Any], clashing_episode: Any,
                                                                       api: Any) -> None:
-    clash = episode(data["child"], london(2024, 6, 2, 20, 0), london(2024, 6, 5, 8, 0))
+    clash = clashing_episode(data["child"], london(2024, 6, 2, 20, 0), london(2024, 6, 5, 8, 0))
     answer = api.get("/api/v1/reports/ssda903/missing?year=2025")
     assert answer.status_code == 400 and answer["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in answer.json()["errors"]] == [f"episode:{clash.pk}"]

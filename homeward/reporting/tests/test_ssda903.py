@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from homeward.casework.children import child_update
+from homeward.casework.episodes import episode_cancel
 from homeward.children.models import Child
-from homeward.children.services import PlacementInput, child_update
-from homeward.episodes.services import episode_cancel
+from homeward.children.services import PlacementInput
 from homeward.reporting.ssda903 import ssda903_missing, ssda903_missing_csv
 from tests.validators.tables import MISSING_RULES, validate
 
@@ -41,16 +42,17 @@ def known(make_child: Any, episode: Any, coordinator: Any) -> dict[str, Any]:
         # Found and gone again the same day, then still missing at the year end.
         "same_day": episode(a, london(2025, 3, 28, 1, 0), london(2025, 3, 28, 8, 0)),
         "across_year_end": episode(a, london(2025, 3, 28, 18, 0), london(2025, 4, 2, 9, 0)),
-        # 00:30 BST on 1 April 2025 is 23:30 UTC on 31 March: next year's.
-        "next_year": episode(b, utc(2025, 3, 31, 23, 30), utc(2025, 4, 1, 5, 0)),
-        "from_last_year": episode(b, london(2024, 3, 30, 20, 0), london(2024, 4, 2, 11, 0)),
         "before_care": episode(late_care, london(2024, 8, 15, 10, 0), london(2024, 8, 15, 20, 0)),
         "in_care": episode(late_care, london(2024, 10, 1, 10, 0), london(2024, 10, 2, 20, 0)),
         "left_care_while_missing": episode(left_care, london(2024, 12, 5, 21, 0), london(2024, 12, 20, 12, 0)),
         "in_need": episode(in_need, london(2024, 7, 1, 10, 0), london(2024, 7, 1, 20, 0)),
         "other_la": episode(other_la, london(2024, 7, 1, 10, 0), london(2024, 7, 1, 20, 0)),
-        "cancelled": episode(b, london(2024, 5, 1, 10, 0), london(2024, 5, 1, 11, 0)),
+        # A child's episodes are reported in the order they happened (episodes never overlap).
         "last_year_only": episode(b, london(2024, 1, 10, 10, 0), london(2024, 1, 11, 10, 0)),
+        "from_last_year": episode(b, london(2024, 3, 30, 20, 0), london(2024, 4, 2, 11, 0)),
+        "cancelled": episode(b, london(2024, 5, 1, 10, 0), london(2024, 5, 1, 11, 0)),
+        # 00:30 BST on 1 April 2025 is 23:30 UTC on 31 March: next year's.
+        "next_year": episode(b, utc(2025, 3, 31, 23, 30), utc(2025, 4, 1, 5, 0)),
     }
     episode_cancel(actor=coordinator, episode=e["cancelled"], reason="Reported in error: was at school.")
     return e
@@ -81,12 +83,21 @@ def test_an_episode_open_at_the_year_end_ends_in_the_next_years_table(known: dic
     ]
 
 
+def overlapping(child: Any, episode: Any) -> tuple[Any, Any]:
+    """Two overlapping episodes, as data recorded before Homeward refused overlaps may hold:
+    the second's last-seen time moved inside the first, behind the services' back."""
+    from homeward.episodes.models import Episode
+
+    first = episode(child, london(2024, 7, 1, 10, 0), london(2024, 7, 5, 10, 0))
+    second = episode(child, london(2024, 7, 5, 12, 0), london(2024, 7, 6, 10, 0))
+    earlier = london(2024, 7, 3, 10, 0)
+    Episode.objects.filter(pk=second.pk).update(missing_since=earlier, last_seen_at=earlier)
+    return first, Episode.objects.get(pk=second.pk)
+
+
 def test_overlapping_episodes_are_listed_for_fixing_not_exported(make_child: Any, episode: Any,
                                                                  coordinator: Any) -> None:
-    child = make_child(external_id="H8")
-    first = episode(child, london(2024, 7, 1, 10, 0), london(2024, 7, 5, 10, 0))
-    # Recorded later with a last-seen time inside the first episode.
-    second = episode(child, london(2024, 7, 3, 10, 0), london(2024, 7, 6, 10, 0))
+    first, second = overlapping(make_child(external_id="H8"), episode)
     table = ssda903_missing(coordinator, year=2025)
     assert [(p.episode, p.rule, p.field) for p in table.problems] == [(second.pk, "574", f"episode:{second.pk}")]
     assert f"episode {first.pk}" in table.problems[0].message
@@ -117,8 +128,7 @@ def test_the_validator_catches_what_homeward_refuses(make_child: Any, episode: A
                                                       tmp_path: Path) -> None:
     """The check is real: the overlap Homeward refuses to export is the DfE's rule 574."""
     child = make_child(external_id="H8")
-    episode(child, london(2024, 7, 1, 10, 0), london(2024, 7, 5, 10, 0))
-    episode(child, london(2024, 7, 3, 10, 0), london(2024, 7, 6, 10, 0))
+    overlapping(child, episode)
     table = ssda903_missing(coordinator, year=2025)
     answer = validate(tmp_path, year=2025, children=[child], missing_csv=ssda903_missing_csv(table))
     assert {e["rule"] for e in answer["missing_errors"]} == {"574"}

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from homeward.episodes.services import episode_cancel
-from homeward.interviews.services import rhi_record_offer
+from homeward.casework.episodes import episode_cancel
+from homeward.casework.interviews import rhi_record_offer
 from homeward.reporting.weekly import weekly_report
 
 from .conftest import london

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.interviews.models import Method, Outcome
-from homeward.interviews.services import PRACTITIONER_ROLES
+from homeward.interviews.selectors import PRACTITIONER_ROLES
 
 from .episodes import DATETIME_HINT
 from .fields import GovukBooleanField, GovukDateTimeField, coded_checkboxes

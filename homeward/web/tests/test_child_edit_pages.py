@@ -17,9 +17,9 @@ from PIL import Image
 
 from homeward.accounts.services import user_create
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_report
 from homeward.children.models import Child, PhilomenaProfile, ResponsibleAdult
 from homeward.children.services import responsible_adult_add
-from homeward.episodes.services import episode_report
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_report
 from homeward.children.models import Child
-from homeward.episodes.services import episode_report
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from homeward.episodes.services import episode_record_found, episode_report
+from homeward.casework.episodes import episode_record_found, episode_report
 from homeward.protocol.sources import GUIDANCE
 
 pytestmark = pytest.mark.django_db

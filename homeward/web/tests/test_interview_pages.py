@@ -10,11 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_record_found, episode_report
+from homeward.casework.interviews import InterviewRecord, rhi_allocate, rhi_record_interview, rhi_record_offer
 from homeward.episodes.models import Episode
-from homeward.episodes.services import episode_record_found, episode_report
 from homeward.interviews.models import ReturnInterview
 from homeward.interviews.selectors import rhi_content_visible_to
-from homeward.interviews.services import InterviewRecord, rhi_allocate, rhi_record_interview, rhi_record_offer
 from homeward.meetings.models import StrategyMeeting
 from homeward.obligations.models import StoredObligation
 from homeward.web.formatting import datetime_text
@@ -310,7 +310,7 @@ def test_the_new_pages_need_sign_in(client: Client, path: str) -> None:
 def test_my_interviews_pages_the_shared_ones_newest_first_and_audits_what_it_shows(
     client_for: Any, coordinator: Any, make_user: Any, make_child: Any, monkeypatch: Any,
 ) -> None:
-    from homeward.interviews.services import rhi_authorise, rhi_share
+    from homeward.casework.interviews import rhi_authorise, rhi_share
     from homeward.web.views import interviews
 
     monkeypatch.setattr(interviews, "SHARED_PAGE_SIZE", 2)

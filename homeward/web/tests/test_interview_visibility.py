@@ -15,11 +15,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from homeward.episodes.models import Episode
-from homeward.episodes.services import episode_record_found, episode_report
-from homeward.interviews.models import ReturnInterview
-from homeward.interviews.selectors import rhi_content_visible_to
-from homeward.interviews.services import (
+from homeward.casework.episodes import episode_record_found, episode_report
+from homeward.casework.interviews import (
     InterviewRecord,
     rhi_allocate,
     rhi_authorise,
@@ -27,13 +24,16 @@ from homeward.interviews.services import (
     rhi_record_offer,
     rhi_share,
 )
+from homeward.episodes.models import Episode
+from homeward.interviews.models import ReturnInterview
+from homeward.interviews.selectors import rhi_content_visible_to
 
 pytestmark = pytest.mark.django_db
 
 WISHES = "I want to stay at Hill House."
 OFFER_METHOD = "Phone call to Hill House"
 RHI_STATE_KEYS = {"stage", "practitioner", "allocated_at", "offered_at", "outcome", "conducted_at",
-                  "authorised_at", "shared_at"}
+                  "authorised_at", "shared_at", "version", "amendment_pending"}
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
-from homeward.episodes.services import episode_report
+from homeward.casework.episodes import episode_report
+from homeward.casework.meetings import AgreedAction, strategy_meeting_record
 from homeward.meetings.models import MeetingAction
-from homeward.meetings.services import AgreedAction, strategy_meeting_record
 
 from .conftest import london_parts
 
@@ -85,7 +85,7 @@ def test_a_bad_time_shows_the_error_summary_and_keeps_what_was_typed(web: Client
 
 
 def test_an_action_already_done_shows_an_unlinked_error(web: Client, meeting: Any, coordinator: Any) -> None:
-    from homeward.meetings.services import meeting_action_complete
+    from homeward.casework.meetings import meeting_action_complete
 
     action = meeting.actions.get(owner="Registered manager")
     meeting_action_complete(actor=coordinator, action=action, done_at=timezone.now() - timedelta(hours=1))

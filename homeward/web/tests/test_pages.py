@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_report
 from homeward.children.models import Child, PhilomenaProfile, ResponsibleAdult
 from homeward.episodes.models import Episode, EpisodeStatus, RiskGrading
-from homeward.episodes.services import episode_report
 
 from .conftest import london_parts
 

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 # The reporting tests' fixtures: episodes recorded through the services at known instants.
 episode = reporting_fixtures.episode
+clashing_episode = reporting_fixtures.clashing_episode
 week = week_data.week
 quarter = quarter_data.quarter
 data = api_data.data
@@ -176,10 +177,10 @@ def test_a_clean_ssda903_year_offers_the_download_audited_once(web: Client, data
 
 
 def test_a_year_that_breaks_the_rules_lists_the_episodes_to_fix_and_exports_nothing(
-    web: Client, data: dict[str, Any], episode: Any,
+    web: Client, data: dict[str, Any], clashing_episode: Any,
 ) -> None:
-    clash = episode(data["child"], reporting_fixtures.london(2024, 6, 2, 20, 0),
-                    reporting_fixtures.london(2024, 6, 5, 8, 0))
+    clash = clashing_episode(data["child"], reporting_fixtures.london(2024, 6, 2, 20, 0),
+                             reporting_fixtures.london(2024, 6, 5, 8, 0))
     page = web.get("/reports/statutory", {"year": "2025"})
     body = page.content.decode()
     assert "Fix these before the return can be exported" in body

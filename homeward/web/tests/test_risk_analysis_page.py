@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from homeward.casework.episodes import episode_report
 from homeward.episodes.models import EpisodeAction
-from homeward.episodes.services import episode_report
 
 from .conftest import london_parts
 

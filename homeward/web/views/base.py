@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from homeward.accounts.models import User
 from homeward.accounts.permissions import ACTIONS_BY_PARTNER_ROLE, Capability, can
 from homeward.common.errors import DomainValidationError, NotFound, PermissionDenied
-from homeward.episodes.services import ACTION_LABELS
+from homeward.episodes.actions import ACTION_LABELS
 from homeward.web.auth import draft_take, signed_in
 
 View = Callable[..., HttpResponseBase]

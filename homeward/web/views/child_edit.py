@@ -16,13 +16,13 @@ from django.urls import reverse
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
 from homeward.audit.services import audit_record
+from homeward.casework.children import child_update
 from homeward.children.models import NEWEST_FIRST, Child, PhilomenaProfile, ResponsibleAdult
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import (
     UNSET,
     PlacementInput,
     child_current_placement,
-    child_update,
     philomena_profile_update,
     responsible_adult_add,
     responsible_adult_archive,

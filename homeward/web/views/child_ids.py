@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from homeward.accounts.permissions import Capability
-from homeward.children.services import child_update
+from homeward.casework.children import child_update
 from homeward.common.errors import DomainValidationError
 from homeward.web.forms.children import CaseSystemIdForm
 

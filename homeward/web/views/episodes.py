@@ -13,18 +13,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeward.accounts.permissions import Capability, can, may_read_casework_notes, require, require_action
-from homeward.common.errors import DomainValidationError
-from homeward.common.timeutil import local_date
-from homeward.episodes.models import Episode, EpisodeStatus
-from homeward.episodes.selectors import episode_get_for_user, episode_risk_analysis_latest
-from homeward.episodes.services import (
-    ACTION_LABELS,
+from homeward.casework.episodes import (
     episode_cancel,
     episode_reclassify,
     episode_record_action,
     episode_record_found,
     episode_regrade_risk,
 )
+from homeward.common.errors import DomainValidationError
+from homeward.common.timeutil import local_date
+from homeward.episodes.actions import ACTION_LABELS
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.episodes.selectors import episode_get_for_user, episode_risk_analysis_latest
 from homeward.interviews.selectors import chronology_for_user, rhi_state
 from homeward.meetings.models import StrategyMeeting
 from homeward.notifications.selectors import notification_list_for_episode

@@ -21,12 +21,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can
 from homeward.accounts.roles import Role
 from homeward.audit.services import audit_list_read, audit_record
-from homeward.common.errors import DomainValidationError, PermissionDenied
-from homeward.episodes.models import Episode, EpisodeStatus
-from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
-from homeward.interviews.models import Outcome, ReturnInterview
-from homeward.interviews.selectors import rhi_content_visible_to, rhi_content_withheld_reason, rhi_stage
-from homeward.interviews.services import (
+from homeward.casework.interviews import (
     InterviewRecord,
     rhi_allocate,
     rhi_authorise,
@@ -34,6 +29,11 @@ from homeward.interviews.services import (
     rhi_record_offer,
     rhi_share,
 )
+from homeward.common.errors import DomainValidationError, PermissionDenied
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
+from homeward.interviews.models import Outcome, ReturnInterview
+from homeward.interviews.selectors import rhi_content_visible_to, rhi_content_withheld_reason, rhi_stage
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import stored_status
 from homeward.reference.selectors import coded_item_get

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
+from homeward.casework.episodes import episode_close
+from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.episodes.selectors import episode_get_for_user
-from homeward.episodes.services import episode_close
 from homeward.meetings.models import MeetingAction, StrategyMeeting
 from homeward.meetings.selectors import meeting_action_get_for_user
-from homeward.meetings.services import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.obligations.selectors import stored_status
 from homeward.web.auth import draft_take
 from homeward.web.forms.meetings import (

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from homeward.accounts.permissions import Capability, require
+from homeward.casework.episodes import episode_report
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import PlacementInput, child_create
 from homeward.common.errors import DomainValidationError
-from homeward.episodes.services import episode_report
 from homeward.web.forms.children import NewChildForm
 from homeward.web.forms.episodes import EpisodeReportForm
 from homeward.web.forms.search import SearchForm

@@ -1,14 +1,16 @@
 """The return home interview, step by step (DOMAIN.md section 5; seeds 000 and 002).
 
-Allocation by the co-ordinator to a practitioner not involved in the child's direct care;
-the offer (within 72 hours); the interview with the child's own words and coded factors;
-the co-ordinator's authorisation; sharing with police, social worker and IRO. A safeguarding
-concern is shared at once, before authorisation.
+Allocation by the co-ordinator to a practitioner not involved in the child's direct care
+(each allocation kept; re-allocating keeps the first allocation's clock); offers, each kept
+with the child's answer; the interview with the child's own words and coded factors; the
+co-ordinator's authorisation, after which the record is locked and an amendment is a new
+version needing authorisation again; sharing with police, social worker and IRO. A
+safeguarding concern is shared at once, before authorisation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -17,20 +19,25 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
 from homeward.accounts.roles import Role
-from homeward.audit.services import audit_record
-from homeward.children.models import ChronologyEntry
 from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
-from homeward.episodes.hooks import episode_facts_changed
 from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.interviews.models import (
+    Method,
+    OfferAnswer,
+    Outcome,
+    ReturnInterview,
+    RhiAllocation,
+    RhiOffer,
+    RhiSharing,
+    RhiVersion,
+)
+from homeward.interviews.selectors import CONCERN_SHARED_LABEL, INTERVIEW_SHARED_LABEL, PRACTITIONER_ROLES
 from homeward.reference.selectors import is_valid_code
 
-from .models import Method, Outcome, ReturnInterview, RhiSharing
-from .selectors import CONCERN_SHARED_LABEL, INTERVIEW_SHARED_LABEL
+from .commit import Audit, Chronicle, casework_commit
 
 CLOCK_SKEW = timedelta(minutes=5)
 SHARE_RECIPIENTS = ("police", "social_worker", "iro")
-# Practitioners who may conduct an interview: never the child's carers (direct care).
-PRACTITIONER_ROLES = frozenset({Role.RHI_PRACTITIONER, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MCT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -77,18 +84,19 @@ def _when(errors: list[FieldError], name: str, value: datetime | None, not_befor
 
 def _finish(episode: Episode, actor: User, at: datetime, kind: str, summary: str, rhi: ReturnInterview,
             detail: dict[str, object]) -> None:
-    ChronologyEntry.objects.create(child_id=episode.child_id, episode=episode, at=at, recorded_by=actor,
-                                   kind=kind, summary=summary)
-    audit_record(actor=actor, action="update", object_type="return_interview", object_id=str(rhi.pk),
-                 child_id=episode.child_id, detail={"episode": episode.pk, "step": kind, **detail})
-    episode_facts_changed(episode, event=kind, actor=actor)
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event=kind, chronicle=Chronicle(at, kind, summary),
+        audit=Audit("update", "return_interview", str(rhi.pk), {"episode": episode.pk, "step": kind, **detail}),
+    )
 
 
 @transaction.atomic
 def rhi_allocate(*, actor: User, episode: Episode, practitioner: User | None, allocated_at: datetime,
-                 exceptional: bool = False) -> ReturnInterview:
+                 exceptional: bool = False, reason: str = "") -> ReturnInterview:
     """The co-ordinator allocates the interview to a practitioner (seed 000).
 
+    Every allocation is kept. The first one starts the allocation clock; re-allocating keeps
+    it (the deadline does not move, a missed one stays missed) and records who had it before.
     `exceptional`: another authority's child placed here, interviewed by the home authority
     because of an immediate safeguarding need, chargeable to the placing authority (seed 001).
     """
@@ -102,20 +110,31 @@ def rhi_allocate(*, actor: User, episode: Episode, practitioner: User | None, al
         errors.append(FieldError("practitioner", "Allocate to a return interview practitioner or social worker, "
                                                   "not to someone involved in the child's direct care."))
     _when(errors, "allocated_at", allocated_at, episode.found_at, "the child was found")
+    if rhi.allocated_at is not None and allocated_at < rhi.allocated_at:
+        errors.append(FieldError("allocated_at", "A re-allocation cannot come before the first allocation."))
+    if practitioner is not None and rhi.practitioner_id == practitioner.pk:
+        errors.append(FieldError("practitioner", "The interview is already allocated to this person."))
     if errors:
         raise DomainValidationError(errors)
     assert practitioner is not None
+    previous = rhi.practitioner
+    RhiAllocation.objects.create(interview=rhi, practitioner=practitioner, previous_practitioner=previous,
+                                 allocated_at=allocated_at, reason=reason.strip(), recorded_by=actor)
     rhi.practitioner = practitioner
-    rhi.allocated_at = allocated_at
-    rhi.allocated_by = actor
+    if rhi.allocated_at is None:
+        rhi.allocated_at = allocated_at
+        rhi.allocated_by = actor
     rhi.save()
     if exceptional != episode.rhi_exceptional:
         Episode.objects.filter(pk=episode.pk).update(rhi_exceptional=exceptional)
         episode.rhi_exceptional = exceptional
+    verb = f"re-allocated from {previous.display_name} to" if previous is not None else "allocated to"
     _finish(episode, actor, allocated_at, "rhi_allocated",
-            f"Return interview allocated to {practitioner.display_name}"
-            + (" (exceptional, chargeable to the placing authority)." if exceptional else "."),
-            rhi, {"practitioner": practitioner.username, "exceptional": exceptional})
+            f"Return interview {verb} {practitioner.display_name}"
+            + (" (exceptional, chargeable to the placing authority)." if exceptional else ".")
+            + (f" {reason.strip()}" if reason.strip() else ""),
+            rhi, {"practitioner": practitioner.username, "exceptional": exceptional,
+                  "previous_practitioner": previous.username if previous else None})
     return rhi
 
 
@@ -126,8 +145,11 @@ def _require_practitioner_or_lead(actor: User, rhi: ReturnInterview) -> None:
 
 
 @transaction.atomic
-def rhi_record_offer(*, actor: User, episode: Episode, offered_at: datetime, method: str) -> ReturnInterview:
-    """The interview was offered to the child (within 72 hours: seeds 000 and 002)."""
+def rhi_record_offer(*, actor: User, episode: Episode, offered_at: datetime, method: str, answer: str = "",
+                     note: str = "") -> ReturnInterview:
+    """The interview was offered to the child (within 72 hours: seeds 000 and 002). Each offer
+    is kept with the child's answer, if known ("we will not give up": an offer declined today
+    may be made again)."""
     episode, rhi = _lock(episode)
     _require_practitioner_or_lead(actor, rhi)
     errors: list[FieldError] = []
@@ -135,21 +157,26 @@ def rhi_record_offer(*, actor: User, episode: Episode, offered_at: datetime, met
     if not method.strip():
         errors.append(FieldError("method", "Say how the interview was offered (visit, phone, letter...)."))
     _when(errors, "offered_at", offered_at, episode.found_at, "the child was found")
+    if answer and answer not in OfferAnswer.values:
+        errors.append(FieldError("answer", f"Use one of {', '.join(OfferAnswer.values)}."))
     if errors:
         raise DomainValidationError(errors)
-    rhi.offered_at = offered_at
-    rhi.offer_method = method.strip()
-    rhi.save()
-    _finish(episode, actor, offered_at, "rhi_offered", f"Return interview offered ({method.strip()}).", rhi,
-            {"offered_at": offered_at, "method": method})
+    offer = RhiOffer.objects.create(interview=rhi, offered_at=offered_at, method=method.strip(), answer=answer,
+                                    note=note.strip(), recorded_by=actor)
+    if rhi.offered_at is None or offered_at < rhi.offered_at:
+        # The interview's own fields keep the first offer, which the 72 hours are measured by.
+        rhi.offered_at = offered_at
+        rhi.offer_method = method.strip()
+        rhi.save()
+    count = rhi.offers.count()
+    said = f"; {OfferAnswer(answer).label.lower()}" if answer else ""
+    _finish(episode, actor, offered_at, "rhi_offered",
+            f"Return interview offered ({method.strip()}{said})" + (f", offer {count}." if count > 1 else "."), rhi,
+            {"offered_at": offered_at, "method": method, "answer": answer, "offer": offer.pk})
     return rhi
 
 
-@transaction.atomic
-def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewRecord) -> ReturnInterview:
-    """What the child said and what will be done (DOMAIN.md section 5)."""
-    episode, rhi = _lock(episode)
-    _require_practitioner_or_lead(actor, rhi)
+def _record_errors(episode: Episode, rhi: ReturnInterview, record: InterviewRecord) -> list[FieldError]:
     errors: list[FieldError] = []
     _returned(episode, errors)
     if rhi.offered_at is None:
@@ -172,12 +199,44 @@ def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewReco
         for code in getattr(record, name):
             if not is_valid_code(list_name, code):
                 errors.append(FieldError(name, f"{code!r} is not a code of the {list_name} list."))
+    return errors
+
+
+def _content(record: InterviewRecord) -> dict[str, object]:
+    """The record's fields as a version keeps them (instants as ISO 8601)."""
+    return {name: value.isoformat() if isinstance(value, datetime) else value for name, value in asdict(record).items()}
+
+
+def interview_record_from(content: dict[str, object]) -> InterviewRecord:
+    """A version's content back as the record it was made from."""
+    values = dict(content)
+    if isinstance(values.get("conducted_at"), str):
+        values["conducted_at"] = datetime.fromisoformat(str(values["conducted_at"]))
+    return InterviewRecord(**values)  # type: ignore[arg-type]
+
+
+def _pending_amendment(rhi: ReturnInterview) -> RhiVersion | None:
+    return rhi.versions.filter(number__gt=1, authorised_at__isnull=True).order_by("-number").first()
+
+
+@transaction.atomic
+def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewRecord) -> ReturnInterview:
+    """What the child said and what will be done (DOMAIN.md section 5). It may be corrected
+    until the co-ordinator authorises it; after that it is locked (`rhi_amend`)."""
+    episode, rhi = _lock(episode)
+    _require_practitioner_or_lead(actor, rhi)
+    errors = _record_errors(episode, rhi, record)
+    if rhi.authorised_at is not None:
+        errors.append(FieldError("episode", "The interview is authorised and locked: record an amendment, which "
+                                            "is authorised again."))
     if errors:
         raise DomainValidationError(errors)
     for name, value in record.__dict__.items():
         setattr(rhi, name, value)
     rhi.interview_recorded_at = timezone.now()
     rhi.save()
+    RhiVersion.objects.update_or_create(interview=rhi, number=1,
+                                        defaults={"content": _content(record), "recorded_by": actor})
     assert record.conducted_at is not None
     _finish(episode, actor, record.conducted_at, "rhi_interview",
             f"Return interview {Outcome(record.outcome).label.lower()}.", rhi,
@@ -186,25 +245,76 @@ def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewReco
 
 
 @transaction.atomic
+def rhi_amend(*, actor: User, episode: Episode, record: InterviewRecord, amended_at: datetime,
+              reason: str) -> RhiVersion:
+    """Amend an authorised interview: a new version, kept beside the earlier ones, which the
+    co-ordinator must authorise before anyone reads it in place of the authorised one (police
+    read only authorised versions). A pending amendment is corrected in place."""
+    episode, rhi = _lock(episode)
+    _require_practitioner_or_lead(actor, rhi)
+    errors = _record_errors(episode, rhi, record)
+    if rhi.authorised_at is None:
+        errors.append(FieldError("episode", "The interview is not authorised yet: correct the record itself."))
+    if not reason.strip():
+        errors.append(FieldError("reason", "Say why the authorised interview is being amended."))
+    _when(errors, "amended_at", amended_at, rhi.authorised_at, "the authorisation")
+    if errors:
+        raise DomainValidationError(errors)
+    version = _pending_amendment(rhi)
+    if version is None:
+        number = (rhi.versions.order_by("-number").values_list("number", flat=True).first() or 1) + 1
+        version = RhiVersion(interview=rhi, number=number)
+    version.content = _content(record)
+    version.amended_at = amended_at
+    version.amendment_reason = reason.strip()
+    version.recorded_by = actor
+    version.save()
+    _finish(episode, actor, amended_at, "rhi_amended",
+            f"Return interview amended (version {version.number}, to be authorised): {reason.strip()}", rhi,
+            {"version": version.number, "reason": reason.strip()})
+    return version
+
+
+@transaction.atomic
 def rhi_authorise(*, actor: User, episode: Episode, authorised_at: datetime,
                   recommendations: str = "") -> ReturnInterview:
-    """The co-ordinator authorises the recorded interview (seed 000)."""
+    """The co-ordinator authorises the recorded interview (seed 000), or its pending amendment,
+    which then becomes the interview everyone with access reads."""
     require(actor, Capability.RHI_AUTHORISE)
     episode, rhi = _lock(episode)
     errors: list[FieldError] = []
+    amendment = _pending_amendment(rhi) if rhi.authorised_at is not None else None
     if rhi.conducted_at is None:
         errors.append(FieldError("episode", "Record the interview before authorising it."))
-    if rhi.authorised_at is not None:
+    if rhi.authorised_at is not None and amendment is None:
         errors.append(FieldError("episode", "The interview is already authorised."))
-    _when(errors, "authorised_at", authorised_at, rhi.conducted_at, "the interview")
+    if amendment is not None:
+        _when(errors, "authorised_at", authorised_at, amendment.amended_at, "the amendment")
+    else:
+        _when(errors, "authorised_at", authorised_at, rhi.conducted_at, "the interview")
     if errors:
         raise DomainValidationError(errors)
+    if amendment is not None:
+        for name, value in interview_record_from(amendment.content).__dict__.items():
+            setattr(rhi, name, value)
+        amendment.authorised_at = authorised_at
+        amendment.authorised_by = actor
+        amendment.recommendations = recommendations
+        amendment.save()
+        rhi.recommendations = recommendations or rhi.recommendations
+        rhi.save()
+        _finish(episode, actor, authorised_at, "rhi_authorised",
+                f"Return interview amendment (version {amendment.number}) authorised.", rhi,
+                {"authorised_at": authorised_at, "version": amendment.number})
+        return rhi
     rhi.authorised_at = authorised_at
     rhi.authorised_by = actor
     rhi.recommendations = recommendations
     rhi.save()
+    RhiVersion.objects.filter(interview=rhi, number=1).update(authorised_at=authorised_at, authorised_by=actor,
+                                                              recommendations=recommendations)
     _finish(episode, actor, authorised_at, "rhi_authorised", "Return interview authorised.", rhi,
-            {"authorised_at": authorised_at})
+            {"authorised_at": authorised_at, "version": 1})
     return rhi
 
 

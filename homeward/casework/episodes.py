@@ -1,8 +1,9 @@
-"""Writing episodes: report, regrade, reclassify, record found, cancel, close.
+"""Writing episodes: report, regrade, reclassify, whereabouts, record found, cancel, close.
 
 Each service validates everything first and raises DomainValidationError naming the field,
-so nothing is half-stored; then writes the episode, its history, the child's chronology and
-the audit entry in one transaction, and refreshes the episode's obligations in it too.
+so nothing is half-stored; then writes the episode and its history, and ends with
+`casework_commit`, which writes the chronology and the audit entry and refreshes what the
+change reaches, in the same transaction.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require, require_action
-from homeward.audit.services import audit_record
-from homeward.children.models import Child, ChronologyEntry
+from homeward.accounts.roles import Role
+from homeward.children.models import Child
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import age_on, local_date
-from homeward.reference.models import PoliceForce
-from homeward.reference.selectors import coded_labels, is_valid_code
-
-from .hooks import episode_facts_changed
-from .models import (
+from homeward.episodes.actions import ACTION_LABELS
+from homeward.episodes.models import (
     Classification,
     ClassificationChange,
     Episode,
@@ -35,8 +33,16 @@ from .models import (
     ReportedBy,
     RiskGrading,
     RiskLevel,
+    WhereaboutsChange,
 )
-from .risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
+from homeward.episodes.overlap import episode_overlapping
+from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
+from homeward.obligations.services import episode_obligations_evaluate
+from homeward.protocol.obligation import Obligation
+from homeward.reference.models import PoliceForce
+from homeward.reference.selectors import coded_labels, is_valid_code
+
+from .commit import Audit, Chronicle, Reach, casework_commit
 
 # A report may carry a time a few minutes ahead of the server's clock.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -58,10 +64,19 @@ def _choice(errors: list[FieldError], field: str, value: str, choices: Any, labe
         errors.append(FieldError(field, f"{label} must be one of {', '.join(choices.values)}."))
 
 
-def _chronicle(episode: Episode, actor: User | None, at: datetime, kind: str, summary: str) -> None:
-    ChronologyEntry.objects.create(
-        child_id=episode.child_id, episode=episode, at=at, recorded_by=actor, kind=kind, summary=summary
-    )
+def _update_audit(episode: Episode, detail: dict[str, Any]) -> Audit:
+    return Audit(action="update", object_type="episode", object_id=str(episode.pk), detail=detail)
+
+
+def _overlap_error(errors: list[FieldError], field: str, child: Child, start: datetime, end: datetime | None,
+                   exclude: int | None = None) -> None:
+    """DOMAIN.md section 2: two episodes of one child never overlap in time (a new one may
+    start on the day the last one ended)."""
+    other = episode_overlapping(child_id=child.pk, start=start, end=end, exclude=exclude)
+    if other is not None:
+        until = f"to {local_date(other.found_at):%d/%m/%Y}" if other.found_at else "and is still open"
+        errors.append(FieldError(field, f"This overlaps episode {other.pk} of the same child, which began "
+                                        f"{local_date(other.missing_since):%d/%m/%Y} {until}."))
 
 
 def episode_find_by_police_reference(police_force: str, police_reference: str) -> Episode | None:
@@ -139,6 +154,8 @@ def episode_report(
     if open_episode is not None and found_at is None:
         errors.append(FieldError("child", f"The child already has an open episode ({open_episode.pk}): record "
                                           "them found or update that episode instead."))
+    elif not any(e.field in ("last_seen_at", "found_at") for e in errors):
+        _overlap_error(errors, "last_seen_at" if last_seen_at else "reported_at", child, missing_since, found_at)
     if errors:
         raise DomainValidationError(errors)
 
@@ -164,15 +181,20 @@ def episode_report(
                     episode=episode, risk_level=risk_level, graded_at=reported_at,
                     graded_by=risk_graded_by or reporter_name, rationale="As reported.", recorded_by=actor,
                 )
-            _chronicle(episode, actor, missing_since, "episode_reported",
-                       f"Reported {classification} by {ReportedBy(reported_by).label.lower()}"
-                       + (f"; last seen at {location_last_seen}" if location_last_seen else "") + ".")
+            WhereaboutsChange.objects.create(
+                episode=episode, whereabouts_known=whereabouts_known, at=reported_at, rationale="As reported.",
+                recorded_by=actor,
+            )
+            lines = [Chronicle(missing_since, "episode_reported",
+                               f"Reported {classification} by {ReportedBy(reported_by).label.lower()}"
+                               + (f"; last seen at {location_last_seen}" if location_last_seen else "") + ".")]
             if found_at is not None:
-                _chronicle(episode, actor, found_at, "found",
-                           "Found" + (f" at {found_location}" if found_location else "") + ".")
-            audit_record(actor=actor, action="create", object_type="episode", object_id=str(episode.pk),
-                         child_id=child.pk, detail={"after": episode_snapshot(episode)})
-            episode_facts_changed(episode, event="reported", actor=actor)
+                lines.append(Chronicle(found_at, "found",
+                                       "Found" + (f" at {found_location}" if found_location else "") + "."))
+            # A new episode can make the child's others repeats: every episode of the child is reached.
+            casework_commit(actor=actor, child=child, episode=episode, chronicle=lines,
+                            audit=Audit("create", "episode", str(episode.pk), {"after": episode_snapshot(episode)}),
+                            reach=Reach.CHILD, event="reported")
     except IntegrityError:
         # A concurrent request recorded the same police notification, or an open episode.
         existing = episode_find_by_police_reference(police_force, police_reference)
@@ -233,13 +255,14 @@ def episode_regrade_risk(
     latest = episode.risk_gradings.order_by("-graded_at", "-id").first()
     episode.risk_level = latest.risk_level if latest else risk_level
     episode.save(update_fields=["risk_level", "updated_at"])
-    _chronicle(episode, actor, graded_at, "risk_graded",
-               f"Risk graded {RiskLevel(risk_level).label.lower()}" + (f" by {graded_by}" if graded_by else "")
-               + (f": {rationale}" if rationale else "."))
-    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
-                 child_id=episode.child_id,
-                 detail={"risk_grading": {"before": before, "after": episode.risk_level, "graded_at": graded_at}})
-    episode_facts_changed(episode, event="regraded", actor=actor)
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="regraded",
+        chronicle=Chronicle(graded_at, "risk_graded",
+                            f"Risk graded {RiskLevel(risk_level).label.lower()}"
+                            + (f" by {graded_by}" if graded_by else "") + (f": {rationale}" if rationale else ".")),
+        audit=_update_audit(episode, {"risk_grading": {"before": before, "after": episode.risk_level,
+                                                       "graded_at": graded_at}}),
+    )
     return grading
 
 
@@ -267,12 +290,13 @@ def episode_reclassify(
     latest = episode.classifications.order_by("-at", "-id").first()
     episode.classification = latest.classification if latest else classification
     episode.save(update_fields=["classification", "updated_at"])
-    _chronicle(episode, actor, at, "reclassified",
-               f"Classified {classification}" + (f": {rationale}" if rationale else "."))
-    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
-                 child_id=episode.child_id,
-                 detail={"classification": {"before": before, "after": episode.classification, "at": at}})
-    episode_facts_changed(episode, event="reclassified", actor=actor)
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="reclassified",
+        chronicle=Chronicle(at, "reclassified",
+                            f"Classified {classification}" + (f": {rationale}" if rationale else ".")),
+        audit=_update_audit(episode, {"classification": {"before": before, "after": episode.classification,
+                                                         "at": at}}),
+    )
     return change
 
 
@@ -291,6 +315,8 @@ def episode_record_found(
         errors.append(FieldError("found_at", "Found cannot be before the child went missing."))
     if found_at > timezone.now() + CLOCK_SKEW:
         errors.append(FieldError("found_at", "Found cannot be in the future."))
+    if not errors:
+        _overlap_error(errors, "found_at", episode.child, episode.missing_since, found_at, exclude=episode.pk)
     if errors:
         raise DomainValidationError(errors)
     before = episode_snapshot(episode)
@@ -303,12 +329,12 @@ def episode_record_found(
     episode.found_recorded_at = timezone.now()
     episode.status = EpisodeStatus.RETURNED
     episode.save()
-    _chronicle(episode, actor, found_at, "found",
-               "Found" + (f" at {found_location}" if found_location else "")
-               + (f" by {found_by}" if found_by else "") + ".")
-    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
-                 child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode)})
-    episode_facts_changed(episode, event="returned", actor=actor)
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="returned",
+        chronicle=Chronicle(found_at, "found", "Found" + (f" at {found_location}" if found_location else "")
+                            + (f" by {found_by}" if found_by else "") + "."),
+        audit=_update_audit(episode, {"before": before, "after": episode_snapshot(episode)}),
+    )
     return episode
 
 
@@ -326,29 +352,13 @@ def episode_cancel(*, actor: User, episode: Episode, reason: str) -> Episode:
     episode.cancelled_at = timezone.now()
     episode.cancel_reason = reason.strip()
     episode.save()
-    _chronicle(episode, actor, episode.cancelled_at, "cancelled", f"Episode cancelled: {reason.strip()}")
-    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
-                 child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode),
-                                                    "reason": reason})
-    episode_facts_changed(episode, event="cancelled", actor=actor)
+    # Cancelled, it no longer counts towards the child's repeats: every episode is reached.
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="cancelled", reach=Reach.CHILD,
+        chronicle=Chronicle(episode.cancelled_at, "cancelled", f"Episode cancelled: {reason.strip()}"),
+        audit=_update_audit(episode, {"before": before, "after": episode_snapshot(episode), "reason": reason}),
+    )
     return episode
-
-
-# The simple recorded facts of DOMAIN.md section 3 (API.md: POST .../actions).
-ACTION_LABELS: dict[str, str] = {
-    "police_informed": "Police informed",
-    "risk_analysis": "Children's services risk analysis recorded",
-    "manager_informed": "Team manager informed",
-    "mct_notified": "Missing Children Team notified",
-    "parental_responsibility_informed": "Those with parental responsibility informed",
-    "carer_update": "Update from the carer",
-    "senior_escalation": "Senior assistant director informed",
-    "high_risk_notifications": "UK Missing Persons Unit and CEOP notified",
-    "safe_and_well_check": "Safe and well check or prevention interview",
-    "iro_informed": "IRO informed",
-    "plan_updated": "Child's plan / missing action plan updated",
-    "repeat_review": "Repeat-missing strategy review",
-}
 
 
 def _check_risk_analysis_codes(errors: list[FieldError], action: str, coded: dict[str, list[str]]) -> None:
@@ -414,18 +424,31 @@ def episode_record_action(
     coded_text = risk_analysis_text(coded, {list_name: coded_labels(list_name)
                                             for list_name in RISK_ANALYSIS_LISTS.values()}) if coded else ""
     summary = ACTION_LABELS[action] + (f": {note}" if note else ".") + (f" {coded_text}" if coded_text else "")
-    _chronicle(episode, actor, at, f"action_{action}", summary)
-    audit_record(actor=actor, action="create", object_type="episode_action", object_id=str(record.pk),
-                 child_id=episode.child_id, detail={"episode": episode.pk, "action": action, "at": at, **coded})
-    episode_facts_changed(episode, event="action", actor=actor)
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="action",
+        chronicle=Chronicle(at, f"action_{action}", summary),
+        audit=Audit("create", "episode_action", str(record.pk), {"episode": episode.pk, "action": action, "at": at,
+                                                                  **coded}),
+    )
     return record
 
 
-@transaction.atomic
-def episode_close(*, actor: User, episode: Episode, closed_at: datetime, note: str = "") -> Episode:
-    """Close a returned episode once its follow-up is done: nothing may be pending or overdue."""
-    from homeward.obligations.services import episode_obligations_evaluate
+# Who may close an episode with duties outstanding, giving the reason (DOMAIN.md section 5a).
+CLOSING_MANAGERS = frozenset({Role.TEAM_MANAGER, Role.SERVICE_LEADER, Role.SENIOR_MANAGER, Role.COORDINATOR})
 
+
+def episode_outstanding(episode: Episode, at: datetime) -> list[Obligation]:
+    """The duties still to be done at `at` (pending or overdue): closing then leaves them not done."""
+    return [o for o in episode_obligations_evaluate(episode, at) if o.status in ("pending", "overdue")
+            and not o.for_information]
+
+
+@transaction.atomic
+def episode_close(*, actor: User, episode: Episode, closed_at: datetime, note: str = "",
+                  reason: str = "") -> Episode:
+    """Close a returned episode. With duties outstanding it needs a manager's `reason`
+    (team manager, service leader, senior manager or co-ordinator); they become `not_done`
+    with it, leave every worklist and count in performance (DOMAIN.md section 3)."""
     require(actor, Capability.EPISODE_CLOSE)
     episode = _lock(episode)
     errors: list[FieldError] = []
@@ -434,21 +457,66 @@ def episode_close(*, actor: User, episode: Episode, closed_at: datetime, note: s
     elif episode.found_at and closed_at < episode.found_at:
         errors.append(FieldError("closed_at", "An episode cannot close before the child was found."))
     _not_future(errors, "closed_at", closed_at, timezone.now())
+    outstanding: list[Obligation] = []
     if not errors:
-        outstanding = [o for o in episode_obligations_evaluate(episode, closed_at)
-                       if o.status in ("pending", "overdue")]
+        outstanding = episode_outstanding(episode, closed_at)
         if outstanding:
             items = "; ".join(f"{o.title} (due {timezone.localtime(o.due_at):%d/%m/%Y %H:%M})" for o in outstanding)
-            errors.append(FieldError("closed_at", f"The follow-up is not done: {items}."))
+            if actor.role not in CLOSING_MANAGERS:
+                errors.append(FieldError("closed_at", f"The follow-up is not done: {items}. A manager may close it "
+                                                      "with a reason."))
+            elif not reason.strip():
+                errors.append(FieldError("reason", f"The follow-up is not done: {items}. Say why the episode "
+                                                   "closes with these not done."))
     if errors:
         raise DomainValidationError(errors)
     before = episode_snapshot(episode)
     episode.status = EpisodeStatus.CLOSED
     episode.closed_at = closed_at
     episode.close_note = note
+    episode.close_reason = reason.strip() if outstanding else ""
+    episode.closed_by = actor
     episode.save()
-    _chronicle(episode, actor, closed_at, "closed", "Episode closed" + (f": {note}" if note else "."))
-    audit_record(actor=actor, action="update", object_type="episode", object_id=str(episode.pk),
-                 child_id=episode.child_id, detail={"before": before, "after": episode_snapshot(episode)})
-    episode_facts_changed(episode, event="closed", actor=actor)
+    summary = "Episode closed" + (f": {note}" if note else ".")
+    if outstanding:
+        summary += f" Closed with {len(outstanding)} duties not done: {episode.close_reason}"
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="closed",
+        chronicle=Chronicle(closed_at, "closed", summary),
+        audit=_update_audit(episode, {"before": before, "after": episode_snapshot(episode),
+                                      **({"not_done": [o.code for o in outstanding],
+                                          "reason": episode.close_reason} if outstanding else {})}),
+    )
     return episode
+
+
+@transaction.atomic
+def episode_change_whereabouts(*, actor: User, episode: Episode, whereabouts_known: bool, at: datetime,
+                               rationale: str = "") -> WhereaboutsChange:
+    """SSDA903's M (whereabouts unknown) or A (away, whereabouts known) changes during the
+    episode; every change is kept, like the classification (DOMAIN.md section 2)."""
+    require(actor, Capability.EPISODE_RECLASSIFY)
+    episode = _lock(episode)
+    _require_not_cancelled(episode)
+    errors: list[FieldError] = []
+    _not_future(errors, "at", at, timezone.now())
+    if at < episode.reported_at:
+        errors.append(FieldError("at", "A change cannot come before the report."))
+    if episode.found_at and at > episode.found_at:
+        errors.append(FieldError("at", "The child was already found at this time."))
+    if errors:
+        raise DomainValidationError(errors)
+    change = WhereaboutsChange.objects.create(episode=episode, whereabouts_known=whereabouts_known, at=at,
+                                              rationale=rationale, recorded_by=actor)
+    before = episode.whereabouts_known
+    latest = episode.whereabouts_changes.order_by("-at", "-id").first()
+    episode.whereabouts_known = latest.whereabouts_known if latest else whereabouts_known
+    episode.save(update_fields=["whereabouts_known", "updated_at"])
+    label = "away, whereabouts known (A)" if whereabouts_known else "missing, whereabouts unknown (M)"
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="whereabouts", reach=Reach.NONE,
+        chronicle=Chronicle(at, "whereabouts_changed", f"Now {label}" + (f": {rationale}" if rationale else ".")),
+        audit=_update_audit(episode, {"whereabouts_known": {"before": before, "after": episode.whereabouts_known,
+                                                            "at": at}}),
+    )
+    return change

@@ -13,14 +13,12 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
-from homeward.audit.services import audit_record
-from homeward.children.models import ChronologyEntry
 from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
 from homeward.common.timeutil import LONDON
-from homeward.episodes.hooks import episode_facts_changed
 from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.meetings.models import MeetingAction, MeetingKind, StrategyMeeting
 
-from .models import MeetingAction, MeetingKind, StrategyMeeting
+from .commit import Audit, Chronicle, Reach, casework_commit
 
 
 @dataclass(frozen=True)
@@ -65,13 +63,13 @@ def strategy_meeting_record(
                       description=a.description.strip(), due=a.due)
         for a in actions or []
     )
-    ChronologyEntry.objects.create(
-        child_id=episode.child_id, episode=episode, at=held_at, recorded_by=actor, kind=f"meeting_{kind}",
-        summary=f"{MeetingKind(kind).label} held with {len(cleaned)} attendees; {len(actions or [])} actions agreed.",
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="meeting",
+        chronicle=Chronicle(held_at, f"meeting_{kind}", f"{MeetingKind(kind).label} held with {len(cleaned)} "
+                                                        f"attendees; {len(actions or [])} actions agreed."),
+        audit=Audit("create", "strategy_meeting", str(meeting.pk), {"episode": episode.pk, "kind": kind,
+                                                                     "held_at": held_at}),
     )
-    audit_record(actor=actor, action="create", object_type="strategy_meeting", object_id=str(meeting.pk),
-                 child_id=episode.child_id, detail={"episode": episode.pk, "kind": kind, "held_at": held_at})
-    episode_facts_changed(episode, event="meeting", actor=actor)
     return meeting
 
 
@@ -131,13 +129,14 @@ def meeting_action_complete(*, actor: User, action: MeetingAction, done_at: date
     action.done_note = note.strip()
     action.save(update_fields=["done_at", "done_recorded_at", "done_by", "done_note"])
     episode = meeting.episode
-    ChronologyEntry.objects.create(
-        child_id=episode.child_id, episode=episode, at=done_at, recorded_by=actor, kind="meeting_action_done",
-        summary=f"Action agreed at the {MeetingKind(meeting.kind).label.lower()} done: {action.description}"
-                + (f" ({action.done_note})" if action.done_note else ""),
+    # An agreed action is the meeting's own business: the protocol reads none (Reach.NONE).
+    casework_commit(
+        actor=actor, child=episode.child_id, episode=episode, event="meeting_action_done", reach=Reach.NONE,
+        chronicle=Chronicle(done_at, "meeting_action_done",
+                            f"Action agreed at the {MeetingKind(meeting.kind).label.lower()} done: "
+                            f"{action.description}" + (f" ({action.done_note})" if action.done_note else "")),
+        audit=Audit("update", "meeting_action", str(action.pk),
+                    {"episode": episode.pk, "meeting": meeting.pk, "before": before,
+                     "after": meeting_action_snapshot(action)}),
     )
-    audit_record(actor=actor, action="update", object_type="meeting_action", object_id=str(action.pk),
-                 child_id=episode.child_id,
-                 detail={"episode": episode.pk, "meeting": meeting.pk,
-                         "before": before, "after": meeting_action_snapshot(action)})
     return action

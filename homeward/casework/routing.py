@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from homeward.episodes.models import Episode
 from homeward.obligations.facts import child_facts
 from homeward.obligations.protocol_source import active_protocol, home_authority
 from homeward.protocol.facts import ChildFacts
 from homeward.protocol.routing import RhiRouting, route_return_interview
-from homeward.reference.models import Authority
-
-from .models import Episode
+from homeward.reference.selectors import authority_get
 
 
 def episode_rhi_routing(episode: Episode, *, child: ChildFacts | None = None) -> RhiRouting:
@@ -20,12 +19,13 @@ def episode_rhi_routing(episode: Episode, *, child: ChildFacts | None = None) ->
 
 
 def episode_assign_rhi_responsibility(episode: Episode, *, child: ChildFacts | None = None) -> RhiRouting:
+    """Keep on the episode who conducts its return interview; written only when it changes."""
     routing = episode_rhi_routing(episode, child=child)
-    authority = Authority.objects.filter(code=routing.authority).first()
-    Episode.objects.filter(pk=episode.pk).update(
-        rhi_authority=authority, rhi_out_of_area=routing.out_of_area, rhi_chargeable=routing.chargeable
-    )
-    episode.rhi_authority = authority
-    episode.rhi_out_of_area = routing.out_of_area
-    episode.rhi_chargeable = routing.chargeable
+    authority = authority_get(routing.authority)
+    values = {"rhi_authority": authority, "rhi_out_of_area": routing.out_of_area,
+              "rhi_neighbouring": routing.neighbouring, "rhi_chargeable": routing.chargeable}
+    if any(getattr(episode, name) != value for name, value in values.items()):
+        Episode.objects.filter(pk=episode.pk).update(**values)
+        for name, value in values.items():
+            setattr(episode, name, value)
     return routing

@@ -1,0 +1,123 @@
+"""The one step every casework service ends with (ADR 0011).
+
+Explicit calls, not signals: a service says what it recorded (the chronology line, the audit
+entry) and how far the change reaches; `casework_commit` does the rest once, in the caller's
+transaction, so the record, its chronology, its audit entry, the obligations it changes and
+the notifications it sends exist together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from django.db import transaction
+
+from homeward.accounts.models import User
+from homeward.audit.services import audit_record
+from homeward.children.models import Child, ChronologyEntry
+from homeward.episodes.models import Episode
+from homeward.notifications.services import notifications_for_event
+from homeward.obligations.facts import FactsBuilder
+from homeward.obligations.services import obligations_refresh
+
+from .routing import episode_assign_rhi_responsibility
+
+
+class Reach(Enum):
+    """Which episodes' facts a change can alter.
+
+    EPISODE: only the episode it was recorded on (an action, a meeting, a grading, a step of
+    the return interview, the return itself).
+    CHILD: every episode of the child. A report, a cancellation, an import or a corrected start
+    changes which of the child's episodes are repeats; a change of legal status, placement,
+    allocated worker, team or IRO changes what every episode owes and who owns it.
+    NONE: nothing the protocol reads (a note, a person around the child).
+    """
+
+    EPISODE = "episode"
+    CHILD = "child"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Chronicle:
+    """One line of the child's chronology: what happened and when it happened."""
+
+    at: datetime
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The audit entry of the change: who did what to which record (the actor is the service's)."""
+
+    action: str
+    object_type: str
+    object_id: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+# The events that tell people (DOMAIN.md section 4); any other event tells nobody.
+NOTIFYING_EVENTS = frozenset({"reported", "returned"})
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What the commit refreshed: the episodes whose obligations were brought up to date."""
+
+    episodes: tuple[int, ...]
+
+
+def _affected(child_id: int, episode: Episode | None, reach: Reach) -> list[Episode]:
+    if reach is Reach.NONE:
+        return []
+    if reach is Reach.EPISODE and episode is not None:
+        return [episode]
+    episodes = list(Episode.objects.filter(child_id=child_id).order_by("missing_since", "id"))
+    if episode is not None:
+        # The caller's instance holds what it just wrote; keep it rather than a second copy.
+        episodes = [episode if other.pk == episode.pk else other for other in episodes]
+    return episodes
+
+
+@transaction.atomic
+def casework_commit(
+    *,
+    actor: User | None,
+    child: Child | int,
+    episode: Episode | None = None,
+    chronicle: Chronicle | Sequence[Chronicle] = (),
+    audit: Audit | None = None,
+    reach: Reach = Reach.EPISODE,
+    event: str = "",
+) -> Committed:
+    """Finish a casework write: chronology, audit, obligations, routing and notifications.
+
+    `event` names what happened for notifications ("reported", "returned"); an imported
+    episode tells nobody. Obligations are refreshed for every episode `reach` covers, with
+    the child's facts built once.
+    """
+    child_id = child if isinstance(child, int) else child.pk
+    lines: Iterable[Chronicle] = (chronicle,) if isinstance(chronicle, Chronicle) else chronicle
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(child_id=child_id, episode=episode, at=line.at, recorded_by=actor, kind=line.kind,
+                        summary=line.summary)
+        for line in lines
+    )
+    if audit is not None:
+        audit_record(actor=actor, action=audit.action, object_type=audit.object_type, object_id=audit.object_id,
+                     child_id=child_id, detail=audit.detail)
+    affected = _affected(child_id, episode, reach)
+    builder = FactsBuilder.for_child(child_id)
+    for each in affected:
+        facts = builder.facts(each)
+        episode_assign_rhi_responsibility(each, child=facts.child)
+        obligations_refresh(each, facts=facts)
+    if episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from:
+        notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts)
+    return Committed(episodes=tuple(e.pk for e in affected))

@@ -1,0 +1,64 @@
+"""An episode's obligations as rows: what the engine plans, each with its owner, unsaved.
+
+The casework refresh stores them; a read at an instant beyond an episode's stored horizon
+builds them in memory instead, so the answer is the same and nothing is written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeward.episodes.models import Episode
+from homeward.protocol.engine import obligation_to_dict, plan
+from homeward.protocol.facts import Facts
+from homeward.protocol.obligation import Obligation
+
+from .facts import facts_for_episode
+from .models import StoredObligation
+from .owners import obligation_owner
+from .protocol_source import active_protocol
+
+STORED_FIELDS = ("title", "responsible_role", "arises_at", "due_at", "done_at", "done_recorded_at", "late",
+                 "basis", "listed_from", "lapses_at", "ended_at", "ended_reason", "for_information",
+                 "owner_queue", "owner_user_id", "owner_team_id")
+
+
+def _practitioner_id(episode: Episode) -> int | None:
+    from homeward.interviews.models import ReturnInterview
+
+    return ReturnInterview.objects.filter(episode_id=episode.pk).values_list("practitioner_id", flat=True).first()
+
+
+def planned_obligations(episode: Episode, *, now: datetime, through: datetime,
+                        facts: Facts | None = None) -> tuple[Obligation, ...]:
+    """The engine's plan for the episode at `now`, repeating obligations generated up to
+    `through`. An imported historical episode owes nothing: its follow-up belonged to the old
+    system."""
+    if episode.imported_from:
+        return ()
+    return plan(facts or facts_for_episode(episode), active_protocol(), now, through=through)
+
+
+def planned_rows(episode: Episode, *, now: datetime, through: datetime,
+                 facts: Facts | None = None) -> list[StoredObligation]:
+    """The planned obligations as unsaved rows, each with its owner (`owners`)."""
+    obligations = planned_obligations(episode, now=now, through=through, facts=facts)
+    if not obligations:
+        return []
+    child = episode.child
+    practitioner = _practitioner_id(episode)
+    rows = []
+    for obligation in obligations:
+        owner = obligation_owner(
+            responsible_role=obligation.responsible_role, allocated_worker_id=child.allocated_worker_id,
+            team_id=child.team_id, practitioner_id=practitioner, for_information=obligation.for_information,
+        )
+        rows.append(StoredObligation(
+            episode=episode, child_id=episode.child_id, code=obligation.code, instance=obligation.instance,
+            title=obligation.title, responsible_role=obligation.responsible_role, arises_at=obligation.arises_at,
+            due_at=obligation.due_at, done_at=obligation.done_at, done_recorded_at=obligation.done_recorded_at,
+            late=obligation.late, basis=obligation_to_dict(obligation)["basis"], listed_from=obligation.listed_from,
+            lapses_at=obligation.lapses_at, ended_at=obligation.ended_at, ended_reason=obligation.ended_reason,
+            for_information=obligation.for_information, owner_queue=owner.queue, owner_user_id=owner.user_id,
+            owner_team_id=owner.team_id, refreshed_at=now,
+        ))
+    return rows
