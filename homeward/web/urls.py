@@ -2,7 +2,20 @@
 
 from django.urls import include, path
 
-from .views import auth, board, child_edit, child_ids, children, episodes, interviews, meetings, report, reports, search
+from .views import (
+    auth,
+    board,
+    child_edit,
+    child_ids,
+    children,
+    episodes,
+    interviews,
+    meetings,
+    report,
+    reports,
+    search,
+    work,
+)
 
 app_name = "web"
 
@@ -12,6 +25,7 @@ urlpatterns = [
     path("", include("homeward.web.urls_security")),
     path("", board.home, name="home"),
     path("missing-now", board.board, name="board"),
+    path("work", work.work, name="work"),
     path("search", search.search, name="search"),
     path("report", report.report_find, name="report"),
     path("report/new-child", report.report_new_child, name="report_new_child"),
@@ -29,6 +43,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>", episodes.episode_page, name="episode"),
     path("episodes/<int:episode_id>/risk", episodes.episode_regrade, name="episode_regrade"),
     path("episodes/<int:episode_id>/classification", episodes.episode_reclassification, name="episode_reclassify"),
+    path("episodes/<int:episode_id>/whereabouts", episodes.episode_whereabouts, name="episode_whereabouts"),
     path("episodes/<int:episode_id>/found", episodes.episode_found, name="episode_found"),
     path("episodes/<int:episode_id>/cancel", episodes.episode_cancellation, name="episode_cancel"),
     path("episodes/<int:episode_id>/actions/<slug:action>", episodes.episode_action, name="episode_action"),
@@ -40,6 +55,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/interview/allocate", interviews.rhi_allocate_page, name="rhi_allocate"),
     path("episodes/<int:episode_id>/interview/offer", interviews.rhi_offer_page, name="rhi_offer"),
     path("episodes/<int:episode_id>/interview/record", interviews.rhi_record_page, name="rhi_record"),
+    path("episodes/<int:episode_id>/interview/amend", interviews.rhi_amend_page, name="rhi_amend"),
     path("episodes/<int:episode_id>/interview/authorise", interviews.rhi_authorise_page, name="rhi_authorise"),
     path("episodes/<int:episode_id>/interview/share", interviews.rhi_share_page, name="rhi_share"),
     path("interviews", interviews.rhi_pipeline, name="rhi_pipeline"),

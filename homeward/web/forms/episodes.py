@@ -97,6 +97,37 @@ class ReclassifyForm(forms.Form):
         self.fields["at"].initial = _now()
 
 
+WHEREABOUTS_UNKNOWN = "missing"
+WHEREABOUTS_KNOWN = "away"
+WHEREABOUTS_CHOICES = [(WHEREABOUTS_UNKNOWN, "Missing: whereabouts not known (M)"),
+                       (WHEREABOUTS_KNOWN, "Away: whereabouts known (A)")]
+WHEREABOUTS_HINTS = {
+    WHEREABOUTS_UNKNOWN: "Nobody knows where the child is",
+    WHEREABOUTS_KNOWN: "Not where they should be, but it is known where they are (away from placement "
+                       "without authorisation)",
+}
+
+
+class WhereaboutsForm(forms.Form):
+    """SSDA903's M or A: whether it is known where the child is, kept as a history."""
+
+    whereabouts_known = _Radios(label="Is it known where the child is?", choices=WHEREABOUTS_CHOICES,
+                                message="Select missing or away")
+    at = GovukDateTimeField(label="When it changed", help_text=DATETIME_HINT,
+                            required_message="Enter when it changed")
+    rationale = forms.CharField(label="Rationale", required=False, widget=forms.Textarea,
+                                help_text="For example, the police found her at a friend's address and she "
+                                          "will not come back tonight")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["whereabouts_known"].choice_hints = WHEREABOUTS_HINTS  # type: ignore[attr-defined]
+        self.fields["at"].initial = _now()
+
+    def clean_whereabouts_known(self) -> bool:
+        return self.cleaned_data.get("whereabouts_known") == WHEREABOUTS_KNOWN
+
+
 class FoundForm(forms.Form):
     found_at = GovukDateTimeField(label="When the child was found or returned", help_text=DATETIME_HINT,
                                   required_message="Enter when the child was found or returned")

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.interviews.models import Method, Outcome
+from homeward.interviews.models import Method, OfferAnswer, Outcome
 from homeward.interviews.selectors import PRACTITIONER_ROLES
 
 from .episodes import DATETIME_HINT
@@ -40,12 +40,21 @@ class AllocateForm(forms.Form):
     allocated_at = GovukDateTimeField(label="When it was allocated", help_text=DATETIME_HINT,
                                       required_message="Enter when the interview was allocated")
 
-    def __init__(self, *args: Any, exceptional_possible: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, exceptional_possible: bool = False, reallocating: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].choices = [("", "Choose a practitioner")] + [  # type: ignore[attr-defined]
             (user.username, f"{user.display_name} ({user.get_role_display()})") for user in practitioners()
         ]
         self.fields["allocated_at"].initial = _now()
+        if reallocating:
+            self.fields["practitioner"].label = "New practitioner"
+            self.fields["allocated_at"].label = "When it was re-allocated"
+            self.fields["allocated_at"].subject = "When it was re-allocated"  # type: ignore[attr-defined]
+            self.fields["allocated_at"].error_messages["required"] = "Enter when the interview was re-allocated"
+            self.fields["reason"] = _text("Why it is re-allocated", required=True,
+                                          message="Enter why the interview is re-allocated",
+                                          help_text="For example, the practitioner is off sick this week")
         if exceptional_possible:
             self.fields["exceptional"] = GovukBooleanField(
                 label="Exceptional: an immediate safeguarding need, chargeable to the placing authority",
@@ -55,16 +64,34 @@ class AllocateForm(forms.Form):
             )
 
 
+ANSWER_NOT_KNOWN = "not_known"
+ANSWER_CHOICES = [*OfferAnswer.choices, (ANSWER_NOT_KNOWN, "Not known yet")]
+ANSWER_HINTS = {
+    OfferAnswer.NO_CONTACT.value: "The child could not be reached",
+    ANSWER_NOT_KNOWN: "For example, a letter the child has not answered yet",
+}
+
+
 class OfferForm(forms.Form):
+    """One offer of the interview with the child's answer; every offer is kept."""
+
     offered_at = GovukDateTimeField(label="When the interview was offered", help_text=DATETIME_HINT,
                                     required_message="Enter when the interview was offered")
     method = forms.CharField(label="How it was offered", max_length=100,
                              help_text="For example, home visit, phone call to the child, letter",
                              error_messages={"required": "Enter how the interview was offered"})
+    answer = forms.ChoiceField(label="The child's answer", choices=ANSWER_CHOICES, widget=forms.RadioSelect,
+                               error_messages={"required": "Select the child's answer, or not known yet"})
+    note = _text("Note", help_text="For example, what the child said, or when to try again")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offered_at"].initial = _now()
+        self.fields["answer"].choice_hints = ANSWER_HINTS  # type: ignore[attr-defined]
+
+    def clean_answer(self) -> str:
+        answer = self.cleaned_data.get("answer") or ""
+        return "" if answer == ANSWER_NOT_KNOWN else answer
 
 
 class InterviewForm(forms.Form):
@@ -110,6 +137,25 @@ class InterviewForm(forms.Form):
     def clean_seen_alone(self) -> bool | None:
         value = self.cleaned_data.get("seen_alone")
         return None if not value else value == "yes"
+
+
+class AmendForm(InterviewForm):
+    """An authorised interview is locked: an amendment is the interview's form again, with when
+    and why it is amended, kept as a new version that the co-ordinator authorises again."""
+
+    amended_at = GovukDateTimeField(label="When it was amended", help_text=DATETIME_HINT,
+                                    required_message="Enter when the interview was amended")
+    reason = _text("Why it is amended", required=True, message="Enter why the interview is amended",
+                   help_text="For example, the child told us more on a later visit")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amended_at"].initial = _now()
+        self.order_fields(["amended_at", "reason", *InterviewForm.base_fields])
+
+    def record_data(self) -> dict[str, Any]:
+        """The interview's own fields, for the record the amendment makes."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("amended_at", "reason")}
 
 
 class AuthoriseForm(forms.Form):

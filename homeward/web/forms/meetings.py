@@ -100,9 +100,16 @@ class CloseForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea,
                            help_text="For example, the follow-up is complete and the plan updated")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_reason: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["closed_at"].initial = _now()
+        if with_reason:
+            # Duties are outstanding and a manager is closing: they become "not done" with this.
+            self.fields["reason"] = forms.CharField(
+                label="Reason for closing with these not done", widget=forms.Textarea,
+                help_text="It is kept with each duty and counted in performance. For example, the child "
+                          "moved to another authority, which has taken on the interview",
+                error_messages={"required": "Enter why the episode closes with these duties not done"})
 
 
 class MeetingActionDoneForm(forms.Form):

@@ -177,3 +177,28 @@ def guidance(text: str) -> str:
     from homeward.protocol.sources import name_sources
 
     return name_sources(str(text or ""))
+
+
+# The fact that started an obligation's clock (`Basis.trigger`), as people say it.
+_TRIGGERS = {
+    "reported_at": "The report",
+    "missing_since": "The child going missing",
+    "reclassified_missing_at": "The reclassification as missing",
+    "found_at": "The child's return",
+    "graded high at": "The high-risk grading",
+    "last missing strategy meeting": "The last missing strategy meeting",
+    "rhi allocated_at": "The allocation of the return interview",
+    "rhi completed_at": "The return interview",
+    "rhi authorised_at": "The authorisation of the return interview",
+    "rhi amended_at": "The amendment of the return interview",
+}
+
+
+@register.filter
+def clock_trigger(trigger: str) -> str:
+    """'missing_since' -> 'The child going missing'; anything else in plain words."""
+    text = str(trigger or "")
+    if text in _TRIGGERS:
+        return _TRIGGERS[text]
+    words = text.replace("rhi ", "return interview ").replace("_at", "").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -66,7 +66,7 @@ def test_the_interview_goes_through_every_step_on_the_pages(
     assert datetime_text(offer_due) in listing and "Allocated, not yet offered" in listing
     assert 'href="/interviews/mine"' in listing  # in the practitioner's navigation
     assert mine.post(f"/episodes/{episode.pk}/interview/offer", {
-        **london_parts("offered_at", now - timedelta(hours=4)), "method": "Home visit",
+        **london_parts("offered_at", now - timedelta(hours=4)), "method": "Home visit", "answer": "accepted",
     }).status_code == 302
     response = mine.post(f"/episodes/{episode.pk}/interview/record", {
         "outcome": "accepted", **london_parts("conducted_at", now - timedelta(hours=2)), "method": "face_to_face",
@@ -256,23 +256,61 @@ def test_a_strategy_meeting_with_actions_and_add_another_without_javascript(
 
 
 def test_closing_is_refused_while_obligations_are_outstanding_and_names_them(
-    web: Client, coordinator: Any, make_child: Any,
+    client_for: Any, web: Client, coordinator: Any, make_user: Any, make_child: Any,
 ) -> None:
-    episode = _returned(coordinator, make_child())
+    episode = _returned(coordinator, make_child(given_name="Jade"))
     page = web.get(f"/episodes/{episode.pk}").content.decode()
     assert f'href="/episodes/{episode.pk}/close"' in page
+    # The co-ordinator is a manager: the duties outstanding are listed, with the reason to give.
     form = web.get(f"/episodes/{episode.pk}/close").content.decode()
-    assert "Still to do" in form
+    assert "Still to do" in form and "Offer Jade a return home interview within 72 hours" in form
+    assert 'for="id_reason">Reason for closing with these not done' in form
     response = web.post(f"/episodes/{episode.pk}/close", {**london_parts("closed_at", timezone.now()),
                                                           "note": "All done"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'href="#id_closed_at_day">The follow-up is not done: ' in body
+    assert '<a href="#id_reason">Enter why the episode closes with these duties not done</a>' in body
     assert "All done</textarea>" in body
     episode.refresh_from_db()
     assert episode.status == "returned"
     empty = web.post(f"/episodes/{episode.pk}/close", {}).content.decode()
     assert 'href="#id_closed_at_day">Enter when the episode closes' in empty
+
+    # Out-of-hours staff may close an episode, but not with duties outstanding: only a manager may.
+    worker = client_for(make_user("edt"))
+    form = worker.get(f"/episodes/{episode.pk}/close").content.decode()
+    assert "Only a manager" in form and 'id="id_reason"' not in form
+    response = worker.post(f"/episodes/{episode.pk}/close", {**london_parts("closed_at", timezone.now()),
+                                                             "reason": "Trying anyway"})
+    assert 'href="#id_closed_at_day">The follow-up is not done: ' in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.status == "returned"
+
+
+def test_a_coordinator_closes_with_a_reason_and_the_duties_show_not_done(
+    web: Client, coordinator: Any, make_child: Any,
+) -> None:
+    episode = _returned(coordinator, make_child(given_name="Jade"))
+    outstanding = set(StoredObligation.objects.filter(episode=episode, done_at__isnull=True,
+                                                      arises_at__lte=timezone.now(), for_information=False)
+                      .values_list("code", flat=True))
+    assert "rhi_offered" in outstanding
+    response = web.post(f"/episodes/{episode.pk}/close", {
+        **london_parts("closed_at", timezone.now() - timedelta(minutes=5)), "note": "Closing",
+        "reason": "Jade moved to Kent, whose team has taken on the interview",
+    })
+    assert response.status_code == 302
+    episode.refresh_from_db()
+    assert episode.status == "closed" and episode.close_reason.startswith("Jade moved to Kent")
+    page = web.get(f"/episodes/{episode.pk}").content.decode()
+    assert "The duties still outstanding are recorded as not done." in page
+    offer = page[page.index('id="obligation-rhi_offered-1"'):]
+    offer = offer[:offer.index("</tr>")]
+    assert 'govuk-tag--purple">Not done' in offer
+    assert "Jade moved to Kent, whose team has taken on the interview" in offer
+    assert "/actions/" not in offer
+    ended = StoredObligation.objects.get(episode=episode, code="rhi_offered")
+    assert ended.ended_reason == "Jade moved to Kent, whose team has taken on the interview"
 
 
 def test_a_meeting_with_an_added_row_sent_after_the_session_ended_comes_back_whole(
@@ -300,7 +338,8 @@ def test_a_meeting_with_an_added_row_sent_after_the_session_ended_comes_back_who
 @pytest.mark.parametrize("path", [
     "/interviews", "/interviews/mine", "/episodes/1/interview", "/episodes/1/interview/allocate",
     "/episodes/1/interview/offer", "/episodes/1/interview/record", "/episodes/1/interview/authorise",
-    "/episodes/1/interview/share", "/episodes/1/meetings/new", "/episodes/1/close",
+    "/episodes/1/interview/share", "/episodes/1/interview/amend", "/episodes/1/meetings/new", "/episodes/1/close",
+    "/episodes/1/whereabouts", "/work",
 ])
 def test_the_new_pages_need_sign_in(client: Client, path: str) -> None:
     response = client.get(path)

@@ -1,5 +1,5 @@
-"""The home worklist: overdue, due today and due soon for the person's role, each with why,
-and the simple facts that complete them recorded inline."""
+"""The home worklist: overdue, due today and due soon on the person's own worklist, each as a
+sentence with the rule behind it, and the simple facts that complete them recorded inline."""
 
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ def test_the_worklist_says_what_is_due_and_why_for_the_persons_role(
 ) -> None:
     body = client_for(social_worker).get("/").content.decode()
     assert "Overdue (1)" in body  # the police were to be informed within the hour
-    assert "Inform the police" in body or "police" in body.lower()
-    assert "Why:" in body
+    assert "Make sure the police know Test is missing within 1 hour of the report: by" in body
+    assert "Owner: Children in Care North queue" in body  # no allocated worker: the team's queue
+    assert "Why this is due" in body and "police_informed = 1h" in body  # the rule, behind the toggle
     assert f'action="/episodes/{episode.pk}/actions/police_informed"' in body
     assert f'id="o{episode.obligations.get(code="police_informed").pk}_at_day"' in body
 

@@ -19,7 +19,8 @@ from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.obligations.models import StoredObligation
-from homeward.obligations.selectors import episodes_next_obligation, worklist_sections
+from homeward.obligations.selectors import FRONT_DOOR_ROLES, episodes_next_obligation, worklist_sections
+from homeward.web.duties import Duty, duty
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.episodes import ActionForm
 
@@ -93,16 +94,18 @@ def board(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = person(request)
-    sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), role=user.role, limit=WORKLIST_LIMIT)
+    # The person's own worklist (ADR 0011): their duties, their team's queue, their role's, and
+    # for the co-ordinator and MCT the front door's (children with no allocated worker or team).
+    sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), mine=True, limit=WORKLIST_LIMIT)
     every_open = open_episodes(request)
     caseload = set(child_caseload_for_user(user).values_list("pk", flat=True))
     mine = board_rows([e for e in every_open if e.child_id in caseload], now)
     recordable = recordable_actions(user)
 
-    def with_forms(rows: list[StoredObligation]) -> list[tuple[StoredObligation, ActionForm | None]]:
-        """Each obligation with, where a simple record completes it, the form to record it inline."""
+    def with_forms(rows: list[StoredObligation]) -> list[tuple[Duty, ActionForm | None]]:
+        """Each obligation in words with, where a simple record completes it, the form to record it inline."""
         return [
-            (row, ActionForm(auto_id=f"o{row.pk}_%s", action=row.code) if row.code in recordable else None)
+            (duty(row, now), ActionForm(auto_id=f"o{row.pk}_%s", action=row.code) if row.code in recordable else None)
             for row in rows
         ]
 
@@ -131,5 +134,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # Actions agreed at strategy meetings that name this person as their owner.
         "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
         "today": timezone.localdate(now),
+        # The co-ordinator and MCT also look after what nobody owns (the front door queue).
+        "sees_unowned_work": user.role in FRONT_DOOR_ROLES,
     }
     return render(request, "web/pages/home.html", context)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from homeward.accounts.permissions import Capability, can, may_read_casework_notes, require, require_action
 from homeward.casework.episodes import (
     episode_cancel,
+    episode_change_whereabouts,
     episode_reclassify,
     episode_record_action,
     episode_record_found,
@@ -28,9 +29,16 @@ from homeward.episodes.selectors import episode_get_for_user, episode_risk_analy
 from homeward.interviews.selectors import chronology_for_user, rhi_state
 from homeward.meetings.models import StrategyMeeting
 from homeward.notifications.selectors import notification_list_for_episode
-from homeward.obligations.selectors import STATUSES, stored_status
+from homeward.web.duties import child_name, duties
 from homeward.web.formatting import duration_text
-from homeward.web.forms.episodes import ActionForm, CancelForm, FoundForm, ReclassifyForm, RegradeForm
+from homeward.web.forms.episodes import (
+    ActionForm,
+    CancelForm,
+    FoundForm,
+    ReclassifyForm,
+    RegradeForm,
+    WhereaboutsForm,
+)
 
 from .base import apply_domain_errors, back_to, form_for, page, person, recordable_actions
 from .interviews import rhi_panel
@@ -42,7 +50,10 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
     episode = episode_get_for_user(user, episode_id)
     now = timezone.now()
-    obligations = [(row, stored_status(row, now)) for row in episode.obligations.order_by("due_at", "code", "instance")]
+    # Stored rows run 14 days ahead (ADR 0011): only those listed by now are shown.
+    rows = list(episode.obligations.filter(listed_from__lte=now).select_related("owner_user", "owner_team")
+                .order_by("due_at", "code", "instance"))
+    shown = duties(rows, now, name=child_name(episode.child))
     is_open = episode.status == EpisodeStatus.OPEN
     reads_casework = may_read_casework_notes(user)
     return render(request, "web/episodes/episode.html", {
@@ -52,9 +63,11 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "timeline": chronology_for_user(user, episode.chronology.select_related("recorded_by").order_by("at", "id")),
         "gradings": list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
         "classifications": list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
-        "obligations": obligations,
+        "whereabouts_changes": list(episode.whereabouts_changes.select_related("recorded_by").order_by("at", "id")),
+        # Ours, and the placing authority's shown for information only (never with a record link).
+        "duties": [d for d in shown if not d.row.for_information],
+        "information_duties": [d for d in shown if d.row.for_information],
         "today": local_date(now),
-        "obligation_statuses": STATUSES,
         "recordable": recordable_actions(user),
         "notifications": list(notification_list_for_episode(episode)),
         "meetings": meeting_panels(user, list(
@@ -120,6 +133,18 @@ def episode_reclassification(request: HttpRequest, episode_id: int) -> HttpRespo
         save=lambda episode, data: episode_reclassify(actor=user, episode=episode, **data),
         permitted=lambda: require(user, Capability.EPISODE_RECLASSIFY),
         done="Classification recorded.",
+    )
+
+
+@page
+def episode_whereabouts(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """SSDA903's M (missing, whereabouts unknown) or A (away, whereabouts known): every change kept."""
+    user = person(request)
+    return _episode_form(
+        request, episode_id, form_class=WhereaboutsForm, template="web/episodes/whereabouts.html",
+        save=lambda episode, data: episode_change_whereabouts(actor=user, episode=episode, **data),
+        permitted=lambda: require(user, Capability.EPISODE_RECLASSIFY),
+        done="Missing or away recorded.",
     )
 
 

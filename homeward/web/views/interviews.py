@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,9 @@ from homeward.accounts.roles import Role
 from homeward.audit.services import audit_list_read, audit_record
 from homeward.casework.interviews import (
     InterviewRecord,
+    interview_record_from,
     rhi_allocate,
+    rhi_amend,
     rhi_authorise,
     rhi_record_interview,
     rhi_record_offer,
@@ -32,14 +34,16 @@ from homeward.casework.interviews import (
 from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
-from homeward.interviews.models import Outcome, ReturnInterview
+from homeward.interviews.models import Method, Outcome, ReturnInterview, RhiVersion
 from homeward.interviews.selectors import rhi_content_visible_to, rhi_content_withheld_reason, rhi_stage
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import stored_status
 from homeward.reference.selectors import coded_item_get
+from homeward.web.formatting import datetime_text
 from homeward.web.forms.interviews import (
     SHARE_CHOICES,
     AllocateForm,
+    AmendForm,
     AuthoriseForm,
     InterviewForm,
     OfferForm,
@@ -47,6 +51,9 @@ from homeward.web.forms.interviews import (
 )
 
 from .base import apply_domain_errors, form_for, page, person
+
+# The interview may be given to someone else until it is authorised; the deadline stays.
+REALLOCATABLE_STAGES = ("to_allocate", "allocated", "offered", "interviewed")
 
 PIPELINE_STAGES = [
     ("to_allocate", "To allocate"),
@@ -83,6 +90,17 @@ def _labels(list_name: str, codes: list[str]) -> list[str]:
     return labels
 
 
+def _versions(rhi: ReturnInterview | None) -> list[RhiVersion]:
+    if rhi is None:
+        return []
+    return list(rhi.versions.select_related("recorded_by", "authorised_by").order_by("number"))
+
+
+def _pending(versions: list[RhiVersion]) -> RhiVersion | None:
+    """The amendment awaiting authorisation, if there is one."""
+    return next((v for v in reversed(versions) if v.number > 1 and v.authorised_at is None), None)
+
+
 def rhi_panel(user: User, episode: Episode) -> dict[str, Any]:
     """What the episode page shows of the interview: each step, and the next step's link."""
     rhi = _rhi(episode)
@@ -90,19 +108,30 @@ def rhi_panel(user: User, episode: Episode) -> dict[str, Any]:
     returned = episode.found_at is not None and episode.status in (EpisodeStatus.RETURNED, EpisodeStatus.CLOSED)
     conducted = rhi is not None and rhi.conducted_at is not None
     sharings = list(rhi.sharings.all().order_by("shared_at", "id")) if rhi else []
+    versions = _versions(rhi)
+    pending = _pending(versions)
+    authorised = [v for v in versions if v.authorised_at is not None]
     return {
         "rhi": rhi,
         "stage": stage,
         "sharings": [(s, [label for code, label in SHARE_CHOICES if code in s.recipients]) for s in sharings],
+        # Every allocation (a re-allocation keeps the first one's clock) and every offer.
+        "allocations": list(rhi.allocations.select_related("practitioner", "previous_practitioner")
+                            .order_by("allocated_at", "id")) if rhi else [],
+        "offers": list(rhi.offers.order_by("offered_at", "id")) if rhi else [],
+        "version": authorised[-1].number if authorised else None,
+        "pending": pending,
         # How the offer was made, how the interview was conducted and whether a concern was
         # shared: only for those who may read the interview (DOMAIN.md sections 5 and 7).
         "details_visible": rhi_content_visible_to(user, rhi),
         "content_visible": conducted and rhi_content_visible_to(user, rhi),
         "withheld_reason": rhi_content_withheld_reason(user),
-        "can_allocate": returned and stage in ("to_allocate", "allocated") and can(user, Capability.RHI_ALLOCATE),
+        "can_allocate": returned and stage in REALLOCATABLE_STAGES and can(user, Capability.RHI_ALLOCATE),
         "can_offer": returned and stage in ("allocated", "offered") and _is_own_or_lead(user, rhi),
         "can_record": returned and stage in ("offered", "interviewed") and _is_own_or_lead(user, rhi),
-        "can_authorise": stage == "interviewed" and can(user, Capability.RHI_AUTHORISE),
+        # Once authorised the interview is locked: a change is an amendment, authorised again.
+        "can_amend": returned and stage in ("authorised", "shared") and _is_own_or_lead(user, rhi),
+        "can_authorise": (stage == "interviewed" or pending is not None) and can(user, Capability.RHI_AUTHORISE),
         "can_share": conducted and stage != "to_allocate" and can(user, Capability.RHI_SHARE),
     }
 
@@ -111,7 +140,7 @@ def _step(
     request: HttpRequest, episode_id: int, *, form_class: type[forms.Form], heading: str, button: str,
     save: Callable[[Episode, dict[str, Any]], Any], done: str, form_kwargs: dict[str, Any] | None = None,
     intro: str = "", field_map: dict[str, str] | None = None, template: str = "web/interviews/step.html",
-    permitted: Callable[[Episode], bool],
+    permitted: Callable[[Episode], bool], context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """One step of the interview through its service. `permitted` says whether the person's role
     (and, for a practitioner, the allocation) lets them take this step: if not, 403, so the form
@@ -132,24 +161,38 @@ def _step(
             return redirect(reverse("web:episode", args=[episode.pk]) + "#return-interview")
     return render(request, template, {
         "form": form, "restored": restored, "episode": episode, "child": episode.child,
-        "heading": heading, "button": button, "intro": intro,
+        "heading": heading, "button": button, "intro": intro, **(context or {}),
     })
 
 
 @page
 def rhi_allocate_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Allocate the interview; once allocated, re-allocate it with a reason (the deadline stays:
+    it runs from the first allocation, DOMAIN.md section 3)."""
     user = person(request)
     episode = episode_get_for_user(user, episode_id, audit=False)
+    rhi = _rhi(episode)
+    current = rhi.practitioner if rhi is not None else None
 
     def save(episode: Episode, data: dict[str, Any]) -> Any:
         practitioner = User.objects.filter(username=data["practitioner"], is_active=True).first()
         return rhi_allocate(actor=user, episode=episode, practitioner=practitioner,
-                            allocated_at=data["allocated_at"], exceptional=bool(data.get("exceptional")))
+                            allocated_at=data["allocated_at"], exceptional=bool(data.get("exceptional")),
+                            reason=data.get("reason", ""))
 
-    return _step(request, episode_id, form_class=AllocateForm, heading="Allocate the return interview",
-                 button="Allocate", save=save, done="Return interview allocated.",
+    if current is None:
+        return _step(request, episode_id, form_class=AllocateForm, heading="Allocate the return interview",
+                     button="Allocate", save=save, done="Return interview allocated.",
+                     permitted=lambda episode: can(user, Capability.RHI_ALLOCATE),
+                     form_kwargs={"exceptional_possible": _exceptional_possible(episode)})
+    assert rhi is not None and rhi.allocated_at is not None
+    return _step(request, episode_id, form_class=AllocateForm, heading="Re-allocate the return interview",
+                 button="Re-allocate", save=save, done="Return interview re-allocated. The deadline has not moved.",
                  permitted=lambda episode: can(user, Capability.RHI_ALLOCATE),
-                 form_kwargs={"exceptional_possible": _exceptional_possible(episode)})
+                 form_kwargs={"exceptional_possible": _exceptional_possible(episode), "reallocating": True,
+                              "initial": {"exceptional": episode.rhi_exceptional}},
+                 template="web/interviews/allocate.html",
+                 context={"current": current, "first_allocated_at": rhi.allocated_at})
 
 
 @page
@@ -164,6 +207,12 @@ def rhi_offer_page(request: HttpRequest, episode_id: int) -> HttpResponse:
 @page
 def rhi_record_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
+    if request.method != "POST":
+        episode = episode_get_for_user(user, episode_id, audit=False)
+        rhi = _rhi(episode)
+        if rhi is not None and rhi.authorised_at is not None:
+            # Authorised, the interview is locked: what was "record the interview" is now an amendment.
+            return redirect("web:rhi_amend", episode.pk)
 
     def save(episode: Episode, data: dict[str, Any]) -> Any:
         return rhi_record_interview(actor=user, episode=episode, record=InterviewRecord(**data))
@@ -174,13 +223,118 @@ def rhi_record_page(request: HttpRequest, episode_id: int) -> HttpResponse:
                  intro="Write what the child said in their own words.", template="web/interviews/record.html")
 
 
+def _record_initial(rhi: ReturnInterview, pending: RhiVersion | None) -> dict[str, Any]:
+    """The amendment form opens with the interview as it stands: the pending amendment being
+    corrected, else the authorised interview."""
+    if pending is not None:
+        record = interview_record_from(pending.content)
+        values = {f.name: getattr(record, f.name) for f in fields(InterviewRecord)}
+    else:
+        values = {f.name: getattr(rhi, f.name) for f in fields(InterviewRecord)}
+    seen_alone = values.get("seen_alone")
+    values["seen_alone"] = "" if seen_alone is None else ("yes" if seen_alone else "no")
+    return values
+
+
+@page
+def rhi_amend_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Amend an authorised interview: a new version, which the co-ordinator authorises again;
+    until then everyone reads the authorised one."""
+    user = person(request)
+    episode = episode_get_for_user(user, episode_id, audit=False)
+    rhi = _rhi(episode)
+    versions = _versions(rhi)
+    pending = _pending(versions)
+
+    def save(episode: Episode, data: dict[str, Any]) -> Any:
+        form_data = dict(data)
+        amended_at, reason = form_data.pop("amended_at"), form_data.pop("reason")
+        return rhi_amend(actor=user, episode=episode, record=InterviewRecord(**form_data), amended_at=amended_at,
+                         reason=reason)
+
+    intro = ("The interview is authorised and locked. Your amendment is kept as a new version beside the "
+             "earlier ones; the co-ordinator authorises it, and until then everyone reads the authorised one.")
+    if pending is not None:
+        intro = (f"Version {pending.number} of the interview awaits authorisation: you are correcting it. "
+                 "The authorised version is what everyone reads until it is authorised.")
+    if request.method != "POST" and (rhi is None or rhi.authorised_at is None):
+        # Not authorised yet: the record itself is corrected, not amended.
+        return redirect("web:rhi_record", episode.pk)
+    initial = _record_initial(rhi, pending) if rhi is not None else {}
+    if pending is not None:
+        initial.update(reason=pending.amendment_reason)
+    return _step(request, episode_id, form_class=AmendForm, heading="Amend the return interview",
+                 button="Record the amendment", save=save,
+                 done="Amendment recorded. It awaits the co-ordinator's authorisation.",
+                 permitted=lambda episode: _is_own_or_lead(user, rhi),
+                 form_kwargs={"initial": initial}, intro=intro, template="web/interviews/record.html")
+
+
+_FIELD_LABELS = {
+    "outcome": "The child's answer", "conducted_at": "When", "method": "How the interview was done",
+    "seen_alone": "Seen alone", "accompanied_by": "Who was with the child", "conducted_by": "Conducted by",
+    "push_factors": "Push factors", "pull_factors": "Pull factors",
+    "exploitation_indicators": "Exploitation indicators", "referrals": "Onward referrals",
+    "reasons": "Reasons for going missing", "whereabouts": "Where, with whom and how the child spent the time",
+    "harm": "Harm suffered, or risk to others", "health_concerns": "Health concerns",
+    "wishes_and_feelings": "The child's wishes and feelings", "actions": "Actions agreed",
+    "carer_observations": "Observations of whoever saw the child return",
+}
+_CODED = ("push_factors", "pull_factors", "exploitation_indicators", "referrals")
+
+
+def _shown(name: str, value: Any) -> str:
+    """A field of the interview as people read it."""
+    if _blank_as_none(value) is None:
+        return "Not recorded"
+    if name == "outcome":
+        return str(Outcome(value).label) if value in Outcome.values else str(value)
+    if name == "method":
+        return str(Method(value).label) if value in Method.values else str(value)
+    if name == "seen_alone":
+        return "Yes" if value else "No"
+    if name in _CODED:
+        return ", ".join(_labels(name, list(value)))
+    if isinstance(value, datetime):
+        return datetime_text(value)
+    return str(value)
+
+
+def _blank_as_none(value: Any) -> Any:
+    return None if value is None or value == "" or value == [] else value
+
+
+def amendment_changes(rhi: ReturnInterview, amendment: RhiVersion) -> list[tuple[str, str, str]]:
+    """What an amendment changes in the authorised interview: (what, was, now) for each field."""
+    amended = interview_record_from(amendment.content)
+    changes = []
+    for field in fields(InterviewRecord):
+        before, after = getattr(rhi, field.name), getattr(amended, field.name)
+        if _blank_as_none(before) != _blank_as_none(after):
+            changes.append((_FIELD_LABELS.get(field.name, field.name), _shown(field.name, before),
+                            _shown(field.name, after)))
+    return changes
+
+
 @page
 def rhi_authorise_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Authorise the recorded interview or, once it is authorised, its pending amendment."""
     user = person(request)
-    return _step(request, episode_id, form_class=AuthoriseForm, heading="Authorise the return interview",
-                 button="Authorise", done="Return interview authorised.",
+    episode = episode_get_for_user(user, episode_id, audit=False)
+    rhi = _rhi(episode)
+    pending = _pending(_versions(rhi)) if rhi is not None and rhi.authorised_at is not None else None
+    if pending is None or rhi is None:
+        return _step(request, episode_id, form_class=AuthoriseForm, heading="Authorise the return interview",
+                     button="Authorise", done="Return interview authorised.",
+                     permitted=lambda episode: can(user, Capability.RHI_AUTHORISE),
+                     save=lambda episode, data: rhi_authorise(actor=user, episode=episode, **data))
+    return _step(request, episode_id, form_class=AuthoriseForm, heading="Authorise the amendment",
+                 button="Authorise the amendment",
+                 done=f"Amendment authorised: version {pending.number} is now the interview everyone reads.",
                  permitted=lambda episode: can(user, Capability.RHI_AUTHORISE),
-                 save=lambda episode, data: rhi_authorise(actor=user, episode=episode, **data))
+                 save=lambda episode, data: rhi_authorise(actor=user, episode=episode, **data),
+                 template="web/interviews/authorise_amendment.html",
+                 context={"amendment": pending, "changes": amendment_changes(rhi, pending)})
 
 
 @page
@@ -210,8 +364,17 @@ def rhi_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         raise PermissionDenied(rhi_content_withheld_reason(user))
     audit_record(actor=user, action="view", object_type="return_interview", object_id=str(rhi.pk),
                  child_id=episode.child_id, detail={"episode": episode.pk})
+    versions = _versions(rhi)
+    pending = _pending(versions)
+    # What an amendment says before it is authorised is for those who work the interview; the
+    # police (and anyone else who only reads it) see the authorised versions alone.
+    works_it = can(user, Capability.RHI_RECORD) or can(user, Capability.RHI_AUTHORISE)
+    authorised = [v for v in versions if v.authorised_at is not None]
     return render(request, "web/interviews/interview.html", {
         "episode": episode, "child": episode.child, "rhi": rhi,
+        "versions": versions if works_it else authorised,
+        "version": authorised[-1].number if authorised else None,
+        "pending": pending, "sees_pending": works_it,
         "outcome": Outcome(rhi.outcome).label if rhi.outcome else "",
         "coded": [
             ("Push factors", _labels("push_factors", rhi.push_factors)),

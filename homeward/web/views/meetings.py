@@ -11,14 +11,16 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
-from homeward.casework.episodes import episode_close
+from homeward.casework.episodes import CLOSING_MANAGERS, episode_close, episode_outstanding
 from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.common.errors import DomainValidationError, PermissionDenied
+from homeward.episodes.models import EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.meetings.models import MeetingAction, StrategyMeeting
 from homeward.meetings.selectors import meeting_action_get_for_user
-from homeward.obligations.selectors import stored_status
+from homeward.protocol.explain import explain
 from homeward.web.auth import draft_take
+from homeward.web.duties import child_name
 from homeward.web.forms.meetings import (
     BLANK_ACTION_ROWS,
     MAX_ACTION_ROWS,
@@ -84,25 +86,30 @@ def meeting_new(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 @page
 def episode_close_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Close a returned episode. With duties still outstanding a manager gives the reason they
+    close not done (DOMAIN.md section 5a); anyone else is told only a manager may."""
     user = person(request)
     # The episode first: one the person may not see is 404 whatever their role (as in the API).
     episode = episode_get_for_user(user, episode_id, audit=request.method != "POST")
     require(user, Capability.EPISODE_CLOSE)
-    form, restored = form_for(request, CloseForm)
+    now = timezone.now()
+    outstanding = episode_outstanding(episode, now) if episode.status == EpisodeStatus.RETURNED else []
+    manager = user.role in CLOSING_MANAGERS
+    form, restored = form_for(request, CloseForm, with_reason=bool(outstanding) and manager)
     if request.method == "POST" and form.is_valid():
         try:
             episode_close(actor=user, episode=episode, **form.cleaned_data)
         except DomainValidationError as exc:
             apply_domain_errors(form, exc, {})
         else:
-            messages.success(request, "Episode closed.")
+            messages.success(request, "Episode closed." if not outstanding
+                             else "Episode closed. The duties still outstanding are recorded as not done.")
             return redirect("web:episode", episode.pk)
-    now = timezone.now()
-    outstanding = [row for row in episode.obligations.order_by("due_at", "code", "instance")
-                   if stored_status(row, now) in ("pending", "overdue")]
+    name = child_name(episode.child)
     return render(request, "web/meetings/close.html", {
         "form": form, "restored": restored, "episode": episode, "child": episode.child,
-        "outstanding": [(row, stored_status(row, now)) for row in outstanding],
+        "outstanding": [(o, explain(o, child_name=name)) for o in outstanding],
+        "manager": manager,
         "recordable": recordable_actions(user),
     })
 
