@@ -150,10 +150,13 @@ def test_searches_exports_and_imports_through_the_pages_are_audited(name: str, w
 # Lists and reports that name children: one entry per child shown, naming the records shown
 # (as the API's episode list and worklist). Each is asked for by someone who sees the world's
 # child on it: the home page is the social worker's (the child is in their team), "My
-# interviews" the practitioner's (the earlier episode's interview is theirs).
+# interviews" the practitioner's (the earlier episode's interview is theirs); "Overdue and
+# unowned work" the co-ordinator's (the found episode's interview, allocated to nobody yet, is
+# in the front door queue).
 LIST_PAGES = {"home": "social_worker", "missing now": "coordinator", "weekly report": "coordinator",
               "weekly report pdf": "coordinator", "performance": "coordinator", "patterns": "coordinator",
-              "interview pipeline": "coordinator", "my interviews": "rhi_practitioner"}
+              "interview pipeline": "coordinator", "my interviews": "rhi_practitioner",
+              "overdue and unowned work": "coordinator"}
 
 
 @pytest.mark.parametrize("name", sorted(LIST_PAGES))

@@ -78,6 +78,11 @@ RHI_CONTENT_READERS = SEES_CHILD - {"police_liaison", "placement_provider"}
 ACCESS_LOG_READERS = frozenset({"coordinator", "mct_admin", "team_manager", "service_leader", "senior_manager",
                                 "social_worker", "iro", "admin"})
 AUDITORS = frozenset({"auditor", "admin"})
+# Who closes an episode with duties outstanding, giving the reason: the managers and the
+# co-ordinator (DOMAIN.md section 5a).
+CLOSING_MANAGERS = frozenset({"team_manager", "service_leader", "senior_manager", "coordinator"})
+# Who works the front door (MASH) queue of children with no allocated worker or team.
+FRONT_DOOR = frozenset({"coordinator", "mct_admin"})
 
 # The smallest PNG there is: one transparent pixel.
 PIXEL_PNG = bytes.fromhex(
@@ -105,6 +110,15 @@ def _photo(world: World) -> None:
 def _shared_with_police(world: World) -> None:
     _authorised(world)
     rhi_share(actor=world.coordinator, episode=world.episode, shared_at=when(30), recipients=["police"])
+
+
+def _amended(world: World) -> None:
+    """The authorised interview amended by the co-ordinator: version 2 awaits authorisation."""
+    from homeward.casework.interviews import InterviewRecord, rhi_amend
+
+    _authorised(world)
+    rhi_amend(actor=world.coordinator, episode=world.episode, amended_at=when(30), reason="The date was wrong",
+              record=InterviewRecord(outcome="declined", conducted_at=when(150)))
 
 
 def _adult(world: World) -> None:
@@ -160,6 +174,9 @@ class Page:
     # Roles that cannot see the child at all: 404 comes before 403 for them, as in the API.
     hidden_from: frozenset[str] = frozenset({"auditor"})
     url_name: str = ""
+    # Roles that may send the form but whom the service refuses here: the form again (200)
+    # with the service's error, not 403 (closing with duties outstanding, not a manager).
+    shown_again: frozenset[str] = frozenset()
 
     @property
     def success(self) -> int:
@@ -176,6 +193,9 @@ def _form(name: str, path: str, allowed: frozenset[str], data: Callable[[World],
 PAGES: list[Page] = [
     Page("home", "/", ALL, hidden_from=frozenset(), url_name="home"),
     Page("missing now", "/missing-now", ALL, hidden_from=frozenset(), url_name="board"),
+    # Every overdue duty and the front door queue: the co-ordinator's and the MCT's, who work
+    # that queue (DOMAIN.md section 3), not the administrator's.
+    Page("overdue and unowned work", "/work", FRONT_DOOR, hidden_from=frozenset(), url_name="work"),
     Page("search", "/search?q=Child", ALL, hidden_from=frozenset(), url_name="search"),
     # Reporting a child missing: those who may report (police and providers too); an IRO, an
     # RHI practitioner and the auditor do not report.
@@ -217,6 +237,10 @@ PAGES: list[Page] = [
     *_form("reclassify", "/episodes/{episode}/classification", CASEWORK | {"police_liaison"},
            url_name="episode_reclassify",
            data=lambda w: {"classification": "absent", **parts("at", when(5))}),
+    # SSDA903's M or A, like the classification: casework roles and police liaison.
+    *_form("missing or away", "/episodes/{episode}/whereabouts", CASEWORK | {"police_liaison"},
+           url_name="episode_whereabouts",
+           data=lambda w: {"whereabouts_known": "away", **parts("at", when(5)), "rationale": "At a friend's"}),
     *_form("found", "/episodes/{episode}/found", REPORTING, url_name="episode_found",
            data=lambda w: {**parts("found_at", when(5)), "found_by": "Police"}),
     *_form("cancel", "/episodes/{episode}/cancel", CASEWORK, url_name="episode_cancel",
@@ -244,6 +268,13 @@ PAGES: list[Page] = [
            data=lambda w: {**parts("done_at", when(5)), "note": "Address checked"}),
     *_form("close", "/episodes/{episode}/close", CASEWORK, url_name="episode_close", prepare=_closable,
            data=lambda w: {**parts("closed_at", when(1)), "note": "Follow-up done"}),
+    # With duties outstanding only a manager closes, giving the reason (DOMAIN.md section 5a);
+    # the other casework roles see the form and are told so on sending it.
+    Page("close, duties outstanding (form)", "/episodes/{episode}/close", CASEWORK, url_name="episode_close",
+         prepare=_returned),
+    Page("close, duties outstanding (send)", "/episodes/{episode}/close", CLOSING_MANAGERS, method="post",
+         url_name="episode_close", prepare=_returned, shown_again=CASEWORK - CLOSING_MANAGERS,
+         data=lambda w: {**parts("closed_at", when(1)), "reason": "Moved to another authority"}),
     Page("interview, not shared with police", "/episodes/{episode}/interview", RHI_CONTENT_READERS,
          prepare=_interviewed, url_name="rhi"),
     Page("interview, shared with police", "/episodes/{episode}/interview", RHI_CONTENT_READERS | {"police_liaison"},
@@ -251,14 +282,29 @@ PAGES: list[Page] = [
     *_form("interview: allocate", "/episodes/{episode}/interview/allocate", RHI_LEADS, url_name="rhi_allocate",
            prepare=_returned,
            data=lambda w: {"practitioner": w.practitioner.username, **parts("allocated_at", when(60))}),
+    # Re-allocating, with a reason: the co-ordinator and the MCT, as allocating.
+    *_form("interview: re-allocate", "/episodes/{episode}/interview/allocate", RHI_LEADS, url_name="rhi_allocate",
+           prepare=_allocated,
+           data=lambda w: {"practitioner": "matrix.social_worker", **parts("allocated_at", when(30)),
+                           "reason": "The practitioner is away"}),
     *_form("interview: offer", "/episodes/{episode}/interview/offer", RHI_RECORDERS, url_name="rhi_offer",
-           prepare=_allocated, data=lambda w: {**parts("offered_at", when(60)), "method": "Phone"}),
+           prepare=_allocated,
+           data=lambda w: {**parts("offered_at", when(60)), "method": "Phone", "answer": "declined"}),
     *_form("interview: record", "/episodes/{episode}/interview/record", RHI_RECORDERS, url_name="rhi_record",
            prepare=_offered,
            data=lambda w: {"outcome": "accepted", **parts("conducted_at", when(60)), "method": "face_to_face",
                            "seen_alone": "yes", "wishes_and_feelings": "To stay where I am."}),
     *_form("interview: authorise", "/episodes/{episode}/interview/authorise", frozenset({"coordinator", "admin"}),
            url_name="rhi_authorise", prepare=_interviewed, data=lambda w: parts("authorised_at", when(30))),
+    # An authorised interview is amended by those who record it, and the amendment authorised
+    # by those who authorise (DOMAIN.md section 3).
+    *_form("interview: amend", "/episodes/{episode}/interview/amend", RHI_RECORDERS, url_name="rhi_amend",
+           prepare=_authorised,
+           data=lambda w: {"outcome": "declined", **parts("conducted_at", when(120)),
+                           **parts("amended_at", when(5)), "reason": "The date was wrong"}),
+    *_form("interview: authorise the amendment", "/episodes/{episode}/interview/authorise",
+           frozenset({"coordinator", "admin"}), url_name="rhi_authorise", prepare=_amended,
+           data=lambda w: parts("authorised_at", when(10))),
     *_form("interview: share", "/episodes/{episode}/interview/share", RHI_LEADS, url_name="rhi_share",
            prepare=_authorised, data=lambda w: {**parts("shared_at", when(10)), "recipients": ["police"]}),
     Page("interview pipeline", "/interviews", RHI_LEADS, hidden_from=frozenset(), url_name="rhi_pipeline"),
@@ -332,6 +378,8 @@ def expected_status(page: Page, role: str) -> set[int]:
         # A role that may not see the child is 404, as in the API, whether or not its role
         # could otherwise do this: the page looks the child up before it checks the role.
         return {404}
+    if role in page.shown_again:
+        return {200}
     return {page.success} if role in page.allowed else {403}
 
 
@@ -462,7 +510,7 @@ def test_lists_and_searches_do_not_name_a_child_outside_the_persons_scope(
 ) -> None:
     client = clients[role]
     for path in ("/", "/missing-now", "/search?q=Unseen", "/search?q=Stranger", "/interviews/mine",
-                 "/report?q=Unseen"):
+                 "/report?q=Unseen", "/work"):
         response = client.get(path)
         assert response.status_code in (200, 403), (path, response.status_code)
         body = response.content.decode()
