@@ -115,9 +115,12 @@ def casework_commit(
     affected = _affected(child_id, episode, reach)
     builder = FactsBuilder.for_child(child_id)
     for each in affected:
+        # The child as it stands now, not a copy the caller read before the change.
+        each.child = builder.child
         facts = builder.facts(each)
         episode_assign_rhi_responsibility(each, child=facts.child)
-        obligations_refresh(each, facts=facts)
+        obligations_refresh(each, facts=facts, child=builder.child)
     if episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from:
+        episode.child = builder.child
         notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts)
     return Committed(episodes=tuple(e.pk for e in affected))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from homeward.children.models import Child
 from homeward.episodes.models import Episode
 from homeward.protocol.engine import obligation_to_dict, plan
 from homeward.protocol.facts import Facts
@@ -38,13 +39,14 @@ def planned_obligations(episode: Episode, *, now: datetime, through: datetime,
     return plan(facts or facts_for_episode(episode), active_protocol(), now, through=through)
 
 
-def planned_rows(episode: Episode, *, now: datetime, through: datetime,
-                 facts: Facts | None = None) -> list[StoredObligation]:
-    """The planned obligations as unsaved rows, each with its owner (`owners`)."""
+def planned_rows(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None = None,
+                 child: Child | None = None) -> list[StoredObligation]:
+    """The planned obligations as unsaved rows, each with its owner (`owners`). `child`: the
+    child as it stands now, when the caller has read it (the episode's may be a stale copy)."""
     obligations = planned_obligations(episode, now=now, through=through, facts=facts)
     if not obligations:
         return []
-    child = episode.child
+    child = child or Child.objects.only("allocated_worker_id", "team_id").get(pk=episode.child_id)
     practitioner = _practitioner_id(episode)
     rows = []
     for obligation in obligations:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from homeward.children.models import Child
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.protocol import evaluate
 from homeward.protocol.facts import Facts
@@ -39,13 +40,13 @@ RENEW_AFTER = timedelta(days=7)
 
 
 @transaction.atomic
-def obligations_refresh(episode: Episode, *, now: datetime | None = None,
-                        facts: Facts | None = None) -> list[StoredObligation]:
+def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts: Facts | None = None,
+                        child: Child | None = None) -> list[StoredObligation]:
     """Make the episode's stored obligations what the engine plans at `now` (repeating ones
     `HORIZON` ahead), writing only the rows that changed, each with its owner."""
     now = now or timezone.now()
     wanted = {(row.code, row.instance): row for row in planned_rows(episode, now=now, through=now + HORIZON,
-                                                                    facts=facts)}
+                                                                    facts=facts, child=child)}
     existing = {(row.code, row.instance): row for row in StoredObligation.objects.filter(episode=episode)}
     # Derived rows, not records: one no longer owed (an episode cancelled or reclassified) goes.
     stale = [row.pk for key, row in existing.items() if key not in wanted]

@@ -13,6 +13,7 @@ episodes each). After every step:
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,6 +49,9 @@ from homeward.obligations.selectors import LIVE_STATUSES, obligation_rows_for_us
 from homeward.obligations.services import episode_obligations_evaluate
 
 pytestmark = pytest.mark.django_db(transaction=False)
+# What the machine managed to record, across the run: the test asserts it reached every kind
+# of casework, so that a run refused at every step cannot pass unnoticed.
+RECORDED: Counter[str] = Counter()
 
 ROLES = ("coordinator", "mct_admin", "social_worker", "team_manager", "service_leader", "police_liaison",
          "rhi_practitioner")
@@ -105,9 +109,11 @@ class Casework(RuleBasedStateMachine):
     def _try(self, call: Any, **kwargs: Any) -> Any:
         try:
             with transaction.atomic():
-                return call(**kwargs)
+                result = call(**kwargs)
         except DomainValidationError:
             return None
+        RECORDED[call.__name__] += 1
+        return result
 
     def _episodes(self) -> list[Episode]:
         return list(Episode.objects.filter(child__in=self.children).order_by("pk"))
@@ -123,7 +129,7 @@ class Casework(RuleBasedStateMachine):
                   last_seen_at=self.clock - timedelta(hours=seen_hours_before), classification=classification,
                   risk_level=risk)
 
-    @rule(child=st.integers(0, 2), days_ago=st.integers(1, 400), length_hours=st.integers(1, 200))
+    @rule(child=st.integers(0, 2), days_ago=st.integers(1, 120), length_hours=st.integers(1, 200))
     def import_history(self, child: int, days_ago: int, length_hours: int) -> None:
         start = self.clock - timedelta(days=days_ago)
         self._try(episode_services.episode_report, actor=self.people["coordinator"], child=self.children[child],
@@ -199,6 +205,29 @@ class Casework(RuleBasedStateMachine):
         if episode is not None:
             self._try(rhi_services.rhi_record_interview, actor=self.people["coordinator"], episode=episode,
                       record=rhi_services.InterviewRecord(outcome=outcome, conducted_at=self.clock))
+
+    @rule(index=st.integers(0, 20), steps=st.integers(1, 5), hours=st.integers(1, 30))
+    def return_interview_through(self, index: int, steps: int, hours: int) -> None:
+        """The return interview's steps one after another, `hours` apart, as far as `steps`."""
+        episode = self._pick(index, "returned")
+        if episode is None:
+            return
+        lead = self.people["coordinator"]
+        calls = [
+            (rhi_services.rhi_allocate, {"practitioner": self.people["rhi_practitioner"], "allocated_at": None}),
+            (rhi_services.rhi_record_offer, {"offered_at": None, "method": "Visit", "answer": "accepted"}),
+            (rhi_services.rhi_record_interview, {"record": None}),
+            (rhi_services.rhi_authorise, {"authorised_at": None}),
+            (rhi_services.rhi_share, {"shared_at": None, "recipients": ["police", "social_worker", "iro"]}),
+        ][:steps]
+        for call, arguments in calls:
+            if self.clock + timedelta(hours=hours) < timezone.now() - timedelta(days=1):
+                self.clock += timedelta(hours=hours)
+            values = {name: self.clock if value is None and name != "record" else value
+                      for name, value in arguments.items()}
+            if "record" in values:
+                values["record"] = rhi_services.InterviewRecord(outcome="declined", conducted_at=self.clock)
+            self._try(call, actor=lead, episode=episode, **values)
 
     @rule(index=st.integers(0, 20))
     def rhi_amend(self, index: int) -> None:
@@ -293,6 +322,14 @@ class Casework(RuleBasedStateMachine):
             assert shown == expected, person.username
 
 
+EVERY_KIND = {
+    "episode_report", "episode_record_found", "episode_record_action", "episode_regrade_risk",
+    "episode_reclassify", "episode_change_whereabouts", "episode_cancel", "episode_close",
+    "strategy_meeting_record", "rhi_allocate", "rhi_record_offer", "rhi_record_interview", "rhi_authorise",
+    "rhi_share", "child_update",
+}
+
+
 def _owns(person: Any, owner: Any, role: str) -> bool:
     if owner.queue == "person":
         return owner.user_id == person.pk
@@ -304,6 +341,9 @@ def _owns(person: Any, owner: Any, role: str) -> bool:
 
 
 def test_stored_obligations_and_worklists_follow_random_casework() -> None:
+    RECORDED.clear()
     run_state_machine_as_test(Casework, settings=settings(
-        max_examples=12, stateful_step_count=25, deadline=None,
+        max_examples=25, stateful_step_count=40, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    reached = {name for name, count in RECORDED.items() if count}
+    assert reached >= EVERY_KIND, f"never recorded: {sorted(EVERY_KIND - reached)}"
