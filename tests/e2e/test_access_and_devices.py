@@ -164,6 +164,9 @@ def test_a_social_worker_records_what_is_due_from_the_worklist(visit: Any, child
     page = tab.page
     tab.sign_in("sw.north")
     expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
+    # The team's queue (no worker allocated), each duty in a sentence.
+    expect(page.locator("#overdue + ul")).to_contain_text("Make sure the police know Ella is missing within 1 hour")
+    expect(page.locator("#overdue + ul")).to_contain_text("Owner: Children in Care North queue")
     page.get_by_text("Record it: Make sure the police have been told").click()
     tab.check("worklist with the record form open")
     form = page.locator(f"form[action='/episodes/{episode.pk}/actions/police_informed']")

@@ -97,7 +97,10 @@ def test_a_coordinator_follows_an_episode_from_report_to_found(visit: Any, demo_
     assert episode.reported_at == friday
     tab.check("episode page")
 
-    # What is due is on the episode, with why; the team manager was told: record it.
+    # What is due is on the episode, in a sentence with the rule behind it; the team manager
+    # was told: record it.
+    expect(page.locator("#obligation-manager_informed-1")).to_contain_text(
+        "Tell the team manager that Jade is missing within 24 hours of the report: by")
     # (GOV.UK's visually hidden text is spoken with a space around it: "Record it : inform...")
     page.get_by_role("link", name=re.compile(r"^Record it\W+inform the team manager$")).click()
     tab.check("record action form")

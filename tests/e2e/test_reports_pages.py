@@ -72,6 +72,10 @@ def test_every_report_page_passes_axe_and_shows_its_figures(visit: Any, recorded
     charts = page.get_by_role("img")
     assert charts.count() >= 8
     expect(page.get_by_role("img", name="Episodes and children missing each month")).to_be_visible()
+    # Each duty of the protocol in a row: done in time or late, missed, not done, outstanding.
+    duties = page.locator("#table-duties")
+    expect(duties.get_by_role("columnheader", name="Missed")).to_be_visible()
+    expect(duties.get_by_role("rowheader", name="Obtain the daily update from the carer")).to_be_visible()
     tab.check("performance")
 
     tab.goto("/reports/patterns")

@@ -109,11 +109,15 @@ def test_seed_000_from_friday_night_report_to_the_shared_return_interview(
     expect(page.locator(BANNER)).to_contain_text("Recorded as found.")
     tab.check("episode returned")
 
-    # Closing now is refused: the follow-up is not done, and the page names what is left.
+    # Closing now would leave the follow-up not done: the page names what is left, and the
+    # co-ordinator, a manager, may close only with a reason (not given: refused on its field).
     page.get_by_role("link", name="Close the episode").click()
+    expect(page.locator("#outstanding")).to_contain_text("Offer Mia a return home interview")
     tab.check("close form")
     page.get_by_role("button", name="Close the episode").click()
-    expect(page.locator(".govuk-error-summary").get_by_text("The follow-up is not done")).to_be_visible()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link", name="Enter why the episode closes with these duties not done")).to_be_visible()
+    expect(summary).to_be_focused()
     tab.check("close refused")
     page.get_by_role("link", name="Back to the episode").click()
 
@@ -139,6 +143,7 @@ def test_seed_000_from_friday_night_report_to_the_shared_return_interview(
     tab.check("offer form")
     fill_date_time(page, "offered_at", monday.replace(hour=11, minute=0))
     page.get_by_label("How it was offered").fill("Phone call to Mia at Hill House")
+    page.get_by_label("Accepted", exact=True).check()
     page.get_by_role("button", name="Record the offer").click()
     expect(page.locator(BANNER)).to_contain_text("Offer of the return interview recorded.")
 
@@ -197,8 +202,10 @@ def test_seed_000_from_friday_night_report_to_the_shared_return_interview(
     # The obligations on the episode page: the offer is done.
     offered = StoredObligation.objects.get(episode=episode, code="rhi_offered")
     assert offered.done_at == monday.replace(hour=11, minute=0)
-    row = page.get_by_role("row").filter(has_text=offered.title)
+    row = page.locator("#obligation-rhi_offered-1")
+    expect(row).to_contain_text("Offer Mia a return home interview within 72 hours of coming back")
     expect(row).to_contain_text("Done")
+    expect(page.locator("#rhi-offers")).to_contain_text("(Phone call to Mia at Hill House): accepted")
 
     page.get_by_role("link", name="Read the interview").click()
     expect(page.get_by_text("I just wanted to see my mum.")).to_be_visible()

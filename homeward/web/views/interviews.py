@@ -305,14 +305,16 @@ def _blank_as_none(value: Any) -> Any:
 
 
 def amendment_changes(rhi: ReturnInterview, amendment: RhiVersion) -> list[tuple[str, str, str]]:
-    """What an amendment changes in the authorised interview: (what, was, now) for each field."""
+    """What an amendment changes in the authorised interview: (what, was, now) for each field
+    whose words differ."""
     amended = interview_record_from(amendment.content)
     changes = []
     for field in fields(InterviewRecord):
-        before, after = getattr(rhi, field.name), getattr(amended, field.name)
-        if _blank_as_none(before) != _blank_as_none(after):
-            changes.append((_FIELD_LABELS.get(field.name, field.name), _shown(field.name, before),
-                            _shown(field.name, after)))
+        # As people read them: a time retyped to the minute is no change.
+        before = _shown(field.name, getattr(rhi, field.name))
+        after = _shown(field.name, getattr(amended, field.name))
+        if before != after:
+            changes.append((_FIELD_LABELS.get(field.name, field.name), before, after))
     return changes
 
 
