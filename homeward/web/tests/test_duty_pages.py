@@ -277,3 +277,17 @@ def test_the_performance_page_has_a_duties_table(web: Client, coordinator: Any, 
     assert cells == ["1", "0", "0", "0", "1", "0"]  # owed, in time, late, missed, not done, outstanding
     carer = table[table.index('id="duty-carer_update"'):]
     assert re.findall(r'govuk-table__cell--numeric">(\d+)</td>', carer[:carer.index("</tr>")])[3] != "0"
+
+
+def test_an_episode_beyond_its_stored_rows_is_shown_as_the_engine_has_it_without_writing(
+    web: Client, coordinator: Any, make_child: Any,
+) -> None:
+    from homeward.obligations.models import EpisodeObligationState
+
+    episode = _missing(coordinator, make_child(given_name="Nia"), hours=30)
+    # As if the worker had fallen behind: the stored rows end before now.
+    StoredObligation.objects.filter(episode=episode, code="carer_update").delete()
+    EpisodeObligationState.objects.filter(episode=episode).update(exact_until=timezone.now() - timedelta(hours=1))
+    body = _text(web.get(f"/episodes/{episode.pk}").content.decode())
+    assert "Obtain update 1 on Nia from the carer" in body and "Obtain today's update on Nia" in body
+    assert not StoredObligation.objects.filter(episode=episode, code="carer_update").exists()
