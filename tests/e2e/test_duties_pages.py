@@ -253,3 +253,19 @@ def test_a_return_interview_is_reallocated_and_an_authorised_one_amended(visit: 
     tab.check("interview version 2")
     assert RhiVersion.objects.get(interview__episode=done, number=2).authorised_at is not None
     assert ReturnInterview.objects.get(episode=waiting).practitioner.username == "rhi.lee"
+
+
+def test_the_duties_pages_fit_a_phone(visit: Any, demo_people: Any) -> None:
+    coordinator = demo_people["coordinator"]
+    episode = _missing(coordinator, _child(coordinator, "MOS7401", "Jade", "Nowak"), hours=30)
+    _missing(coordinator, _child(coordinator, "MOS7402", "Zara", "Ahmed", team=None), hours=3)
+    tab = visit(width=375, height=667)
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    for path, label in [("/", "worklist"), (f"/episodes/{episode.pk}", "episode"), ("/work", "unowned work"),
+                        (f"/episodes/{episode.pk}/whereabouts", "missing or away")]:
+        tab.goto(path)
+        tab.check(f"phone {label}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 375, f"{label} is {width}px wide on a 375px screen"
