@@ -75,8 +75,8 @@ class Casework(RuleBasedStateMachine):
 
     # Setting up: a team, one person in each role, three children of different kinds.
 
-    @initialize()
-    def people_and_children(self) -> None:
+    @initialize(back_after_hours=st.integers(1, 200))
+    def people_and_children(self, back_after_hours: int) -> None:
         suffix = str(id(self))[-6:]
         for role in ROLES:
             self.people[role] = user_create(username=f"{role}-{suffix}", role=role, password="a-long-test-password",
@@ -98,6 +98,15 @@ class Casework(RuleBasedStateMachine):
             self.children.append(child_create(
                 actor=lead, external_id=f"SM{suffix}{index}", given_name="Sam", family_name=f"Test{index}",
                 date_of_birth=date(2011, 3, 4), sex="female", legal_status_since=date(2015, 1, 1), **kind))
+        self._a_child_already_back(back_after_hours)
+
+    def _a_child_already_back(self, hours: int) -> None:
+        """Most runs should reach the follow-up after a return: one episode is over already."""
+        episode = episode_services.episode_report(
+            actor=self.people["coordinator"], child=self.children[0], reported_at=self.clock,
+            reported_by="placement_provider", classification="missing").episode
+        self.clock += timedelta(hours=hours)
+        episode_services.episode_record_found(actor=self.people["coordinator"], episode=episode, found_at=self.clock)
 
     # Time passes (never beyond the present: the services refuse the future).
 
@@ -115,6 +124,9 @@ class Casework(RuleBasedStateMachine):
         RECORDED[call.__name__] += 1
         return result
 
+    def _has(self, status: str) -> bool:
+        return Episode.objects.filter(child__in=self.children, status=status).exists()
+
     def _episodes(self) -> list[Episode]:
         return list(Episode.objects.filter(child__in=self.children).order_by("pk"))
 
@@ -122,12 +134,25 @@ class Casework(RuleBasedStateMachine):
 
     @rule(child=st.integers(0, 2), classification=st.sampled_from(["missing", "absent"]),
           reported_by=st.sampled_from(["police", "parent_carer", "placement_provider"]),
-          risk=st.sampled_from(["", "low", "medium", "high"]), seen_hours_before=st.integers(0, 30))
-    def report(self, child: int, classification: str, reported_by: str, risk: str, seen_hours_before: int) -> None:
-        self._try(episode_services.episode_report, actor=self.people["coordinator"], child=self.children[child],
-                  reported_at=self.clock, reported_by=reported_by,
-                  last_seen_at=self.clock - timedelta(hours=seen_hours_before), classification=classification,
-                  risk_level=risk)
+          risk=st.sampled_from(["", "low", "medium", "high"]), seen_hours_before=st.integers(0, 30),
+          then=st.sampled_from(["", "reclassify", "whereabouts"]))
+    def report(self, child: int, classification: str, reported_by: str, risk: str, seen_hours_before: int,
+               then: str) -> None:
+        """A report, and sometimes at once a change of its classification or of M or A."""
+        lead = self.people["coordinator"]
+        result = self._try(episode_services.episode_report, actor=lead, child=self.children[child],
+                           reported_at=self.clock, reported_by=reported_by,
+                           last_seen_at=self.clock - timedelta(hours=seen_hours_before),
+                           classification=classification, risk_level=risk)
+        if result is None or not then:
+            return
+        if then == "reclassify":
+            other = "absent" if classification == "missing" else "missing"
+            self._try(episode_services.episode_reclassify, actor=lead, episode=result.episode, classification=other,
+                      at=self.clock)
+        else:
+            self._try(episode_services.episode_change_whereabouts, actor=lead, episode=result.episode,
+                      whereabouts_known=True, at=self.clock)
 
     @rule(child=st.integers(0, 2), days_ago=st.integers(1, 120), length_hours=st.integers(1, 200))
     def import_history(self, child: int, days_ago: int, length_hours: int) -> None:
@@ -147,6 +172,7 @@ class Casework(RuleBasedStateMachine):
             self._try(episode_services.episode_regrade_risk, actor=self.people["coordinator"], episode=episode,
                       risk_level=level, graded_at=self.clock)
 
+    @precondition(lambda self: self._has("open"))
     @rule(index=st.integers(0, 20), classification=st.sampled_from(["missing", "absent"]))
     def reclassify(self, index: int, classification: str) -> None:
         episode = self._pick(index, "open")
@@ -154,6 +180,7 @@ class Casework(RuleBasedStateMachine):
             self._try(episode_services.episode_reclassify, actor=self.people["coordinator"], episode=episode,
                       classification=classification, at=self.clock)
 
+    @precondition(lambda self: self._has("open"))
     @rule(index=st.integers(0, 20), known=st.booleans())
     def whereabouts(self, index: int, known: bool) -> None:
         episode = self._pick(index, "open")
@@ -177,6 +204,7 @@ class Casework(RuleBasedStateMachine):
             self._try(strategy_meeting_record, actor=self.people["coordinator"], episode=episode, held_at=self.clock,
                       kind="missing_strategy", attendees=["Co-ordinator"])
 
+    @precondition(lambda self: self._has("open"))
     @rule(index=st.integers(0, 20))
     def found(self, index: int) -> None:
         episode = self._pick(index, "open")
@@ -184,6 +212,7 @@ class Casework(RuleBasedStateMachine):
             self._try(episode_services.episode_record_found, actor=self.people["coordinator"], episode=episode,
                       found_at=self.clock)
 
+    @precondition(lambda self: self._has("returned"))
     @rule(index=st.integers(0, 20), to_coordinator=st.booleans())
     def rhi_allocate(self, index: int, to_coordinator: bool) -> None:
         episode = self._pick(index, "returned")
@@ -192,6 +221,7 @@ class Casework(RuleBasedStateMachine):
             self._try(rhi_services.rhi_allocate, actor=self.people["coordinator"], episode=episode,
                       practitioner=practitioner, allocated_at=self.clock)
 
+    @precondition(lambda self: self._has("returned"))
     @rule(index=st.integers(0, 20), answer=st.sampled_from(["", "accepted", "declined"]))
     def rhi_offer(self, index: int, answer: str) -> None:
         episode = self._pick(index, "returned")
@@ -199,6 +229,7 @@ class Casework(RuleBasedStateMachine):
             self._try(rhi_services.rhi_record_offer, actor=self.people["coordinator"], episode=episode,
                       offered_at=self.clock, method="Visit", answer=answer)
 
+    @precondition(lambda self: self._has("returned"))
     @rule(index=st.integers(0, 20), outcome=st.sampled_from(["declined", "no_contact"]))
     def rhi_interview(self, index: int, outcome: str) -> None:
         episode = self._pick(index, "returned")
@@ -206,7 +237,8 @@ class Casework(RuleBasedStateMachine):
             self._try(rhi_services.rhi_record_interview, actor=self.people["coordinator"], episode=episode,
                       record=rhi_services.InterviewRecord(outcome=outcome, conducted_at=self.clock))
 
-    @rule(index=st.integers(0, 20), steps=st.integers(1, 5), hours=st.integers(1, 30))
+    @precondition(lambda self: self._has("returned"))
+    @rule(index=st.integers(0, 20), steps=st.sampled_from([5, 5, 4, 3, 2, 1]), hours=st.integers(1, 30))
     def return_interview_through(self, index: int, steps: int, hours: int) -> None:
         """The return interview's steps one after another, `hours` apart, as far as `steps`."""
         episode = self._pick(index, "returned")
@@ -259,6 +291,7 @@ class Casework(RuleBasedStateMachine):
             self._try(episode_services.episode_cancel, actor=self.people["coordinator"], episode=episode,
                       reason="Reported in error")
 
+    @precondition(lambda self: self._has("returned"))
     @rule(index=st.integers(0, 20), with_reason=st.booleans())
     def close(self, index: int, with_reason: bool) -> None:
         episode = self._pick(index, "returned")
