@@ -281,3 +281,17 @@ def episodes_next_obligation(episode_ids: list[int], *, as_of: datetime | None =
     for row in rows:
         first.setdefault(row.episode_id, row)
     return first
+
+
+def episode_obligation_rows(episode: Episode, as_of: datetime) -> list[StoredObligation]:
+    """One episode's obligations listed by `as_of`, soonest due first, with their owners: the
+    stored rows, or, for an episode whose stored rows do not reach `as_of` (the worker behind,
+    a far `as_of`), the same rows built in memory and never written, as the worklists do, so
+    that the episode page and the worklists agree."""
+    exact_until = (EpisodeObligationState.objects.filter(episode=episode)
+                   .values_list("exact_until", flat=True).first())
+    if exact_until is not None and exact_until <= as_of:
+        rows = [row for row in planned_rows(episode, now=as_of, through=as_of) if row.listed_from <= as_of]
+        return sorted(rows, key=lambda row: (row.due_at, row.code, row.instance))
+    return list(episode.obligations.filter(listed_from__lte=as_of).select_related("owner_user", "owner_team")
+                .order_by("due_at", "code", "instance"))

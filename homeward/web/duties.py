@@ -8,9 +8,7 @@ from datetime import datetime
 
 from homeward.accounts.roles import Role
 from homeward.children.models import Child
-from homeward.episodes.models import Episode
-from homeward.obligations.models import EpisodeObligationState, OwnerQueue, StoredObligation
-from homeward.obligations.rows import planned_rows
+from homeward.obligations.models import OwnerQueue, StoredObligation
 from homeward.obligations.selectors import stored_obligation
 from homeward.protocol.explain import explain
 from homeward.protocol.obligation import Basis, Obligation
@@ -87,19 +85,3 @@ def duty(row: StoredObligation, as_of: datetime, *, name: str | None = None) -> 
 
 def duties(rows: list[StoredObligation], as_of: datetime, *, name: str | None = None) -> list[Duty]:
     return [duty(row, as_of, name=name) for row in rows]
-
-
-def episode_rows(episode: Episode, as_of: datetime) -> list[StoredObligation]:
-    """The episode's obligations listed by `as_of`, soonest due first, with their owners.
-
-    The stored rows, read; or, for an episode whose stored rows do not reach `as_of` (the
-    worker behind), the same rows built in memory and never written, as the worklist's
-    selector does (ADR 0011), so that the episode page and the worklists agree.
-    """
-    exact_until = (EpisodeObligationState.objects.filter(episode=episode)
-                   .values_list("exact_until", flat=True).first())
-    if exact_until is not None and exact_until <= as_of:
-        rows = [row for row in planned_rows(episode, now=as_of, through=as_of) if row.listed_from <= as_of]
-        return sorted(rows, key=lambda row: (row.due_at, row.code, row.instance))
-    return list(episode.obligations.filter(listed_from__lte=as_of).select_related("owner_user", "owner_team")
-                .order_by("due_at", "code", "instance"))

@@ -29,7 +29,8 @@ from homeward.episodes.selectors import episode_get_for_user, episode_risk_analy
 from homeward.interviews.selectors import chronology_for_user, rhi_state
 from homeward.meetings.models import StrategyMeeting
 from homeward.notifications.selectors import notification_list_for_episode
-from homeward.web.duties import child_name, duties, episode_rows
+from homeward.obligations.selectors import episode_obligation_rows
+from homeward.web.duties import child_name, duties
 from homeward.web.formatting import duration_text
 from homeward.web.forms.episodes import (
     ActionForm,
@@ -51,7 +52,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = episode_get_for_user(user, episode_id)
     now = timezone.now()
     # Stored rows run 14 days ahead (ADR 0011): only those listed by now are shown.
-    shown = duties(episode_rows(episode, now), now, name=child_name(episode.child))
+    shown = duties(episode_obligation_rows(episode, now), now, name=child_name(episode.child))
     is_open = episode.status == EpisodeStatus.OPEN
     reads_casework = may_read_casework_notes(user)
     return render(request, "web/episodes/episode.html", {
