@@ -21,9 +21,11 @@ from homeward.children.services import (
     placement_start,
     snapshot_changes,
     validate_authority,
+    validate_external_id,
     validate_identity,
     validate_person,
     validate_team,
+    validate_texts,
 )
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date
@@ -65,8 +67,11 @@ def child_update(
     if external_id is not UNSET:
         if not str(external_id).strip():
             errors.append(FieldError("external_id", "Enter the case-system id."))
-        elif Child.objects.filter(external_id=str(external_id).strip()).exclude(pk=child.pk).exists():
-            errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
+        else:
+            validate_external_id(actor, str(external_id).strip(), errors, exclude_pk=child.pk)
+    validate_texts(errors, known_as=known_as, ethnicity=ethnicity, school=school)
+    if isinstance(placement, PlacementInput):
+        validate_texts(errors, provider=placement.provider, address=placement.address, postcode=placement.postcode)
     authority = (
         validate_authority(responsible_authority, "responsible_authority", errors)
         if responsible_authority is not UNSET else None

@@ -17,6 +17,7 @@ from homeward.accounts.models import Team, User
 from homeward.accounts.permissions import Capability, require
 from homeward.audit.services import audit_record
 from homeward.common.errors import DomainValidationError, FieldError
+from homeward.common.text import check_free_text, check_identifier, check_name
 from homeward.common.timeutil import local_date
 from homeward.reference.models import Authority
 
@@ -30,6 +31,8 @@ from .models import (
     ResponsibleAdult,
     Sex,
 )
+from .photos import photo_checked
+from .selectors import child_list_for_user
 
 UNSET: Any = object()
 
@@ -94,6 +97,46 @@ def child_current_placement(child: Child) -> Placement | None:
     return child.placements.filter(ended_on__isnull=True).select_related("authority").order_by("-id").first()
 
 
+# Whoever may not see the child holding a case-system id is told only this (issue 14, item 11):
+# the id is refused, but whether another child has it is not revealed.
+EXTERNAL_ID_UNAVAILABLE = ("This case-system id cannot be recorded here. Check it against the case system, "
+                           "or ask the missing children team to check it.")
+
+
+def validate_external_id(
+    actor: User, external_id: str, errors: list[FieldError], *, exclude_pk: int | None = None,
+) -> None:
+    """A case-system id (already stripped, not blank): printable, one line, not a formula
+    (issue 14, items 6 and 10), and unique. A clash with a child the actor may see names that
+    child's id; one the actor may not see is refused with a message that reveals nothing."""
+    before = len(errors)
+    check_identifier("external_id", external_id, errors)
+    if len(errors) > before:
+        return
+    holders = Child.objects.filter(external_id=external_id)
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    holder = holders.values_list("pk", flat=True).first()
+    if holder is None:
+        return
+    if child_list_for_user(actor).filter(pk=holder).exists():
+        errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
+    else:
+        errors.append(FieldError("external_id", EXTERNAL_ID_UNAVAILABLE))
+
+
+def validate_texts(errors: list[FieldError], **values: Any) -> None:
+    """Names and free text given (not UNSET): no control or bidi override character."""
+    names = {"given_name": "The given name", "family_name": "The family name", "known_as": "Known as"}
+    for field, value in values.items():
+        if value is UNSET or value is None:
+            continue
+        if field in names:
+            check_name(field, value, errors, names[field])
+        else:
+            check_free_text(field, value, errors, f"The {field.replace('_', ' ')}")
+
+
 def validate_identity(
     errors: list[FieldError], *, given_name: Any, family_name: Any, date_of_birth: Any, sex: Any,
     legal_status: Any, legal_status_since: Any,
@@ -103,6 +146,7 @@ def validate_identity(
         errors.append(FieldError("given_name", "Enter the child's given name."))
     if family_name is not UNSET and not str(family_name).strip():
         errors.append(FieldError("family_name", "Enter the child's family name."))
+    validate_texts(errors, given_name=given_name, family_name=family_name)
     if date_of_birth is not UNSET and date_of_birth > today:
         errors.append(FieldError("date_of_birth", "Date of birth must be today or in the past."))
     if sex is not UNSET and sex not in Sex.values:
@@ -147,12 +191,16 @@ def child_create(
     if not external_id:
         if external_id_required:
             errors.append(FieldError("external_id", "Enter the case-system id."))
-    elif Child.objects.filter(external_id=external_id).exists():
-        errors.append(FieldError("external_id", f"A child with case-system id {external_id!r} already exists."))
+    else:
+        validate_external_id(actor, external_id, errors)
     validate_identity(
         errors, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
         sex=sex, legal_status=legal_status, legal_status_since=legal_status_since,
     )
+    validate_texts(errors, known_as=known_as, ethnicity=ethnicity, school=school)
+    if placement is not None:
+        validate_texts(errors, provider=placement.provider, address=placement.address,
+                       postcode=placement.postcode)
     if legal_status_since is not None and legal_status_since < date_of_birth:
         errors.append(FieldError("legal_status_since", "The status cannot begin before the child was born."))
     authority = validate_authority(responsible_authority, "responsible_authority", errors)
@@ -226,8 +274,6 @@ def child_archive(*, actor: User, child: Child, reason: str) -> Child:
 PHILOMENA_TEXT_FIELDS = ("description", "phone_numbers", "social_media", "known_associates", "places_frequented",
                          "health_needs", "other_risks")
 PHILOMENA_RISK_FLAGS = ("risk_cse", "risk_cce", "risk_self_harm")
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png"}
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def philomena_snapshot(profile: PhilomenaProfile | None) -> dict[str, Any]:
@@ -237,29 +283,6 @@ def philomena_snapshot(profile: PhilomenaProfile | None) -> dict[str, Any]:
             "photo": None}
     return ({name: getattr(profile, name) for name in PHILOMENA_TEXT_FIELDS + PHILOMENA_RISK_FLAGS}
             | {"photo": profile.photo.name or None})
-
-
-def _photo_extension(photo: Any, errors: list[FieldError]) -> str:
-    """The file extension of an acceptable photo (a JPEG or PNG of at most 5 MB), else an error."""
-    from PIL import Image, UnidentifiedImageError
-
-    if photo.size > MAX_PHOTO_BYTES:
-        errors.append(FieldError("photo", "The photo must be smaller than 5 MB."))
-        return ""
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        errors.append(FieldError("photo", "The photo must be a JPG or PNG image."))
-        return ""
-    finally:
-        photo.seek(0)
-    if kind not in PHOTO_FORMATS:
-        errors.append(FieldError("photo", "The photo must be a JPG or PNG image."))
-        return ""
-    return PHOTO_FORMATS[kind]
 
 
 @transaction.atomic
@@ -289,27 +312,34 @@ def philomena_profile_update(
     child = Child.objects.select_for_update().get(pk=child.pk)
     profile = PhilomenaProfile.objects.filter(child=child).first()
     before = philomena_snapshot(profile)
+    given = {"description": description, "phone_numbers": phone_numbers, "social_media": social_media,
+             "known_associates": known_associates, "places_frequented": places_frequented,
+             "health_needs": health_needs, "other_risks": other_risks}
     errors: list[FieldError] = []
-    extension = _photo_extension(photo, errors) if photo not in (UNSET, None) else ""
+    for name, value in given.items():
+        if value not in (UNSET, None):
+            check_free_text(name, value, errors, f"The {name.replace('_', ' ')}")
+    # Placement providers keep their upload: the care placement prepares the profile and keeps
+    # it up to date, a recent photo most of all (DOMAIN.md section 1; issue 14, item 7), and
+    # the provider sees the child only while placed with them. What they upload is bounded
+    # like anyone's: checked from its header, refused past 4000x4000, stored re-encoded.
+    photo_file = photo_checked(photo, errors) if photo not in (UNSET, None) else None
     if errors:
         raise DomainValidationError(errors)
 
     creating = profile is None
     if profile is None:
         profile = PhilomenaProfile(child=child)
-    given = {"description": description, "phone_numbers": phone_numbers, "social_media": social_media,
-             "known_associates": known_associates, "places_frequented": places_frequented,
-             "health_needs": health_needs, "other_risks": other_risks}
     for name, value in given.items():
         if value is not UNSET:
             setattr(profile, name, str(value or "").strip())
     for name, flag in (("risk_cse", risk_cse), ("risk_cce", risk_cce), ("risk_self_harm", risk_self_harm)):
         if flag is not UNSET:
             setattr(profile, name, bool(flag))
-    if photo not in (UNSET, None):
+    if photo_file is not None:
         from uuid import uuid4
 
-        profile.photo.save(f"{child.pk}-{uuid4().hex}.{extension}", photo, save=False)
+        profile.photo.save(f"{child.pk}-{uuid4().hex}.jpg", photo_file, save=False)
     elif remove_photo:
         profile.photo = ""
     profile.save()
@@ -343,6 +373,12 @@ def _validate_adult(errors: list[FieldError], values: dict[str, Any]) -> None:
 
     if "name" in values and not str(values["name"]).strip():
         errors.append(FieldError("name", "Enter the person's name."))
+    if "name" in values:
+        check_name("name", values["name"], errors)
+    if "relationship" in values:
+        check_name("relationship", values["relationship"], errors, "The relationship")
+    if values.get("address") is not None:
+        check_free_text("address", values["address"], errors, "The address")
     if "relationship" in values and not str(values["relationship"]).strip():
         errors.append(FieldError("relationship", "Enter the person's relationship to the child, for example Mother."))
     phone = str(values.get("phone") or "").strip()
@@ -364,7 +400,7 @@ def responsible_adult_add(
     """Record a person with parental responsibility, or another adult the network must reach
     (seed 000: those with parental responsibility are told within 24 hours)."""
     require(actor, Capability.CHILD_UPDATE)
-    values = {"name": name, "relationship": relationship, "phone": phone, "email": email}
+    values = {"name": name, "relationship": relationship, "phone": phone, "email": email, "address": address}
     errors: list[FieldError] = []
     _validate_adult(errors, values)
     if errors:

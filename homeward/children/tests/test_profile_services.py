@@ -69,7 +69,8 @@ def test_a_photo_is_stored_under_a_name_of_ours_and_a_new_one_keeps_the_old_file
     assert first.name.startswith(f"philomena/{child.pk}-") and first.name.endswith(".jpg")
     first_path = Path(first.path)
     second = philomena_profile_update(actor=coordinator, child=child, photo=image_upload()).photo
-    assert second.name.endswith(".png") and second.name != first.name
+    # Every photo is kept as a re-encoded JPEG (issue 14, item 7).
+    assert second.name.endswith(".jpg") and second.name != first.name
     assert first_path.exists() and Path(second.path).exists()
     entry = AuditEntry.objects.filter(object_type="philomena_profile").order_by("-id").first()
     assert entry.detail["changes"]["photo"] == {"before": first.name, "after": second.name}

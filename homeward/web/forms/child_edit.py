@@ -150,7 +150,8 @@ class PhilomenaForm(forms.Form):
                                   help_text="Height, build, hair, distinguishing marks, clothes usually worn")
     photo = forms.FileField(label="Photo", required=False,
                             widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
-                            help_text="A recent photo, JPG or PNG, smaller than 5 MB. If there is a problem with "
+                            help_text="A recent photo, JPG or PNG, smaller than 5 MB and at most 4000 by 4000 pixels. "
+                                      "If there is a problem with "
                                       "the form, choose the photo again")
     remove_photo = GovukBooleanField(label="Remove the current photo", required=False)
     phone_numbers = forms.CharField(label="Phone numbers", required=False, widget=forms.Textarea,

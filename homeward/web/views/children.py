@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from django.utils import timezone
 from homeward.accounts.permissions import may_read_casework_notes
 from homeward.audit.services import audit_record
 from homeward.children.models import NEWEST_FIRST, Child, PhilomenaProfile, Placement
+from homeward.children.photos import photo_fit_to_show
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import child_current_placement
 from homeward.common.timeutil import age_on, local_date
@@ -130,14 +132,18 @@ def philomena_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
     child = child_get_for_user(user, child_id)
     context = _profile_context(request, child)
     profile = context["profile"]
-    context["photo_uri"] = Path(profile.photo.path).as_uri() if profile and profile.photo else ""
+    # A photo stored before uploads were re-encoded may be huge: left out, never decoded.
+    shown = profile is not None and bool(profile.photo) and photo_fit_to_show(profile.photo.path)
+    context["photo_uri"] = Path(profile.photo.path).as_uri() if shown else ""
     html = render_to_string("web/children/philomena_pdf.html", context, request=request)
     stylesheet = finders.find("homeward/philomena-pdf.css")
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(stylesheet))])
     audit_record(actor=user, action="export", object_type="philomena_profile", object_id=str(child.pk),
                  child_id=child.pk, detail={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"philomena-{child.external_id or f'child-{child.pk}'}-{date_text(timezone.now()).replace(' ', '-')}.pdf"
+    # Only safe characters reach the header: an id with a line break once made every PDF fail.
+    reference = re.sub(r"[^A-Za-z0-9_-]", "", child.external_id) or f"child-{child.pk}"
+    filename = f"philomena-{reference}-{date_text(timezone.now()).replace(' ', '-')}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
