@@ -328,6 +328,8 @@ PAGES: list[Page] = [
            prepare=_returned, data=_upload),
     Page("import job", "/reports/import/{job}", IMPORTERS, hidden_from=frozenset(), prepare=_import_job,
          url_name="reports_import_job"),
+    Page("import job problems csv", "/reports/import/{job}/problems.csv", IMPORTERS, hidden_from=frozenset(),
+         prepare=_import_job, url_name="reports_import_job_problems"),
     Page("audit log", "/audit", AUDITORS, hidden_from=frozenset(), url_name="audit_log"),
     Page("child access log", "/children/{child}/access-log", ACCESS_LOG_READERS, url_name="child_access_log"),
     # Resetting a person's two-factor app and lifting a lock-out: the system administrator only.

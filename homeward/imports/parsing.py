@@ -26,6 +26,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from homeward.common.text import identifier_problem
 from homeward.common.timeutil import LONDON
 
 SSDA903_COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
@@ -176,6 +177,9 @@ def parse_ssda903(content: str) -> ParsedFile:
     for number, raw in raw_rows:
         row = _Row(number, raw, errors)
         child_ref = row.required("CHILD")
+        if child_ref and identifier_problem(child_ref):
+            # Issue 14, item 6: never matched nor handed on; named as the column at fault.
+            row.fail("CHILD", identifier_problem(child_ref).replace("The case-system id", "CHILD"))
         dob = row.day("DOB", dmy_only=True) if row.required("DOB") else None
         kind = row.required("MISSING").upper()
         if kind and kind not in ("M", "A"):
@@ -215,6 +219,9 @@ def parse_case_system(content: str) -> ParsedFile:
     for number, raw in raw_rows:
         row = _Row(number, raw, errors)
         child_ref = row.required("external_id")
+        if child_ref and identifier_problem(child_ref):
+            # Issue 14, item 6: never matched nor handed on; named as the column at fault.
+            row.fail("external_id", identifier_problem(child_ref).replace("The case-system id", "external_id"))
         dob = row.day("date_of_birth", dmy_only=False) if row.required("date_of_birth") else None
         kind = row.required("type").upper()
         if kind and kind not in ("M", "A"):

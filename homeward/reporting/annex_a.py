@@ -129,6 +129,10 @@ def annex_a_workbook(rows: list[AnnexARow], *, as_of: date) -> bytes:
     for row in rows:
         sheet.append([row.child_ref, row.gender, row.date_of_birth, row.missing, row.away,
                       row.rhi_offered, row.rhi_accepted])
+        # Every text cell is a string, never a formula, whatever it begins with (openpyxl
+        # takes a string starting with "=" for a formula): issue 14, item 6.
+        for column in (1, 2, 6, 7):
+            sheet.cell(row=sheet.max_row, column=column).data_type = "s"
         sheet.cell(row=sheet.max_row, column=3).number_format = "DD/MM/YYYY"
     for index, header in enumerate(HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(header) // 2, 14), 50)

@@ -24,6 +24,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from homeward.accounts.models import User
+from homeward.common.text import csv_cell
 from homeward.episodes.models import EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 
@@ -74,5 +75,6 @@ def ssd_missing_csv(rows: list[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    # Defensive (OWASP CSV injection): no cell starts a formula, even one barred as a problem.
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return buffer.getvalue()

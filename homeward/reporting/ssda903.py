@@ -42,11 +42,12 @@ from datetime import date
 from itertools import pairwise
 
 from homeward.accounts.models import User
+from homeward.common.text import csv_cell
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 
-from .child_ids import NO_CHILD_ID
+from .child_ids import child_id_problem
 from .history import ChildHistory, histories_for, home_authority
 
 COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
@@ -152,8 +153,9 @@ def _row_problems(row: MissingRow, history: ChildHistory, first: date, last: dat
     def problem(rule: str, message: str) -> None:
         out.append(Problem(episode=row.episode, child=row.child, rule=rule, message=message))
 
-    if not row.child_ref.strip():
-        problem("CHILD", NO_CHILD_ID)
+    id_problem = child_id_problem(row.child_ref)
+    if id_problem:
+        problem("CHILD", id_problem)
 
     if row.end is not None and row.end < row.start:
         problem("567", f"The episode ends ({_dmy(row.end)}) before it starts ({_dmy(row.start)}).")
@@ -201,5 +203,7 @@ def ssda903_missing_csv(table: MissingTable) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in table.rows:
-        writer.writerow(row.as_csv())
+        # Defensive: an id a spreadsheet would run as a formula is a problem that bars the
+        # export, and is quote-prefixed should it ever be written (OWASP CSV injection).
+        writer.writerow([csv_cell(value) for value in row.as_csv()])
     return buffer.getvalue()

@@ -71,4 +71,5 @@ urlpatterns = [
     path("reports/statutory/ssd_missing.csv", reports.statutory_ssd, name="reports_ssd"),
     path("reports/import", reports.import_upload, name="reports_import"),
     path("reports/import/<int:job_id>", reports.import_job, name="reports_import_job"),
+    path("reports/import/<int:job_id>/problems.csv", reports.import_job_problems, name="reports_import_job_problems"),
 ]

@@ -163,3 +163,13 @@ def test_only_those_who_keep_the_records_may_import(api_for: Any, make_user: Any
     answer = manager.post("/api/v1/imports/ssda903-missing", {
         "file": SimpleUploadedFile("m.csv", HEADER.encode(), content_type="text/csv")}, format="multipart")
     assert answer.status_code == 403
+
+
+def test_a_formula_or_control_character_as_the_child_id_is_a_row_error(children: list[Any], coordinator: Any) -> None:
+    """Issue 14, item 6: such an id is named as the column at fault, never matched."""
+    content = HEADER + ('"=HYPERLINK(""http://evil.example"")",17/05/2011,M,02/06/2024,04/06/2024\n'
+                        "@SUM(A1),17/05/2011,M,02/06/2024,04/06/2024\n")
+    result = import_missing(actor=coordinator, content=content, fmt="ssda903")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "CHILD"), (3, "CHILD")]
+    assert all("formula" in e.message for e in result.errors)
+    assert Episode.objects.count() == 0

@@ -298,3 +298,27 @@ def test_a_team_manager_reads_and_exports_but_may_not_import(client_for: Any, ma
     assert 'href="/reports/statutory"' in index and 'href="/reports/import"' not in index
     assert manager.get("/reports/statutory").status_code == 200
     assert manager.get("/reports/import").status_code == 403
+
+
+def test_a_failed_import_page_shows_the_first_problems_and_offers_them_all_as_csv(web: Client) -> None:
+    """Issue 14, item 11: 300,000 bad rows once made a page of 66 MB."""
+    rows = "".join(f"NOBODY{n},17/05/2011,M,02/06/2024,03/06/2024\n" for n in range(450))
+    response = web.post("/reports/import", _upload(HEADER + rows))
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED and len(job.errors) == 450
+    page = web.get(response["Location"])
+    body = page.content.decode()
+    assert "450 problems in the file" in text(page)
+    assert "The first 100 of 450 problems" in text(page)
+    assert body.count("NOBODY") <= 100
+    assert f'href="/reports/import/{job.pk}/problems.csv"' in body
+    csv_file = web.get(f"/reports/import/{job.pk}/problems.csv")
+    assert csv_file["Content-Type"].startswith("text/csv")
+    lines = csv_file.content.decode().splitlines()
+    assert lines[0] == "kind,where,problem" and len(lines) == 451
+
+
+def test_a_short_list_of_problems_is_shown_whole_without_a_download(web: Client) -> None:
+    response = web.post("/reports/import", _upload(HEADER + "NOBODY,17/05/2011,M,02/06/2024,03/06/2024\n"))
+    body = web.get(response["Location"]).content.decode()
+    assert "problems.csv" not in body and "See every problem" in body
