@@ -20,7 +20,7 @@ from django.urls import URLPattern, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from homeward.accounts.roles import Role
+from homeward.accounts.roles import AUTHORITY_WIDE_ROLES, Role
 from homeward.accounts.services import user_create
 from homeward.casework.episodes import (
     ACTION_LABELS,
@@ -386,3 +386,54 @@ def test_police_see_only_children_who_have_been_reported(world: World, make_chil
     client = api_for(_person("police_liaison"))
     assert client.get(f"/api/v1/children/{never_missing.pk}").status_code == 404
     assert client.get(f"/api/v1/children/{world.child.pk}").status_code == 200
+
+
+# Side doors (issue 14): a key the caller supplies is looked up only among what they may see.
+
+@pytest.mark.parametrize("role", sorted(REPORTING - {"police_liaison"} - set(AUTHORITY_WIDE_ROLES)))
+def test_a_police_reference_is_never_a_key_to_an_episode_the_caller_may_not_see(
+        role: str, world: World, make_child: Any, api_for: Any) -> None:
+    """Reporting their own child with the force and reference of another child's episode, a
+    scoped reporter gets their own report recorded (201), learns nothing of the other episode,
+    and the MCT is given the reference to confirm with the force."""
+    from homeward.audit.models import AuditEntry
+    from homeward.episodes.models import Episode
+
+    secret = make_child(given_name="Other", placement={"authority": "941"})
+    other = episode_report(actor=world.coordinator, child=secret, reported_at=timezone.now() - timedelta(hours=3),
+                           reported_by="police", police_force="northamptonshire",
+                           police_reference="NP-SECRET-1").episode
+    episode_record_found(actor=world.coordinator, episode=other,
+                         found_at=timezone.now() - timedelta(hours=2))
+    person = _person(role)
+    mine = world.child
+    Episode.objects.filter(pk=world.episode.pk).update(status="cancelled", cancelled_at=timezone.now())
+    answer = api_for(person).post("/api/v1/episodes", {
+        "child": mine.pk, "reported_at": iso(1), "reported_by": "placement_provider",
+        "police_force": "northamptonshire", "police_reference": "NP-SECRET-1"}, format="json")
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert body["id"] != other.pk and body["child"] == mine.pk and body["police_reference"] == "NP-SECRET-1"
+    assert "Other" not in answer.content.decode()
+    assert not AuditEntry.objects.filter(user=person, child_id=secret.pk).exists()
+    held = Episode.objects.get(pk=body["id"])
+    assert (held.police_reference, held.police_reference_conflict) == ("", "NP-SECRET-1")
+    review = api_for(world.coordinator).get("/api/v1/worklist?code=police_reference_review").json()["results"]
+    assert [(item["episode"], item["owner"]["queue"]) for item in review] == [(held.pk, "role")]
+
+
+def test_a_police_reference_the_caller_may_see_is_the_same_episode_and_reading_it_is_audited(
+        world: World, api_for: Any) -> None:
+    from homeward.audit.models import AuditEntry
+
+    first = api_for(world.coordinator).post(f"/api/v1/episodes/{world.episode.pk}/actions", {
+        "action": "police_informed", "at": iso(1), "police_reference": "NP-SEEN-1",
+        "police_force": "northamptonshire"}, format="json")
+    assert first.status_code == 201, first.content
+    worker = _person("social_worker")
+    again = api_for(worker).post("/api/v1/episodes", {
+        "child": world.child.pk, "reported_at": iso(0.5), "reported_by": "police",
+        "police_force": "northamptonshire", "police_reference": "NP-SEEN-1"}, format="json")
+    assert again.status_code == 200 and again.json()["id"] == world.episode.pk
+    assert AuditEntry.objects.filter(user=worker, child_id=world.child.pk, object_type="episode",
+                                     object_id=str(world.episode.pk), action="view").exists()

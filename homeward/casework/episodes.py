@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require, require_action
 from homeward.accounts.roles import Role
+from homeward.audit.services import audit_record
 from homeward.children.models import Child
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import age_on, local_date
@@ -37,6 +39,7 @@ from homeward.episodes.models import (
 )
 from homeward.episodes.overlap import episode_overlapping
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
+from homeward.episodes.selectors import episode_list_for_user
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol.obligation import Obligation
 from homeward.reference.models import PoliceForce
@@ -79,12 +82,25 @@ def _overlap_error(errors: list[FieldError], field: str, child: Child, start: da
                                         f"{local_date(other.missing_since):%d/%m/%Y} {until}."))
 
 
-def episode_find_by_police_reference(police_force: str, police_reference: str) -> Episode | None:
+def episode_find_by_police_reference(police_force: str, police_reference: str, *,
+                                     among: QuerySet[Episode] | None = None) -> Episode | None:
+    """The episode that holds this force's reference, among `among` (default: every episode)."""
     if not police_force or not police_reference:
         return None
-    return Episode.objects.filter(
-        police_force__code=police_force, police_reference=police_reference.strip()
-    ).first()
+    episodes = Episode.objects.all() if among is None else among
+    return episodes.filter(police_force__code=police_force, police_reference=police_reference.strip()).first()
+
+
+def _reference_known(police_force: str, police_reference: str) -> bool:
+    return episode_find_by_police_reference(police_force, police_reference) is not None
+
+
+def _seen_again(actor: User, existing: Episode) -> ReportResult:
+    """The same police notification twice is the first episode (DOMAIN.md section 2); the
+    caller may see it, and reading it is audited like any read of the child's record."""
+    audit_record(actor=actor, action="view", object_type="episode", object_id=str(existing.pk),
+                 child_id=existing.child_id, detail={"reason": "the same police notification reported again"})
+    return ReportResult(existing, created=False)
 
 
 def episode_report(
@@ -116,9 +132,13 @@ def episode_report(
     """
     require(actor, Capability.EPISODE_REPORT)
     police_reference = police_reference.strip()
-    existing = episode_find_by_police_reference(police_force, police_reference)
+    # Only among the episodes the caller may see: a reference is never a key to another child's
+    # record (issue 14). One held on an unseen episode is kept on this report for the MCT to
+    # confirm with the force, and the caller is told nothing of the other.
+    existing = episode_find_by_police_reference(police_force, police_reference, among=episode_list_for_user(actor))
     if existing is not None:
-        return ReportResult(existing, created=False)
+        return _seen_again(actor, existing)
+    conflict = bool(police_reference) and _reference_known(police_force, police_reference)
 
     now = timezone.now()
     errors: list[FieldError] = []
@@ -163,7 +183,8 @@ def episode_report(
         with transaction.atomic():
             episode = Episode.objects.create(
                 child=child, reported_at=reported_at, reported_by=reported_by, reporter_name=reporter_name,
-                police_force=force, police_reference=police_reference, last_seen_at=last_seen_at,
+                police_force=force, police_reference="" if conflict else police_reference,
+                police_reference_conflict=police_reference if conflict else "", last_seen_at=last_seen_at,
                 location_last_seen=location_last_seen, circumstances=circumstances,
                 missing_from=missing_from, whereabouts_known=whereabouts_known,
                 missing_since=missing_since, classification=classification, risk_level=risk_level,
@@ -197,9 +218,10 @@ def episode_report(
                             reach=Reach.CHILD, event="reported")
     except IntegrityError:
         # A concurrent request recorded the same police notification, or an open episode.
-        existing = episode_find_by_police_reference(police_force, police_reference)
+        existing = episode_find_by_police_reference(police_force, police_reference,
+                                                    among=episode_list_for_user(actor))
         if existing is not None:
-            return ReportResult(existing, created=False)
+            return _seen_again(actor, existing)
         raise DomainValidationError.single("child", "The child already has an open episode.") from None
     return ReportResult(episode, created=True)
 
@@ -215,6 +237,7 @@ def episode_snapshot(episode: Episode) -> dict[str, Any]:
         "last_seen_at": episode.last_seen_at.isoformat() if episode.last_seen_at else None,
         "police_force": episode.police_force.code if episode.police_force else None,
         "police_reference": episode.police_reference,
+        "police_reference_conflict": episode.police_reference_conflict,
         "whereabouts_known": episode.whereabouts_known,
         "found_at": episode.found_at.isoformat() if episode.found_at else None,
         "closed_at": episode.closed_at.isoformat() if episode.closed_at else None,
@@ -404,7 +427,8 @@ def episode_record_action(
             force = PoliceForce.objects.filter(code=force_code).first()
             if force is None:
                 errors.append(FieldError("police_force", "Give the police force that issued the reference."))
-            elif Episode.objects.filter(police_force=force, police_reference=police_reference.strip()).exists():
+            elif episode_find_by_police_reference(force.code, police_reference,
+                                                  among=episode_list_for_user(actor)) is not None:
                 errors.append(FieldError("police_reference", "Another episode already has this police reference."))
     coded = {"immediate_risks": list(immediate_risks), "push_factors": list(push_factors),
              "pull_factors": list(pull_factors)}
@@ -412,9 +436,12 @@ def episode_record_action(
     if errors:
         raise DomainValidationError(errors)
     if force is not None:
+        # A reference already on an episode the caller may not see is held for the MCT to confirm.
+        held = _reference_known(force.code, police_reference)
         episode.police_force = force
-        episode.police_reference = police_reference.strip()
-        episode.save(update_fields=["police_force", "police_reference", "updated_at"])
+        episode.police_reference = "" if held else police_reference.strip()
+        episode.police_reference_conflict = police_reference.strip() if held else ""
+        episode.save(update_fields=["police_force", "police_reference", "police_reference_conflict", "updated_at"])
     coded = {name: codes for name, codes in coded.items() if codes}
     record = EpisodeAction.objects.create(
         episode=episode, action=action, at=at, note=note, recorded_by=actor,

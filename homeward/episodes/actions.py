@@ -16,4 +16,5 @@ ACTION_LABELS: dict[str, str] = {
     "iro_informed": "IRO informed",
     "plan_updated": "Child's plan / missing action plan updated",
     "repeat_review": "Repeat-missing strategy review",
+    "police_reference_review": "Police reference confirmed with the force",
 }

@@ -59,6 +59,10 @@ class Episode(TimeStampedModel):
         "reference.PoliceForce", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     police_reference = models.CharField(max_length=60, blank=True)
+    # The reference given with this report when the same force and reference were already on an
+    # episode its reporter may not see: kept here, never revealed, for the MCT to confirm with
+    # the force (duty police_reference_review).
+    police_reference_conflict = models.CharField(max_length=60, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     location_last_seen = models.CharField(max_length=300, blank=True)
     circumstances = models.TextField(blank=True)

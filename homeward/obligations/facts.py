@@ -55,7 +55,8 @@ def _actions(episode: Episode) -> tuple[pf.ActionFact, ...]:
         if a.action in pf.ACTION_CODES
     ]
     # A police reference given with the report shows the police knew from the start.
-    if episode.police_reference and not any(a.code == "police_informed" for a in actions):
+    if (episode.police_reference or episode.police_reference_conflict) and not any(
+            a.code == "police_informed" for a in actions):
         actions.append(pf.ActionFact(code="police_informed", at=episode.reported_at, recorded_at=episode.created_at))
     return tuple(sorted(actions, key=lambda a: a.at))
 
@@ -112,6 +113,7 @@ def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None
         found_at=episode.found_at,
         closed_at=episode.closed_at,
         close_reason=episode.close_reason,
+        police_reference_conflict=bool(episode.police_reference_conflict),
         cancelled_at=episode.cancelled_at,
         actions=_actions(episode),
         strategy_meetings=tuple(

@@ -93,6 +93,9 @@ Sentence = Callable[[Obligation, str], str]
 #: The sentence of each obligation code, without its due time.
 SENTENCES: dict[str, Sentence] = {
     "police_informed": lambda o, n: f"Make sure the police know {n} is missing{_within(o, n, named=True)}",
+    "police_reference_review": lambda o, n: (
+        f"Confirm with the force the police reference given when {n} was reported{_within(o, n, named=True)}"
+    ),
     "risk_analysis": lambda o, n: (
         f"Complete the risk analysis for {n} (push and pull factors, exploitation concerns){_within(o, n, named=True)}"
     ),

@@ -35,6 +35,7 @@ ActionCode = Literal[
     "iro_informed",
     "plan_updated",
     "repeat_review",
+    "police_reference_review",
 ]
 
 LEGAL_STATUSES: frozenset[str] = frozenset({"looked_after", "child_protection", "child_in_need", "early_help", "none"})
@@ -60,6 +61,7 @@ ACTION_CODES: frozenset[str] = frozenset(
         "iro_informed",
         "plan_updated",
         "repeat_review",
+        "police_reference_review",
     }
 )
 
@@ -276,6 +278,8 @@ class EpisodeFacts:
     chargeable to the placing authority).
     `close_reason`: the closing manager's reason, given to the obligations still
     outstanding at `closed_at` (they become `not_done`).
+    `police_reference_conflict`: the force and reference given with the report were already
+    recorded on an episode the reporter may not see; the MCT confirms the reference.
     There is no `status` field: open, returned, closed and cancelled follow from
     `found_at`, `closed_at` and `cancelled_at` as they stand at `as_of`.
     """
@@ -295,6 +299,7 @@ class EpisodeFacts:
     other_episode_starts: tuple[datetime, ...] = ()
     exceptional_rhi: bool = False
     close_reason: str = ""
+    police_reference_conflict: bool = False
 
     def __post_init__(self) -> None:
         _check_code(self, "reported_by", REPORT_SOURCES)

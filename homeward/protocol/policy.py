@@ -151,6 +151,7 @@ class Deadlines:
     rhi_shared: Duration
     plan_updated: Duration
     repeat_review: Duration
+    police_reference_review: Duration
 
     def of(self, code: str) -> Duration:
         value: Duration = getattr(self, code)

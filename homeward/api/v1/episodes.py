@@ -120,7 +120,8 @@ def episode_representation(episode: Episode) -> dict[str, Any]:
         "circumstances": episode.circumstances,
         "missing_from": episode.missing_from,
         "police_force": episode.police_force.code if episode.police_force else None,
-        "police_reference": episode.police_reference,
+        # As the reporter gave it: one held for the MCT to confirm (issue 14) reads the same.
+        "police_reference": episode.police_reference or episode.police_reference_conflict,
         "found_at": episode.found_at,
         "found_location": episode.found_location,
         "found_by": episode.found_by,

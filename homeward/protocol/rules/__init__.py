@@ -21,7 +21,9 @@ SPECS: dict[str, Spec] = {spec.code: spec for module in _MODULES for spec in mod
 
 #: What the home authority owes for another authority's looked-after child placed in it
 #: (DOMAIN.md sections 3 and 4): the local police's duties, ...
-HOST_AUTHORITY_DUTIES: frozenset[str] = frozenset({"safe_and_well_check", "high_risk_notifications", "ukmpu_notified"})
+HOST_AUTHORITY_DUTIES: frozenset[str] = frozenset(
+    {"safe_and_well_check", "high_risk_notifications", "ukmpu_notified", "police_reference_review"}
+)
 
 #: ... and the return interview chain, only when it conducts the interview (exceptional,
 #: chargeable). Everything else is the placing authority's, shown for information.

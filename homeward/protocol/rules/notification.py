@@ -73,7 +73,24 @@ PARENTAL_RESPONSIBILITY_INFORMED = Spec(
     ),
 )
 
-SPECS = (POLICE_INFORMED, MANAGER_INFORMED, MCT_NOTIFIED, PARENTAL_RESPONSIBILITY_INFORMED)
+POLICE_REFERENCE_REVIEW = Spec(
+    code="police_reference_review",
+    title="Confirm the police reference with the force",
+    responsible_role="mct_admin",
+    rule=(
+        "applies when the police force and reference given with the report are already recorded on "
+        "an episode the reporter may not see (DOMAIN.md section 2: the same notification twice is one "
+        "episode; section 7: nobody reads a record outside their scope); arises at reported_at; done "
+        "when the MCT records that it has confirmed the reference with the force"
+    ),
+    citation=(
+        'seed 003, "Children placed in Sandwell who are reported as missing": "A missing child compact '
+        "notification will be received by the Local Authority via the CSE GCSX email inbox from West Midlands "
+        'Police."'
+    ),
+)
+
+SPECS = (POLICE_INFORMED, MANAGER_INFORMED, MCT_NOTIFIED, PARENTAL_RESPONSIBILITY_INFORMED, POLICE_REFERENCE_REVIEW)
 
 
 def _at_report(ctx: Context, spec: Spec) -> Draft:
@@ -119,4 +136,14 @@ def parental_responsibility_informed(ctx: Context) -> Iterator[Draft]:
         yield _at_report(ctx, PARENTAL_RESPONSIBILITY_INFORMED)
 
 
-RULES = (police_informed, manager_informed, mct_notified, parental_responsibility_informed)
+def police_reference_review(ctx: Context) -> Iterator[Draft]:
+    """Seed 003, "Children placed in Sandwell who are reported as missing": the police's compact
+    notification carries the force's reference. A report whose reference is already recorded on
+    an episode its reporter may not see is recorded for the reporter's child, and the MCT
+    confirms the reference with the force (the duplicate is neither returned nor revealed to
+    the reporter)."""
+    if ctx.episode.police_reference_conflict:
+        yield _at_report(ctx, POLICE_REFERENCE_REVIEW)
+
+
+RULES = (police_informed, manager_informed, mct_notified, parental_responsibility_informed, police_reference_review)

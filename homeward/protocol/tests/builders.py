@@ -93,6 +93,7 @@ def episode(
     other_starts: Iterable[datetime] = (),
     exceptional: bool = False,
     close_reason: str = "",
+    police_reference_conflict: bool = False,
 ) -> EpisodeFacts:
     first = (Classification(classification, reported_at),) if classification else ()  # type: ignore[arg-type]
     later = tuple(Classification(c, t) for c, t in reclassified)  # type: ignore[arg-type]
@@ -116,6 +117,7 @@ def episode(
         other_episode_starts=tuple(other_starts),
         exceptional_rhi=exceptional,
         close_reason=close_reason,
+        police_reference_conflict=police_reference_conflict,
     )
 
 

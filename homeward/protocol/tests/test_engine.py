@@ -67,6 +67,7 @@ def test_every_code_of_domain_section_3_has_a_rule_with_a_title_role_and_citatio
         "rhi_shared",
         "plan_updated",
         "repeat_review",
+        "police_reference_review",
     }
     assert len(RULES) == len(SPECS)
     for spec in SPECS.values():

@@ -230,6 +230,7 @@ def test_every_sentence_of_a_whole_episode() -> None:
         found_at=found,
         rhi=rhi,
         other_starts=[later(S, days=-10), later(S, days=-20)],
+        police_reference_conflict=True,
     )
     with_completion = load_protocol_text("effective_from = 2017-01-16\n[rhi]\ncompletion_duty = true")
     result = plan(facts(looked_after(FAR_AWAY), the_episode), with_completion, later(found, 50))

@@ -194,11 +194,12 @@ def whole(exceptional: bool = False) -> object:
             allocated_at=later(F, 1), offered_at=later(F, 2), completed_at=later(F, 3), authorised_at=later(F, 4)
         ),
         other_starts=[later(S, days=-10), later(S, days=-20)],
+        police_reference_conflict=True,
     )
 
 
 COMPLETION = protocol("[rhi]\ncompletion_duty = true")
-OWED_HERE = {"safe_and_well_check", "high_risk_notifications", "ukmpu_notified"}
+OWED_HERE = {"safe_and_well_check", "high_risk_notifications", "ukmpu_notified", "police_reference_review"}
 CHAIN = {"rhi_allocated", "rhi_offered", "rhi_completed", "rhi_authorised", "rhi_shared"}
 
 

@@ -60,6 +60,7 @@ def test_the_shipped_default_has_every_value_of_domain_section_3() -> None:
         "24h",  # rhi_shared
         "5wd",  # plan_updated
         "5wd",  # repeat_review
+        "24h",  # police_reference_review
     ]
     i = version.intervals
     assert (i.carer_update.text, i.senior_escalation.text, i.ukmpu_notified.text) == ("24h", "72h", "72h")

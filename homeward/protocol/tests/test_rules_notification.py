@@ -257,3 +257,19 @@ def test_duties_arising_at_the_report_are_done_only_by_records_from_missing_sinc
     result = ev(the_child, between, later(T, minutes=1))
     obligation = next(o for o in result if o.code == code)
     assert (obligation.status, obligation.done_at) == ("done", seen)
+
+
+def test_a_police_reference_already_on_an_unseen_episode_is_for_the_mct_to_confirm() -> None:
+    """The reporter's episode is recorded and the MCT confirms the reference with the force
+    (issue 14: the duplicate is neither returned nor revealed to the reporter)."""
+    plain = ev(child(), episode(T), later(T, 2))
+    assert not [o for o in plain if o.code == "police_reference_review"]
+    conflict = episode(T, police_reference_conflict=True)
+    check(
+        ev(child(), conflict, later(T, 2)),
+        "police_reference_review",
+        Expect(arises_at=T, due_at=later(T, 24), status="pending"),
+    )
+    reviewed = episode(T, police_reference_conflict=True, actions=[("police_reference_review", later(T, 3))])
+    (done,) = [o for o in ev(child(), reviewed, later(T, 4)) if o.code == "police_reference_review"]
+    assert (done.status, done.responsible_role) == ("done", "mct_admin")
