@@ -9,9 +9,10 @@ typed it: the signed `homeward_person` cookie, set at sign-in, says who that was
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +31,18 @@ PERSON_COOKIE_SALT = "homeward.web.person"
 PERSON_COOKIE_MAX_AGE = 60 * 60 * 24
 # Never kept in a draft.
 _NOT_KEPT = {"csrfmiddlewaretoken", "password"}
+# A draft is bounded (issue 14, item 8: ten posts of 2 MB once added 19.6 MB to the session
+# table): only names a form could use, at most MAX_DRAFT_FIELDS of them with MAX_DRAFT_VALUES
+# values each, a value of at most MAX_DRAFT_VALUE_CHARS (a longer one is dropped, so the form
+# asks for it again rather than keeping part of it), at most MAX_DRAFT_CHARS in all (else
+# nothing is kept), and MAX_DRAFTS in a session. When given back, only the form's own fields
+# are used (`draft_fields_of`).
+MAX_DRAFT_FIELDS = 60
+MAX_DRAFT_VALUES = 20
+MAX_DRAFT_VALUE_CHARS = 10_000
+MAX_DRAFT_CHARS = 40_000
+MAX_DRAFTS = 3
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")
 
 View = Callable[..., HttpResponseBase]
 
@@ -52,16 +65,48 @@ def _person_from_cookie(request: HttpRequest) -> str:
 
 def draft_stash(request: HttpRequest) -> str:
     """Keep the fields of an unauthenticated POST; answer the one-time token that finds them."""
-    data = {key: request.POST.getlist(key) for key in request.POST if key not in _NOT_KEPT}
+    data = draft_bounded(request.POST)
+    if data is None:
+        return ""
     token = secrets.token_urlsafe(16)
     now = time.time()
-    drafts = {
-        key: value for key, value in request.session.get(DRAFTS_KEY, {}).items()
-        if now - value.get("at", 0) < DRAFT_LIFETIME_SECONDS
-    }
-    drafts[token] = {"path": request.path, "data": data, "person": _person_from_cookie(request), "at": now}
+    kept = sorted(
+        ((key, value) for key, value in request.session.get(DRAFTS_KEY, {}).items()
+         if now - value.get("at", 0) < DRAFT_LIFETIME_SECONDS),
+        key=lambda item: item[1].get("at", 0),
+    )
+    drafts = dict(kept[-(MAX_DRAFTS - 1):]) if MAX_DRAFTS > 1 else {}
+    drafts[token] = {"path": request.path[:500], "data": data, "person": _person_from_cookie(request), "at": now}
     request.session[DRAFTS_KEY] = drafts
     return token
+
+
+def draft_bounded(post: QueryDict) -> dict[str, list[str]] | None:
+    """The fields of a POST worth keeping, within the bounds above; None when too much."""
+    data: dict[str, list[str]] = {}
+    total = 0
+    for key in post:
+        if key in _NOT_KEPT or not _FIELD_NAME.match(key):
+            continue
+        if len(data) >= MAX_DRAFT_FIELDS:
+            return None
+        values = [v for v in post.getlist(key)[:MAX_DRAFT_VALUES] if len(v) <= MAX_DRAFT_VALUE_CHARS]
+        total += len(key) + sum(len(v) for v in values)
+        if total > MAX_DRAFT_CHARS:
+            return None
+        data[key] = values
+    return data
+
+
+def draft_fields_of(data: QueryDict, names: Iterable[str]) -> QueryDict:
+    """Only the draft's values for the form's own fields (a GOV.UK date's `<name>_day` and the
+    like included)."""
+    own = tuple(names)
+    kept = QueryDict(mutable=True)
+    for key in data:
+        if any(key == name or key.startswith(f"{name}_") for name in own):
+            kept.setlist(key, data.getlist(key))
+    return kept
 
 
 def draft_take(request: HttpRequest) -> QueryDict | None:
@@ -92,7 +137,9 @@ def signed_in(view: View) -> View:
             return view(request, *args, **kwargs)
         if request.method == "POST" and request.POST:
             token = draft_stash(request)
-            return redirect_to_login(f"{request.path}?{urlencode({DRAFT_PARAMETER: token})}")
+            if token:
+                return redirect_to_login(f"{request.path}?{urlencode({DRAFT_PARAMETER: token})}")
+            return redirect_to_login(request.path)
         return redirect_to_login(request.get_full_path())
 
     return wrapper

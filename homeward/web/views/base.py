@@ -16,7 +16,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import ACTIONS_BY_PARTNER_ROLE, Capability, can
 from homeward.common.errors import DomainValidationError, NotFound, PermissionDenied
 from homeward.episodes.actions import ACTION_LABELS
-from homeward.web.auth import draft_take, signed_in
+from homeward.web.auth import draft_fields_of, draft_take, signed_in
 
 View = Callable[..., HttpResponseBase]
 
@@ -81,5 +81,6 @@ def form_for(request: HttpRequest, form_class: type[forms.Form], **kwargs: Any) 
         return form_class(data=request.POST, **kwargs), False
     draft = draft_take(request)
     if draft is not None:
-        return form_class(data=draft, **kwargs), True
+        own = form_class(**kwargs).fields
+        return form_class(data=draft_fields_of(draft, own), **kwargs), True
     return form_class(**kwargs), False
