@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from homeward.accounts.models import User
-from homeward.audit.services import audit_record
+from homeward.audit.services import audit_list_read, audit_record
 from homeward.children.models import Child
 from homeward.children.selectors import child_list_for_user
 from homeward.episodes.selectors import episode_list_for_user
@@ -55,8 +55,13 @@ def children_matching(user: User, query: str) -> QuerySet[Child]:
 
 
 def child_search(user: User, query: str) -> list[Child]:
-    """Search, and record in the audit log who searched for what and how many were found."""
+    """Search, and record in the audit log who searched for what and how many were found, and,
+    one entry per child, each child the results name (ADR 0009): a child's access log shows
+    every search that listed them."""
     found = list(children_matching(user, query))
     audit_record(actor=user, action="search", object_type="child",
                  detail={"query": query, "results": len(found)})
+    if found:
+        audit_list_read(actor=user, object_type="child_search", rows=[(child.pk, child.pk) for child in found],
+                        query={"q": query})
     return found

@@ -151,8 +151,12 @@ def philomena_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
 @page
 def philomena_photo(request: HttpRequest, child_id: int) -> FileResponse:
     """The child's photo, only to those who may see the child."""
-    child = child_get_for_user(person(request), child_id, audit=False)
+    user = person(request)
+    child = child_get_for_user(user, child_id, audit=False)
     profile = _philomena(child)
     if profile is None or not profile.photo:
         raise Http404
+    # The photo is the child's record too: each read is audited naming the child.
+    audit_record(actor=user, action="view", object_type="philomena_photo", object_id=str(profile.pk),
+                 child_id=child.pk)
     return FileResponse(profile.photo.open("rb"))
