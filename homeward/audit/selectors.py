@@ -4,11 +4,12 @@ child may ask who looked at that child."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, can, require
 
 from .models import AuditEntry
 from .services import audit_record
@@ -46,3 +47,34 @@ def child_access_log_for_user(user: User, child_id: int) -> QuerySet[AuditEntry]
                  child_id=child.pk)
     return (AuditEntry.objects.filter(child_id=child.pk, action__in=["view", "create", "update", "archive", "export"])
             .select_related("user").order_by("-at", "-id"))
+
+
+# Detail keys that say which record or step, never what a record said: kept for every reader.
+_STRUCTURAL_KEYS = frozenset({"episode", "meeting", "records", "action", "step", "version", "kind", "event",
+                              "outcome", "recipients", "safeguarding_concern", "rows", "episodes", "children",
+                              "not_done", "exceptional"})
+
+
+def _field_names(detail: Any, prefix: str = "") -> list[str]:
+    """Every leaf's dotted path: which fields a change touched, without their values."""
+    if isinstance(detail, dict):
+        names: list[str] = []
+        for key, value in detail.items():
+            if key in ("before", "after") and prefix:
+                names.append(prefix)
+                continue
+            names.extend(_field_names(value, f"{prefix}.{key}" if prefix else str(key)))
+        return sorted(set(names))
+    return [prefix] if prefix else []
+
+
+def audit_detail_for(user: User, detail: dict[str, Any]) -> dict[str, Any]:
+    """An entry's detail as this reader may read it (issue 14). Those who may read children's
+    records read it whole; the others (the auditor) read who did what to which record, not what
+    it said: structural keys (the episode, the step, the records named) with their values, and
+    for everything else only the names of the fields concerned."""
+    if can(user, Capability.CHILD_READ):
+        return detail
+    kept = {key: value for key, value in detail.items() if key in _STRUCTURAL_KEYS}
+    fields = _field_names({key: value for key, value in detail.items() if key not in _STRUCTURAL_KEYS})
+    return {**kept, **({"fields": fields} if fields else {})}

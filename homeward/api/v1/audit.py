@@ -10,10 +10,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from homeward.accounts.models import User
 from homeward.api.pagination import Pagination
 from homeward.api.views import HomewardAPIView
 from homeward.audit.models import AuditEntry
-from homeward.audit.selectors import audit_list_for_user, child_access_log_for_user
+from homeward.audit.selectors import audit_detail_for, audit_list_for_user, child_access_log_for_user
 from homeward.common.errors import DomainValidationError
 
 from .fields import query_instant
@@ -29,14 +30,17 @@ class AuditEntrySerializer(serializers.Serializer):
     child = serializers.IntegerField(allow_null=True)
     remote_addr = serializers.CharField()
     channel = serializers.CharField()
-    detail = serializers.DictField()
+    detail = serializers.DictField(help_text=(
+        "What the entry records. To a reader who may not read children's records (the auditor), only "
+        "which record and step, and the names of the fields concerned (`fields`), never their values."))
 
 
-def entry_representation(entry: AuditEntry) -> dict[str, Any]:
+def entry_representation(entry: AuditEntry, reader: User) -> dict[str, Any]:
     return {
         "id": entry.pk, "at": entry.at, "user": entry.username, "action": entry.action,
         "object_type": entry.object_type, "object_id": entry.object_id, "child": entry.child_id,
-        "remote_addr": entry.remote_addr, "channel": entry.channel, "detail": entry.detail,
+        "remote_addr": entry.remote_addr, "channel": entry.channel,
+        "detail": audit_detail_for(reader, entry.detail),
     }
 
 
@@ -48,7 +52,8 @@ def _paged(view: HomewardAPIView, request: Request, queryset: Any) -> Response:
     paginator = Pagination()
     page: list[AuditEntry] | None = paginator.paginate_queryset(queryset, request, view=view)
     assert page is not None
-    return paginator.get_paginated_response([entry_representation(e) for e in page])
+    reader = view.actor(request)
+    return paginator.get_paginated_response([entry_representation(e, reader) for e in page])
 
 
 class AuditView(HomewardAPIView):
