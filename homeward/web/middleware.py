@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from homeward.accounts.oidc import SIGNED_IN_WITH_PROVIDER_KEY
@@ -76,3 +79,86 @@ def _needs_second_step(request: HttpRequest) -> bool:
 
 def _allowed_paths() -> set[str]:
     return {reverse(name) for name in _BEFORE_SECOND_STEP}
+
+
+API_PREFIX = "/api/"
+PROBLEM = "application/problem+json"
+_KEPT_ON_PROBLEM = ("WWW-Authenticate", "Allow", "Retry-After")
+
+
+def problem_response(status: int, title: str, detail: str = "", errors: list[dict[str, str]] | None = None,
+                     ) -> HttpResponse:
+    """An RFC 9457 problem, as homeward.api.errors writes them inside DRF."""
+    body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
+
+
+class ApiErrorsAndCachingMiddleware:
+    """Issue 14, items 10 and 11.
+
+    - Every API error is application/problem+json: an error answered outside DRF's exception
+      handler (a 500 from an uncaught exception, already logged by Django; a 404 for an
+      address no view has; a 400 from Django itself) would otherwise be an HTML page.
+    - `Cache-Control: no-store` on everything but static files: child pages, PDFs, photos,
+      exports and every API answer hold personal data no browser or proxy should keep.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(API_PREFIX) and response.status_code >= 400 and not _is_json(response):
+            problem = problem_response(response.status_code, _title(response.status_code))
+            for header in _KEPT_ON_PROBLEM:
+                if header in response:
+                    problem[header] = response[header]
+            response = problem
+        if not request.path.startswith(settings.STATIC_URL) and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return "json" in response.get("Content-Type", "")
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class QueryStringGuardMiddleware:
+    """A NUL in a query string's names or values is refused with a 400 naming the parameter
+    (PostgreSQL cannot hold one: every audited list answered 500). The API answers problem+json,
+    the pages a GOV.UK error page (issue 14, item 10)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bad = _nul_parameter(request)
+        if bad is None:
+            return self.get_response(request)
+        message = "Remove the NUL character (%00): it cannot be searched for or stored."
+        if request.path.startswith(API_PREFIX):
+            return problem_response(400, "Invalid input", "Nothing was read or stored.",
+                                    [{"field": bad, "message": message}])
+        return render(request, "400.html", {"field": bad, "message": message}, status=400)
+
+
+def _nul_parameter(request: HttpRequest) -> str | None:
+    if "\x00" not in request.META.get("QUERY_STRING", "") and "%00" not in request.META.get("QUERY_STRING", ""):
+        return None
+    for key, values in request.GET.lists():
+        if "\x00" in key:
+            return key.replace("\x00", "") or "query"
+        if any("\x00" in value for value in values):
+            return key
+    return None

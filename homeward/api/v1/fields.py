@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from homeward.common.timeutil import instant_problem
+
 
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 date-time that must carry its offset: a bare local time is ambiguous
@@ -16,6 +18,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     default_error_messages = {
         "invalid": "Give an ISO 8601 date-time with its offset, for example 2026-11-20T23:15:00+00:00.",
         "naive": "Give the time with its offset, for example 2026-11-20T23:15:00+00:00 or ...Z.",
+        "bounds": "{problem}",
     }
 
     def to_internal_value(self, value: Any) -> datetime:
@@ -30,6 +33,10 @@ class AwareDateTimeField(serializers.DateTimeField):
         assert parsed is not None
         if parsed.tzinfo is None:
             self.fail("naive")
+        # Issue 14, item 10: year 1 or an offset past +-15:59 was a 500, not a 400.
+        problem = instant_problem(parsed)
+        if problem:
+            self.fail("bounds", problem=problem)
         return parsed
 
 

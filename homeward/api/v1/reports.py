@@ -21,7 +21,7 @@ from homeward.api.errors import problem
 from homeward.api.views import HomewardAPIView
 from homeward.audit.services import audit_list_read, audit_record
 from homeward.common.errors import DomainValidationError, FieldError
-from homeward.common.timeutil import local_date
+from homeward.common.timeutil import local_date, year_problem
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
 from homeward.reporting.named import report_rows, weekly_rows
 from homeward.reporting.patterns import patterns
@@ -45,9 +45,13 @@ def _date(request: Request, name: str, default: date) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         raise DomainValidationError.single(name, "Give a date as YYYY-MM-DD.") from None
+    problem = year_problem(day.year)  # issue 14, item 10: year 1 overflowed, a 500
+    if problem:
+        raise DomainValidationError.single(name, problem)
+    return day
 
 
 def _period(request: Request) -> tuple[date, date]:

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from homeward.common.timeutil import LONDON
+from homeward.common.timeutil import LONDON, MAX_YEAR, MIN_YEAR, year_problem
 from homeward.reference.selectors import coded_list
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -75,6 +75,9 @@ class _PartsField(forms.MultiValueField):
         if not_numbers or len(year) != 4:
             raise ValidationError(f"{self.subject} must be a real date",
                                   params={"parts": not_numbers or ["year"]})
+        if year_problem(int(year)):
+            raise ValidationError(f"{self.subject} must be in the years {MIN_YEAR} to {MAX_YEAR}",
+                                  params={"parts": ["year"]})
         try:
             return date(int(year), int(month), int(day))
         except ValueError:

@@ -1,0 +1,120 @@
+"""Issue 14, items 10 and 11: input that once made a server error is a 400 naming the field;
+every API error, 500 included, is application/problem+json; nothing is cached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from homeward.episodes.models import Episode
+from tests.payloads import CHILD
+
+pytestmark = pytest.mark.django_db
+PROBLEM = "application/problem+json"
+
+
+def fields(response: Any) -> set[str]:
+    assert response["Content-Type"] == PROBLEM, response.content
+    return {e["field"] for e in response.json().get("errors", [])}
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/episodes?status=open%00", "/api/v1/episodes?child=1%00", "/api/v1/audit?user=x%00",
+    "/api/v1/audit?action=%00view", "/api/v1/worklist?status=%00", "/api/v1/children?q=%00",
+])
+def test_a_nul_in_any_api_query_string_is_a_400_naming_the_parameter(api: APIClient, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 400
+    name = path.split("?")[1].split("=")[0]
+    assert fields(response) == {name}
+
+
+def test_a_nul_in_a_parameter_name_is_a_400_too(api: APIClient) -> None:
+    response = api.get("/api/v1/episodes?st%00atus=open")
+    assert response.status_code == 400 and fields(response) == {"status"}
+
+
+@pytest.mark.parametrize("when", [
+    "2026-11-20T10:00:00+16:00", "2026-11-20T10:00:00-16:00", "2026-11-20T10:00:00+23:59",
+    "0001-01-01T00:00:00+00:00", "0001-01-01T00:30:00+01:00", "1899-12-31T23:00:00Z",
+])
+def test_date_times_out_of_range_are_a_400_naming_the_field(api: APIClient, make_child: Any, when: str) -> None:
+    child = make_child()
+    response = api.post("/api/v1/episodes", {"child": child.pk, "reported_at": when, "reported_by": "police",
+                                             "missing_from": "care", "classification": "missing"}, format="json")
+    assert response.status_code == 400
+    assert "reported_at" in fields(response)
+    assert not Episode.objects.exists()
+    listed = api.get("/api/v1/audit", {"since": when})
+    assert listed.status_code in (400, 403) and listed["Content-Type"] == PROBLEM
+
+
+def test_an_offset_of_15_59_is_accepted(api: APIClient, make_child: Any) -> None:
+    response = api.post("/api/v1/episodes", {
+        "child": make_child().pk, "reported_at": "2026-01-05T01:00:00+15:59", "reported_by": "police",
+        "missing_from": "care", "classification": "missing"}, format="json")
+    assert response.status_code != 500
+    assert "reported_at" not in (fields(response) if response.status_code == 400 else set())
+
+
+def test_year_one_in_a_report_period_is_a_400(api: APIClient) -> None:
+    response = api.get("/api/v1/reports/performance", {"to": "0001-01-01"})
+    assert response.status_code in (400, 403)
+    if response.status_code == 400:
+        assert fields(response) == {"to"}
+
+
+def test_json_nested_5000_deep_is_a_400(api: APIClient) -> None:
+    body = "[" * 5000 + "]" * 5000
+    response = api.post("/api/v1/children", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    shallow = api.post("/api/v1/children", {**CHILD, "placement": None}, format="json")
+    assert shallow.status_code == 201, shallow.content
+
+
+def test_a_deep_string_is_not_nesting(api: APIClient) -> None:
+    response = api.post("/api/v1/children", {**CHILD, "school": "[" * 5000}, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_an_unknown_api_address_is_problem_json(api: APIClient) -> None:
+    response = api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    assert response.json()["status"] == 404
+
+
+def test_an_api_500_is_problem_json(api: APIClient, monkeypatch: Any) -> None:
+    from homeward.api.v1 import children
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(children, "child_get_for_user", broken)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=api._credentials["HTTP_AUTHORIZATION"])
+    response = client.get("/api/v1/children/1")
+    assert response.status_code == 500
+    assert response["Content-Type"] == PROBLEM
+    assert response.json() == {"type": "about:blank", "title": "Internal Server Error", "status": 500}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_case_system_id_with_a_line_break_is_a_400(api: APIClient) -> None:
+    response = api.post("/api/v1/children", {**CHILD, "external_id": "MOS1\r\nX: y"}, format="json")
+    assert response.status_code == 400 and fields(response) == {"external_id"}
+
+
+def test_every_api_answer_is_no_store(api: APIClient, make_child: Any) -> None:
+    child = make_child()
+    for path in (f"/api/v1/children/{child.pk}", "/api/v1/episodes", "/api/v1/no-such-thing"):
+        assert api.get(path)["Cache-Control"] == "no-store"
+    assert APIClient().get("/api/v1/episodes")["Cache-Control"] == "no-store"
+
+
+def test_static_files_may_be_cached(client: Client) -> None:
+    response = client.get("/static/homeward/philomena-pdf.css")
+    assert "no-store" not in response.get("Cache-Control", "")
