@@ -84,6 +84,9 @@ def test_exports_and_imports_are_audited(name: str, world: World, api_for: Any) 
     response = call(api_for(person), endpoint, world)
     assert 200 <= response.status_code < 300, response.content
     assert AuditEntry.objects.filter(id__gt=last, user=person, action=EXPORTS[name], channel="api").exists()
+    if EXPORTS[name] == "export":
+        # Each child the file carries is named, so the child's access log shows the export (issue 14).
+        assert AuditEntry.objects.filter(id__gt=last, user=person, action="export", child=world.child).exists(), name
 
 
 def test_reading_the_audit_log_is_itself_audited(api_for: Any, make_user: Any) -> None:
@@ -147,6 +150,8 @@ def test_searches_exports_and_imports_through_the_pages_are_audited(name: str, w
     if action == "search":
         # Each child a search lists is named, so the child's access log shows the search.
         assert entries.filter(child=world.child, object_type="child_search").exists(), name
+    if name in ("ssda903 missing csv", "annex a xlsx", "ssd missing csv"):
+        assert entries.filter(child=world.child, action="export").exists(), f"{name} did not name the child"
 
 
 # Lists and reports that name children: one entry per child shown, naming the records shown

@@ -68,3 +68,19 @@ def weekly_rows(report: WeeklyReport) -> list[tuple[int, int]]:
     both ids, so no query is needed (the report was built through the choke point)."""
     return sorted({(i.episode, i.child) for name in SECTIONS for i in getattr(report, name)}
                   | {(pk, r.child) for r in report.repeat_missing_children for pk in r.episodes})
+
+
+def exported_records(*, ssda903: Any = None, annex_a: Any = None, ssd: list[list[str]] | None = None,
+                     ) -> list[tuple[int, int]]:
+    """(record id, child id) of each row of a statutory export, so that the export is audited
+    naming every child it carries (issue 14): the SSDA903 table's episodes, Annex A's children,
+    the SSD rows' episodes (their first column)."""
+    if ssda903 is not None:
+        return [(row.episode, row.child) for row in ssda903.rows]
+    if annex_a is not None:
+        return [(row.child, row.child) for row in annex_a]
+    from homeward.episodes.models import Episode
+
+    ids = [int(row[0]) for row in ssd or []]
+    children = dict(Episode.objects.filter(pk__in=ids).values_list("pk", "child_id"))
+    return [(pk, children[pk]) for pk in ids if pk in children]

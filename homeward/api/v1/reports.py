@@ -23,7 +23,7 @@ from homeward.audit.services import audit_list_read, audit_record
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date, year_problem
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
-from homeward.reporting.named import report_rows, weekly_rows
+from homeward.reporting.named import exported_records, report_rows, weekly_rows
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
@@ -230,6 +230,8 @@ class Ssda903MissingView(HomewardAPIView):
                            [{"field": p.field, "message": f"Rule {p.rule}: {p.message}"} for p in table.problems])
         audit_record(actor=actor, action="export", object_type="ssda903_missing", object_id=raw,
                      detail={"rows": len(table.rows), "episodes": [r.episode for r in table.rows]})
+        audit_list_read(actor=actor, action="export", object_type="ssda903_missing",
+                        rows=exported_records(ssda903=table), query={"year": raw})
         return _attachment(ssda903_missing_csv(table), "text/csv; charset=utf-8", f"ssda903-missing-{raw}.csv")
 
 
@@ -258,6 +260,8 @@ class AnnexAView(HomewardAPIView):
                            [{"field": p.field, "message": p.message} for p in missing_ids])
         audit_record(actor=actor, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
                      detail={"rows": len(rows), "children": [r.child for r in rows]})
+        audit_list_read(actor=actor, action="export", object_type="annex_a_list_8",
+                        rows=exported_records(annex_a=rows), query={"as_of": as_of.isoformat()})
         return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
 
 
@@ -284,4 +288,6 @@ class SsdMissingView(HomewardAPIView):
         rows = table.rows
         audit_record(actor=actor, action="export", object_type="ssd_missing",
                      detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
+        audit_list_read(actor=actor, action="export", object_type="ssd_missing", rows=exported_records(ssd=rows),
+                        query={})
         return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")

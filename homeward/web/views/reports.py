@@ -37,7 +37,7 @@ from homeward.imports.models import ImportStatus
 from homeward.imports.selectors import import_job_get_for_user
 from homeward.imports.services import import_job_create, import_job_run
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
-from homeward.reporting.named import report_rows, weekly_rows
+from homeward.reporting.named import exported_records, report_rows, weekly_rows
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import Performance, performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
@@ -353,6 +353,8 @@ def statutory_ssda903(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('web:reports_statutory')}?year={year}")
     audit_record(actor=user, action="export", object_type="ssda903_missing", object_id=str(year),
                  detail={"rows": len(table.rows), "episodes": [r.episode for r in table.rows]})
+    audit_list_read(actor=user, action="export", object_type="ssda903_missing",
+                    rows=exported_records(ssda903=table), query={"year": year})
     return _attachment(ssda903_missing_csv(table), "text/csv; charset=utf-8", f"ssda903-missing-{year}.csv")
 
 
@@ -374,6 +376,8 @@ def statutory_annex_a(request: HttpRequest) -> HttpResponse:
         }, status=400)
     audit_record(actor=user, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
                  detail={"rows": len(rows), "children": [r.child for r in rows]})
+    audit_list_read(actor=user, action="export", object_type="annex_a_list_8",
+                    rows=exported_records(annex_a=rows), query={"as_of": as_of.isoformat()})
     return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
 
 
@@ -387,6 +391,8 @@ def statutory_ssd(request: HttpRequest) -> HttpResponse:
     rows = table.rows
     audit_record(actor=user, action="export", object_type="ssd_missing",
                  detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
+    audit_list_read(actor=user, action="export", object_type="ssd_missing", rows=exported_records(ssd=rows),
+                    query={})
     return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")
 
 
