@@ -32,6 +32,12 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 HOMEWARD_AUTHORITY = os.environ.get("HOMEWARD_AUTHORITY", "941")
 # A protocol file that replaces the shipped default; empty means the default.
 HOMEWARD_PROTOCOL = os.environ.get("HOMEWARD_PROTOCOL", "")
+# The audit log's chain is keyed outside the database (homeward.audit.keys, ADR 0012), and its
+# head is written at intervals to an append-only file that `homeward audit verify` checks.
+HOMEWARD_AUDIT_KEY = os.environ.get("HOMEWARD_AUDIT_KEY", "")
+HOMEWARD_AUDIT_KEY_FILE = os.environ.get("HOMEWARD_AUDIT_KEY_FILE", str(VAR_DIR / "audit-keys"))
+HOMEWARD_AUDIT_ANCHOR_FILE = os.environ.get("HOMEWARD_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+HOMEWARD_PRODUCTION = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -277,6 +283,8 @@ HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("homeward.imports.services.import_jobs_run_pending", 15),
     # The weekly report to team leaders: sends once a week, from Monday 07:00 Europe/London.
     ("homeward.digests.services.weekly_report_send_due", 300),
+    # The audit log's head written outside the database (ADR 0012).
+    ("homeward.audit.verify.audit_anchor", 300),
 ]
 
 LOGGING = {

@@ -16,6 +16,9 @@ class AuditEntry(models.Model):
         SIGN_OUT = "sign_out", "Signed out"
         TOKEN = "token", "Token issued"
 
+    # The key (homeward.audit.keys) this entry's hash was made with; "" for entries made before
+    # the chain was keyed, which may only come before every keyed one.
+    key_id = models.CharField(max_length=20, blank=True)
     at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -1,9 +1,12 @@
 """Writing the audit log. Entries are hash-chained: each holds the hash of the one before,
-so a changed or removed entry breaks the chain (see `homeward audit verify`)."""
+so a changed or removed entry breaks the chain (see `homeward audit verify`). The hash is an
+HMAC under a key kept outside the database (`keys`, ADR 0012), so the database's own roles can
+neither append an entry that verifies nor rewrite one and recompute the rest."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -13,13 +16,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .context import current_origin
+from .keys import audit_key_ring
 from .models import AuditEntry
 
 # Any constant will do: it names the lock that serialises writers of the chain on PostgreSQL.
 _CHAIN_LOCK_KEY = 7_341_120
 
 
-def entry_digest(entry: AuditEntry) -> str:
+def entry_digest(entry: AuditEntry, key: bytes | None = None) -> str:
+    """The entry's hash: HMAC-SHA256 under `key` (its `key_id`'s), or, for an entry made before
+    the chain was keyed (no `key_id`), the plain SHA-256 it was made with."""
     payload = {
         "at": entry.at.isoformat(),
         "user": entry.user_id,
@@ -34,8 +40,12 @@ def entry_digest(entry: AuditEntry) -> str:
         "detail": entry.detail,
         "previous_hash": entry.previous_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    if entry.key_id:
+        payload["key_id"] = entry.key_id
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    if key is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
 
 
 def _entry(
@@ -71,10 +81,13 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
         # SQLite transactions begin IMMEDIATE (settings), which already serialises writers.
         previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
         when = at or timezone.now()
+        ring = audit_key_ring()
+        key = ring.keys[ring.current]
         for entry in entries:
             entry.at = when
             entry.previous_hash = previous
-            entry.entry_hash = previous = entry_digest(entry)
+            entry.key_id = ring.current
+            entry.entry_hash = previous = entry_digest(entry, key)
         if len(entries) == 1:
             entries[0].save(force_insert=True)
         else:

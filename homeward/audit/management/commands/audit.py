@@ -1,4 +1,6 @@
-"""`homeward audit verify`: check the audit log's hash chain.
+"""`homeward audit verify`: check the audit log's keyed hash chain and its anchors.
+`homeward audit anchor`: write the log's head to the append-only anchor file (the worker does it).
+`homeward audit rotate-key`: a new key for new entries; the old ones stay to verify theirs.
 `homeward audit protect --app-role ROLE`: on PostgreSQL, let the application's role append to
 the audit log but never change or remove an entry."""
 
@@ -8,8 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from homeward.audit.keys import audit_key_rotate
 from homeward.audit.protection import audit_protect
-from homeward.audit.verify import audit_verify
+from homeward.audit.verify import audit_anchor, audit_verify
 
 
 class Command(BaseCommand):
@@ -17,7 +20,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="Check every entry against its hash and its link to the one before.")
+        sub.add_parser("verify", help="Check every entry against its keyed hash and its link to the one before, "
+                                      "and the anchors against the entries they name.")
+        sub.add_parser("anchor", help="Write the log's head to the anchor file (HOMEWARD_AUDIT_ANCHOR_FILE).")
+        sub.add_parser("rotate-key", help="Add a new key to HOMEWARD_AUDIT_KEY_FILE for new entries.")
         protect = sub.add_parser("protect", help="PostgreSQL: grant the application role INSERT and SELECT only.")
         protect.add_argument("--app-role", required=True, help="The role the application connects as.")
 
@@ -29,6 +35,12 @@ class Command(BaseCommand):
                     self.stderr.write(problem)
                 raise CommandError(f"The audit log has been tampered with: {len(report.problems)} problem(s) "
                                    f"in {report.checked} entries.")
-            self.stdout.write(f"The audit log is intact: {report.checked} entries checked.")
+            self.stdout.write(f"The audit log is intact: {report.checked} entries and {report.anchors} anchors "
+                              "checked.")
+        elif options["action"] == "anchor":
+            anchor = audit_anchor()
+            self.stdout.write(f"Anchored entry {anchor['id']}." if anchor else "The audit log is empty.")
+        elif options["action"] == "rotate-key":
+            self.stdout.write(f"New entries are now signed with key {audit_key_rotate()}.")
         else:
             self.stdout.write(audit_protect(app_role=options["app_role"]))
