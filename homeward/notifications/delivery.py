@@ -38,8 +38,16 @@ MAX_ATTEMPTS = 10
 #: The n-th retry waits BACKOFF_BASE * 2**(n-1), at most BACKOFF_CAP: 1, 2, 4 ... 60 minutes.
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
-#: Longer than a batch can take to send: 50 messages, each bounded by the SMTP timeout.
-LEASE = timedelta(minutes=15)
+#: How long a claim lasts without being renewed. The sender renews it before each message (each
+#: bounded by the SMTP timeout), so a live worker never loses its rows, and a dead worker's rows
+#: are claimed again by another within a minute (issue 14).
+LEASE = timedelta(seconds=30)
+
+
+def lease_for() -> timedelta:
+    """The lease: long enough for one message (opening the connection and sending, each
+    bounded by EMAIL_TIMEOUT), never shorter than LEASE."""
+    return max(LEASE, timedelta(seconds=2 * int(settings.EMAIL_TIMEOUT) + 5))
 
 
 @dataclass(frozen=True)
@@ -90,8 +98,16 @@ def _claim_once(now: datetime, limit: int) -> tuple[str, list[int]]:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
         if ids:
-            Notification.objects.filter(pk__in=ids).update(leased_until=now + LEASE, lease_token=token)
+            Notification.objects.filter(pk__in=ids).update(leased_until=timezone.now() + lease_for(),
+                                                           lease_token=token)
     return token, ids
+
+
+def _renew(token: str, rows: list[Notification]) -> None:
+    """Keep the claim on the rows still to send: the lease runs from now again."""
+    ids = [row.pk for row in rows]
+    _retry_locked(lambda: Notification.objects.filter(pk__in=ids, lease_token=token).update(
+        leased_until=timezone.now() + lease_for()))
 
 
 def _describe(exc: BaseException) -> str:
@@ -156,7 +172,8 @@ def _send_batch(rows: list[Notification], outcomes: _Outcomes) -> None:
             outcomes.attempt_failed(row, exc)
         return
     try:
-        for row in rows:
+        for index, row in enumerate(rows):
+            _renew(outcomes.token, rows[index:])
             try:
                 accepted = mail.send_messages([build_message(row, home_name=home_name)])
             except (smtplib.SMTPException, OSError) as exc:

@@ -9,7 +9,9 @@ Periodic tasks are configured in the setting `HOMEWARD_PERIODIC_TASKS`, a list o
 kept in the database (`PeriodicTaskState`), so however many workers run, each task starts
 once per interval: a worker claims a due run with one conditional UPDATE. A task that runs
 longer than its interval may overlap its next run, so tasks must be idempotent. A task that
-raises is logged and recorded (`last_error`); the worker carries on.
+raises is logged and recorded (`last_error`); the worker carries on. In `run()` the periodic
+tasks have a thread of their own, so a long one (a large import) never delays the delivery of
+notifications (issue 14).
 """
 
 from __future__ import annotations
@@ -118,38 +120,74 @@ class Worker:
         self.passes = 0
 
     def run_pass(self, *, now: datetime | None = None) -> PassReport:
+        """One pass of both, one after the other (a shell, a test): deliver, then the tasks due."""
         _release_connections()
         try:
-            claimed = sent = retrying = failed = 0
-            for _ in range(BATCHES_PER_PASS):
-                report = notifications_deliver_due(now=now, limit=BATCH)
-                claimed, sent = claimed + report.claimed, sent + report.sent
-                retrying, failed = retrying + report.retrying, failed + report.failed
-                if report.claimed < BATCH:
-                    break
-            tasks_run = run_due_tasks(self.tasks, now=now)
-            return PassReport(DeliveryReport(claimed, sent, retrying, failed), tasks_run)
+            delivery = self.deliver_pass(now=now)
+            return PassReport(delivery, run_due_tasks(self.tasks, now=now))
         finally:
             _release_connections()
 
-    def run(self) -> None:
+    def deliver_pass(self, *, now: datetime | None = None) -> DeliveryReport:
+        """Deliver what is due, batch after batch, up to BATCHES_PER_PASS batches."""
+        claimed = sent = retrying = failed = 0
+        for _ in range(BATCHES_PER_PASS):
+            report = notifications_deliver_due(now=now, limit=BATCH)
+            claimed, sent = claimed + report.claimed, sent + report.sent
+            retrying, failed = retrying + report.retrying, failed + report.failed
+            if report.claimed < BATCH:
+                break
+        return DeliveryReport(claimed, sent, retrying, failed)
+
+    def _loop(self, name: str, step: Callable[[], str], *, waits_for_work: bool) -> None:
+        """Run `step` until stopped; it returns what to log ("" for nothing)."""
         try:
             while not self._stop.is_set():
-                work_seen()
+                if waits_for_work:
+                    work_seen()
+                _release_connections()
                 try:
-                    report = self.run_pass()
-                    if report.delivery.claimed or report.tasks_run:
-                        log.info("worker pass: %s", report)
+                    said = step()
+                    if said:
+                        log.info("worker %s: %s", name, said)
                 except Exception:
                     # The database or the mail server may be away; the next pass tries again.
-                    log.exception("worker pass failed")
-                self.passes += 1
-                if not self._stop.is_set():
+                    log.exception("worker %s failed", name)
+                finally:
+                    _release_connections()
+                if waits_for_work:
+                    self.passes += 1
+                if self._stop.is_set():
+                    break
+                if waits_for_work:
                     wait_for_work(self.interval)
+                else:
+                    self._stop.wait(self.interval)
         finally:
             # A thread's database connections are its own: close them as it ends.
             if not connection.in_atomic_block:
                 connection.close()
+
+    def _deliver_step(self) -> str:
+        report = self.deliver_pass()
+        return f"notifications: {report.claimed} claimed, {report.sent} sent, {report.retrying} to retry, " \
+               f"{report.failed} failed" if report.claimed else ""
+
+    def _tasks_step(self) -> str:
+        ran = run_due_tasks(self.tasks)
+        return f"periodic tasks run: {', '.join(ran)}" if ran else ""
+
+    def run(self) -> None:
+        """Deliver notifications in this thread and run the periodic tasks in another, until
+        `stop()`: an import of 300,000 rows keeps the tasks thread busy, never the outbox."""
+        tasks = threading.Thread(target=self._loop, args=("tasks", self._tasks_step),
+                                 kwargs={"waits_for_work": False}, name="homeward-worker-tasks", daemon=True)
+        tasks.start()
+        try:
+            self._loop("delivery", self._deliver_step, waits_for_work=True)
+        finally:
+            self._stop.set()
+            tasks.join(timeout=5)
 
     def stop(self) -> None:
         """Finish the current pass, then return from `run()`."""

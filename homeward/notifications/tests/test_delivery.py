@@ -146,3 +146,34 @@ def test_a_leased_notification_is_not_claimed_again_until_its_lease_runs_out(
     assert notifications_deliver_due(now=now).claimed == 0
     assert notifications_deliver_due(now=now + timedelta(minutes=6)).sent == 5
     assert len(smtp_server.received) == 5
+
+
+def test_a_dead_workers_notifications_go_out_within_a_minute(smtp_server: Inbox, episode: Any) -> None:
+    """Issue 14: a worker killed mid-batch held its rows for 15 minutes; the lease is now seconds,
+    renewed by a live sender before each message."""
+    from homeward.notifications.delivery import lease_for
+
+    now = timezone.now()
+    assert lease_for() <= timedelta(seconds=60)
+    # A worker claimed them and died: its lease is the one a claim takes.
+    Notification.objects.update(leased_until=now + lease_for(), lease_token="dead-worker")
+    assert notifications_deliver_due(now=now).claimed == 0
+    assert notifications_deliver_due(now=now + timedelta(seconds=60)).sent == 5
+
+
+def test_a_live_sender_renews_its_lease_before_each_message(smtp_server: Inbox, episode: Any,
+                                                            monkeypatch: Any) -> None:
+    from homeward.notifications import delivery
+
+    seen: list[Any] = []
+    real = delivery._renew
+
+    def watching(token: str, rows: list[Any]) -> None:
+        real(token, rows)
+        seen.append(sorted(Notification.objects.filter(lease_token=token).values_list("leased_until", flat=True)))
+
+    monkeypatch.setattr(delivery, "_renew", watching)
+    assert notifications_deliver_due().sent == 5
+    assert len(seen) == 5
+    # Each renewal keeps every message still to send claimed from that moment on.
+    assert all(leases and min(leases) >= timezone.now() - timedelta(seconds=5) for leases in seen)

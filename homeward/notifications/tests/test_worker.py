@@ -189,3 +189,37 @@ def test_two_workers_claiming_at_once_send_each_message_once(
     assert sum(sent) == total
     assert set(Counter(smtp_server.ids()).values()) == {1} and len(smtp_server.received) == total
     assert not Notification.objects.exclude(status="sent").exists()
+
+
+SLOW_TASK_RUNNING = threading.Event()
+SLOW_TASK_RELEASE = threading.Event()
+
+
+def slow_task() -> None:
+    """Stands for a large import: busy until the test lets it go."""
+    SLOW_TASK_RUNNING.set()
+    SLOW_TASK_RELEASE.wait(30)
+
+
+def test_a_long_periodic_task_never_delays_notifications(
+    reference_data_restored: None, transactional_db: Any, smtp_server: Inbox, settings: Any,
+    reported: Callable[[int], list[Any]],
+) -> None:
+    """Issue 14: a 300,000-row import held up delivery for 165 s on its worker; the periodic
+    tasks now have a thread of their own."""
+    from django.db import transaction
+
+    settings.HOMEWARD_PERIODIC_TASKS = [("homeward.notifications.tests.test_worker.slow_task", 3600)]
+    SLOW_TASK_RUNNING.clear()
+    SLOW_TASK_RELEASE.clear()
+    handle = worker_start_in_thread(interval=30)
+    try:
+        assert _wait_until(SLOW_TASK_RUNNING.is_set)
+        with transaction.atomic():
+            reported(1)
+        assert _wait_until(lambda: len(smtp_server.received) == 5, seconds=10)
+        assert not SLOW_TASK_RELEASE.is_set()
+    finally:
+        SLOW_TASK_RELEASE.set()
+        handle.stop()
+    assert not handle.thread.is_alive()
