@@ -125,6 +125,28 @@ def test_an_import_through_the_page_shows_its_result(visit: Any, recorded: dict[
     tab.check("import refused")
 
 
+
+def test_a_failed_import_with_many_problems_shows_the_first_and_offers_the_rest(
+    visit: Any, recorded: dict[str, Any],
+) -> None:
+    """Issue 14, item 11: the page is bounded; every problem is a CSV download."""
+    tab = visit()
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    tab.goto("/reports/import")
+    rows = "".join(f"NOBODY{n},01/01/2012,M,02/06/2024,03/06/2024\n" for n in range(250))
+    page.set_input_files("#id_file", files=[{"name": "missing.csv", "mimeType": "text/csv",
+                                             "buffer": ("CHILD,DOB,MISSING,MIS_START,MIS_END\n" + rows).encode()}])
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator("#errors-shown")).to_contain_text("The first 100 of 250 problems")
+    expect(page.locator("#table-errors tbody tr")).to_have_count(100)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download every problem (CSV)").click()
+    assert download.value.suggested_filename.endswith("-problems.csv")
+    tab.check("import refused, many problems")
+
+
 def test_a_large_import_shows_its_progress_and_the_page_updates_itself(visit: Any, recorded: dict[str, Any],
                                                                        settings: Any) -> None:
     from homeward.imports.services import import_jobs_run_pending

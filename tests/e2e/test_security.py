@@ -92,3 +92,16 @@ def test_two_factor_pages_and_the_audit_pages_are_accessible(visit: Any, demo_pe
     tab.goto("/audit?child=NOPE")
     expect(tab.page.locator(".govuk-error-summary")).to_be_visible()
     tab.check("audit log with an error")
+
+
+def test_a_nul_in_the_address_is_an_accessible_govuk_error_page(visit: Any, demo_people: Any) -> None:
+    """Issue 14, item 10: a 400 naming the parameter, never a server error."""
+    tab = visit()
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    response = tab.goto("/search?q=Kai%00")
+    assert response.status == 400
+    assert response.headers["cache-control"] == "no-store"
+    expect(page.locator(".govuk-error-summary")).to_contain_text("q: Remove the NUL character")
+    tab.check("a NUL in the address")
