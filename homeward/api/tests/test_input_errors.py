@@ -118,3 +118,24 @@ def test_every_api_answer_is_no_store(api: APIClient, make_child: Any) -> None:
 def test_static_files_may_be_cached(client: Client) -> None:
     response = client.get("/static/homeward/philomena-pdf.css")
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_taken_case_system_id_is_not_revealed_through_the_api(
+    api_for: Any, make_user: Any, make_child: Any,
+) -> None:
+    """Issue 14, item 11: someone who may not see the child holding an id is refused it with
+    a message that neither names nor confirms that child."""
+    from homeward.children.services import EXTERNAL_ID_UNAVAILABLE
+
+    make_child(external_id="MOS777")
+    worker = api_for(make_user("social_worker", team="Another Team"))
+    response = worker.post("/api/v1/children", {**CHILD, "external_id": "MOS777", "team": "Another Team"},
+                           format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "external_id", "message": EXTERNAL_ID_UNAVAILABLE}]
+
+
+@pytest.mark.parametrize("name", ["Kai\u202e", "\u2066Kai"])
+def test_bidi_override_characters_in_names_are_a_400(api: APIClient, name: str) -> None:
+    response = api.post("/api/v1/children", {**CHILD, "given_name": name}, format="json")
+    assert response.status_code == 400 and fields(response) == {"given_name"}
