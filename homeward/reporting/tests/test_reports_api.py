@@ -47,8 +47,9 @@ def test_the_ssda903_table_as_csv_audited(data: dict[str, Any], api: Any) -> Non
     assert answer.content.decode().splitlines() == ["CHILD,DOB,MISSING,MIS_START,MIS_END",
                                                     "A1,17/05/2011,M,02/06/2024,03/06/2024",
                                                     "A1,17/05/2011,A,01/09/2024,02/09/2024"]
-    entry = AuditEntry.objects.filter(action="export", object_type="ssda903_missing").get()
+    entry = AuditEntry.objects.filter(action="export", object_type="ssda903_missing", child__isnull=True).get()
     assert entry.detail["episodes"] == [data["first"].pk, data["second"].pk]
+    assert AuditEntry.objects.filter(action="export", object_type="ssda903_missing", child=data["child"]).exists()
 
 
 def test_a_table_that_breaks_the_rules_is_refused_naming_the_episodes(data: dict[str, Any], clashing_episode: Any,

@@ -172,8 +172,11 @@ def test_a_clean_ssda903_year_offers_the_download_audited_once(web: Client, data
     assert download.content.decode().splitlines() == ["CHILD,DOB,MISSING,MIS_START,MIS_END",
                                                       "A1,17/05/2011,M,02/06/2024,03/06/2024",
                                                       "A1,17/05/2011,A,01/09/2024,02/09/2024"]
-    entry = AuditEntry.objects.get(action="export", object_type="ssda903_missing")
+    entry = AuditEntry.objects.get(action="export", object_type="ssda903_missing", child__isnull=True)
     assert entry.detail["episodes"] == [data["first"].pk, data["second"].pk]
+    # And one entry naming the child the file carries, with its episodes (issue 14).
+    named = AuditEntry.objects.get(action="export", object_type="ssda903_missing", child=data["child"])
+    assert named.detail["records"] == [data["first"].pk, data["second"].pk]
 
 
 def test_a_year_that_breaks_the_rules_lists_the_episodes_to_fix_and_exports_nothing(
@@ -199,8 +202,10 @@ def test_annex_a_and_ssd_downloads_are_audited(web: Client, data: dict[str, Any]
     assert 'filename="annex-a-list-8-missing-2025-03-31.xlsx"' in annex["Content-Disposition"]
     ssd = web.get("/reports/statutory/ssd_missing.csv")
     assert ssd.content.decode().splitlines()[1].startswith(f"{data['first'].pk},A1,2024-06-02 00:30:00,M")
-    assert sorted(AuditEntry.objects.filter(action="export").values_list("object_type", flat=True)) == [
-        "annex_a_list_8", "ssd_missing"]
+    assert sorted(AuditEntry.objects.filter(action="export", child__isnull=True)
+                  .values_list("object_type", flat=True)) == ["annex_a_list_8", "ssd_missing"]
+    assert set(AuditEntry.objects.filter(action="export", child=data["child"])
+               .values_list("object_type", flat=True)) == {"annex_a_list_8", "ssd_missing"}
     wrong = web.get("/reports/statutory/annex-a-list-8.xlsx", {"as_of_day": "31", "as_of_month": "2",
                                                                "as_of_year": "2025"})
     assert wrong.status_code == 400
