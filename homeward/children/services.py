@@ -125,11 +125,23 @@ def validate_external_id(
         errors.append(FieldError("external_id", EXTERNAL_ID_UNAVAILABLE))
 
 
+def _max_lengths() -> dict[str, int]:
+    """How long each text of the child's record and placement may be (the columns' lengths)."""
+    return {f.name: f.max_length for model in (Placement, Child) for f in model._meta.get_fields()
+            if isinstance(getattr(f, "max_length", None), int)}
+
+
 def validate_texts(errors: list[FieldError], **values: Any) -> None:
-    """Names and free text given (not UNSET): no control or bidi override character."""
+    """Names and free text given (not UNSET): no control or bidi override character, and no
+    longer than the record keeps (a clear error, never a database error)."""
     names = {"given_name": "The given name", "family_name": "The family name", "known_as": "Known as"}
+    lengths = _max_lengths()
     for field, value in values.items():
         if value is UNSET or value is None:
+            continue
+        limit = lengths.get(field)
+        if limit is not None and len(str(value)) > limit:
+            errors.append(FieldError(field, f"This is {len(str(value))} characters long; at most {limit} are kept."))
             continue
         if field in names:
             check_name(field, value, errors, names[field])

@@ -77,8 +77,14 @@ def test_json_nested_5000_deep_is_a_400(api: APIClient) -> None:
 
 
 def test_a_deep_string_is_not_nesting(api: APIClient) -> None:
-    response = api.post("/api/v1/children", {**CHILD, "school": "[" * 5000}, format="json")
+    response = api.post("/api/v1/children", {**CHILD, "school": "[" * 150}, format="json")
     assert response.status_code == 201, response.content
+
+
+def test_a_text_longer_than_the_record_keeps_is_a_400_naming_it(api: APIClient) -> None:
+    """PostgreSQL refused the row (a 500) where SQLite kept it whole."""
+    response = api.post("/api/v1/children", {**CHILD, "school": "x" * 5000}, format="json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "school"
 
 
 def test_an_unknown_api_address_is_problem_json(api: APIClient) -> None:

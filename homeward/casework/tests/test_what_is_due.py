@@ -281,8 +281,9 @@ def test_an_episode_that_would_overlap_another_is_refused_naming_it(coordinator:
     assert f"episode {first.pk}" in imported.value.errors[0].message
     assert Episode.objects.filter(child=looked_after).count() == 1
     # A new one may begin the moment the last one ended.
-    again = report(coordinator, looked_after, 40, last_seen_at=ago(50))
-    assert again.missing_since == Episode.objects.get(pk=first.pk).found_at
+    ended = Episode.objects.get(pk=first.pk).found_at
+    again = report(coordinator, looked_after, 40, last_seen_at=ended)
+    assert again.missing_since == ended
 
 
 # A child with no allocated social worker had duties that belonged to nobody.

