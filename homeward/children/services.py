@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from homeward.accounts.models import Team, User
@@ -127,8 +127,8 @@ def validate_external_id(
 
 def _max_lengths() -> dict[str, int]:
     """How long each text of the child's record and placement may be (the columns' lengths)."""
-    return {f.name: f.max_length for model in (Placement, Child) for f in model._meta.get_fields()
-            if isinstance(getattr(f, "max_length", None), int)}
+    return {f.name: f.max_length for model in (Placement, Child) for f in model._meta.fields
+            if isinstance(f, models.CharField) and f.max_length is not None}
 
 
 def validate_texts(errors: list[FieldError], **values: Any) -> None:
