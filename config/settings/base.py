@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The child's answer to an offer and the interview's outcome share one list of answers.
     "ENUM_NAME_OVERRIDES": {"RhiAnswerEnum": "homeward.interviews.models.Outcome"},
+    # Every operation documents its problem+json answers (400, 401, 403, 404, 500).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "homeward.api.schema.problem_responses"],
 }
 
 EMAIL_HOST = os.environ.get("HOMEWARD_SMTP_HOST", "127.0.0.1")

@@ -57,6 +57,9 @@ def _paged(view: HomewardAPIView, request: Request, queryset: Any) -> Response:
 
 
 class AuditView(HomewardAPIView):
+    # Answers a page (count, next, previous, results): the OpenAPI description says so.
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("child", int), OpenApiParameter("user", str), OpenApiParameter("since", datetime),
                     OpenApiParameter("until", datetime), OpenApiParameter("action", str),
@@ -76,6 +79,9 @@ class AuditView(HomewardAPIView):
 
 
 class ChildAccessLogView(HomewardAPIView):
+    # Answers a page (count, next, previous, results): the OpenAPI description says so.
+    pagination_class = Pagination
+
     @extend_schema(responses={200: AuditEntrySerializer(many=True)}, operation_id="child_access_log")
     def get(self, request: Request, child_id: int) -> Response:
         return _paged(self, request, child_access_log_for_user(self.actor(request), child_id))

@@ -156,6 +156,9 @@ def episode_representation(episode: Episode) -> dict[str, Any]:
 
 
 class EpisodeListCreateView(HomewardAPIView):
+    # Answers a page (count, next, previous, results): the OpenAPI description says so.
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=EpisodeStatus.values),

@@ -107,6 +107,9 @@ def worklist_item(row: StoredObligation, as_of: datetime) -> dict[str, Any]:
 
 
 class WorklistView(HomewardAPIView):
+    # Answers a page (count, next, previous, results): the OpenAPI description says so.
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("as_of", datetime), OpenApiParameter("status", str, enum=STATUSES),
                     OpenApiParameter("role", str, enum=Role.values),

@@ -212,8 +212,8 @@ class Ssda903MissingView(HomewardAPIView):
                     "(`field` = `episode:<id>`, the rule's number in the message) and nothing is exported.",
         parameters=[OpenApiParameter("year", int, required=True,
                                      description="The year end: 2025 is 1 April 2024 to 31 March 2025.")],
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv"),
-                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="application/problem+json")},
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The Missing table"),
+                   400: OpenApiResponse(description="The episodes that break the DfE rules; nothing exported")},
         operation_id="report_ssda903_missing",
     )
     def get(self, request: Request) -> HttpResponse | Response:
@@ -242,9 +242,9 @@ class AnnexAView(HomewardAPIView):
                     "default today), the number of missing (M) and away (A) episodes and whether a return "
                     "interview was offered and accepted after the last missing episode.",
         parameters=[OpenApiParameter("as_of", date)],
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description=XLSX),
-                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="application/problem+json: children "
-                                        "without a case-system id (`field` = `child:<id>`); nothing exported")},
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The List 8 workbook"),
+                   400: OpenApiResponse(description="Children without a case-system id (`field` = `child:<id>`); "
+                                                    "nothing exported")},
         operation_id="report_annex_a",
     )
     def get(self, request: Request) -> HttpResponse | Response:
@@ -271,9 +271,9 @@ class SsdMissingView(HomewardAPIView):
         description="`text/csv`: miss_table_id, miss_person_id, miss_missing_episode_start_date, "
                     "miss_missing_episode_type, miss_missing_episode_end_date, miss_missing_rhi_offered, "
                     "miss_missing_rhi_accepted (Y, N, NA; blank while not known).",
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="text/csv"),
-                   400: OpenApiResponse(OpenApiTypes.OBJECT, description="application/problem+json: children "
-                                        "without a case-system id (`field` = `child:<id>`); nothing exported")},
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The ssd_missing table"),
+                   400: OpenApiResponse(description="Children without a case-system id (`field` = `child:<id>`); "
+                                                    "nothing exported")},
         operation_id="report_ssd_missing",
     )
     def get(self, request: Request) -> HttpResponse | Response:
