@@ -67,6 +67,16 @@ def _choice(errors: list[FieldError], field: str, value: str, choices: Any, labe
         errors.append(FieldError(field, f"{label} must be one of {', '.join(choices.values)}."))
 
 
+def _while_missing(errors: list[FieldError], episode: Episode, at: datetime, what: str) -> None:
+    """A change to how the episode is classified holds from `at`, which must fall between the
+    report and the return (and not in the future)."""
+    _not_future(errors, "at", at, timezone.now())
+    if at < episode.reported_at:
+        errors.append(FieldError("at", f"{what} cannot come before the report."))
+    if episode.found_at and at > episode.found_at:
+        errors.append(FieldError("at", "The child was already found at this time."))
+
+
 def _update_audit(episode: Episode, detail: dict[str, Any]) -> Audit:
     return Audit(action="update", object_type="episode", object_id=str(episode.pk), detail=detail)
 
@@ -299,11 +309,7 @@ def episode_reclassify(
     _require_not_cancelled(episode)
     errors: list[FieldError] = []
     _choice(errors, "classification", classification, Classification, "Classification")
-    _not_future(errors, "at", at, timezone.now())
-    if at < episode.reported_at:
-        errors.append(FieldError("at", "A reclassification cannot come before the report."))
-    if episode.found_at and at > episode.found_at:
-        errors.append(FieldError("at", "The child was already found at this time."))
+    _while_missing(errors, episode, at, "A reclassification")
     if errors:
         raise DomainValidationError(errors)
     change = ClassificationChange.objects.create(
@@ -526,11 +532,7 @@ def episode_change_whereabouts(*, actor: User, episode: Episode, whereabouts_kno
     episode = _lock(episode)
     _require_not_cancelled(episode)
     errors: list[FieldError] = []
-    _not_future(errors, "at", at, timezone.now())
-    if at < episode.reported_at:
-        errors.append(FieldError("at", "A change cannot come before the report."))
-    if episode.found_at and at > episode.found_at:
-        errors.append(FieldError("at", "The child was already found at this time."))
+    _while_missing(errors, episode, at, "A change")
     if errors:
         raise DomainValidationError(errors)
     change = WhereaboutsChange.objects.create(episode=episode, whereabouts_known=whereabouts_known, at=at,
