@@ -67,7 +67,7 @@ def _create(path: Path) -> None:
         file.write(f"# Homeward audit log keys: never in the database; keep a copy safe.\nk1 {secrets.token_hex(32)}\n")
 
 
-_cache: dict[tuple[str, str, float], KeyRing] = {}
+_cache: dict[tuple[str, float], KeyRing] = {}
 
 
 def _read_cached(path: Path) -> KeyRing | None:
@@ -76,7 +76,7 @@ def _read_cached(path: Path) -> KeyRing | None:
         stamp = path.stat().st_mtime
     except FileNotFoundError:
         return None
-    key = (str(path), "", stamp)
+    key = (str(path), stamp)
     if key not in _cache:
         ring = _read(path)
         if ring is None:

@@ -113,6 +113,10 @@ def casework_commit(
         audit_record(actor=actor, action=audit.action, object_type=audit.object_type, object_id=audit.object_id,
                      child_id=child_id, detail=audit.detail)
     affected = _affected(child_id, episode, reach)
+    notify = episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from
+    if not affected and not notify:
+        # Nothing the protocol reads changed (a note, an agreed action): no facts to build.
+        return Committed(episodes=())
     builder = FactsBuilder.for_child(child_id)
     for each in affected:
         # The child as it stands now, not a copy the caller read before the change.
@@ -120,7 +124,8 @@ def casework_commit(
         facts = builder.facts(each)
         episode_assign_rhi_responsibility(each, child=facts.child)
         obligations_refresh(each, facts=facts, child=builder.child)
-    if episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from:
+    if notify:
+        assert episode is not None
         episode.child = builder.child
         notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts)
     return Committed(episodes=tuple(e.pk for e in affected))

@@ -21,7 +21,10 @@ def episode_rhi_routing(episode: Episode, *, child: ChildFacts | None = None) ->
 def episode_assign_rhi_responsibility(episode: Episode, *, child: ChildFacts | None = None) -> RhiRouting:
     """Keep on the episode who conducts its return interview; written only when it changes."""
     routing = episode_rhi_routing(episode, child=child)
-    authority = authority_get(routing.authority)
+    # The authority row is read again only when the answer names another one.
+    current = episode.rhi_authority if episode.rhi_authority_id is not None else None
+    authority = current if current is not None and current.code == routing.authority else authority_get(
+        routing.authority)
     values = {"rhi_authority": authority, "rhi_out_of_area": routing.out_of_area,
               "rhi_neighbouring": routing.neighbouring, "rhi_chargeable": routing.chargeable}
     if any(getattr(episode, name) != value for name, value in values.items()):

@@ -182,9 +182,12 @@ def obligation_list_for_user(
     `code`, `queue` (the owner's queue: person, team, role, front_door). Never writes; exact
     for every episode whose stored horizon reaches `as_of` (`obligation_rows_for_user` covers
     the rest)."""
-    as_of = as_of or timezone.now()
     wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
                               queue=queue)
+    return _stored(user, wanted, as_of or timezone.now())
+
+
+def _stored(user: User, wanted: ObligationFilter, as_of: datetime) -> QuerySet[StoredObligation]:
     return (_in_scope(user).filter(wanted.q(as_of)).select_related("episode", "child", "owner_user", "owner_team")
             .order_by("due_at", "code", "instance", "id"))
 
@@ -211,13 +214,12 @@ def obligation_rows_for_user(
     not reach it are evaluated in memory (never written), so the worklist always agrees with
     each episode's own obligations."""
     as_of = as_of or timezone.now()
-    stored = obligation_list_for_user(user, status=status, as_of=as_of, role=role, mine=mine, team=team, code=code,
-                                      queue=queue)
+    wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
+                              queue=queue)
+    stored = _stored(user, wanted, as_of)
     beyond = _beyond_horizon(user, as_of)
     if not beyond:
         return stored
-    wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
-                              queue=queue)
     rows = [*stored.exclude(episode_id__in=beyond),
             *(row for row in _rows_in_memory(beyond, as_of) if wanted.matches(row, as_of))]
     return sorted(rows, key=lambda row: (row.due_at, row.code, row.instance, row.episode_id))
