@@ -42,8 +42,12 @@ from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_t
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol.obligation import Obligation
-from homeward.reference.models import PoliceForce
-from homeward.reference.selectors import coded_labels, is_valid_code
+from homeward.reference.selectors import (
+    coded_labels,
+    is_valid_code,
+    police_force_resolve,
+    police_force_unknown_message,
+)
 
 from .commit import Audit, Chronicle, Reach, casework_commit
 
@@ -136,19 +140,22 @@ def episode_report(
 ) -> ReportResult:
     """Record a child reported missing or absent (DOMAIN.md section 2).
 
-    The same police notification (force and reference) twice returns the first episode.
-    A historical episode (`imported_from`) comes with its `found_at` and is written as
-    already returned, so that it may sit in the past of a child who is missing now.
+    The same police notification (force and reference) twice returns the first episode; the
+    force may be given by its code or its name (`police_force_resolve`). A historical episode
+    (`imported_from`) comes with its `found_at` and is written as already returned, so that it
+    may sit in the past of a child who is missing now.
     """
     require(actor, Capability.EPISODE_REPORT)
     police_reference = police_reference.strip()
+    force = police_force_resolve(police_force) if police_force.strip() else None
+    force_code = force.code if force else ""
     # Only among the episodes the caller may see: a reference is never a key to another child's
     # record (issue 14). One held on an unseen episode is kept on this report for the MCT to
     # confirm with the force, and the caller is told nothing of the other.
-    existing = episode_find_by_police_reference(police_force, police_reference, among=episode_list_for_user(actor))
+    existing = episode_find_by_police_reference(force_code, police_reference, among=episode_list_for_user(actor))
     if existing is not None:
         return _seen_again(actor, existing)
-    conflict = bool(police_reference) and _reference_known(police_force, police_reference)
+    conflict = bool(police_reference) and _reference_known(force_code, police_reference)
 
     now = timezone.now()
     errors: list[FieldError] = []
@@ -162,12 +169,9 @@ def episode_report(
     _not_future(errors, "last_seen_at", last_seen_at, now)
     if last_seen_at is not None and last_seen_at > reported_at:
         errors.append(FieldError("last_seen_at", "Last seen must be at or before the time it was reported."))
-    force = None
-    if police_force:
-        force = PoliceForce.objects.filter(code=police_force).first()
-        if force is None:
-            errors.append(FieldError("police_force", f"{police_force!r} is not a known police force code."))
-    if police_reference and not police_force:
+    if police_force.strip() and force is None:
+        errors.append(FieldError("police_force", police_force_unknown_message(police_force)))
+    if police_reference and not police_force.strip():
         errors.append(FieldError("police_force", "Give the police force that issued the reference."))
     missing_since = last_seen_at or reported_at
     if age_on(child.date_of_birth, local_date(missing_since)) >= 18:
@@ -228,7 +232,7 @@ def episode_report(
                             reach=Reach.CHILD, event="reported")
     except IntegrityError:
         # A concurrent request recorded the same police notification, or an open episode.
-        existing = episode_find_by_police_reference(police_force, police_reference,
+        existing = episode_find_by_police_reference(force_code, police_reference,
                                                     among=episode_list_for_user(actor))
         if existing is not None:
             return _seen_again(actor, existing)
@@ -428,11 +432,12 @@ def episode_record_action(
     if action == "police_informed":
         if not police_reference.strip() and not episode.police_reference:
             errors.append(FieldError("police_reference", "Give the police reference."))
-        force_code = police_force or (episode.police_force.code if episode.police_force else "")
         if police_reference.strip() and not episode.police_reference:
-            force = PoliceForce.objects.filter(code=force_code).first()
+            force = police_force_resolve(police_force) if police_force.strip() else episode.police_force
             if force is None:
-                errors.append(FieldError("police_force", "Give the police force that issued the reference."))
+                errors.append(FieldError("police_force", police_force_unknown_message(police_force)
+                                         if police_force.strip() else
+                                         "Give the police force that issued the reference."))
             elif episode_find_by_police_reference(force.code, police_reference,
                                                   among=episode_list_for_user(actor)) is not None:
                 errors.append(FieldError("police_reference", "Another episode already has this police reference."))

@@ -8,8 +8,8 @@ Two layouts (ADR 0005):
 - `case_system`: a CSV export of the authority's case system with a header row. Required:
   `external_id`, `date_of_birth`, `missing_since`, `type` (`M` or `A`). Optional:
   `found_at`, `reported_at`, `classification` (`missing` or `absent`; default `missing`
-  for `M`, `absent` for `A`), `risk_level`, `police_force` (a force code, as
-  `GET /api/v1/codes/...`), `police_reference`, `location_last_seen`, `found_location`.
+  for `M`, `absent` for `A`), `risk_level`, `police_force` (a force's code, as
+  `GET /api/v1/codes/...`, or its name), `police_reference`, `location_last_seen`, `found_location`.
   Dates `YYYY-MM-DD` or `DD/MM/YYYY`; date-times ISO 8601 with an offset, or without
   one as Europe/London wall-clock time (`2024-06-02 00:30`; the first of a repeated
   October hour).

@@ -2,7 +2,7 @@
 
 Checks, per row (each failure names row and column): the child exists (`external_id`)
 and the date of birth matches; the child was under 18 and born when the episode began;
-no time is in the future; the police force is known; the episode does not overlap
+no time is in the future; the police force is known (by its code or name); the episode does not overlap
 another of the child's, already recorded or earlier in the file. Rows that repeat an
 episode already recorded (same child, same start and end, to the minute, or to the day
 for an SSDA903 file; or the same police reference) are skipped, not errors.
@@ -32,6 +32,7 @@ from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import age_on, local_date
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.reference.models import PoliceForce
+from homeward.reference.selectors import police_force_resolve, police_force_unknown_message
 
 from .models import ImportFormat, ImportJob, ImportStatus
 from .parsing import ParsedFile, ParsedRow, RowError, parse_case_system, parse_ssda903
@@ -105,7 +106,8 @@ def _check(parsed: ParsedFile, progress: Progress | None) -> tuple[_Checked, lis
     existing: dict[int, list[Episode]] = defaultdict(list)
     for episode in Episode.objects.filter(child__in=children.values()).exclude(status=EpisodeStatus.CANCELLED):
         existing[episode.child_id].append(episode)
-    forces = set(PoliceForce.objects.values_list("code", flat=True))
+    # Each way of naming a force is resolved once per file (a file names few forces, many times).
+    forces: dict[str, PoliceForce | None] = {}
     now = timezone.now()
     accepted: list[tuple[ParsedRow, Child]] = []
     in_file: dict[int, list[ParsedRow]] = defaultdict(list)
@@ -131,8 +133,11 @@ def _check(parsed: ParsedFile, progress: Progress | None) -> tuple[_Checked, lis
         for column, value in ((start_col, row.missing_since), (end_col, row.found_at)):
             if value is not None and value > now:
                 row_errors.append(RowError(row.row, column, "This is in the future."))
-        if row.police_force and row.police_force not in forces:
-            row_errors.append(RowError(row.row, "police_force", f"{row.police_force!r} is not a known police force."))
+        if row.police_force:
+            if row.police_force not in forces:
+                forces[row.police_force] = police_force_resolve(row.police_force)
+            if forces[row.police_force] is None:
+                row_errors.append(RowError(row.row, "police_force", police_force_unknown_message(row.police_force)))
         if row_errors:
             errors.extend(row_errors)
             continue

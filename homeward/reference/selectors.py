@@ -6,6 +6,8 @@ so historical records keep their meaning; lists leave them out unless asked.
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 
 from homeward.reference.models import Authority, CodedItem, PoliceForce
@@ -27,6 +29,42 @@ def authority_list(include_retired: bool = False) -> QuerySet[Authority]:
 def police_force_get(code: str) -> PoliceForce | None:
     """The police force with this slug code, current or retired, else None."""
     return PoliceForce.objects.filter(code=str(code).strip()).first()
+
+
+# Words partners add to a force's name, and which say nothing about which force it is.
+_FORCE_WORDS = re.compile(r"\b(the|police|constabulary|service|force)\b")
+
+
+def police_force_key(text: str) -> str:
+    """A force's name or code reduced to what tells forces apart: "Avon & Somerset
+    Constabulary", "avon-and-somerset" and "AVON AND SOMERSET POLICE" all give
+    "avon and somerset"."""
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and "))
+    return " ".join(_FORCE_WORDS.sub(" ", words).split())
+
+
+def police_force_resolve(text: str) -> PoliceForce | None:
+    """The police force a partner means (issue 12): its code, its name or a common form of
+    the name (any case, with or without "Police", "Constabulary", "Police Service", "&" for
+    "and"), current or retired; None when no force, or more than one, answers to it.
+
+    The one resolver for every path that takes a force: the API, imports and email intake.
+    """
+    text = str(text).strip()
+    if not text:
+        return None
+    force = PoliceForce.objects.filter(code=text.lower()).first()
+    if force is not None:
+        return force
+    key = police_force_key(text)
+    matches = [f for f in PoliceForce.objects.all() if key in (police_force_key(f.code), police_force_key(f.name))]
+    return matches[0] if len(matches) == 1 else None
+
+
+def police_force_unknown_message(text: str) -> str:
+    """The error to give, naming the field elsewhere, when `police_force_resolve` finds nothing."""
+    return (f"{text!r} is not a known police force: give its code (e.g. 'northamptonshire') "
+            "or its name (e.g. 'Northamptonshire Police').")
 
 
 def police_force_list(include_retired: bool = False) -> QuerySet[PoliceForce]:

@@ -84,6 +84,26 @@ def test_same_police_notification_twice_gives_one_episode(api: Any, make_child: 
     assert Episode.objects.filter(child=child).count() == 1
 
 
+@pytest.mark.parametrize("force", ["Northamptonshire Police", "NORTHAMPTONSHIRE CONSTABULARY", "northamptonshire"])
+def test_the_force_may_be_named_as_partners_name_it_and_the_answer_gives_its_code(
+        api: Any, make_child: Any, force: str) -> None:
+    child = make_child()
+    response = report(api, child, police_force=force)
+    assert response.status_code == 201, response.content
+    assert response.json()["police_force"] == "northamptonshire"
+    # The same notification named the other way is the same episode.
+    again = report(api, child, police_force="northamptonshire", reported_at=iso(1))
+    assert (again.status_code, again.json()["id"]) == (200, response.json()["id"])
+
+
+def test_a_force_nobody_knows_is_a_400_naming_the_field_and_how_to_name_it(api: Any, make_child: Any) -> None:
+    response = report(api, make_child(), police_force="Atlantis Police")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["field"] == "police_force"
+    assert "'Atlantis Police' is not a known police force" in error["message"]
+
+
 def test_a_placement_outside_the_home_authority_is_out_of_area_a_neighbours_marked_neighbouring(
         api: Any, make_child: Any) -> None:
     """DOMAIN.md section 4: out of area whenever the placement lies outside the home authority,

@@ -82,6 +82,21 @@ def test_a_case_system_export_keeps_times_and_police_references(children: list[A
     assert import_missing(actor=coordinator, content=content, fmt="case_system").skipped_duplicates == 1
 
 
+def test_a_file_may_name_forces_as_partners_name_them(children: list[Any], coordinator: Any) -> None:
+    content = ("external_id,date_of_birth,missing_since,found_at,type,police_force,police_reference\n"
+               "MOS1,2011-05-17,2024-06-02 00:30,2024-06-02 08:15,M,Northamptonshire Police,NP-1\n"
+               "MOS2,2010-01-02,2024-07-02 00:30,2024-07-02 08:15,M,west midlands police,WM-1\n"
+               "MOS2,2010-01-02,2024-08-02 00:30,2024-08-02 08:15,M,Gotham City Police,GC-1\n")
+    result = import_missing(actor=coordinator, content=content, fmt="case_system")
+    assert [(e.row, e.column) for e in result.errors] == [(4, "police_force")]
+    assert "'Gotham City Police' is not a known police force" in result.errors[0].message
+    result = import_missing(actor=coordinator, content=content.rsplit("MOS2,2010-01-02,2024-08", 1)[0],
+                            fmt="case_system")
+    assert result.ok and result.created == 2
+    assert sorted(Episode.objects.values_list("police_force__code", flat=True)) == ["northamptonshire",
+                                                                                     "west-midlands"]
+
+
 def test_history_is_imported_for_a_child_who_is_missing_now(children: list[Any], coordinator: Any) -> None:
     now_missing = episode_report(actor=coordinator, child=children[0], reported_at=timezone.now(),
                                  last_seen_at=timezone.now() - timedelta(days=2), reported_by="police").episode

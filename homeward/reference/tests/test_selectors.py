@@ -1,7 +1,7 @@
 import pytest
 
 from homeward.reference import selectors
-from homeward.reference.models import CodedItem
+from homeward.reference.models import CodedItem, PoliceForce
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,40 @@ def test_police_forces(reference_data):
         "west-midlands"
     )
     assert selectors.police_force_list().count() == 40
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("northamptonshire", "northamptonshire"),
+        ("Northamptonshire Police", "northamptonshire"),
+        ("NORTHAMPTONSHIRE", "northamptonshire"),
+        ("  northamptonshire police  ", "northamptonshire"),
+        ("Avon & Somerset Constabulary", "avon-and-somerset"),
+        ("Avon and Somerset Police", "avon-and-somerset"),
+        ("avon-and-somerset", "avon-and-somerset"),
+        ("Metropolitan Police Service", "metropolitan"),
+        ("The Metropolitan Police", "metropolitan"),
+        ("Hampshire Constabulary", "hampshire"),
+        ("Hampshire & Isle of Wight Constabulary", "hampshire"),
+        ("West Midlands Police", "west-midlands"),
+        ("West-Midlands", "west-midlands"),
+        ("British Transport Police", "british-transport"),
+        ("City of London Police", "city-of-london"),
+    ],
+)
+def test_a_force_is_found_by_its_code_its_name_or_a_common_form_of_it(reference_data, given, code):
+    assert selectors.police_force_resolve(given).code == code
+
+
+@pytest.mark.parametrize("given", ["", "   ", "Atlantis Police", "Police", "West", "Midlands"])
+def test_a_name_that_is_no_force_or_several_resolves_to_none(reference_data, given):
+    assert selectors.police_force_resolve(given) is None
+
+
+def test_a_retired_force_is_still_found_by_its_name(reference_data):
+    PoliceForce.objects.create(code="old-shire", name="Old Shire Constabulary", retired_on="2020-01-01")
+    assert selectors.police_force_resolve("Old Shire Police").code == "old-shire"
 
 
 def test_coded_list_order_and_retirement(reference_data):
