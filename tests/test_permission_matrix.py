@@ -388,6 +388,24 @@ def test_police_see_only_children_who_have_been_reported(world: World, make_chil
     assert client.get(f"/api/v1/children/{world.child.pk}").status_code == 200
 
 
+def test_a_provider_sees_a_child_whose_placement_the_api_gave_naming_its_organisation(
+        world: World, make_child: Any, api_for: Any) -> None:
+    """Issue 12: however the placement was recorded, the provider sees the child placed with
+    them, through the API and the pages (the one scope, `visible_children`)."""
+    from django.test import Client
+
+    child = make_child(team="Children in Care North")
+    provider = _person("placement_provider")
+    pages = Client()
+    pages.force_login(provider)
+    assert api_for(provider).get(f"/api/v1/children/{child.pk}").status_code == 404
+    response = api_for(world.coordinator).patch(f"/api/v1/children/{child.pk}", {"placement": {
+        "authority": "941", "provider": "Oakfield Homes"}}, format="json")
+    assert response.status_code == 200, response.content
+    assert api_for(provider).get(f"/api/v1/children/{child.pk}").status_code == 200
+    assert pages.get(f"/children/{child.pk}").status_code == 200
+
+
 # Side doors (issue 14): a key the caller supplies is looked up only among what they may see.
 
 @pytest.mark.parametrize("role", sorted(REPORTING - {"police_liaison"} - set(AUTHORITY_WIDE_ROLES)))

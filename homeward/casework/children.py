@@ -19,6 +19,7 @@ from homeward.children.services import (
     child_snapshot,
     placement_differs,
     placement_start,
+    placement_with_provider,
     snapshot_changes,
     validate_authority,
     validate_external_id,
@@ -72,6 +73,7 @@ def child_update(
     validate_texts(errors, known_as=known_as, ethnicity=ethnicity, school=school)
     if isinstance(placement, PlacementInput):
         validate_texts(errors, provider=placement.provider, address=placement.address, postcode=placement.postcode)
+        placement = placement_with_provider(placement, errors)
     authority = (
         validate_authority(responsible_authority, "responsible_authority", errors)
         if responsible_authority is not UNSET else None

@@ -6,15 +6,17 @@ Every change is audited with before and after, inside the same transaction.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from homeward.accounts.models import Team, User
+from homeward.accounts.models import Organisation, Team, User
 from homeward.accounts.permissions import Capability, require
+from homeward.accounts.roles import Role
 from homeward.audit.services import audit_record
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.text import check_free_text, check_identifier, check_name
@@ -46,6 +48,8 @@ class PlacementInput:
     postcode: str = ""
     started_on: date | None = None
     provider_organisation_id: int | None = None
+    # The provider's organisation by name (the API), resolved to `provider_organisation_id`.
+    provider_organisation: str = ""
 
 
 def validate_authority(code: str, field: str, errors: list[FieldError]) -> Authority | None:
@@ -69,6 +73,47 @@ def validate_team(name: str, errors: list[FieldError]) -> Team | None:
     return team
 
 
+def _provider_organisations() -> QuerySet[Organisation]:
+    """Organisations that provide placements: marked so, or with placement providers among
+    their members (`homeward createuser --organisation` makes them of the default kind)."""
+    return Organisation.objects.filter(archived_at__isnull=True).filter(
+        Q(kind=Organisation.Kind.PLACEMENT_PROVIDER) | Q(members__role=Role.PLACEMENT_PROVIDER)).distinct()
+
+
+def _provider_organisation_named(name: str) -> Organisation | None:
+    """The provider's organisation of this name: exactly, else the one that differs only in
+    case and spacing."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    organisations = _provider_organisations()
+    exact = organisations.filter(name=name).first()
+    if exact is not None:
+        return exact
+    alike = list(organisations.filter(name__iexact=name)[:2])
+    return alike[0] if len(alike) == 1 else None
+
+
+def placement_with_provider(placement: PlacementInput, errors: list[FieldError]) -> PlacementInput:
+    """The placement linked to its provider's organisation (issue 12), so the provider sees the
+    child however the placement was recorded: the organisation chosen (the pages), else the one
+    `provider_organisation` names (400 naming it when none is called so), else the one whose
+    name `provider` gives, when there is one. Unlinked otherwise."""
+    if placement.provider_organisation_id is not None:
+        return placement
+    if placement.provider_organisation.strip():
+        organisation = _provider_organisation_named(placement.provider_organisation)
+        if organisation is None:
+            errors.append(FieldError("placement.provider_organisation",
+                                     f"No placement provider's organisation is called "
+                                     f"{placement.provider_organisation.strip()!r}."))
+            return placement
+        return replace(placement, provider_organisation_id=organisation.pk,
+                       provider=placement.provider.strip() or organisation.name)
+    organisation = _provider_organisation_named(placement.provider)
+    return replace(placement, provider_organisation_id=organisation.pk) if organisation else placement
+
+
 def child_snapshot(child: Child) -> dict[str, Any]:
     """The fields of a child as plain values, for audit before/after."""
     placement = child_current_placement(child)
@@ -88,13 +133,15 @@ def child_snapshot(child: Child) -> dict[str, Any]:
         "school": child.school,
         "placement": None if placement is None else {
             "authority": placement.authority.code, "provider": placement.provider,
+            "provider_organisation": placement.provider_organisation.name if placement.provider_organisation else None,
             "type": placement.type, "address": placement.address, "postcode": placement.postcode,
         },
     }
 
 
 def child_current_placement(child: Child) -> Placement | None:
-    return child.placements.filter(ended_on__isnull=True).select_related("authority").order_by("-id").first()
+    return (child.placements.filter(ended_on__isnull=True).select_related("authority", "provider_organisation")
+            .order_by("-id").first())
 
 
 # Whoever may not see the child holding a case-system id is told only this (issue 14, item 11):
@@ -213,6 +260,7 @@ def child_create(
     if placement is not None:
         validate_texts(errors, provider=placement.provider, address=placement.address,
                        postcode=placement.postcode)
+        placement = placement_with_provider(placement, errors)
     if legal_status_since is not None and legal_status_since < date_of_birth:
         errors.append(FieldError("legal_status_since", "The status cannot begin before the child was born."))
     authority = validate_authority(responsible_authority, "responsible_authority", errors)

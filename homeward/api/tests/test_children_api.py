@@ -61,6 +61,60 @@ def test_patch_legal_status_keeps_the_earlier_one(api: Any, make_child: Any) -> 
     assert update.detail["changes"]["legal_status"] == {"before": "child_in_need", "after": "looked_after"}
 
 
+@pytest.fixture
+def oakfield(make_user: Any) -> Any:
+    """A placement provider whose organisation was made with them (`createuser --organisation`)."""
+    return make_user("placement_provider", organisation="Oakfield Children's Homes", username="oakfield")
+
+
+def test_a_placement_naming_the_providers_organisation_is_linked_to_it(api: Any, api_for: Any,
+                                                                       oakfield: Any) -> None:
+    body = {**VALID, "placement": {"authority": "941", "provider": "oakfield  children's homes"}}
+    response = api.post("/api/v1/children", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["placement"]["provider_organisation"] == "Oakfield Children's Homes"
+    assert Placement.objects.get().provider_organisation_id == oakfield.organisation_id
+    assert api_for(oakfield).get(f"/api/v1/children/{response.json()['id']}").status_code == 200
+
+
+def test_patch_may_name_the_providers_organisation_exactly(api: Any, api_for: Any, make_child: Any,
+                                                           oakfield: Any) -> None:
+    child = make_child(placement={"authority": "941", "provider": "Foster family A"})
+    provider = api_for(oakfield)
+    assert provider.get(f"/api/v1/children/{child.pk}").status_code == 404
+    response = api.patch(f"/api/v1/children/{child.pk}", {"placement": {
+        "authority": "941", "provider": "Oakfield House", "provider_organisation": "Oakfield Children's Homes"}},
+        format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["placement"]["provider"] == "Oakfield House"
+    assert response.json()["placement"]["provider_organisation"] == "Oakfield Children's Homes"
+    assert provider.get(f"/api/v1/children/{child.pk}").status_code == 200
+    update = AuditEntry.objects.get(action="update", object_type="child", child=child)
+    assert update.detail["changes"]["placement"]["after"]["provider_organisation"] == "Oakfield Children's Homes"
+
+
+def test_a_provider_of_no_known_organisation_stays_unlinked(api: Any, oakfield: Any) -> None:
+    body = {**VALID, "placement": {"authority": "941", "provider": "Foster family B"}}
+    response = api.post("/api/v1/children", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["placement"]["provider_organisation"] is None
+
+
+def test_an_organisation_nobody_is_called_is_a_400_naming_it(api: Any, oakfield: Any) -> None:
+    body = {**VALID, "placement": {"authority": "941", "provider_organisation": "Elmwood Care"}}
+    response = api.post("/api/v1/children", body, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["placement.provider_organisation"]
+    assert Child.objects.count() == 0
+
+
+def test_an_organisation_that_provides_no_placements_is_not_linked(api: Any, make_user: Any) -> None:
+    make_user("rhi_practitioner", organisation="Safe Return")
+    body = {**VALID, "placement": {"authority": "941", "provider": "Safe Return"}}
+    response = api.post("/api/v1/children", body, format="json")
+    assert response.json()["placement"]["provider_organisation"] is None
+
+
 def test_patch_placement_ends_the_old_one(api: Any, make_child: Any) -> None:
     child = make_child(placement={"authority": "941", "provider": "Foster family A"})
     response = api.patch(f"/api/v1/children/{child.pk}",

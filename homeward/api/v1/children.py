@@ -22,7 +22,13 @@ from homeward.children.services import PlacementInput, child_create, child_curre
 
 class PlacementSerializer(serializers.Serializer):
     authority = serializers.CharField(max_length=3, help_text="DfE LA code of the authority the placement lies in.")
-    provider = serializers.CharField(required=False, allow_blank=True, default="")
+    provider = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="The provider as the case system names it; linked to the provider's organisation when one "
+                  "of that name exists, so the provider sees the child.")
+    provider_organisation = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default="", max_length=200,
+        help_text="The provider's organisation in Homeward, by its exact name (400 when none is called so).")
     type = serializers.CharField(required=False, allow_blank=True, default="")
     address = serializers.CharField(required=False, allow_blank=True, default="")
     postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
@@ -54,7 +60,9 @@ def _inputs(data: dict[str, Any]) -> dict[str, Any]:
         if name in out and not out[name]:
             out[name] = None
     if "placement" in out and out["placement"] is not None:
-        out["placement"] = PlacementInput(**out["placement"])
+        given = out["placement"]
+        organisation = given.get("provider_organisation") or ""
+        out["placement"] = PlacementInput(**{**given, "provider_organisation": organisation})
     return out
 
 
@@ -82,6 +90,7 @@ def child_representation(child: Child, user: User) -> dict[str, Any]:
         "placement": None if placement is None else {
             "authority": placement.authority.code,
             "provider": placement.provider,
+            "provider_organisation": placement.provider_organisation.name if placement.provider_organisation else None,
             "type": placement.type,
             "address": placement.address,
             "postcode": placement.postcode,
