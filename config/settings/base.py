@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "homeward.reporting",
     "homeward.imports",
     "homeward.digests",
+    "homeward.intake",
     "homeward.api",
     "homeward.web",
     # Sign-in security (ADR 0007): lock-out after repeated failures.
@@ -288,7 +289,23 @@ HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("homeward.digests.services.weekly_report_send_due", 300),
     # The audit log's head written outside the database (ADR 0012).
     ("homeward.audit.verify.audit_anchor", 300),
+    # Police notifications from the authority's mailbox (issue 12); nothing without a host.
+    ("homeward.intake.mailbox.intake_mailbox_poll", 60),
 ]
+
+# The mailbox police notifications arrive in (IMAP over TLS; docs/police-notifications.md).
+HOMEWARD_INTAKE_IMAP_HOST = os.environ.get("HOMEWARD_INTAKE_IMAP_HOST", "")
+HOMEWARD_INTAKE_IMAP_PORT = int(os.environ.get("HOMEWARD_INTAKE_IMAP_PORT", "993"))
+HOMEWARD_INTAKE_IMAP_USER = os.environ.get("HOMEWARD_INTAKE_IMAP_USER", "")
+HOMEWARD_INTAKE_IMAP_PASSWORD = os.environ.get("HOMEWARD_INTAKE_IMAP_PASSWORD", "")
+# A CA bundle to trust besides the system's (a council's own CA); the certificate is always checked.
+HOMEWARD_INTAKE_IMAP_CA_FILE = os.environ.get("HOMEWARD_INTAKE_IMAP_CA_FILE", "")
+HOMEWARD_INTAKE_IMAP_INBOX = os.environ.get("HOMEWARD_INTAKE_IMAP_INBOX", "INBOX")
+HOMEWARD_INTAKE_IMAP_PROCESSED_FOLDER = os.environ.get("HOMEWARD_INTAKE_IMAP_PROCESSED_FOLDER", "Homeward-Processed")
+HOMEWARD_INTAKE_IMAP_FAILED_FOLDER = os.environ.get("HOMEWARD_INTAKE_IMAP_FAILED_FOLDER", "Homeward-Failed")
+HOMEWARD_INTAKE_IMAP_TIMEOUT = float(os.environ.get("HOMEWARD_INTAKE_IMAP_TIMEOUT", "30"))
+# The account the mailbox records what it takes in as (created when first needed; cannot sign in).
+HOMEWARD_INTAKE_USERNAME = os.environ.get("HOMEWARD_INTAKE_USERNAME", "police-email-intake")
 
 LOGGING = {
     "version": 1,

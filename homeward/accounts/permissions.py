@@ -43,6 +43,7 @@ class Capability:
     REPORT_READ = "report_read"
     STATUTORY_EXPORT = "statutory_export"
     IMPORT = "import"
+    INTAKE = "intake"
 
 
 _OVERSIGHT_ROLES = {Role.COORDINATOR, Role.MCT_ADMIN, Role.TEAM_MANAGER, Role.SERVICE_LEADER, Role.SENIOR_MANAGER,
@@ -82,6 +83,9 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.STATUTORY_EXPORT: frozenset(_OVERSIGHT_ROLES),
     # An import writes episodes in bulk: those who keep the MCT's records, not every manager.
     Capability.IMPORT: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.ADMIN}),
+    # Police notifications by email (issue 12): the MCT and the co-ordinator upload them, read
+    # them as received and work the triage queue.
+    Capability.INTAKE: frozenset({Role.COORDINATOR, Role.MCT_ADMIN}),
 }
 
 # Which simple actions a reporting partner may record (everyone in CASEWORK_ROLES may record all).
