@@ -29,11 +29,13 @@ test: $(STAMP) check test-sqlite test-postgres
 
 test-sqlite: $(STAMP) validator
 	./scripts/ensure-chromium
+	./scripts/ensure-dovecot
 	DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
 
 test-postgres: $(STAMP) validator
 	./scripts/ensure-postgres
 	./scripts/ensure-chromium
+	./scripts/ensure-dovecot
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile
 
 # The browser journeys alone (headless system Chromium, axe-core on every page).
