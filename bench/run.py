@@ -1,0 +1,145 @@
+"""One scale: make sure its database is built, then time the reads, the reports, intake and the
+first page, and return the figures (`__main__` prints them)."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+PARTS = ("reads", "reports", "intake", "first_page")
+BENCH_AUDIT_KEY = "homeward-bench-audit-key-not-a-secret-0123456789"
+
+
+def episodes_for(scale: str) -> int:
+    """`10k`, `100k`, `1m`, or a plain number of episodes (`200`)."""
+    if scale in SCALES:
+        return SCALES[scale]
+    if scale.isdigit() and int(scale) > 0:
+        return int(scale)
+    raise SystemExit(f"BENCH_SCALE: {scale!r} is not one of {', '.join(SCALES)} or a number of episodes")
+
+
+def environment_prepare(url: str, scale: str) -> None:
+    """Settings for a benchmark process, before Django starts: production's second factor, a
+    fixed audit key (the generated log is signed with it), the test client's host allowed."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("HOMEWARD_REQUIRE_2FA", "1")
+    os.environ.setdefault("HOMEWARD_AUDIT_KEY", BENCH_AUDIT_KEY)
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    os.environ.setdefault("HOMEWARD_VAR_DIR", str(Path.cwd() / "var" / "bench" / scale))
+
+
+def _wanted() -> set[str]:
+    return {p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()}
+
+
+def _stale(meta: dict[str, str], scale: str, episodes: int) -> str:
+    from .generate import GENERATOR_VERSION
+
+    if not meta:
+        return "no benchmark data yet"
+    if meta.get("generator") != GENERATOR_VERSION:
+        return f"built by generator {meta.get('generator')}, this is {GENERATOR_VERSION}"
+    if meta.get("episodes") != str(episodes):
+        return f"built for {meta.get('episodes')} episodes"
+    built_for = datetime.fromisoformat(meta["now"])
+    days = float(os.environ.get("BENCH_MAX_AGE_DAYS", "6"))
+    from django.utils import timezone
+
+    if timezone.now() - built_for > timedelta(days=days):
+        return f"built on {built_for:%d %b %Y}, more than {days:g} days ago (open episodes would have aged)"
+    return ""
+
+
+def database_ready(scale: str, url: str, say: Any) -> dict[str, str]:
+    """The scale's database, built unless a good one is kept (BENCH_REBUILD=1 builds anyway)."""
+    import django
+
+    from . import database
+
+    episodes = episodes_for(scale)
+    postgres = url.startswith("postgres")
+    reason = "BENCH_REBUILD=1" if os.environ.get("BENCH_REBUILD") == "1" else ""
+    if postgres and not reason and not database.exists(url):
+        reason = "no database yet"
+    if postgres and reason:
+        database.create_empty(url)
+    django.setup()
+    from django.db import connection
+
+    from .generate import build, meta_read
+
+    if not reason:
+        reason = _stale(meta_read(), scale, episodes)
+        if reason and postgres:
+            connection.close()
+            database.create_empty(url)
+        elif reason:
+            _sqlite_empty()
+    if reason:
+        say(f"building {scale} ({episodes:,} episodes) at {url}: {reason}")
+        build(episodes, scale=scale, progress=say)
+    else:
+        say(f"using the {scale} database kept at {url} (BENCH_REBUILD=1 to build it again)")
+    return meta_read()
+
+
+def _sqlite_empty() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        for table in tables:
+            cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
+        cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def run_scale(scale: str, url: str, say: Any) -> dict[str, Any]:
+    """Every figure of one scale, as the JSON object `make bench` prints."""
+    started = time.perf_counter()
+    meta = database_ready(scale, url, say)
+    from django.conf import settings
+
+    from .reads import reads_run, sample_choose
+    from .reports import reports_run
+    from .signin import signed_in
+
+    wanted = _wanted()
+    who = signed_in()
+    result: dict[str, Any] = {"scale": scale, "reads": {}, "reports": {}, "intake": {}, "first_page_s": None}
+    say(f"{meta.get('episodes')} episodes, {meta.get('children')} children, built for {meta.get('now')} "
+        f"in {meta.get('seconds')} s")
+    from .reads import READ_NAMES
+    from .reports import REPORT_NAMES
+
+    only_reads = wanted & set(READ_NAMES) or None
+    only_reports = wanted & set(REPORT_NAMES) or None
+    if not wanted or "reads" in wanted or only_reads:
+        result["reads"] = reads_run(who, sample_choose(who.user.pk), say, only_reads)
+    if not wanted or "reports" in wanted or only_reports:
+        result["reports"] = reports_run(who, say, only_reports)
+    if (not wanted or "intake" in wanted) and str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql"):
+        from .intake import intake_run
+
+        result["intake"] = intake_run(token=who.token, force=_home_force(), build_now=datetime.fromisoformat(
+            meta["now"]), say=say)
+    if (not wanted or "first_page" in wanted) and os.environ.get("BENCH_FIRST_PAGE") != "skip":
+        from .first_page import first_page_seconds
+
+        result["first_page_s"] = first_page_seconds(say)
+    say(f"{scale} done in {time.perf_counter() - started:.0f} s")
+    return result
+
+
+def _home_force() -> str:
+    from django.conf import settings
+
+    from homeward.reference.models import Authority
+
+    return Authority.objects.select_related("police_force").get(code=settings.HOMEWARD_AUTHORITY).police_force.code
