@@ -143,6 +143,45 @@ def _upload(world: World) -> dict[str, Any]:
             "format": "ssda903"}
 
 
+# Police notifications by email (issue 12): the MCT and the co-ordinator work them.
+INTAKE = frozenset({"coordinator", "mct_admin"})
+
+
+def _notification(world: World, kind: str, reference: str) -> bytes:
+    """A notification naming the world's child with another date of birth: it waits in the queue."""
+    child = world.child
+    return (f"Subject: Missing child {kind} notification\r\nMessage-ID: <{reference}@matrix.example>\r\n\r\n"
+            f"Force: Northamptonshire Police\r\nReference: {reference}\r\nSurname: {child.family_name}\r\n"
+            f"Forenames: {child.given_name}\r\nDate of birth: 01/01/2012\r\n").encode()
+
+
+def _waiting(world: World, kind: str) -> None:
+    from homeward.intake.services import intake_receive
+
+    message = intake_receive(raw=_notification(world, kind, f"MATRIX-{kind}"), source="mailbox").message
+    world.ids.update(message=message.pk)
+
+
+def _found_notification_waiting(world: World) -> None:
+    """Matched to the world's child, it records the return of the episode open now."""
+    _waiting(world, "found")
+
+
+def _missing_notification_waiting(world: World) -> None:
+    _waiting(world, "missing")
+
+
+def _eml(world: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("notification.eml", _notification(world, "found", "MATRIX-upload"),
+                                       content_type="message/rfc822")}
+
+
+def _new_child(world: World) -> dict[str, Any]:
+    return {"given_name": "Nia", "family_name": "Newcome", "date_of_birth_day": "1", "date_of_birth_month": "1",
+            "date_of_birth_year": "2012", "sex": "female", "legal_status": "child_in_need",
+            "responsible_authority": "941"}
+
+
 def _details(world: World, **changes: str) -> dict[str, Any]:
     """The child's details form as it opens for the world's child, with some fields changed."""
     child = world.child
@@ -330,6 +369,22 @@ PAGES: list[Page] = [
          url_name="reports_import_job"),
     Page("import job problems csv", "/reports/import/{job}/problems.csv", IMPORTERS, hidden_from=frozenset(),
          prepare=_import_job, url_name="reports_import_job_problems"),
+    Page("police notifications", "/police-notifications", INTAKE, hidden_from=frozenset(), url_name="intake_queue"),
+    *_form("police notification upload", "/police-notifications/upload", INTAKE, data=_eml, hidden_from=frozenset(),
+           url_name="intake_upload"),
+    Page("police notification", "/police-notifications/{message}", INTAKE, hidden_from=frozenset(),
+         prepare=_found_notification_waiting, url_name="intake_message"),
+    Page("police notification as received", "/police-notifications/{message}/original.eml", INTAKE,
+         hidden_from=frozenset(), prepare=_found_notification_waiting, url_name="intake_original"),
+    Page("police notification: match (send)", "/police-notifications/{message}/match", INTAKE, method="post",
+         hidden_from=frozenset(), prepare=_found_notification_waiting, data=lambda w: {"child": w.child.pk},
+         url_name="intake_match"),
+    Page("police notification: record the child (send)", "/police-notifications/{message}/new-child", INTAKE,
+         method="post", hidden_from=frozenset(), prepare=_missing_notification_waiting, data=_new_child,
+         url_name="intake_new_child"),
+    Page("police notification: archive (send)", "/police-notifications/{message}/archive", INTAKE, method="post",
+         hidden_from=frozenset(), prepare=_missing_notification_waiting, data=lambda w: {"reason": "Not ours"},
+         url_name="intake_archive"),
     Page("audit log", "/audit", AUDITORS, hidden_from=frozenset(), url_name="audit_log"),
     Page("child access log", "/children/{child}/access-log", ACCESS_LOG_READERS, url_name="child_access_log"),
     # Resetting a person's two-factor app and lifting a lock-out: the system administrator only.

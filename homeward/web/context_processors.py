@@ -26,6 +26,12 @@ _REPORTS = ("web:reports", "Reports", {
     "reports_import", "reports_import_job",
 })
 
+# Only for the MCT and the co-ordinator (INTAKE): police notifications by email and their queue.
+_INTAKE = ("web:intake_queue", "Police notifications", {
+    "intake_queue", "intake_upload", "intake_message", "intake_original", "intake_match", "intake_new_child",
+    "intake_archive",
+})
+
 # Only for auditors and administrators (AUDIT_READ).
 _AUDIT = ("web:audit_log", "Audit log", {"audit_log"})
 
@@ -61,6 +67,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
             for name, text, section in [home_item, *([board] if reads_children else []),
                                          *([_REPORT] if can(user, Capability.EPISODE_REPORT) else []),
                                          *([search] if reads_children else []), *_interview_navigation(user),
+                                         *([_INTAKE] if can(user, Capability.INTAKE) else []),
                                          *([_REPORTS] if can(user, Capability.REPORT_READ) else []),
                                          *([_AUDIT] if can(user, Capability.AUDIT_READ) else [])]
         ],

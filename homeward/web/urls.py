@@ -23,6 +23,7 @@ urlpatterns = [
     path("sign-in", auth.SignInView.as_view(), name="sign_in"),
     path("sign-out", auth.SignOutView.as_view(), name="sign_out"),
     path("", include("homeward.web.urls_security")),
+    path("", include("homeward.web.urls_intake")),
     path("", board.home, name="home"),
     path("missing-now", board.board, name="board"),
     path("work", work.work, name="work"),
