@@ -78,3 +78,23 @@ def test_the_administrators_sign_in_security_pages(visit: Any, demo_people: Any)
     tab.check("security")
     check_with_error(tab, "/security/two-factor-reset", "two-factor reset", "Reset the two-factor app")
     check_with_error(tab, f"/security/lockouts/{attempt.pk}/lift", "lift a lock-out", "Lift the lock-out")
+
+
+def test_the_police_notification_pages(visit: Any, demo_people: Any) -> None:
+    """Issue 12: the triage queue, a message waiting with its children to match and the form to
+    record the child, and the upload of an .eml file."""
+    from pathlib import Path
+
+    from homeward.intake.services import intake_receive
+
+    samples = Path(__file__).resolve().parents[2] / "homeward" / "intake" / "tests" / "samples"
+    message = intake_receive(raw=(samples / "met-missing-notification-pdf.eml").read_bytes(),
+                             source="mailbox").message
+    tab = visit()
+    tab.sign_in("coordinator")
+    tab.page.get_by_role("heading", name="Your work").wait_for()
+    tab.goto("/police-notifications")
+    expect(tab.page.get_by_role("cell", name="Tobi ADEYEMI")).to_be_visible()
+    tab.check("police notifications queue")
+    check_with_error(tab, f"/police-notifications/{message.pk}", "police notification", "Archive the message")
+    check_with_error(tab, "/police-notifications/upload", "upload a police notification", "Upload the email")
