@@ -15,10 +15,12 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -69,21 +71,24 @@ def _worker_setup() -> None:
             cursor.execute("SET synchronous_commit = off")
 
 
-def _fill(chunk: tuple[int, int]) -> tuple[dict[str, int], int]:
+def _fill(chunk: tuple[int, int]) -> tuple[dict[str, int], int, float, float]:
     world: World = _shared["world"]
     setting: Setting = _shared["setting"]
     if not _shared.get("ready"):
         _worker_setup()
         _shared["ready"] = True
+    started = time.perf_counter()
     rows = Rows()
     builder = Builder(setting, active_protocol(), rows)
     for plan in world.children[chunk[0]:chunk[1]]:
         builder.child(plan)
+    made = time.perf_counter()
     with transaction.atomic():
         for key in tables.ORDER:
             tables.write(key, rows.by_table.get(key, ()))
         audit_chain.staging_write(rows.by_table.get("audit", ()))
-    return {key: len(value) for key, value in rows.by_table.items()}, builder.engine_calls
+    return ({key: len(value) for key, value in rows.by_table.items()}, builder.engine_calls, made - started,
+            time.perf_counter() - made)
 
 
 def _secondary_indexes(names: Sequence[str]) -> list[tuple[str, str]]:
@@ -138,9 +143,14 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
         with connection.cursor() as cursor:
             for name, _definition in dropped:
                 cursor.execute(f'DROP INDEX "{name}"')
-        progress(f"loading without {len(dropped)} secondary indexes (made again at the end)")
+            # Autovacuum would analyse each table again and again as it grows; one VACUUM
+            # (ANALYZE) at the end does it once.
+            for table in _table_names():
+                cursor.execute(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')
+        progress(f"loading without {len(dropped)} secondary indexes (made again at the end) or autovacuum")
     audit_chain.staging_create()
-    workers = max(1, workers or os.cpu_count() or 1) if postgres else 1
+    wanted = workers or int(os.environ.get("BENCH_WORKERS", "0")) or os.cpu_count() or 1
+    workers = wanted if postgres else 1
     chunks = [(start, min(start + CHUNK, len(world.children))) for start in range(0, len(world.children), CHUNK)]
     totals: dict[str, int] = {}
     engine_calls = 0
@@ -149,9 +159,13 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
     fill_started = time.perf_counter()
     last_said = fill_started
 
-    def tally(result: tuple[dict[str, int], int], size: int) -> None:
+    spent = {"making": 0.0, "writing": 0.0}
+
+    def tally(result: tuple[dict[str, int], int, float, float], size: int) -> None:
         nonlocal engine_calls, done_children, last_said
-        counts, calls = result
+        counts, calls, making, writing = result
+        spent["making"] += making
+        spent["writing"] += writing
         for key, value in counts.items():
             totals[key] = totals.get(key, 0) + value
         engine_calls += calls
@@ -176,14 +190,16 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
             for chunk in chunks:
                 tally(_fill(chunk), chunk[1] - chunk[0])
         filled = time.perf_counter() - fill_started
-        progress(f"filled in {filled:.0f} s ({engine_calls:,} engine plans over {workers} processes); "
-                 "chaining the audit log")
+        progress(f"filled in {filled:.0f} s over {workers} processes: {spent['making']:.0f} s making rows "
+                 f"({engine_calls:,} engine plans), {spent['writing']:.0f} s writing them; chaining the audit log")
         totals["audit"] = audit_chain.chain_staged(progress)
     finally:
         _shared.clear()
         if postgres:
             with connection.cursor() as cursor:
                 cursor.execute("RESET session_replication_role")
+                for table in _table_names():
+                    cursor.execute(f'ALTER TABLE "{table}" RESET (autovacuum_enabled)')
             # Made again even when the build failed: a database is never left without them.
             _indexes_make(dropped, progress)
     if postgres:
@@ -211,10 +227,28 @@ def _reset_sequences() -> None:
 
 
 def _indexes_make(dropped: list[tuple[str, str]], progress: Callable[[str], None]) -> None:
+    """Make the indexes again, two connections at a time, largest tables first."""
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for _name, definition in dropped:
-            cursor.execute(definition)
-        cursor.execute("RESET maintenance_work_mem")
+    url = _libpq_url()
+
+    def make(definitions: list[str]) -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SET maintenance_work_mem = '512MB'")
+            for definition in definitions:
+                conn.execute(definition.encode())
+
+    definitions = [definition for _name, definition in dropped]
+    halves = [definitions[0::2], definitions[1::2]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(make, half) for half in halves]:
+            future.result()
     progress(f"{len(dropped)} indexes made in {time.perf_counter() - started:.0f} s")
+
+
+def _libpq_url() -> str:
+    """The default database as a libpq connection string."""
+    settings_dict = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=settings_dict["NAME"], user=settings_dict.get("USER") or None,
+        password=settings_dict.get("PASSWORD") or None, host=settings_dict.get("HOST") or None,
+        port=str(settings_dict.get("PORT") or "") or None)

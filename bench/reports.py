@@ -2,10 +2,11 @@
 time or memory) is stopped without stopping the benchmark.
 
 The child process (forked, with the signed-in client) asks for the report BENCH_REPORT_RUNS
-times (default 5; a report slower than 10 s only twice), the first a warm-up; for each run it sends back the time taken and the peak memory of the run: the
-growth of the process's resident set over the run (VmHWM after the run less VmRSS before it,
-the high-water mark reset before each run through /proc/self/clear_refs), so `peak_mb` is
-what the request itself needed on top of the already-running process. A run that takes longer
+times (default 5; a report slower than 10 s only twice), the first a warm-up; for each run it
+sends back the time taken and the peak memory of the run: the growth of the process's resident
+set over the run (VmHWM after the run less VmRSS before it, the high-water mark reset before
+each run through /proc/self/clear_refs), so `peak_mb` is what the request itself needed on top
+of the already-running process. A run that takes longer
 than BENCH_REPORT_TIMEOUT_S (default 120) is stopped and reported as timed out; the child may
 not grow past BENCH_REPORT_MEMORY_MB (default 8192) in all.
 """

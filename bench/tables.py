@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED
+from psycopg.types.json import set_json_dumps
 
 from homeward.children.models import (
     Child,
@@ -152,12 +153,36 @@ def write_table(table: Table, rows: Sequence[tuple[Any, ...]]) -> int:
     return len(rows)
 
 
+def _column_types(conn: BaseDatabaseWrapper, name: str, columns: tuple[str, ...]) -> list[int]:
+    """The type oid of each column, for binary COPY."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+                       "AND NOT attisdropped", [f'"{name}"'])
+        types = dict(cursor.fetchall())
+    return [int(types[column]) for column in columns]
+
+
+def _json_text(value: Any) -> str:
+    # JSON columns arrive as text already (json.dumps once, where the row is made).
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def copy_rows(name: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """COPY rows into any table of the default database (PostgreSQL)."""
+    _copy(connection, name, columns, rows, ())
+
+
 def _copy(conn: BaseDatabaseWrapper, name: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]],
           extra: tuple[Any, ...]) -> None:
+    """COPY in binary: about a quarter of the client's CPU of text COPY, and no parsing of
+    times on the server."""
+    types = _column_types(conn, name, columns)
     quoted = ", ".join(f'"{c}"' for c in columns)
     with conn.cursor() as cursor:
         raw = cursor.cursor
-        with raw.copy(f'COPY "{name}" ({quoted}) FROM STDIN') as copy:
+        set_json_dumps(_json_text, context=raw)
+        with raw.copy(f'COPY "{name}" ({quoted}) FROM STDIN (FORMAT BINARY)') as copy:
+            copy.set_types(types)
             if extra:
                 for row in rows:
                     copy.write_row(row + extra)

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_after_flush")
 def test_generated_obligations_equal_what_refresh_stores_for_every_episode() -> None:
     said: list[str] = []
     report = build(200, scale="200", workers=1, progress=said.append)
