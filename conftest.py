@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -13,6 +13,18 @@ from rest_framework.test import APIClient
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Every test database starts with the shipped reference data, as `homeward run` loads it."""
+    from homeward.reference.loader import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(scope="module")
+def reference_data_after_flush(django_db_blocker: Any) -> Iterator[None]:
+    """For a module of transactional tests: each flush empties every table, reference data
+    included, so it is loaded again once the module's last flush is done, and the next tests
+    of this worker find the database as the session set it up."""
+    yield
     from homeward.reference.loader import load_reference_data
 
     with django_db_blocker.unblock():

@@ -235,11 +235,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "homeward.api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Bodies are JSON (API.md); only the import takes a file (its own parsers). A form body could
+    # not carry the lists the API takes, so accepting one answered a confusing 400 (issue 14).
+    "DEFAULT_PARSER_CLASSES": ["homeward.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "homeward.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "homeward.api.errors.problem_exception_handler",
@@ -263,9 +261,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The child's answer to an offer and the interview's outcome share one list of answers.
     "ENUM_NAME_OVERRIDES": {"RhiAnswerEnum": "homeward.interviews.models.Outcome"},
+    # Record ids in paths (homeward.common.converters): whole numbers the database can hold.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
     # Every operation documents its problem+json answers (400, 401, 403, 404, 500).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "homeward.api.schema.problem_responses"],
+                             "homeward.api.schema.problem_responses", "homeward.api.schema.bounded_inputs"],
 }
 
 EMAIL_HOST = os.environ.get("HOMEWARD_SMTP_HOST", "127.0.0.1")

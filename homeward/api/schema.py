@@ -1,9 +1,15 @@
 """The OpenAPI description says what every answer is (issue 14): errors are documented on every
-operation as application/problem+json, the same shape `homeward.api.errors` answers."""
+operation as application/problem+json, the same shape `homeward.api.errors` answers, and every
+date, time and number says the bounds the views enforce, so a client (or schemathesis) can tell a
+valid request from an invalid one by the description alone."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from homeward.common.converters import MAX_ID
+
+from .pagination import MAX_PAGE, Pagination
 
 PROBLEM_MEDIA = "application/problem+json"
 
@@ -44,4 +50,58 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
                 answer = responses.setdefault(status, {"description": description})
                 answer.setdefault("description", description)
                 answer["content"] = {PROBLEM_MEDIA: {"schema": reference}}
+    return result
+
+
+# Years from 1900 to 2999 and offsets up to +-15:59 (homeward.common.timeutil.instant_problem).
+DATE_TIME_PATTERN = (r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+                     r"([Zz]|[+-](0[0-9]|1[0-5]):?[0-5][0-9])$")
+DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+# The whole numbers the query strings take, with the bounds the views check.
+QUERY_INTEGERS: dict[str, tuple[int, int | None]] = {
+    "page": (1, MAX_PAGE),
+    "page_size": (1, Pagination.max_page_size),
+    "child": (1, MAX_ID),
+    "team": (1, MAX_ID),
+    "year": (2000, 2100),  # reports: Ssda903MissingView
+    "together_hours": (1, 24 * 14),  # reports: PatternsView
+    "min_place_count": (1, 1000),
+}
+
+
+def _bound_strings(schema: Any) -> None:
+    """Give every date and date-time in a schema (nested included) the pattern of what is accepted."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and schema.get("format") == "date-time":
+            schema.setdefault("pattern", DATE_TIME_PATTERN)
+        elif schema.get("type") == "string" and schema.get("format") == "date":
+            schema.setdefault("pattern", DATE_PATTERN)
+        for value in schema.values():
+            _bound_strings(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _bound_strings(value)
+
+
+def bounded_inputs(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: dates, times and query numbers carry their bounds, and
+    a query parameter that is given must have a value (an empty `as_of=` is a 400, not 'now')."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query":
+                    continue
+                bounds = QUERY_INTEGERS.get(parameter.get("name", ""))
+                if bounds and schema.get("type") == "integer":
+                    schema["minimum"] = bounds[0]
+                    if bounds[1] is not None:
+                        schema["maximum"] = bounds[1]
+                if schema.get("type") == "string" and "enum" not in schema and "format" not in schema:
+                    schema.setdefault("minLength", 1)
+    _bound_strings(result.get("paths", {}))
+    _bound_strings(result.get("components", {}).get("schemas", {}))
     return result

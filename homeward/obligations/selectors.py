@@ -24,6 +24,20 @@ STATUSES = ("upcoming", "pending", "overdue", "done", "missed", "not_done")
 # What may still be done: the statuses a worklist shows.
 LIVE_STATUSES = ("pending", "overdue")
 
+# How far ahead a question may look. A worklist reads the stored rows, exact at least a week
+# ahead (the worker renews them after seven days of the fourteen); one episode's duties are
+# worked out in memory, a year ahead at most. Without a bound, `as_of` in the year 2405 made one
+# request evaluate centuries of daily and monthly duties for every open episode (issue 14).
+WORKLIST_LOOKAHEAD = timedelta(days=7)
+EPISODE_LOOKAHEAD = timedelta(days=366)
+
+
+def lookahead_problem(as_of: datetime, *, now: datetime, lookahead: timedelta) -> str:
+    """Why `as_of` is too far ahead to ask about ('' when it is not)."""
+    if as_of > now + lookahead:
+        return f"Ask about a time at most {lookahead.days} days ahead."
+    return ""
+
 
 def _done(as_of: datetime) -> Q:
     return Q(done_at__isnull=False, done_at__lte=as_of)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import homeward.common.converters  # noqa: F401  (registers <id:...>)
+
 from .views import audit, security, security_admin
 
 urlpatterns = [
@@ -11,9 +13,9 @@ urlpatterns = [
     path("sign-in/council", security.oidc_start, name="oidc_start"),
     path("sign-in/council/callback", security.oidc_callback, name="oidc_callback"),
     path("audit", audit.audit_log, name="audit_log"),
-    path("children/<int:child_id>/access-log", audit.child_access_log, name="child_access_log"),
+    path("children/<id:child_id>/access-log", audit.child_access_log, name="child_access_log"),
     path("session/keep-alive", security.session_keep_alive, name="session_keep_alive"),
     path("security", security_admin.security_index, name="security_admin"),
     path("security/two-factor-reset", security_admin.two_factor_reset_page, name="security_two_factor_reset"),
-    path("security/lockouts/<int:attempt_id>/lift", security_admin.lockout_lift_page, name="security_lockout_lift"),
+    path("security/lockouts/<id:attempt_id>/lift", security_admin.lockout_lift_page, name="security_lockout_lift"),
 ]

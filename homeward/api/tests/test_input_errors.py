@@ -145,3 +145,80 @@ def test_a_taken_case_system_id_is_not_revealed_through_the_api(
 def test_bidi_override_characters_in_names_are_a_400(api: APIClient, name: str) -> None:
     response = api.post("/api/v1/children", {**CHILD, "given_name": name}, format="json")
     assert response.status_code == 400 and fields(response) == {"given_name"}
+
+
+def test_a_placement_patched_without_its_authority_is_a_400_naming_it(api: Any, make_child: Any) -> None:
+    """Schemathesis (issue 14): PATCH is partial, and DRF passed that down to the placement, so a
+    placement without its authority reached the service and was a 500."""
+    child = make_child()
+    answer = api.patch(f"/api/v1/children/{child.pk}", {"placement": {"provider": "Oakfield House"}}, format="json")
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert {"field": "placement.authority", "message": "This field is required."} in answer.json()["errors"]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("/api/v1/worklist?as_of=", "as_of"),
+    ("/api/v1/worklist?status=", "status"),
+    ("/api/v1/worklist?team=0", "team"),
+    ("/api/v1/worklist?page_size=null", "page_size"),
+    ("/api/v1/worklist?page_size=501", "page_size"),
+    ("/api/v1/episodes?page=0", "page"),
+    ("/api/v1/episodes?child=-1", "child"),
+    ("/api/v1/episodes?child=" + "9" * 30, "child"),
+    ("/api/v1/reports/weekly?as_of=", "as_of"),
+    ("/api/v1/reports/patterns?to=", "to"),
+    ("/api/v1/reports/patterns?min_place_count=0", "min_place_count"),
+    ("/api/v1/audit?user=", "user"),
+])
+def test_a_query_parameter_given_empty_or_out_of_bounds_is_a_400_naming_it(api: Any, query: str, field: str) -> None:
+    """Schemathesis (issue 14): an empty or out-of-bounds parameter was quietly read as absent
+    or as the default, answering another question than the one asked."""
+    answer = api.get(query)
+    assert answer.status_code == 400, query
+    assert answer["Content-Type"] == "application/problem+json"
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+def test_questions_too_far_ahead_are_refused_before_any_work(api: Any, make_child: Any) -> None:
+    """`as_of` in the year 2405 made the worklist evaluate centuries of duties (a 10 s answer)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from homeward.casework.episodes import episode_report
+
+    actor = get_user_model().objects.get(username="coord")
+    episode = episode_report(actor=actor, child=make_child(), reported_at=timezone.now(), reported_by="police").episode
+    ahead = (timezone.now() + timedelta(days=8)).isoformat()
+    answer = api.get("/api/v1/worklist", {"as_of": ahead})
+    assert answer.status_code == 400
+    assert answer.json()["errors"] == [{"field": "as_of", "message": "Ask about a time at most 7 days ahead."}]
+    assert api.get(f"/api/v1/episodes/{episode.pk}/obligations", {"as_of": ahead}).status_code == 200
+    far = (timezone.now() + timedelta(days=400)).isoformat()
+    assert api.get(f"/api/v1/episodes/{episode.pk}/obligations", {"as_of": far}).status_code == 400
+
+
+def test_an_id_beyond_the_database_is_a_404_not_a_500(api: Any) -> None:
+    answer = api.get("/api/v1/episodes/" + "7" * 24)
+    assert answer.status_code == 404
+    assert api.post(f"/api/v1/episodes/1/strategy-meetings/{'7' * 24}/actions/1/done", {}, format="json"
+                    ).status_code == 404
+
+
+def test_a_form_body_is_refused_as_415_problem_json(api: Any) -> None:
+    """Bodies are JSON (API.md): a form could not carry the lists the API takes."""
+    answer = api.post("/api/v1/episodes", {"child": "1"}, format="multipart")
+    assert answer.status_code == 415
+    assert answer["Content-Type"] == "application/problem+json"
+
+
+def test_the_description_gives_dates_and_numbers_their_bounds(api: Any) -> None:
+    schema = api.get("/api/v1/schema", HTTP_ACCEPT="application/json").json()
+    worklist = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/worklist"]["get"]["parameters"]}
+    assert worklist["as_of"]["pattern"].startswith("^(19|2[0-9])")
+    assert (worklist["page_size"]["minimum"], worklist["page_size"]["maximum"]) == (1, 500)
+    assert worklist["code"]["minLength"] == 1
+    episode = schema["paths"]["/api/v1/episodes/{episode_id}"]["get"]["parameters"][0]["schema"]
+    assert episode == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}

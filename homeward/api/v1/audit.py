@@ -15,9 +15,8 @@ from homeward.api.pagination import Pagination
 from homeward.api.views import HomewardAPIView
 from homeward.audit.models import AuditEntry
 from homeward.audit.selectors import audit_detail_for, audit_list_for_user, child_access_log_for_user
-from homeward.common.errors import DomainValidationError
 
-from .fields import query_instant
+from .fields import query_instant, query_number, query_text
 
 
 class AuditEntrySerializer(serializers.Serializer):
@@ -67,13 +66,11 @@ class AuditView(HomewardAPIView):
         responses={200: AuditEntrySerializer(many=True)}, operation_id="audit_list",
     )
     def get(self, request: Request) -> Response:
-        child = request.query_params.get("child")
-        if child and not child.isdigit():
-            raise DomainValidationError.single("child", "Give the child's numeric id.")
+        child = query_number(request, "child", message="Give the child's numeric id.")
         queryset = audit_list_for_user(
-            self.actor(request), child_id=int(child) if child else None,
-            username=request.query_params.get("user") or None, since=_instant(request, "since"),
-            until=_instant(request, "until"), action=request.query_params.get("action") or None,
+            self.actor(request), child_id=child,
+            username=query_text(request, "user"), since=_instant(request, "since"),
+            until=_instant(request, "until"), action=query_text(request, "action"),
         )
         return _paged(self, request, queryset)
 

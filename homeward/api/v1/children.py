@@ -34,6 +34,13 @@ class PlacementSerializer(serializers.Serializer):
     postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     started_on = serializers.DateField(required=False, allow_null=True, default=None)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A placement given replaces the current one, so a PATCH (partial, which DRF passes down
+        # to nested fields) still names its authority: without it the update was a 500 (issue 14).
+        if "authority" not in attrs:
+            raise serializers.ValidationError({"authority": "This field is required."})
+        return attrs
+
 
 class ChildInputSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=40)

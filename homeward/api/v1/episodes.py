@@ -34,7 +34,7 @@ from homeward.episodes.models import (
 from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
 from homeward.interviews.selectors import rhi_state
 
-from .fields import AwareDateTimeField
+from .fields import AwareDateTimeField, query_choice, query_number
 
 
 class EpisodeReportSerializer(serializers.Serializer):
@@ -173,16 +173,12 @@ class EpisodeListCreateView(HomewardAPIView):
         queryset = episode_list_for_user(self.actor(request)).order_by("-missing_since", "-id")
         filters = {"status": EpisodeStatus, "risk_level": RiskLevel}
         for name, choices in filters.items():
-            value = request.query_params.get(name)
+            value = query_choice(request, name, choices.values)
             if value:
-                if value not in choices.values:
-                    raise DomainValidationError.single(name, f"Use one of {', '.join(choices.values)}.")
                 queryset = queryset.filter(**{name: value})
-        child = request.query_params.get("child")
-        if child:
-            if not child.isdigit():
-                raise DomainValidationError.single("child", "Give the child's numeric id.")
-            queryset = queryset.filter(child_id=int(child))
+        child = query_number(request, "child", message="Give the child's numeric id.")
+        if child is not None:
+            queryset = queryset.filter(child_id=child)
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         assert page is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -18,16 +18,28 @@ from homeward.audit.services import audit_list_read
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.obligations.models import OwnerQueue, StoredObligation
-from homeward.obligations.selectors import STATUSES, obligation_rows_for_user, stored_obligation
+from homeward.obligations.selectors import (
+    EPISODE_LOOKAHEAD,
+    STATUSES,
+    WORKLIST_LOOKAHEAD,
+    lookahead_problem,
+    obligation_rows_for_user,
+    stored_obligation,
+)
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol import obligation_to_dict
 from homeward.protocol.explain import explain
 
-from .fields import query_instant
+from .fields import query_choice, query_instant, query_number, query_text
 
 
-def _as_of(request: Request) -> datetime:
-    return query_instant(request, "as_of") or timezone.now()
+def _as_of(request: Request, lookahead: timedelta) -> datetime:
+    now = timezone.now()
+    as_of = query_instant(request, "as_of") or now
+    problem = lookahead_problem(as_of, now=now, lookahead=lookahead)
+    if problem:
+        raise DomainValidationError.single("as_of", problem)
+    return as_of
 
 
 class BasisSerializer(serializers.Serializer):
@@ -68,11 +80,12 @@ class ObligationsAnswerSerializer(serializers.Serializer):
 
 
 class EpisodeObligationsView(HomewardAPIView):
-    @extend_schema(parameters=[OpenApiParameter("as_of", datetime)], responses={200: ObligationsAnswerSerializer},
+    @extend_schema(parameters=[OpenApiParameter("as_of", datetime, description="Default now; at most 366 days "
+                                                "ahead.")], responses={200: ObligationsAnswerSerializer},
                    operation_id="episode_obligations")
     def get(self, request: Request, episode_id: int) -> Response:
         episode = episode_get_for_user(self.actor(request), episode_id)
-        as_of = _as_of(request)
+        as_of = _as_of(request, EPISODE_LOOKAHEAD)
         obligations = episode_obligations_evaluate(episode, as_of)
         name = episode.child.known_as or episode.child.given_name
         return Response({"as_of": as_of.isoformat(), "episode": episode.pk,
@@ -111,7 +124,8 @@ class WorklistView(HomewardAPIView):
     pagination_class = Pagination
 
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", datetime), OpenApiParameter("status", str, enum=STATUSES),
+        parameters=[OpenApiParameter("as_of", datetime, description="Default now; at most 7 days ahead."),
+                    OpenApiParameter("status", str, enum=STATUSES),
                     OpenApiParameter("role", str, enum=Role.values),
                     OpenApiParameter("mine", bool, description="Only the caller's own worklist: theirs, their "
                                      "team's queue, their role's, and the front door's for co-ordinator and MCT."),
@@ -123,26 +137,16 @@ class WorklistView(HomewardAPIView):
         responses={200: ObligationSerializer(many=True)}, operation_id="worklist",
     )
     def get(self, request: Request) -> Response:
-        as_of = _as_of(request)
-        status = request.query_params.get("status") or None
-        if status and status not in STATUSES:
-            raise DomainValidationError.single("status", f"Use one of {', '.join(STATUSES)}.")
-        params = request.query_params
-        role = params.get("role") or None
-        if role and role not in Role.values:
-            raise DomainValidationError.single("role", f"Use one of {', '.join(Role.values)}.")
-        queue = params.get("queue") or None
-        if queue and queue not in OwnerQueue.values:
-            raise DomainValidationError.single("queue", f"Use one of {', '.join(OwnerQueue.values)}.")
-        team_text = params.get("team") or ""
-        if team_text and not team_text.isdigit():
-            raise DomainValidationError.single("team", "Give the team's id, a whole number.")
-        mine = (params.get("mine") or "").lower()
-        if mine not in ("", "true", "false", "1", "0"):
-            raise DomainValidationError.single("mine", "Use true or false.")
+        as_of = _as_of(request, WORKLIST_LOOKAHEAD)
+        status = query_choice(request, "status", STATUSES)
+        role = query_choice(request, "role", Role.values)
+        queue = query_choice(request, "queue", OwnerQueue.values)
+        team = query_number(request, "team", message="Give the team's id, a whole number.")
+        mine = (query_choice(request, "mine", ("true", "false", "True", "False", "1", "0")) or "").lower()
+        code = query_text(request, "code")
         queryset = obligation_rows_for_user(
             self.actor(request), status=status, as_of=as_of, role=role, mine=mine in ("true", "1"),
-            team=int(team_text) if team_text else None, code=params.get("code") or None, queue=queue,
+            team=team, code=code, queue=queue,
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)

@@ -30,7 +30,7 @@ from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
 from homeward.reporting.ssda903 import ssda903_missing, ssda903_missing_csv
 from homeward.reporting.weekly import SECTIONS, WeeklyItem, weekly_report
 
-from .fields import query_instant
+from .fields import query_instant, query_number, query_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_MONTHS = 60
@@ -41,8 +41,8 @@ def _as_of(request: Request) -> datetime:
 
 
 def _date(request: Request, name: str, default: date) -> date:
-    raw = request.query_params.get(name)
-    if not raw:
+    raw = query_text(request, name)
+    if raw is None:
         return default
     try:
         day = date.fromisoformat(raw.strip())
@@ -195,10 +195,8 @@ class PatternsView(HomewardAPIView):
         first, last = _period(request)
         options = {}
         for name, default, top in (("together_hours", 24, 24 * 14), ("min_place_count", 2, 1000)):
-            raw = request.query_params.get(name, str(default))
-            if not raw.isdigit() or not 1 <= int(raw) <= top:
-                raise DomainValidationError.single(name, f"Give a whole number from 1 to {top}.")
-            options[name] = int(raw)
+            given = query_number(request, name, minimum=1, maximum=top)
+            options[name] = default if given is None else given
         found = patterns(actor, first=first, last=last, **options)
         _audit_named(actor, "patterns_report", found, request)
         return Response(_plain(found))
@@ -219,9 +217,11 @@ class Ssda903MissingView(HomewardAPIView):
     def get(self, request: Request) -> HttpResponse | Response:
         actor = self.actor(request)
         require(actor, Capability.STATUTORY_EXPORT)
-        raw = request.query_params.get("year", "")
-        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        year = query_number(request, "year", minimum=2000, maximum=2100,
+                            message="Give the collection year's end, e.g. 2025 for 2024-25.")
+        if year is None:
             raise DomainValidationError.single("year", "Give the collection year's end, e.g. 2025 for 2024-25.")
+        raw = str(year)
         table = ssda903_missing(actor, year=int(raw))
         if not table.clean:
             return problem(400, "The Missing table breaks the DfE rules",
