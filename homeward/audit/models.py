@@ -35,10 +35,41 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=20, blank=True, help_text="api, web, cli, system")
     detail = models.JSONField(default=dict, blank=True, help_text="Before and after, query, reason.")
+    # How the entry is chained. INLINE (ADR 0012, entries made before ADR 0013): `previous_hash`
+    # is the entry before it and `entry_hash` covers it, so writers took a lock across their whole
+    # request. LINKED (ADR 0013): `entry_hash` is the entry's own keyed hash, made without a lock,
+    # and its place in the chain is an AuditLink appended afterwards by one short step.
+    class Format(models.IntegerChoices):
+        INLINE = 1
+        LINKED = 2
+
+    format = models.PositiveSmallIntegerField(choices=Format.choices, default=Format.LINKED)
     previous_hash = models.CharField(max_length=64, blank=True)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["child", "at"]), models.Index(fields=["user", "at"])]
         verbose_name_plural = "audit entries"
+
+
+class AuditLink(models.Model):
+    """The chain: the entries in the order they were linked, each link's keyed hash covering the
+    entry's own hash and the link before. Appended by `audit_chain_extend`, never changed."""
+
+    seq = models.BigAutoField(primary_key=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="link")
+    entry_hash = models.CharField(max_length=64, help_text="The entry's own hash when it was linked.")
+    previous_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=20)
+    link_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+
+
+class AuditPending(models.Model):
+    """An entry written but not yet linked into the chain: the chain step's to-do list, emptied
+    as it links them (the only audit table the application may delete from)."""
+
+    entry = models.OneToOneField(AuditEntry, on_delete=models.CASCADE, primary_key=True, related_name="+")

@@ -15,7 +15,7 @@ import re
 
 from django.db import connection
 
-from .models import AuditEntry
+from .models import AuditEntry, AuditLink
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -32,13 +32,20 @@ CREATE TRIGGER homeward_audit_append_only BEFORE UPDATE OR DELETE ON audit_audit
     FOR EACH ROW EXECUTE FUNCTION homeward_audit_append_only();
 """
 
+# The chain's links (ADR 0013) are append-only in the same way.
+LINK_TRIGGER_SQL = """
+DROP TRIGGER IF EXISTS homeward_audit_append_only ON audit_auditlink;
+CREATE TRIGGER homeward_audit_append_only BEFORE UPDATE OR DELETE ON audit_auditlink
+    FOR EACH ROW EXECUTE FUNCTION homeward_audit_append_only();
+"""
+
 
 def audit_protect(*, app_role: str) -> str:
     if connection.vendor != "postgresql":
         return "Not PostgreSQL: the embedded SQLite database has no roles; the hash chain still shows tampering."
     if not _ROLE.match(app_role):
         raise ValueError(f"{app_role!r} is not a plain PostgreSQL role name")
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in (AuditEntry, AuditLink)]
     role = connection.ops.quote_name(app_role)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
@@ -46,5 +53,7 @@ def audit_protect(*, app_role: str) -> str:
         cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
         cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
-        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
-    return f"The audit log is append-only for {app_role}: it may SELECT and INSERT, nothing else."
+        for table in tables:
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
+    return (f"The audit log and its chain are append-only for {app_role}: it may SELECT and INSERT, nothing "
+            "else.")

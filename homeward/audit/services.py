@@ -1,7 +1,12 @@
-"""Writing the audit log. Entries are hash-chained: each holds the hash of the one before,
-so a changed or removed entry breaks the chain (see `homeward audit verify`). The hash is an
-HMAC under a key kept outside the database (`keys`, ADR 0012), so the database's own roles can
-neither append an entry that verifies nor rewrite one and recompute the rest."""
+"""Writing the audit log (ADR 0012, ADR 0013).
+
+Each entry carries its own keyed hash (an HMAC under a key kept outside the database), made
+as it is written, with no lock: audited reads and intake never wait for one another. One short
+step, `audit_chain_extend`, then appends each new entry to the chain (AuditLink), whose keyed
+hashes cover every entry's hash and the link before it; the worker takes that step every
+second or two (on SQLite, whose writers wait for one another anyway, the write itself links
+them). So the database's own roles can neither append an entry that verifies, nor
+rewrite one, nor remove one from the chain, without `homeward audit verify` saying so."""
 
 from __future__ import annotations
 
@@ -16,10 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .context import current_origin
-from .keys import audit_key_ring
-from .models import AuditEntry
+from .keys import KeyRing, audit_key_ring
+from .models import AuditEntry, AuditLink, AuditPending
 
-# Any constant will do: it names the lock that serialises writers of the chain on PostgreSQL.
+# Any constant will do: it names the lock that serialises the chain's steps on PostgreSQL.
 _CHAIN_LOCK_KEY = 7_341_120
 
 
@@ -42,6 +47,8 @@ def entry_digest(entry: AuditEntry, key: bytes | None = None) -> str:
     }
     if entry.key_id:
         payload["key_id"] = entry.key_id
+    if entry.format == AuditEntry.Format.LINKED:
+        payload["format"] = entry.format
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
     if key is None:
         return hashlib.sha256(canonical).hexdigest()
@@ -69,30 +76,77 @@ def _entry(
 
 
 def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
-    """Link the entries into the chain, in order, and store them, inside the caller's
-    transaction (or their own): one lock and one look at the last entry for all of them. They
-    are dated `at`, or now (taken under the lock, so that the log's times follow its order)."""
+    """Store the entries, each with its own keyed hash, inside the caller's transaction (or
+    their own), and put them on the chain's to-do list: two statements, and no lock. They are
+    dated `at`, or now."""
     if not entries:
         return
+    when = at or timezone.now()
+    ring = audit_key_ring()
+    key = ring.keys[ring.current]
+    for entry in entries:
+        entry.at = when
+        entry.format = AuditEntry.Format.LINKED
+        entry.previous_hash = ""
+        entry.key_id = ring.current
+        entry.entry_hash = entry_digest(entry, key)
+    with transaction.atomic():
+        AuditEntry.objects.bulk_create(entries)
+        if connection.vendor == "sqlite":
+            # SQLite runs one writer at a time anyway (transactions begin IMMEDIATE): linking now
+            # costs no one a wait, and there is no worker thread to leave it to.
+            _link(entries, audit_key_ring())
+        else:
+            AuditPending.objects.bulk_create(AuditPending(entry_id=entry.pk) for entry in entries)
+
+
+def link_digest(*, entry_id: int, entry_hash: str, previous_hash: str, key: bytes) -> str:
+    """A link's keyed hash: this entry (its id and own hash) after the link before."""
+    return hmac.new(key, f"{entry_id}:{entry_hash}:{previous_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def chain_head_hash() -> str:
+    """The hash the next link follows: the newest link's, else the last inline-chained entry's."""
+    head = AuditLink.objects.order_by("-seq").values_list("link_hash", flat=True).first()
+    if head is not None:
+        return head
+    inline = AuditEntry.objects.filter(format=AuditEntry.Format.INLINE).order_by("-id")
+    return inline.values_list("entry_hash", flat=True).first() or ""
+
+
+def audit_chain_extend(*, limit: int = 5000) -> int:
+    """Link the entries written since the last step into the chain, oldest first; returns how
+    many. A short transaction of its own; on PostgreSQL one step at a time (an advisory lock
+    held for the step alone, not across anyone's request). An entry whose own hash does not
+    verify was not written by Homeward: it is left off the chain, for `audit verify` to report."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        # SQLite transactions begin IMMEDIATE (settings), which already serialises writers.
-        previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or ""
-        when = at or timezone.now()
-        ring = audit_key_ring()
-        key = ring.keys[ring.current]
-        for entry in entries:
-            entry.at = when
-            entry.previous_hash = previous
-            entry.key_id = ring.current
-            entry.entry_hash = previous = entry_digest(entry, key)
-        if len(entries) == 1:
-            entries[0].save(force_insert=True)
-        else:
-            # One INSERT (or a few, in order): ids follow the list, so the chain reads in id order.
-            AuditEntry.objects.bulk_create(entries)
+        pending = list(AuditEntry.objects.filter(
+            pk__in=AuditPending.objects.order_by("entry_id").values("entry_id")[:limit]).order_by("id"))
+        if not pending:
+            return 0
+        linked = _link(pending, audit_key_ring())
+        AuditPending.objects.filter(entry_id__in=[entry.pk for entry in pending]).delete()
+        return linked
+
+
+def _link(entries: list[AuditEntry], ring: KeyRing) -> int:
+    """Append links for the entries, in order, after the chain's head; the caller serialises."""
+    current = ring.keys[ring.current]
+    previous = chain_head_hash()
+    links = []
+    for entry in entries:
+        key = ring.key(entry.key_id)
+        if entry.format != AuditEntry.Format.LINKED or key is None or entry_digest(entry, key) != entry.entry_hash:
+            continue
+        link_hash = link_digest(entry_id=entry.pk, entry_hash=entry.entry_hash, previous_hash=previous, key=current)
+        links.append(AuditLink(entry_id=entry.pk, entry_hash=entry.entry_hash, previous_hash=previous,
+                               key_id=ring.current, link_hash=link_hash))
+        previous = link_hash
+    AuditLink.objects.bulk_create(links)
+    return len(links)
 
 
 def audit_record(

@@ -28,6 +28,8 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from homeward.audit.services import audit_chain_extend
+
 from .delivery import DeliveryReport, notifications_deliver_due
 from .models import PeriodicTaskState
 from .wake import wait_for_work, wake_workers, work_seen
@@ -35,6 +37,12 @@ from .wake import wait_for_work, wake_workers, work_seen
 log = logging.getLogger(__name__)
 
 BATCH = 50
+#: How often the audit log's new entries are linked into its chain (ADR 0013): each entry
+#: proves itself meanwhile; the chain is what shows one removed.
+CHAIN_EVERY_SECONDS = 1.0
+#: A step that links no more than this is not worth a line in the log.
+CHAIN_STEP_QUIET = 1000
+
 #: Batches per pass: a backlog drains quickly, and periodic tasks still get their turn.
 BATCHES_PER_PASS = 10
 
@@ -139,8 +147,9 @@ class Worker:
                 break
         return DeliveryReport(claimed, sent, retrying, failed)
 
-    def _loop(self, name: str, step: Callable[[], str], *, waits_for_work: bool) -> None:
-        """Run `step` until stopped; it returns what to log ("" for nothing)."""
+    def _loop(self, name: str, step: Callable[[], str], *, waits_for_work: bool, every: float | None = None) -> None:
+        """Run `step` until stopped, every `every` seconds (the worker's interval by default);
+        it returns what to log ("" for nothing)."""
         try:
             while not self._stop.is_set():
                 if waits_for_work:
@@ -162,7 +171,7 @@ class Worker:
                 if waits_for_work:
                     wait_for_work(self.interval)
                 else:
-                    self._stop.wait(self.interval)
+                    self._stop.wait(self.interval if every is None else every)
         finally:
             # A thread's database connections are its own: close them as it ends.
             if not connection.in_atomic_block:
@@ -177,17 +186,28 @@ class Worker:
         ran = run_due_tasks(self.tasks)
         return f"periodic tasks run: {', '.join(ran)}" if ran else ""
 
+    def _chain_step(self) -> str:
+        linked = audit_chain_extend()
+        return f"audit chain: {linked} entries linked" if linked > CHAIN_STEP_QUIET else ""
+
     def run(self) -> None:
-        """Deliver notifications in this thread and run the periodic tasks in another, until
-        `stop()`: an import of 300,000 rows keeps the tasks thread busy, never the outbox."""
-        tasks = threading.Thread(target=self._loop, args=("tasks", self._tasks_step),
-                                 kwargs={"waits_for_work": False}, name="homeward-worker-tasks", daemon=True)
-        tasks.start()
+        """Deliver notifications in this thread, run the periodic tasks in another and link the
+        audit log's new entries into its chain in a third, until `stop()`: an import of 300,000
+        rows keeps the tasks thread busy, never the outbox or the chain."""
+        helpers = [threading.Thread(target=self._loop, args=("tasks", self._tasks_step),
+                                    kwargs={"waits_for_work": False}, name="homeward-worker-tasks", daemon=True)]
+        if connection.vendor != "sqlite":  # SQLite links each entry as it is written
+            helpers.append(threading.Thread(target=self._loop, args=("chain", self._chain_step),
+                                            kwargs={"waits_for_work": False, "every": CHAIN_EVERY_SECONDS},
+                                            name="homeward-worker-chain", daemon=True))
+        for helper in helpers:
+            helper.start()
         try:
             self._loop("delivery", self._deliver_step, waits_for_work=True)
         finally:
             self._stop.set()
-            tasks.join(timeout=5)
+            for helper in helpers:
+                helper.join(timeout=5)
 
     def stop(self) -> None:
         """Finish the current pass, then return from `run()`."""

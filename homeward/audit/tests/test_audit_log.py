@@ -1,5 +1,7 @@
 """The audit log is hash-chained and append-only: tampering is refused for the application's
-role on PostgreSQL, and detected by `homeward audit verify` when done as the owner."""
+role on PostgreSQL, and detected by `homeward audit verify` when done as the owner. Entries
+prove themselves as they are written and are linked into the chain by a short step afterwards
+(ADR 0013)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from homeward.audit.models import AuditEntry
+from homeward.audit.models import AuditEntry, AuditLink, AuditPending
 from homeward.audit.protection import audit_protect
-from homeward.audit.services import audit_list_read, audit_record
+from homeward.audit.services import audit_chain_extend, audit_list_read, audit_record
 from homeward.audit.verify import audit_verify
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries(coordinator: Any) -> list[AuditEntry]:
-    return [audit_record(actor=coordinator, action="view", object_type="child", object_id=str(n)) for n in range(5)]
+    made = [audit_record(actor=coordinator, action="view", object_type="child", object_id=str(n)) for n in range(5)]
+    audit_chain_extend()
+    return made
 
 
 def _as_owner(sql: str, params: list[Any]) -> None:
@@ -30,17 +34,40 @@ def _as_owner(sql: str, params: list[Any]) -> None:
         if connection.vendor == "postgresql":
             # Django's foreign keys are deferred: settle them so the table may be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER homeward_audit_append_only")
+            for table in ("audit_auditentry", "audit_auditlink"):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER homeward_audit_append_only")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER homeward_audit_append_only")
+            for table in ("audit_auditentry", "audit_auditlink"):
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER homeward_audit_append_only")
 
 
-def test_each_entry_links_to_the_one_before(entries: list[AuditEntry]) -> None:
-    for before, after in pairwise(entries):
-        assert after.previous_hash == before.entry_hash
+def test_each_entry_is_linked_into_the_chain_in_the_order_written(entries: list[AuditEntry]) -> None:
+    links = list(AuditLink.objects.order_by("seq"))
+    assert [link.entry_id for link in links if link.entry_id in {e.pk for e in entries}] == [e.pk for e in entries]
+    for before, after in pairwise(links):
+        assert after.previous_hash == before.link_hash
     report = audit_verify()
-    assert report.ok and report.checked == AuditEntry.objects.count()
+    assert report.ok and report.checked == AuditEntry.objects.count() and report.waiting == 0
+
+
+def test_an_entry_proves_itself_while_it_waits_for_the_chain(entries: list[AuditEntry], coordinator: Any) -> None:
+    """Writers take no lock (issue 11): the entry is written with its own keyed hash and waits,
+    verified, for the chain's next step; on SQLite, whose writers wait for one another anyway,
+    the write links it at once."""
+    entry = audit_record(actor=coordinator, action="view", object_type="child", object_id="later")
+    assert entry.previous_hash == ""
+    report = audit_verify()
+    if connection.vendor == "sqlite":
+        assert report.ok and report.waiting == 0 and not AuditPending.objects.exists()
+    else:
+        assert AuditPending.objects.filter(entry=entry).exists()
+        assert report.ok and report.waiting == 1
+        assert audit_chain_extend() == 1
+        assert not AuditPending.objects.exists()
+        report = audit_verify()
+        assert report.ok and report.waiting == 0
+    assert AuditLink.objects.order_by("-seq").first().entry_id == entry.pk
 
 
 def test_a_list_read_writes_one_entry_per_child_linked_into_the_chain(
@@ -80,10 +107,21 @@ def test_a_changed_entry_is_detected(entries: list[AuditEntry]) -> None:
 
 
 def test_a_removed_entry_is_detected(entries: list[AuditEntry]) -> None:
+    links = {link.entry_id: link.seq for link in AuditLink.objects.all()}
+    # The database keeps a linked entry while its link is there: the owner removes both.
+    _as_owner("DELETE FROM audit_auditlink WHERE entry_id = %s", [entries[1].pk])
     _as_owner("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
     report = audit_verify()
-    assert len(report.problems) == 1
-    assert report.problems[0].startswith(f"entry {entries[2].pk}: does not follow entry {entries[0].pk}")
+    assert report.problems == [f"link {links[entries[2].pk]}: does not follow link {links[entries[0].pk]}: a link "
+                               "before it was removed or changed"]
+
+
+def test_an_entry_taken_off_the_chain_is_detected(entries: list[AuditEntry]) -> None:
+    links = {link.entry_id: link.seq for link in AuditLink.objects.all()}
+    _as_owner("DELETE FROM audit_auditlink WHERE entry_id = %s", [entries[3].pk])
+    report = audit_verify()
+    assert report.problems == [f"link {links[entries[4].pk]}: does not follow link {links[entries[2].pk]}: a link "
+                               "before it was removed or changed"]
 
 
 ONLY_POSTGRESQL = pytest.mark.skipif(
@@ -108,8 +146,11 @@ def test_the_application_role_may_append_but_not_change(entries: list[AuditEntry
         cursor.execute("SET ROLE homeward_app_test")
         try:
             audit_record(actor=None, action="view", object_type="child", object_id="as-app")
+            assert audit_chain_extend() == 1  # the chain step runs as the application too
             for statement in ("UPDATE audit_auditentry SET username = 'x' WHERE id = %s",
-                              "DELETE FROM audit_auditentry WHERE id = %s"):
+                              "DELETE FROM audit_auditentry WHERE id = %s",
+                              "UPDATE audit_auditlink SET link_hash = 'x' WHERE entry_id = %s",
+                              "DELETE FROM audit_auditlink WHERE entry_id = %s"):
                 with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
                     cursor.execute(statement, [entries[0].pk])
             with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():

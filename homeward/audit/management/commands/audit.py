@@ -1,5 +1,6 @@
-"""`homeward audit verify`: check the audit log's keyed hash chain and its anchors.
-`homeward audit anchor`: write the log's head to the append-only anchor file (the worker does it).
+"""`homeward audit verify`: check the audit log's keyed hashes, its chain and its anchors.
+`homeward audit anchor`: link what waits, then write the chain's head to the append-only anchor
+file (the worker does it).
 `homeward audit rotate-key`: a new key for new entries; the old ones stay to verify theirs.
 `homeward audit protect --app-role ROLE`: on PostgreSQL, let the application's role append to
 the audit log but never change or remove an entry."""
@@ -35,11 +36,17 @@ class Command(BaseCommand):
                     self.stderr.write(problem)
                 raise CommandError(f"The audit log has been tampered with: {len(report.problems)} problem(s) "
                                    f"in {report.checked} entries.")
+            waiting = (f" {report.waiting} entries written since the chain's last step prove themselves and wait "
+                       "for the next." if report.waiting else "")
             self.stdout.write(f"The audit log is intact: {report.checked} entries and {report.anchors} anchors "
-                              "checked.")
+                              f"checked.{waiting}")
         elif options["action"] == "anchor":
             anchor = audit_anchor()
-            self.stdout.write(f"Anchored entry {anchor['id']}." if anchor else "The audit log is empty.")
+            if anchor is None:
+                self.stdout.write("The audit log is empty.")
+            else:
+                where = f"link {anchor['link']}" if "link" in anchor else f"entry {anchor['id']}"
+                self.stdout.write(f"Anchored the chain's head, {where}.")
         elif options["action"] == "rotate-key":
             self.stdout.write(f"New entries are now signed with key {audit_key_rotate()}.")
         else:
