@@ -55,7 +55,9 @@ contracts: $(STAMP)
 
 check: lint typecheck contracts
 
+# The national-scale benchmark (README, Benchmark): BENCH_SCALE=10k (default), 100k, 1m or 10k,1m.
 bench: $(STAMP)
+	./scripts/ensure-postgres
 	$(BIN)/python -m bench
 
 clean:

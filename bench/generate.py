@@ -170,7 +170,7 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
             totals[key] = totals.get(key, 0) + value
         engine_calls += calls
         done_children += size
-        if time.perf_counter() - last_said > 10 or done_children == len(world.children):
+        if time.perf_counter() - last_said > 30 or done_children == len(world.children):
             last_said = time.perf_counter()
             elapsed = last_said - fill_started
             progress(f"children {done_children:,}/{len(world.children):,}: {totals.get('episode', 0):,} episodes, "

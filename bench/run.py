@@ -4,6 +4,7 @@ first page, and return the figures (`__main__` prints them)."""
 from __future__ import annotations
 
 import os
+import random
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -84,9 +85,46 @@ def database_ready(scale: str, url: str, say: Any) -> dict[str, str]:
     if reason:
         say(f"building {scale} ({episodes:,} episodes) at {url}: {reason}")
         build(episodes, scale=scale, progress=say)
+        sample = int(os.environ.get("BENCH_VERIFY", "300"))
     else:
         say(f"using the {scale} database kept at {url} (BENCH_REBUILD=1 to build it again)")
-    return meta_read()
+        _migrate(say)
+        sample = int(os.environ.get("BENCH_VERIFY", "0"))
+    meta = meta_read()
+    if sample:
+        _verify(sample, datetime.fromisoformat(meta["now"]), say)
+    return meta
+
+
+def _migrate(say: Any) -> None:
+    """Migrations made since the database was built (an index added...), as a deployment would."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    waiting = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if waiting:
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        say(f"applied {len(waiting)} migrations made since the build in {time.perf_counter() - started:.0f} s: "
+            + ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in waiting))
+
+
+def _verify(sample: int, now: datetime, say: Any) -> None:
+    """Stored obligations of a random sample of episodes against what refresh would store."""
+    from homeward.episodes.models import Episode
+
+    from .verify import mismatches
+
+    ids = list(Episode.objects.order_by("id").values_list("id", flat=True))
+    chosen = sorted(random.Random(5).sample(ids, min(sample, len(ids))))
+    started = time.perf_counter()
+    episodes = Episode.objects.filter(pk__in=chosen).select_related("child", "rhi_authority").order_by("id")
+    checked, problems = mismatches(now, episodes)
+    say(f"verified {checked} random episodes against what obligations_refresh stores at the build instant in "
+        f"{time.perf_counter() - started:.0f} s: " + ("all equal" if not problems else
+                                                    f"{len(problems)} differences: " + "; ".join(problems[:5])))
 
 
 def _sqlite_empty() -> None:
