@@ -1,22 +1,91 @@
+"""Pages of the API's lists: `count`, `next`, `previous`, `results` (API.md).
+
+A page reads one row more than it shows, to know whether there is a next page, and counts at
+most COUNT_CAP rows: an exact count over a million episodes or ten million obligations took
+seconds and grew with history (issue 11). Beyond the cap `count` is COUNT_CAP and
+`count_capped` says so; every page is still reachable through `next`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
 from typing import Any
 
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .v1.fields import query_number
 
 MAX_PAGE = 10**6
+COUNT_CAP = 10_000
 
 
-class Pagination(PageNumberPagination):
+class Pagination(BasePagination):
     page_size = 50
     page_size_query_param = "page_size"
+    page_query_param = "page"
     max_page_size = 500
 
     def get_page_size(self, request: Any) -> int:
         # A page size out of bounds is a 400 naming it, not quietly the default (issue 14).
         return query_number(request, "page_size", minimum=1, maximum=self.max_page_size) or self.page_size
 
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
-        query_number(request, "page", minimum=1, maximum=MAX_PAGE,
-                     message=f"Give the page's number, a whole number from 1 to {MAX_PAGE}.")
-        return super().paginate_queryset(queryset, request, view)
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+        number = query_number(request, "page", minimum=1, maximum=MAX_PAGE,
+                              message=f"Give the page's number, a whole number from 1 to {MAX_PAGE}.") or 1
+        size = self.get_page_size(request)
+        start = (number - 1) * size
+        rows = list(queryset[start:start + size + 1])
+        if number > 1 and not rows:
+            raise NotFound("There is no such page.")
+        self.request, self.number = request, number
+        self.has_next, rows = len(rows) > size, rows[:size]
+        self.count, self.count_capped = _capped_count(queryset, start + len(rows), full=self.has_next)
+        return rows
+
+    def _link(self, number: int) -> str:
+        url = self.request.build_absolute_uri()
+        if number == 1:
+            return str(remove_query_param(url, self.page_query_param))
+        return str(replace_query_param(url, self.page_query_param, number))
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response({
+            "count": self.count,
+            "count_capped": self.count_capped,
+            "next": self._link(self.number + 1) if self.has_next else None,
+            "previous": self._link(self.number - 1) if self.number > 1 else None,
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "results"],
+            "properties": {
+                "count": {"type": "integer", "description": f"How many there are, counted up to {COUNT_CAP}."},
+                "count_capped": {"type": "boolean", "description": f"True when there are more than {COUNT_CAP}."},
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {"name": self.page_query_param, "required": False, "in": "query",
+             "description": "The page's number, from 1.", "schema": {"type": "integer"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Rows per page, at most {self.max_page_size}.", "schema": {"type": "integer"}},
+        ]
+
+
+def _capped_count(queryset: Any, seen: int, *, full: bool) -> tuple[int, bool]:
+    """How many rows there are, up to COUNT_CAP (and whether there are more). A last page
+    already knows: everything before it and on it."""
+    if not full:
+        return seen, False
+    total = len(queryset) if isinstance(queryset, Sequence) else queryset.order_by()[:COUNT_CAP + 1].count()
+    return min(total, COUNT_CAP), total > COUNT_CAP

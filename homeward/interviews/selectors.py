@@ -33,8 +33,25 @@ def rhi_stage(rhi: ReturnInterview | None) -> str:
     return "allocated"
 
 
-def rhi_state(episode: Episode) -> dict[str, Any]:
-    rhi = ReturnInterview.objects.filter(episode=episode).select_related("practitioner").first()
+def _prefetched_rhi(episode: Episode) -> ReturnInterview | None:
+    try:
+        return episode.rhi
+    except ReturnInterview.DoesNotExist:
+        return None
+
+
+# For lists of episodes whose interview state is shown: one query for all their interviews,
+# their practitioners and versions.
+RHI_PREFETCH = ("rhi__practitioner", "rhi__versions")
+
+
+def rhi_state(episode: Episode, *, prefetched: bool = False) -> dict[str, Any]:
+    """The interview's state; from the list's prefetched rows (`RHI_PREFETCH`) when `prefetched`,
+    else read afresh (the episode may be one a service has just changed)."""
+    if prefetched:
+        rhi = _prefetched_rhi(episode)
+    else:
+        rhi = ReturnInterview.objects.filter(episode=episode).select_related("practitioner").first()
     return {
         "stage": rhi_stage(rhi),
         "practitioner": rhi.practitioner.username if rhi and rhi.practitioner else None,

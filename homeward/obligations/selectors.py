@@ -23,6 +23,9 @@ FRONT_DOOR_ROLES = frozenset({Role.COORDINATOR, Role.MCT_ADMIN})
 STATUSES = ("upcoming", "pending", "overdue", "done", "missed", "not_done")
 # What may still be done: the statuses a worklist shows.
 LIVE_STATUSES = ("pending", "overdue")
+# A worklist section counts its rows up to here: an exact count of an authority's overdue duties
+# grew with its history (issue 11).
+SECTION_COUNT_CAP = 1000
 
 # How far ahead a question may look. A worklist reads the stored rows, exact at least a week
 # ahead (the worker renews them after seven days of the fourteen); one episode's duties are
@@ -53,7 +56,7 @@ def _ended(as_of: datetime) -> Q:
     return Q(ended_at__isnull=False, ended_at__lte=as_of)
 
 
-def status_filter(status: str, as_of: datetime) -> Q:
+def status_filter(status: str, as_of: datetime, *, present: bool = False) -> Q:
     """The engine's `status_at` as a filter (homeward.protocol.obligation): done once done_at
     has passed; missed once a repeating window lapsed undone; not done once the episode closed
     with it outstanding; else upcoming before it arises, overdue after its due time, pending
@@ -65,7 +68,13 @@ def status_filter(status: str, as_of: datetime) -> Q:
         return ~done & missed
     if status == "not_done":
         return ~done & ~missed & ended
-    live = ~done & ~missed & ~ended
+    if present:
+        # Asked about the present: stored rows are done and ended no later than now, so the plain
+        # IS NULL tests say the same and match the partial indexes on what is not done, where
+        # NOT (...) defeated them (issue 11).
+        live = Q(done_at__isnull=True, ended_at__isnull=True) & (Q(lapses_at__isnull=True) | Q(lapses_at__gt=as_of))
+    else:
+        live = ~done & ~missed & ~ended
     if status == "upcoming":
         return live & Q(arises_at__gt=as_of)
     if status == "overdue":
@@ -98,19 +107,27 @@ def stored_obligation(row: StoredObligation, as_of: datetime) -> Obligation:
     )
 
 
-def _live(as_of: datetime) -> Q:
+def _live(as_of: datetime, *, present: bool = False) -> Q:
     """Listed, arisen, and still to be done at `as_of`, and ours to do (not for information).
-    At or after the present, stored rows are done, lapsed or ended no later than now, so the
-    partial indexes on `done_at IS NULL AND ended_at IS NULL` serve the filter."""
-    if as_of >= timezone.now():
-        still_open = Q(done_at__isnull=True, ended_at__isnull=True)
-    else:
-        still_open = ~_done(as_of) & ~_ended(as_of)
+    Asked about the present, stored rows are done or ended no later than now, so the partial
+    indexes on `done_at IS NULL AND ended_at IS NULL` serve the filter."""
+    still_open = Q(done_at__isnull=True, ended_at__isnull=True) if present else ~_done(as_of) & ~_ended(as_of)
     return (
         still_open
         & (Q(lapses_at__isnull=True) | Q(lapses_at__gt=as_of))
         & Q(for_information=False, listed_from__lte=as_of, arises_at__lte=as_of)
     )
+
+
+def live_now(now: datetime) -> Q:
+    """What is still to be done now (`now` being the present), for annotations such as the
+    board's next due time."""
+    return _live(now, present=True)
+
+
+def present_or(as_of: datetime | None) -> tuple[datetime, bool]:
+    """`as_of`, or now; and whether the question is about the present (no `as_of` given)."""
+    return (timezone.now(), True) if as_of is None else (as_of, False)
 
 
 def owned_by(user: User) -> Q:
@@ -145,11 +162,12 @@ class ObligationFilter:
     team: int | None = None
     code: str | None = None
     queue: str | None = None
+    present: bool = False
 
     def q(self, as_of: datetime) -> Q:
         query = Q(for_information=False, listed_from__lte=as_of)
         if self.status:
-            query &= status_filter(self.status, as_of)
+            query &= status_filter(self.status, as_of, present=self.present)
         if self.role:
             query &= Q(responsible_role=self.role)
         if self.mine is not None:
@@ -196,9 +214,10 @@ def obligation_list_for_user(
     `code`, `queue` (the owner's queue: person, team, role, front_door). Never writes; exact
     for every episode whose stored horizon reaches `as_of` (`obligation_rows_for_user` covers
     the rest)."""
+    as_of, present = present_or(as_of)
     wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
-                              queue=queue)
-    return _stored(user, wanted, as_of or timezone.now())
+                              queue=queue, present=present)
+    return _stored(user, wanted, as_of)
 
 
 def _stored(user: User, wanted: ObligationFilter, as_of: datetime) -> QuerySet[StoredObligation]:
@@ -227,9 +246,9 @@ def obligation_rows_for_user(
     """`obligation_list_for_user`, exact at any `as_of`: the episodes whose stored horizon does
     not reach it are evaluated in memory (never written), so the worklist always agrees with
     each episode's own obligations."""
-    as_of = as_of or timezone.now()
+    as_of, present = present_or(as_of)
     wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
-                              queue=queue)
+                              queue=queue, present=present)
     stored = _stored(user, wanted, as_of)
     beyond = _beyond_horizon(user, as_of)
     if not beyond:
@@ -245,7 +264,11 @@ class WorklistSection:
     there are in all (the page shows the first and counts the rest)."""
 
     rows: list[StoredObligation]
-    count: int
+    count: int  # at most SECTION_COUNT_CAP: "1,000 or more" is all a page needs to say
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= SECTION_COUNT_CAP
 
 
 def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timedelta = timedelta(days=3),
@@ -254,8 +277,9 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
     (`owned_by`), else every duty they may see.
 
     Each section is counted and cut in the database: a co-ordinator's authority can hold
-    thousands of open obligations and the page shows the first `limit` of each."""
-    as_of = as_of or timezone.now()
+    thousands of open obligations and the page shows the first `limit` of each, counted up to
+    SECTION_COUNT_CAP."""
+    asked, (as_of, present) = as_of, present_or(as_of)
     end_of_today = timezone.localtime(as_of).replace(hour=23, minute=59, second=59, microsecond=0)
     if _beyond_horizon(user, as_of):
         # Rare (the worker far behind): the sections from rows built in memory for those episodes.
@@ -267,12 +291,12 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
             return "due_soon" if row.due_at <= as_of + soon else None
 
         grouped: dict[str, list[StoredObligation]] = {"overdue": [], "due_today": [], "due_soon": []}
-        for row in obligation_rows_for_user(user, as_of=as_of, role=role, mine=mine):
+        for row in obligation_rows_for_user(user, as_of=asked, role=role, mine=mine):
             name = section_of(row)
             if name is not None and stored_status(row, as_of) in LIVE_STATUSES:
                 grouped[name].append(row)
         return {name: WorklistSection(rows=rows[:limit], count=len(rows)) for name, rows in grouped.items()}
-    open_rows = obligation_list_for_user(user, as_of=as_of, role=role, mine=mine).filter(_live(as_of))
+    open_rows = obligation_list_for_user(user, as_of=asked, role=role, mine=mine).filter(_live(as_of, present=present))
     filters = {
         "overdue": Q(due_at__lt=as_of),
         "due_today": Q(due_at__gte=as_of, due_at__lte=end_of_today),
@@ -281,16 +305,18 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
     sections = {}
     for name, bound in filters.items():
         rows = open_rows.filter(bound)
-        sections[name] = WorklistSection(rows=list(rows[:limit]), count=rows.count())
+        shown = list(rows[:limit])
+        count = len(shown) if len(shown) < limit else rows.order_by()[:SECTION_COUNT_CAP].count()
+        sections[name] = WorklistSection(rows=shown, count=count)
     return sections
 
 
 def episodes_next_obligation(episode_ids: list[int], *, as_of: datetime | None = None) -> dict[int, StoredObligation]:
     """For each of these episodes, its not-done obligation due soonest (overdue ones first),
     in one query: the board shows one per open episode."""
-    as_of = as_of or timezone.now()
+    as_of, present = present_or(as_of)
     rows = (
-        StoredObligation.objects.filter(episode_id__in=episode_ids).filter(_live(as_of))
+        StoredObligation.objects.filter(episode_id__in=episode_ids).filter(_live(as_of, present=present))
         .order_by("episode_id", "due_at", "id")
     )
     first: dict[int, StoredObligation] = {}

@@ -3,6 +3,7 @@ every API error, 500 included, is application/problem+json; nothing is cached.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -222,3 +223,26 @@ def test_the_description_gives_dates_and_numbers_their_bounds(api: Any) -> None:
     assert worklist["code"]["minLength"] == 1
     episode = schema["paths"]["/api/v1/episodes/{episode_id}"]["get"]["parameters"][0]["schema"]
     assert episode == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
+def test_pages_count_up_to_a_cap_and_still_lead_on(api: Any, make_child: Any, monkeypatch: Any) -> None:
+    """Issue 11: an exact count over a million episodes grew with history; the count stops at
+    COUNT_CAP and says so, and `next` still leads on."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from homeward.api import pagination
+    from homeward.casework.episodes import episode_record_found, episode_report
+
+    actor = get_user_model().objects.get(username="coord")
+    child = make_child()
+    for hours in (30, 20, 10):
+        episode = episode_report(actor=actor, child=child, reported_at=timezone.now() - timedelta(hours=hours),
+                                 reported_by="police").episode
+        episode_record_found(actor=actor, episode=episode, found_at=timezone.now() - timedelta(hours=hours - 1))
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    first = api.get("/api/v1/episodes", {"page_size": 1}).json()
+    assert (first["count"], first["count_capped"], len(first["results"])) == (2, True, 1)
+    last = api.get("/api/v1/episodes", {"page_size": 1, "page": 3}).json()
+    assert (last["count"], last["count_capped"], last["next"]) == (3, False, None)
+    assert api.get("/api/v1/episodes", {"page_size": 1, "page": 4}).status_code == 404

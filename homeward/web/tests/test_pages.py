@@ -246,6 +246,46 @@ def test_the_board_lists_open_episodes_with_escalations(web: Client, coordinator
     assert "Hill, Leicestershire" in body or "Hill," in body
 
 
+def test_the_board_filters_sorts_and_pages_in_the_database(web: Client, coordinator: Any, make_child: Any) -> None:
+    """Issue 11: thousands missing at once at national scale; the board is read a page at a time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from homeward.web.views import board
+
+    now = timezone.now()
+    for n in range(3):
+        _episode(coordinator, make_child(given_name=f"Low{n}", family_name="Child"),
+                 reported_at=now - timedelta(hours=10 + n), last_seen_at=now - timedelta(hours=11 + n),
+                 risk_level="low")
+    _episode(coordinator, make_child(given_name="Risky", family_name="Child"), reported_at=now - timedelta(hours=2),
+             last_seen_at=now - timedelta(hours=3), risk_level="high")
+    body = web.get("/missing-now", {"risk": "high"}).content.decode()
+    assert "Risky Child" in body and "Low0 Child" not in body
+    assert "1 open episode matching these filters" in body
+    by_risk = web.get("/missing-now", {"sort": "risk"}).content.decode()
+    assert by_risk.index("Risky Child") < by_risk.index("Low2 Child")
+    by_hours = web.get("/missing-now").content.decode()
+    assert by_hours.index("Low2 Child") < by_hours.index("Risky Child")
+    original = board.BOARD_PAGE_SIZE
+    board.BOARD_PAGE_SIZE = 2
+    try:
+        first = web.get("/missing-now").content.decode()
+        second = web.get("/missing-now", {"page": "2"}).content.decode()
+        with CaptureQueriesContext(connection) as few:
+            web.get("/missing-now")
+        board.BOARD_PAGE_SIZE = 1
+        with CaptureQueriesContext(connection) as fewer:
+            web.get("/missing-now")
+    finally:
+        board.BOARD_PAGE_SIZE = original
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    assert ("Low2 Child" in first) and ("Low2 Child" not in second)
+    assert len(fewer) == len(few)  # the page's queries do not grow with its rows
+    assert web.get("/missing-now", {"risk": "purple"}).status_code == 200  # a bad filter says so, not a 500
+    assert "Select a risk from the list" in web.get("/missing-now", {"risk": "purple"}).content.decode()
+
+
 def test_a_form_sent_after_the_session_ended_is_kept_for_the_same_person(
     client: Client, make_user: Any, make_child: Any,
 ) -> None:

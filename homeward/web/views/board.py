@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
@@ -19,9 +21,10 @@ from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.obligations.models import StoredObligation
-from homeward.obligations.selectors import FRONT_DOOR_ROLES, episodes_next_obligation, worklist_sections
+from homeward.obligations.selectors import FRONT_DOOR_ROLES, episodes_next_obligation, live_now, worklist_sections
 from homeward.web.duties import Duty, duty
 from homeward.web.formatting import duration_text, hours_between
+from homeward.web.forms.board import BoardFilterForm
 from homeward.web.forms.episodes import ActionForm
 
 from .base import page, person, recordable_actions
@@ -30,6 +33,7 @@ from .meetings import action_done_form
 ESCALATION_HOURS = 72
 # The worklist shows this many of each section; the rest are counted.
 WORKLIST_LIMIT = 50
+BOARD_PAGE_SIZE = 50
 WORKLIST_HEADINGS = (("overdue", "overdue", "Overdue"), ("due_today", "due-today", "Due today"),
                      ("due_soon", "due-soon", "Due in the next 3 days"))
 
@@ -66,27 +70,70 @@ def board_rows(episodes: list[Episode], now: datetime) -> list[BoardRow]:
     return rows
 
 
-def open_episodes(request: HttpRequest) -> list[Episode]:
+def _open_episodes(user: User) -> QuerySet[Episode]:
     current = Placement.objects.filter(ended_on__isnull=True).select_related("authority").order_by("-id")
-    return list(
-        episode_list_for_user(person(request)).filter(status=EpisodeStatus.OPEN)
+    return (
+        episode_list_for_user(user).filter(status=EpisodeStatus.OPEN)
         .select_related("child__responsible_authority")
         .prefetch_related(Prefetch("child__placements", queryset=current, to_attr="current_placements"))
-        .order_by("missing_since", "id")
     )
+
+
+# Highest risk first: graded high, medium, low, very low, then not yet graded.
+_RISK_ORDER = Case(*(When(risk_level=level, then=Value(rank)) for rank, level in enumerate(
+    (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, RiskLevel.VERY_LOW))), default=Value(9))
+_ORDERS = {
+    "hours": ("missing_since", "id"),
+    "risk": (_RISK_ORDER, "missing_since", "id"),
+    "next_due": (F("next_due_at").asc(nulls_last=True), "missing_since", "id"),
+}
+
+
+def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QuerySet[Episode]:
+    """The open episodes the person may see, filtered and ordered in SQL, each with when its next
+    duty is due (`next_due_at`): the board pages them rather than loading every one (issue 11)."""
+    next_due = (StoredObligation.objects.filter(episode=OuterRef("pk")).filter(live_now(now))
+                .order_by("due_at").values("due_at")[:1])
+    episodes = _open_episodes(user).annotate(next_due_at=Subquery(next_due))
+    if filters.get("risk"):
+        episodes = episodes.filter(risk_level=filters["risk"])
+    if filters.get("team"):
+        episodes = episodes.filter(child__team_id=filters["team"])
+    if filters.get("missing_from"):
+        episodes = episodes.filter(missing_from=filters["missing_from"])
+    if filters.get("area"):
+        episodes = episodes.filter(rhi_out_of_area=filters["area"] == "out")
+    if filters.get("overdue"):
+        episodes = episodes.filter(next_due_at__lt=now)
+    return episodes.order_by(*_ORDERS[filters.get("sort") or "hours"])
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @page
 def board(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rows = board_rows(open_episodes(request), now)
+    user = person(request)
+    form = BoardFilterForm(data=request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    episodes = board_episodes(user, now, filters)
+    # Every count in one query; the rows of one page.
+    counts = episodes.order_by().aggregate(
+        total=Count("id"), high_risk=Count("id", filter=Q(risk_level=RiskLevel.HIGH)),
+        over_72=Count("id", filter=Q(missing_since__lte=now - timedelta(hours=ESCALATION_HOURS))))
+    entries = Paginator(episodes, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = board_rows(list(entries.object_list), now)
     # A list naming children is a read of each child's record (ARCHITECTURE.md habit 4).
-    audit_list_read(actor=person(request), object_type="missing_now_board",
+    audit_list_read(actor=user, object_type="missing_now_board",
                     rows=[(row.episode.pk, row.episode.child_id) for row in rows], query=request.GET.dict())
     return render(request, "web/pages/board.html", {
-        "rows": rows, "now": now,
-        "high_risk_count": sum(row.high_risk for row in rows),
-        "over_72_count": sum(row.over_72_hours for row in rows),
+        "form": form, "rows": rows, "now": now, "entries": entries, "query": _query_without_page(request),
+        "open_count": counts["total"], "high_risk_count": counts["high_risk"], "over_72_count": counts["over_72"],
+        "filtered": bool(filters and any(value for name, value in filters.items() if name != "sort")),
     })
 
 
@@ -96,10 +143,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = person(request)
     # The person's own worklist (ADR 0011): their duties, their team's queue, their role's, and
     # for the co-ordinator and MCT the front door's (children with no allocated worker or team).
-    sections = worklist_sections(user, as_of=now, soon=timedelta(days=3), mine=True, limit=WORKLIST_LIMIT)
-    every_open = open_episodes(request)
-    caseload = set(child_caseload_for_user(user).values_list("pk", flat=True))
-    mine = board_rows([e for e in every_open if e.child_id in caseload], now)
+    sections = worklist_sections(user, soon=timedelta(days=3), mine=True, limit=WORKLIST_LIMIT)
+    every_open = _open_episodes(user)
+    caseload = child_caseload_for_user(user)
+    # The children of the person's own caseload who are missing (a co-ordinator has none).
+    mine = board_rows(list(every_open.filter(child__in=caseload).order_by("missing_since", "id")[:WORKLIST_LIMIT]),
+                      now)
     recordable = recordable_actions(user)
 
     def with_forms(rows: list[StoredObligation]) -> list[tuple[Duty, ActionForm | None]]:
@@ -128,9 +177,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "mine_missing": mine,
         # Without a caseload of their own (most co-ordinators, police, providers), "your
         # children" means nothing: the page says how many of those they may see are missing.
-        "has_caseload": bool(caseload),
+        "has_caseload": caseload.exists(),
         "reads_children": can(user, Capability.CHILD_READ),
-        "open_count": len(every_open),
+        "open_count": every_open.count(),
         # Actions agreed at strategy meetings that name this person as their owner.
         "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
         "today": timezone.localdate(now),
