@@ -125,9 +125,10 @@ def live_now(now: datetime) -> Q:
     return _live(now, present=True)
 
 
-def present_or(as_of: datetime | None) -> tuple[datetime, bool]:
-    """`as_of`, or now; and whether the question is about the present (no `as_of` given)."""
-    return (timezone.now(), True) if as_of is None else (as_of, False)
+def present_or(as_of: datetime | None, present: bool = False) -> tuple[datetime, bool]:
+    """`as_of`, or now; and whether the question is about the present: no `as_of` given, or
+    the caller's own "now" (`present`), taken at the start of its request."""
+    return (timezone.now(), True) if as_of is None else (as_of, present)
 
 
 def owned_by(user: User) -> Q:
@@ -207,6 +208,7 @@ def _owned_by_person(row: StoredObligation, user: User) -> bool:
 def obligation_list_for_user(
     user: User, *, status: str | None = None, as_of: datetime | None = None, role: str | None = None,
     mine: bool = False, team: int | None = None, code: str | None = None, queue: str | None = None,
+    present: bool = False,
 ) -> QuerySet[StoredObligation]:
     """Stored obligations of every episode the person may see, soonest due first; the placing
     authority's duties (for information) are never listed. Filters: `status` at `as_of`,
@@ -214,7 +216,7 @@ def obligation_list_for_user(
     `code`, `queue` (the owner's queue: person, team, role, front_door). Never writes; exact
     for every episode whose stored horizon reaches `as_of` (`obligation_rows_for_user` covers
     the rest)."""
-    as_of, present = present_or(as_of)
+    as_of, present = present_or(as_of, present)
     wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
                               queue=queue, present=present)
     return _stored(user, wanted, as_of)
@@ -242,11 +244,12 @@ def _rows_in_memory(episode_ids: list[int], as_of: datetime) -> list[StoredOblig
 def obligation_rows_for_user(
     user: User, *, status: str | None = None, as_of: datetime | None = None, role: str | None = None,
     mine: bool = False, team: int | None = None, code: str | None = None, queue: str | None = None,
+    present: bool = False,
 ) -> QuerySet[StoredObligation] | list[StoredObligation]:
     """`obligation_list_for_user`, exact at any `as_of`: the episodes whose stored horizon does
     not reach it are evaluated in memory (never written), so the worklist always agrees with
     each episode's own obligations."""
-    as_of, present = present_or(as_of)
+    as_of, present = present_or(as_of, present)
     wanted = ObligationFilter(status=status, role=role, mine=user if mine else None, team=team, code=code,
                               queue=queue, present=present)
     stored = _stored(user, wanted, as_of)

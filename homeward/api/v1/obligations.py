@@ -33,13 +33,15 @@ from homeward.protocol.explain import explain
 from .fields import query_choice, query_instant, query_number, query_text
 
 
-def _as_of(request: Request, lookahead: timedelta) -> datetime:
+def _as_of(request: Request, lookahead: timedelta) -> tuple[datetime, bool]:
+    """The instant asked about, and whether it is the present (no `as_of` given)."""
     now = timezone.now()
-    as_of = query_instant(request, "as_of") or now
+    given = query_instant(request, "as_of")
+    as_of = given or now
     problem = lookahead_problem(as_of, now=now, lookahead=lookahead)
     if problem:
         raise DomainValidationError.single("as_of", problem)
-    return as_of
+    return as_of, given is None
 
 
 class BasisSerializer(serializers.Serializer):
@@ -85,7 +87,7 @@ class EpisodeObligationsView(HomewardAPIView):
                    operation_id="episode_obligations")
     def get(self, request: Request, episode_id: int) -> Response:
         episode = episode_get_for_user(self.actor(request), episode_id)
-        as_of = _as_of(request, EPISODE_LOOKAHEAD)
+        as_of, _ = _as_of(request, EPISODE_LOOKAHEAD)
         obligations = episode_obligations_evaluate(episode, as_of)
         name = episode.child.known_as or episode.child.given_name
         return Response({"as_of": as_of.isoformat(), "episode": episode.pk,
@@ -137,7 +139,7 @@ class WorklistView(HomewardAPIView):
         responses={200: ObligationSerializer(many=True)}, operation_id="worklist",
     )
     def get(self, request: Request) -> Response:
-        as_of = _as_of(request, WORKLIST_LOOKAHEAD)
+        as_of, present = _as_of(request, WORKLIST_LOOKAHEAD)
         status = query_choice(request, "status", STATUSES)
         role = query_choice(request, "role", Role.values)
         queue = query_choice(request, "queue", OwnerQueue.values)
@@ -146,7 +148,7 @@ class WorklistView(HomewardAPIView):
         code = query_text(request, "code")
         queryset = obligation_rows_for_user(
             self.actor(request), status=status, as_of=as_of, role=role, mine=mine in ("true", "1"),
-            team=team, code=code, queue=queue,
+            team=team, code=code, queue=queue, present=present,
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
