@@ -173,6 +173,7 @@ def _chain_linked(progress: Callable[[str], None]) -> int:
         tables.write_table(link_table, links)
         linked += len(links)
     reader.close()
+    progress(f"audit log: {linked:,} entries linked into the chain")
     return written
 
 

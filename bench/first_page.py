@@ -23,6 +23,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a process started in a session of its own, and everything it started."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def first_page_seconds(say: Callable[[str], None], timeout: float = 300) -> float | None:
     var = tempfile.mkdtemp(prefix="homeward-first-page-")
     port = _free_port()
@@ -52,17 +64,14 @@ def first_page_seconds(say: Callable[[str], None], timeout: float = 300) -> floa
                 pass
             time.sleep(0.1)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
         log.close()
         lines = log_path.read_text(errors="replace").strip().splitlines()
         shutil.rmtree(var, ignore_errors=True)
     if answered is None:
-        say(f"first page: no answer within {timeout:.0f} s; homeward run said: {' | '.join(lines[-5:])}")
+        why = f"it stopped (exit {process.returncode})" if process.returncode not in (None, -15) else (
+            f"no answer within {timeout:.0f} s")
+        say(f"first page: {why}; homeward run said: {' | '.join(lines[-8:])}")
         return None
     said = " | ".join(line for line in lines if "demonstration" in line.lower() or "serving" in line.lower())
     say(f"first page: {answered:.1f} s after starting `homeward run` on a new SQLite database ({said})")

@@ -33,6 +33,8 @@ def environment_prepare(url: str, scale: str) -> None:
     os.environ.setdefault("HOMEWARD_AUDIT_KEY", BENCH_AUDIT_KEY)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("HOMEWARD_VAR_DIR", str(Path.cwd() / "var" / "bench" / scale))
+    # Warnings only: sign-ins by the test client are not news.
+    os.environ.setdefault("HOMEWARD_LOG_LEVEL", "WARNING")
 
 
 def _wanted() -> set[str]:
