@@ -19,7 +19,7 @@ from homeward.common.errors import PermissionDenied
 from homeward.common.timeutil import LONDON
 from homeward.web.forms.fields import GovukDateField
 
-from .base import page, person
+from .base import page, person, query_without_page
 
 PAGE_SIZE = 50
 
@@ -60,11 +60,6 @@ def _entries_page(request: HttpRequest, entries: Any) -> Any:
     return Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
 
 @page
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -84,7 +79,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         )
         entries_page = _entries_page(request, entries)
     return render(request, "web/audit/log.html", {
-        "form": form, "entries": entries_page, "query": _query_without_page(request),
+        "form": form, "entries": entries_page, "query": query_without_page(request),
     })
 
 
@@ -95,5 +90,5 @@ def child_access_log(request: HttpRequest, child_id: int) -> HttpResponse:
     entries = child_access_log_for_user(user, child_id)
     child = child_get_for_user(user, child_id, audit=False)
     return render(request, "web/audit/child_access_log.html", {
-        "child": child, "entries": _entries_page(request, entries), "query": _query_without_page(request),
+        "child": child, "entries": _entries_page(request, entries), "query": query_without_page(request),
     })

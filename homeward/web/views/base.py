@@ -52,6 +52,13 @@ def back_to(request: HttpRequest) -> str:
     return ""
 
 
+def query_without_page(request: HttpRequest) -> str:
+    """The page's query string without `page`, for the links of its pagination."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def person(request: HttpRequest) -> User:
     """The signed-in person (pages are only reached signed in)."""
     return cast(User, request.user)

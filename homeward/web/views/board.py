@@ -27,7 +27,7 @@ from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.board import BoardFilterForm
 from homeward.web.forms.episodes import ActionForm
 
-from .base import page, person, recordable_actions
+from .base import page, person, query_without_page, recordable_actions
 from .meetings import action_done_form
 
 ESCALATION_HOURS = 72
@@ -109,11 +109,6 @@ def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QueryS
     return episodes.order_by(*_ORDERS[filters.get("sort") or "hours"])
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
 
 @page
 def board(request: HttpRequest) -> HttpResponse:
@@ -132,7 +127,7 @@ def board(request: HttpRequest) -> HttpResponse:
     audit_list_read(actor=user, object_type="missing_now_board",
                     rows=[(row.episode.pk, row.episode.child_id) for row in rows], query=request.GET.dict())
     return render(request, "web/pages/board.html", {
-        "form": form, "rows": rows, "now": now, "entries": entries, "query": _query_without_page(request),
+        "form": form, "rows": rows, "now": now, "entries": entries, "query": query_without_page(request),
         "open_count": counts["total"], "high_risk_count": counts["high_risk"], "over_72_count": counts["over_72"],
         "filtered": bool(filters and any(value for name, value in filters.items() if name != "sort")),
     })

@@ -20,7 +20,7 @@ from homeward.obligations.selectors import FRONT_DOOR_ROLES, obligation_rows_for
 from homeward.web.duties import duties
 from homeward.web.forms.work import WorkFilterForm
 
-from .base import page, person
+from .base import page, person, query_without_page
 
 PAGE_SIZE = 25
 
@@ -38,11 +38,6 @@ def work_rows(user: User, as_of: datetime, *, team: int | None = None, role: str
     merged = {(row.episode_id, row.code, row.instance): row for row in [*overdue, *front_door]}
     return sorted(merged.values(), key=lambda row: (row.due_at, row.code, row.instance, row.episode_id))
 
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @page
@@ -65,5 +60,5 @@ def work(request: HttpRequest) -> HttpResponse:
         audit_list_read(actor=user, object_type="unowned_work", query=request.GET.dict(),
                         rows=[(row.episode_id, row.child_id) for row in page_rows])
     return render(request, "web/work/work.html", {
-        "form": form, "entries": entries, "duties": shown, "now": now, "query": _query_without_page(request),
+        "form": form, "entries": entries, "duties": shown, "now": now, "query": query_without_page(request),
     })
