@@ -22,10 +22,12 @@ from homeward.casework.interviews import (
 )
 from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
 from homeward.episodes.models import Episode
-from homeward.interviews.models import ReturnInterview
-from homeward.obligations.services import episode_obligations_evaluate
+from homeward.obligations.protocol_source import active_protocol
+from homeward.protocol import evaluate
 from homeward.protocol.obligation import Obligation
 from homeward.reference.selectors import coded_list
+
+from .facts_so_far import FactsSoFar
 
 MEETING_DECISIONS = [
     "Police to visit known addresses; social worker to speak to the child's friends at school.",
@@ -69,23 +71,27 @@ class FollowUp:
         recent = episode.missing_since > self.now - timedelta(days=21)
         diligence = 0.9 if recent else 0.985
         skipped: set[tuple[str, int]] = set()
+        so_far = FactsSoFar(episode)
+        obligations = self.evaluate(so_far)
         for _ in range(8):
-            outstanding = [
-                o for o in episode_obligations_evaluate(episode, self.now)
-                if o.status in ("pending", "overdue") and (o.code, o.instance) not in skipped
-            ]
+            outstanding = [o for o in obligations
+                           if o.status in ("pending", "overdue") and (o.code, o.instance) not in skipped]
             if not outstanding:
                 break
             for obligation in outstanding:
                 if self.rng.random() > diligence:
                     skipped.add((obligation.code, obligation.instance))
                     continue
-                self.meet(episode, obligation)
+                self.meet(episode, obligation, so_far)
                 skipped.add((obligation.code, obligation.instance))
-            episode.refresh_from_db()
-        self.close_if_done(episode)
+            obligations = self.evaluate(so_far)
+        self.close_if_done(episode, obligations)
 
-    def meet(self, episode: Episode, obligation: Obligation) -> None:
+    def evaluate(self, so_far: FactsSoFar) -> tuple[Obligation, ...]:
+        """The engine's answer for the episode as recorded so far, at `now`."""
+        return evaluate(so_far.facts, active_protocol(), self.now)
+
+    def meet(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> None:
         code = obligation.code
         if code in ("strategy_meeting", "strategy_meeting_review"):
             at = self.when(obligation)
@@ -98,6 +104,7 @@ class FollowUp:
                     actions=[AgreedAction(owner="Police", description="Check addresses of known associates",
                                           due=(at + timedelta(days=2)).date())],
                 )
+                so_far.meeting(meeting)
                 # Most agreed actions were carried out within a couple of days; recent ones may be open.
                 done_at = (at + timedelta(hours=self.rng.uniform(4, 60))).replace(microsecond=0)
                 if done_at <= self.now - timedelta(minutes=10) and self.rng.random() < 0.95:
@@ -105,61 +112,61 @@ class FollowUp:
                         meeting_action_complete(actor=self.lead, action=action, done_at=done_at,
                                                 note="Addresses visited; nothing found.")
         elif code == "rhi_allocated":
-            self.allocate(episode, obligation)
+            self.allocate(episode, obligation, so_far)
         elif code in ("rhi_offered", "rhi_completed"):
-            self.interview(episode, obligation)
+            self.interview(episode, obligation, so_far)
         elif code == "rhi_authorised":
             at = self.when(obligation, on_time=0.8)
             if at:
-                rhi_authorise(actor=self.lead, episode=episode, authorised_at=at,
-                              recommendations="Update the missing action plan; consider a referral to the MACE panel.")
+                so_far.interview(rhi_authorise(
+                    actor=self.lead, episode=episode, authorised_at=at,
+                    recommendations="Update the missing action plan; consider a referral to the MACE panel."))
         elif code == "rhi_shared":
             at = self.when(obligation, on_time=0.9)
             if at:
-                rhi_share(actor=self.lead, episode=episode, shared_at=at, recipients=["police", "social_worker", "iro"])
+                so_far.sharing(rhi_share(actor=self.lead, episode=episode, shared_at=at,
+                                         recipients=["police", "social_worker", "iro"]))
         else:
             at = self.when(obligation)
             if at:
                 analysed = code == "risk_analysis"
-                episode_record_action(
+                record = episode_record_action(
                     actor=self.lead, episode=episode, action=code, at=at,
                     police_reference=f"NP-D{episode.pk:05d}" if code == "police_informed" else "",
                     police_force="northamptonshire" if code == "police_informed" else "",
                     immediate_risks=self.rng.sample(self.risks, k=self.rng.randint(1, 3)) if analysed else (),
                     pull_factors=self.rng.sample(self.pull, k=self.rng.randint(0, 2)) if analysed else (),
                 )
+                so_far.action(record)
 
-    def allocate(self, episode: Episode, obligation: Obligation) -> bool:
+    def allocate(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> bool:
         """The co-ordinator allocates the interview, mostly within the day; True once allocated."""
-        rhi = ReturnInterview.objects.filter(episode=episode).first()
-        if rhi is not None and rhi.allocated_at is not None:
+        if so_far.facts.episode.rhi.allocated_at is not None:
             return True
         at = self.when(obligation, on_time=0.9)
         if at is None:
             return False
-        rhi_allocate(actor=self.lead, episode=episode, practitioner=self.practitioner, allocated_at=at)
+        so_far.interview(rhi_allocate(actor=self.lead, episode=episode, practitioner=self.practitioner,
+                                      allocated_at=at))
         return True
 
-    def interview(self, episode: Episode, obligation: Obligation) -> None:
+    def interview(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> None:
         assert episode.found_at is not None
-        rhi = ReturnInterview.objects.filter(episode=episode).first()
-        if rhi is None or rhi.allocated_at is None:
-            return
-        if rhi.offered_at is not None:
+        rhi = so_far.facts.episode.rhi
+        if rhi.allocated_at is None or rhi.offered_at is not None:
             return
         offered = max(self.when(obligation, on_time=0.85) or self.now, rhi.allocated_at + timedelta(minutes=30))
         if offered > self.now - timedelta(minutes=10):
             return
-        if offered is None:
-            return
-        rhi_record_offer(actor=self.practitioner, episode=episode, offered_at=offered,
-                         method=self.rng.choice(["Home visit", "Phone call to the child", "Text then visit"]))
+        so_far.interview(rhi_record_offer(
+            actor=self.practitioner, episode=episode, offered_at=offered,
+            method=self.rng.choice(["Home visit", "Phone call to the child", "Text then visit"])), offered_at=offered)
         conducted = offered + timedelta(hours=self.rng.uniform(2, 50))
         if conducted > self.now - timedelta(minutes=10):
             return
         outcome = self.rng.choices(["accepted", "declined", "no_contact"], weights=[7, 2, 1])[0]
         accepted = outcome == "accepted"
-        rhi_record_interview(actor=self.practitioner, episode=episode, record=InterviewRecord(
+        so_far.interview(rhi_record_interview(actor=self.practitioner, episode=episode, record=InterviewRecord(
             outcome=outcome, conducted_at=conducted.replace(microsecond=0),
             method="face_to_face" if accepted else "", seen_alone=self.rng.random() < 0.8 if accepted else None,
             push_factors=self.rng.sample(self.push, k=self.rng.randint(1, 3)) if accepted else [],
@@ -170,14 +177,14 @@ class FollowUp:
             whereabouts=episode.whereabouts if accepted else "",
             wishes_and_feelings=self.rng.choice(WISHES) if accepted else "",
             actions="Update the safety plan with the child." if accepted else "Offer again in a week.",
-        ))
+        )))
 
-    def close_if_done(self, episode: Episode) -> None:
+    def close_if_done(self, episode: Episode, obligations: tuple[Obligation, ...]) -> None:
         """Close the follow-up once done; an episode long returned with something never done
-        is closed at the co-ordinator's monthly review with a reason, as managers do."""
+        is closed at the co-ordinator's monthly review with a reason, as managers do.
+        `obligations`: the engine's answer for the episode as it stands."""
         if episode.status != "returned" or episode.found_at is None:
             return
-        obligations = episode_obligations_evaluate(episode, self.now)
         outstanding = [o for o in obligations if o.status in ("pending", "overdue", "upcoming")
                        and not o.for_information]
         last = max((o.done_at for o in obligations if o.done_at), default=episode.found_at)

@@ -113,3 +113,9 @@ def test_run_serves_demonstration_data_and_the_api(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # It said what it was doing as it went: a new database from the shipped schema, then the
+    # demonstration step by step.
+    output = server.stdout.read() if server.stdout else ""
+    for step in ("made from the schema of", "Creating demonstration data", "episodes of 40 of 40 children",
+                 "stored obligations", "Demonstration data: 40 children"):
+        assert step in output, output

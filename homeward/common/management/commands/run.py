@@ -1,18 +1,24 @@
 """`homeward run`: migrate, load reference data, add demonstration data, serve.
 
+A new SQLite database is made from the shipped schema (`common.sqlite_schema`) before
+`migrate`, which then has only newer migrations, if any, to apply.
+
 Static files are served by WhiteNoise straight from the apps (WHITENOISE_USE_FINDERS), so
 `run` does not collect and compress them (that took most of a minute); production runs
 `homeward collectstatic` once per release.
 """
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
+from homeward.common.sqlite_schema import sqlite_schema_create
 from homeward.reference.loader import load_reference_data
 
 
@@ -30,15 +36,24 @@ class Command(BaseCommand):
                             help="Do not catch email in a local SMTP server when none is configured.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+
+        def say(message: str) -> None:
+            self.stdout.write(f"[{time.monotonic() - started:5.1f} s] {message}")
+
+        say("Preparing the database...")
+        recorded = sqlite_schema_create(connection)
+        if recorded:
+            say(f"  a new SQLite database, made from the schema of {recorded} migrations")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database ready.")
-        self.stdout.write(str(load_reference_data()))
+        say("Database ready.")
+        say(str(load_reference_data()))
         if not options["no_demo"]:
             from homeward.demo.generator import demo_create_if_empty
 
-            created = demo_create_if_empty(stdout=self.stdout)
+            created = demo_create_if_empty(progress=say)
             if created:
-                self.stdout.write(created)
+                say(created)
 
         from waitress import serve
 
