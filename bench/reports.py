@@ -80,6 +80,22 @@ def _child(who: SignedIn, path: str, api: bool, runs: int, pipe: Connection) -> 
     pipe.close()
 
 
+def _wait(receive: Connection, pid: int, timeout: float, resident: dict[str, float]) -> bool:
+    """Wait for the child's next message (or its end), noting its largest resident set."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if receive.poll(0.5):
+            return True
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        resident["peak"] = max(resident["peak"], int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            return True
+    return False
+
+
 def report_measure(who: SignedIn, path: str, api: bool, *, runs: int = REPORT_RUNS,
                    timeout: float | None = None) -> dict[str, Any]:
     timeout = timeout or float(os.environ.get("BENCH_REPORT_TIMEOUT_S", "120"))
@@ -89,18 +105,22 @@ def report_measure(who: SignedIn, path: str, api: bool, *, runs: int = REPORT_RU
     process = context.Process(target=_child, args=(who, path, api, runs, send))
     process.start()
     send.close()
+    assert process.pid is not None
     results: list[dict[str, Any]] = []
     error = ""
     wanted = runs
+    resident = {"peak": 0.0}
     try:
         while len(results) < wanted:
-            if not receive.poll(timeout):
+            if not _wait(receive, process.pid, timeout, resident):
                 error = f"a run took longer than {timeout:.0f} s: stopped"
                 break
             try:
                 message = receive.recv()
             except EOFError:
-                error = f"the report's process ended (exit {process.exitcode})"
+                process.join()
+                error = (f"the report's process ended (exit {process.exitcode}) at {resident['peak']:.0f} MB "
+                         "resident")
                 break
             if "error" in message:
                 error = str(message["error"])
