@@ -125,7 +125,17 @@ class Episode(TimeStampedModel):
                 name="episode_unique_police_reference",
             ),
         ]
-        indexes = [models.Index(fields=["status", "missing_since"])]
+        indexes = [
+            models.Index(fields=["status", "missing_since"]),
+            # Reports read a period's rows, never the whole history (issue 11): episodes by
+            # return (returned in a week or month, a collection year's ends), closed in a week,
+            # still unended (neither found nor closed: missing now), and a child's by start.
+            models.Index(fields=["found_at"], name="episode_by_found_at"),
+            models.Index(fields=["closed_at"], name="episode_by_closed_at", condition=Q(closed_at__isnull=False)),
+            models.Index(fields=["missing_since"], name="episode_unended",
+                         condition=Q(found_at__isnull=True, closed_at__isnull=True)),
+            models.Index(fields=["child", "missing_since"], name="episode_by_child_start"),
+        ]
 
     def __str__(self) -> str:
         return f"Episode {self.pk} ({self.child_id})"

@@ -67,6 +67,9 @@ class StoredObligation(models.Model):
                          condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
             models.Index(fields=["owner_queue", "responsible_role", "due_at"], name="obligation_live_by_queue",
                          condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
+            # One duty across every episode (the weekly report's return interviews to offer).
+            models.Index(fields=["code", "due_at"], name="obligation_live_by_code",
+                         condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
         ]
 
 
