@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -412,7 +412,12 @@ def test_a_tour_of_every_kind_of_casework_keeps_the_invariants() -> None:
     assert reached >= EVERY_KIND, f"never recorded: {sorted(EVERY_KIND - reached)}"
 
 
+# The invariants are the engine's and the casework services', the same on both databases, and a
+# program costs four times as much on PostgreSQL: its pass runs fewer of them (CI time).
+PROGRAMS = 25 if connection.vendor == "sqlite" else 8
+
+
 def test_stored_obligations_and_worklists_follow_random_casework() -> None:
     run_state_machine_as_test(Casework, settings=settings(
-        max_examples=25, stateful_step_count=40, deadline=None,
+        max_examples=PROGRAMS, stateful_step_count=40, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

@@ -1,5 +1,7 @@
 """Schemathesis with every check, stateful included, against a running Homeward as the
 co-ordinator, police liaison and a placement provider: no server error and no failure (issue 14).
+Each role is a test file of its own (test_schemathesis_<role>.py), so that the suite's two
+workers, which share out whole files, run two roles at once.
 
 The API is served by the test's live server; schemathesis runs as its own process, as a partner's
 tooling would, with `tests/api_contract/schemathesis.toml`. Each role meets a small world (a
@@ -27,11 +29,17 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 # its two passes (the API and its description are the same on both databases):
 # HOMEWARD_CONTRACT_EVERY_ROLE=1 runs every role on whichever database is in use.
 ON = {"coordinator": "postgresql", "police_liaison": "postgresql", "placement_provider": "sqlite"}
-ROLES = [pytest.param(role, marks=pytest.mark.skipif(
-    connection.vendor != vendor and not os.environ.get("HOMEWARD_CONTRACT_EVERY_ROLE"),
-    reason=f"run on {vendor} (HOMEWARD_CONTRACT_EVERY_ROLE=1 runs it here)")) for role, vendor in ON.items()]
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_after_flush")]
+
+def role_marks(role: str) -> list[Any]:
+    """The marks of one role's test: a live server's database, emptied after it, and run on
+    the database ON names unless every role is asked for."""
+    vendor = ON[role]
+    return [
+        pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data_after_flush"),
+        pytest.mark.skipif(connection.vendor != vendor and not os.environ.get("HOMEWARD_CONTRACT_EVERY_ROLE"),
+                           reason=f"run on {vendor} (HOMEWARD_CONTRACT_EVERY_ROLE=1 runs it here)"),
+    ]
 
 
 def _world(make_child: Any, coordinator: Any) -> dict[str, Any]:
@@ -60,9 +68,8 @@ def _world(make_child: Any, coordinator: Any) -> dict[str, Any]:
             "child": child, "episode": episode}
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_schemathesis_finds_no_failure(role: str, live_server: Any, make_child: Any, coordinator: Any,
-                                       tmp_path: Path) -> None:
+def schemathesis_finds_no_failure(role: str, live_server: Any, make_child: Any, coordinator: Any,
+                                  tmp_path: Path) -> None:
     from homeward.accounts.services import token_create
 
     world = _world(make_child, coordinator)
