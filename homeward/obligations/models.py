@@ -84,3 +84,11 @@ class EpisodeObligationState(models.Model):
     # The stored rows are exact for any instant before this (None: for ever, nothing changes
     # with time alone); beyond it a read evaluates the episode in memory instead.
     exact_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Every worklist asks which episodes' rows stop short of now: only open episodes
+            # have a horizon, a few thousand among a million (issue 11).
+            models.Index(fields=["exact_until"], name="obligation_state_horizon",
+                         condition=Q(exact_until__isnull=False)),
+        ]
