@@ -19,18 +19,20 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import F, OuterRef, Q, Subquery
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from homeward.accounts.models import User
+from homeward.children.models import Child, LegalStatusPeriod
 from homeward.children.selectors import child_list_for_user
 from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
 
 from .child_ids import ChildWithoutId, children_without_id
-from .history import ChildHistory, histories_for, home_authority
-from .rhi_answers import NO, YES, interviews_by_episode, rhi_answer
+from .history import LOOKED_AFTER, ChildHistory, ChildRow, histories_for_rows, home_authority, period_bounds
+from .rhi_answers import NO, RHI_COLUMNS, YES, RhiAnswer, rhi_answer
 
 HEADERS = (
     "Child Unique ID",
@@ -70,34 +72,54 @@ def twelve_months_before(as_of: date) -> date:
 def _in_care_during(history: ChildHistory, first: date, last: date) -> bool:
     if history.looked_after_on(first):
         return True
-    return any(p.status == "looked_after" and first <= p.started_on <= last for p in history.facts.legal_status_history)
+    return any(p.status == LOOKED_AFTER and first <= p.started_on <= last
+               for p in history.facts.legal_status_history)
+
+
+def _looked_after_during(first: date, last: date) -> Q:
+    """`_in_care_during` as a filter on Child: looked after on `first` (the status that began
+    latest on or before it, a status without a date having begun first, the later recorded
+    first among equals, as `ChildFacts.legal_status_on` reads them), or a period of care
+    beginning in the months."""
+    status_on_first = Subquery(
+        LegalStatusPeriod.objects.filter(child=OuterRef("pk"))
+        .filter(Q(started_on__isnull=True) | Q(started_on__lte=first))
+        .order_by(F("started_on").desc(nulls_last=True), "-id").values("status")[:1]
+    )
+    began = LegalStatusPeriod.objects.filter(status=LOOKED_AFTER, started_on__gte=first, started_on__lte=last)
+    return Q(pk__in=began.values("child_id")) | Q(pk__in=Child.objects.alias(status_on_first=status_on_first)
+                                                   .filter(status_on_first=LOOKED_AFTER).values("pk"))
 
 
 def annex_a_rows(user: User, *, as_of: date) -> list[AnnexARow]:
+    """The rows for the twelve months ending `as_of`: the children looked after in them and
+    those months' episodes alone, each read in one query of the columns needed."""
     first = twelve_months_before(as_of)
-    children = list(
-        child_list_for_user(user).filter(responsible_authority__code=home_authority(),
-                                         legal_statuses__status="looked_after").distinct().order_by("external_id")
-    )
-    histories = histories_for(children)
-    episodes: dict[int, list[Episode]] = {c.pk: [] for c in children}
-    for episode in (Episode.objects.filter(child_id__in=list(episodes)).exclude(status=EpisodeStatus.CANCELLED)
-                    .select_related("rhi_authority").order_by("missing_since", "id")):
-        start = local_date(episode.missing_since)
-        if first <= start <= as_of and histories[episode.child_id].looked_after_on(start):
-            episodes[episode.child_id].append(episode)
-    last_missing = {pk: next((e for e in reversed(eps) if not e.whereabouts_known), None)
-                    for pk, eps in episodes.items()}
-    interviews = interviews_by_episode([e.pk for e in last_missing.values() if e is not None])
+    start, end = period_bounds(first, as_of)
+    children_query = (child_list_for_user(user).filter(responsible_authority__code=home_authority())
+                      .filter(_looked_after_during(first, as_of)))
+    children = [ChildRow(pk, ref, born, sex, home_authority()) for pk, ref, born, sex in
+                children_query.order_by("external_id", "pk").values_list("pk", "external_id", "date_of_birth",
+                                                                             "sex")]
+    ids = children_query.values("pk")
+    histories = histories_for_rows(children)
+    counted: dict[int, list[tuple[int, bool, RhiAnswer]]] = {c.pk: [] for c in children}
+    for pk, child_id, missing_since, whereabouts_known, *rhi in (
+        Episode.objects.filter(child_id__in=ids, missing_since__gte=start, missing_since__lt=end)
+        .exclude(status=EpisodeStatus.CANCELLED).order_by("missing_since", "id")
+        .values_list("pk", "child_id", "missing_since", "whereabouts_known", *RHI_COLUMNS)
+    ):
+        if histories[child_id].looked_after_on(local_date(missing_since)):
+            counted[child_id].append((pk, whereabouts_known, rhi_answer(*rhi)))
     rows = []
     for child in children:
         if not _in_care_during(histories[child.pk], first, as_of):
             continue
-        counted = episodes[child.pk]
-        last = last_missing[child.pk]
+        episodes = counted[child.pk]
+        last = next((e for e in reversed(episodes) if not e[1]), None)
         offered = accepted = ""
         if last is not None:
-            answer = rhi_answer(last, interviews.get(last.pk))
+            answer = last[2]
             offered = ANSWERS.get(answer.offered, UNKNOWN_ANSWER)
             accepted = ANSWERS.get(answer.accepted, UNKNOWN_ANSWER)
             if answer.offered == NO:
@@ -105,9 +127,9 @@ def annex_a_rows(user: User, *, as_of: date) -> list[AnnexARow]:
         rows.append(AnnexARow(
             child=child.pk, child_ref=child.external_id, gender=GENDERS.get(child.sex, GENDERS["unknown"]),
             date_of_birth=child.date_of_birth,
-            missing=sum(1 for e in counted if not e.whereabouts_known),
-            away=sum(1 for e in counted if e.whereabouts_known),
-            rhi_offered=offered, rhi_accepted=accepted, last_missing_episode=last.pk if last else None,
+            missing=sum(1 for _, known, _ in episodes if not known),
+            away=sum(1 for _, known, _ in episodes if known),
+            rhi_offered=offered, rhi_accepted=accepted, last_missing_episode=last[0] if last else None,
         ))
     return rows
 
@@ -126,14 +148,16 @@ def annex_a_workbook(rows: list[AnnexARow], *, as_of: date) -> bytes:
     sheet.append(list(HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
+    # The row number counted here: the sheet's own `max_row` walks every cell written so far,
+    # which made the workbook of a national service's children take minutes (issue 11).
+    for number, row in enumerate(rows, start=2):
         sheet.append([row.child_ref, row.gender, row.date_of_birth, row.missing, row.away,
                       row.rhi_offered, row.rhi_accepted])
         # Every text cell is a string, never a formula, whatever it begins with (openpyxl
         # takes a string starting with "=" for a formula): issue 14, item 6.
         for column in (1, 2, 6, 7):
-            sheet.cell(row=sheet.max_row, column=column).data_type = "s"
-        sheet.cell(row=sheet.max_row, column=3).number_format = "DD/MM/YYYY"
+            sheet.cell(row=number, column=column).data_type = "s"
+        sheet.cell(row=number, column=3).number_format = "DD/MM/YYYY"
     for index, header in enumerate(HEADERS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(header) // 2, 14), 50)
     sheet.freeze_panes = "A2"

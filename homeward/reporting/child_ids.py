@@ -14,6 +14,7 @@ The CSV writers also quote-prefix any such cell defensively (`homeward.common.te
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from homeward.common.text import identifier_problem
 
@@ -30,8 +31,10 @@ class ChildWithoutId:
         return f"child:{self.child}"
 
 
+@lru_cache(maxsize=65_536)
 def child_id_problem(ref: str) -> str:
-    """Why a case-system id cannot go into a return ('' when it can)."""
+    """Why a case-system id cannot go into a return ('' when it can). Remembered: a return
+    checks each child's id once for every row of theirs."""
     if not ref.strip():
         return NO_CHILD_ID
     problem = identifier_problem(ref)

@@ -9,15 +9,16 @@ including `ended_on`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.conf import settings
 
 from homeward.children.models import OLDEST_FIRST, Child, LegalStatusPeriod, Placement
-from homeward.common.timeutil import age_on, local_date
+from homeward.common.timeutil import LONDON, age_on, local_date
 from homeward.protocol import facts as pf
+from homeward.reference.models import Authority
 
 LOOKED_AFTER = "looked_after"
 
@@ -31,8 +32,17 @@ PLACEMENT_LABELS = {PLACEMENT_IN_AREA: "Placed in area", PLACEMENT_OUT_OF_AREA: 
                     NOT_LOOKED_AFTER: "Not looked after"}
 
 
+ID_SLICE = 10_000
+
+
 def home_authority() -> str:
     return str(settings.HOMEWARD_AUTHORITY)
+
+
+def home_authority_id() -> int | None:
+    """The home authority's row id: a filter on it is one the planner can estimate (a filter on
+    the code through a join, it takes for one authority's share of the children)."""
+    return Authority.objects.filter(code=home_authority()).values_list("pk", flat=True).first()
 
 
 @dataclass(frozen=True)
@@ -103,33 +113,68 @@ def age_band(age: int) -> str:
     return "18+"
 
 
+@dataclass(frozen=True)
+class ChildRow:
+    """The columns of a child that a report's histories need, read without the model."""
+
+    pk: int
+    external_id: str
+    date_of_birth: date
+    sex: str
+    responsible_authority: str  # the authority's code
+
+
 def histories_for(children: Iterable[Child]) -> dict[int, ChildHistory]:
-    """Histories of the given children in three queries."""
-    rows = list(children)
-    ids = [c.pk for c in rows]
-    statuses: dict[int, list[pf.LegalStatusPeriod]] = {pk: [] for pk in ids}
-    for period in LegalStatusPeriod.objects.filter(child_id__in=ids).order_by("child_id", *OLDEST_FIRST):
-        statuses[period.child_id].append(
-            pf.LegalStatusPeriod(status=period.status, started_on=period.started_on or date.min)  # type: ignore[arg-type]
-        )
-    placements: dict[int, list[pf.Placement]] = {pk: [] for pk in ids}
-    for placement in (Placement.objects.filter(child_id__in=ids).select_related("authority")
-                      .order_by("child_id", *OLDEST_FIRST)):
-        placements[placement.child_id].append(pf.Placement(
-            authority=placement.authority.code, started_on=placement.started_on or date.min,
-            ended_on=placement.ended_on,
-        ))
+    """Histories of the given children (model instances) in three queries."""
+    return histories_for_rows([ChildRow(c.pk, c.external_id, c.date_of_birth, c.sex, c.responsible_authority.code)
+                               for c in children])
+
+
+def id_slices(ids: Iterable[int]) -> Iterator[list[int]]:
+    """Ids in order, ID_SLICE at a time: a report's children can be tens of thousands, and
+    SQLite takes at most 32,766 parameters a statement."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), ID_SLICE):
+        yield ordered[start:start + ID_SLICE]
+
+
+def histories_for_rows(rows: Iterable[ChildRow]) -> dict[int, ChildHistory]:
+    """Histories of the given children: their legal statuses and placements read a slice of
+    children at a time, only the columns needed."""
+    children = list(rows)
+    statuses: dict[int, list[pf.LegalStatusPeriod]] = {c.pk: [] for c in children}
+    placements: dict[int, list[pf.Placement]] = {c.pk: [] for c in children}
+    for ids in id_slices(statuses):
+        for child_id, status, started_on in (LegalStatusPeriod.objects.filter(child_id__in=ids)
+                                             .order_by("child_id", *OLDEST_FIRST)
+                                             .values_list("child_id", "status", "started_on")):
+            statuses[child_id].append(
+                pf.LegalStatusPeriod(status=status, started_on=started_on or date.min)  # type: ignore[arg-type]
+            )
+        for child_id, authority, started_on, ended_on in (
+            Placement.objects.filter(child_id__in=ids).order_by("child_id", *OLDEST_FIRST)
+            .values_list("child_id", "authority__code", "started_on", "ended_on")
+        ):
+            placements[child_id].append(pf.Placement(authority=authority, started_on=started_on or date.min,
+                                                     ended_on=ended_on))
     return {
         child.pk: ChildHistory(
             child_id=child.pk, external_id=child.external_id, date_of_birth=child.date_of_birth, sex=child.sex,
-            responsible_authority=child.responsible_authority.code,
+            responsible_authority=child.responsible_authority,
             facts=pf.ChildFacts(
-                date_of_birth=child.date_of_birth, responsible_authority=child.responsible_authority.code,
+                date_of_birth=child.date_of_birth, responsible_authority=child.responsible_authority,
                 legal_status_history=tuple(statuses[child.pk]), placements=tuple(placements[child.pk]),
             ),
         )
-        for child in rows
+        for child in children
     }
+
+
+def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants [start, end) of Europe/London dates `first` to `last` inclusive."""
+    start = datetime.combine(first, time.min, tzinfo=LONDON)
+    end = datetime.combine(date.fromordinal(last.toordinal() + 1), time.min, tzinfo=LONDON)
+    return start, end
 
 
 def month_key(instant: datetime) -> str:

@@ -15,9 +15,12 @@ from typing import Any
 from homeward.accounts.models import User
 from homeward.episodes.selectors import episode_list_for_user
 
+from .ssd import SsdMissingTable
 from .weekly import SECTIONS, WeeklyReport
 
 _EPISODE_FIELDS = ("episode", "episodes")
+# Ids per query when a long list is looked up (SQLite allows 32,766 parameters a statement).
+_CHUNK = 10_000
 
 
 def episodes_named(value: Any) -> set[int]:
@@ -53,9 +56,11 @@ def episode_children(user: User, episode_ids: Iterable[int]) -> list[tuple[int, 
     """(episode, child) for each of these episodes the person may see, through the access
     choke point, in episode order."""
     ids = sorted(set(episode_ids))
-    if not ids:
-        return []
-    return list(episode_list_for_user(user).filter(pk__in=ids).order_by("pk").values_list("pk", "child_id"))
+    out: list[tuple[int, int]] = []
+    for start in range(0, len(ids), _CHUNK):
+        out.extend(episode_list_for_user(user).filter(pk__in=ids[start:start + _CHUNK]).order_by("pk")
+                   .values_list("pk", "child_id"))
+    return out
 
 
 def report_rows(user: User, report: Any) -> list[tuple[int, int]]:
@@ -70,17 +75,22 @@ def weekly_rows(report: WeeklyReport) -> list[tuple[int, int]]:
                   | {(pk, r.child) for r in report.repeat_missing_children for pk in r.episodes})
 
 
-def exported_records(*, ssda903: Any = None, annex_a: Any = None, ssd: list[list[str]] | None = None,
-                     ) -> list[tuple[int, int]]:
+def exported_records(*, ssda903: Any = None, annex_a: Any = None,
+                     ssd: SsdMissingTable | list[list[str]] | None = None) -> list[tuple[int, int]]:
     """(record id, child id) of each row of a statutory export, so that the export is audited
     naming every child it carries (issue 14): the SSDA903 table's episodes, Annex A's children,
-    the SSD rows' episodes (their first column)."""
+    the SSD table's episodes (which it carries with their children; given only the rows, their
+    first column, looked up a chunk at a time)."""
     if ssda903 is not None:
         return [(row.episode, row.child) for row in ssda903.rows]
     if annex_a is not None:
         return [(row.child, row.child) for row in annex_a]
+    if isinstance(ssd, SsdMissingTable):
+        return list(ssd.records)
     from homeward.episodes.models import Episode
 
     ids = [int(row[0]) for row in ssd or []]
-    children = dict(Episode.objects.filter(pk__in=ids).values_list("pk", "child_id"))
+    children: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        children.update(Episode.objects.filter(pk__in=ids[start:start + _CHUNK]).values_list("pk", "child_id"))
     return [(pk, children[pk]) for pk in ids if pk in children]

@@ -11,21 +11,29 @@ link to them.
 - Network: children are linked when (a) their episodes overlap in time, or start within
   `together_hours` of each other, and share a place (last seen or found), or (b) their
   Philomena profiles name the same associate or the same place frequented. Links of kind
-  (a) carry the episodes behind them; of kind (b) the shared entries.
+  (a) carry the episodes behind them; of kind (b) the shared entries. An entry named by more
+  than `LINKED_AT_MOST` children, or a place where more than that many episodes began within
+  the hours that link them ("home address"), links none of them two by two: it is listed as
+  shared, with its children (`SharedEntry`), since every pair of hundreds is no picture.
+- Nothing compares every pair (issue 11): episodes are grouped by normalised place and
+  compared with the later ones of their own places only, profiles grouped by normalised
+  entry; the period's episodes are read once, the columns needed, in chunks.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import combinations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.children.models import PhilomenaProfile
+from homeward.children.models import Child, PhilomenaProfile
 from homeward.episodes.models import Episode, EpisodeAction
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_codes
 from homeward.interviews.models import ReturnInterview
@@ -38,6 +46,9 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
 _LEADING = re.compile(r"^(the|a|an)\s+")
 _ENTRY_SPLIT = re.compile(r"[\n;,]+")
+# Philomena profiles that name one associate or place frequented link their children two by
+# two up to this many children; more, and the entry is listed as shared (`SharedEntry`).
+LINKED_AT_MOST = 12
 
 
 def normalise_place(text: str) -> str:
@@ -92,6 +103,19 @@ class NetworkEdge:
 
 
 @dataclass(frozen=True)
+class SharedEntry:
+    """An associate or place frequented that more than `LINKED_AT_MOST` children's Philomena
+    profiles name, or a place where more than that many episodes began within the hours that
+    link them: listed once with its children (each with their first episode of the period),
+    not as a link between every two of them."""
+
+    kind: str  # "associate", "place_frequented" or "place" (last seen or found)
+    key: str
+    children: list[int]
+    episodes: list[int]
+
+
+@dataclass(frozen=True)
 class Patterns:
     first: date
     last: date
@@ -102,107 +126,224 @@ class Patterns:
     edges: list[NetworkEdge]
 
 
-def _factor_trends(episodes: list[Episode], months: list[str]) -> list[FactorTrend]:
-    month_of = {e.pk: month_key(e.missing_since) for e in episodes}
-    interviews = ReturnInterview.objects.filter(episode_id__in=list(month_of)).order_by("episode_id")
-    named: dict[str, list[tuple[int, list[str]]]] = {
-        "push": [(i.episode_id, i.push_factors or []) for i in interviews],
-        "pull": [(i.episode_id, i.pull_factors or []) for i in interviews],
+def _factor_trends(episodes: QuerySet[Episode], months: list[str]) -> list[FactorTrend]:
+    """Each coded factor's episodes and their months: the interviews' and risk analyses' codes
+    of the period's episodes (a subquery), with each episode's start, read in chunks."""
+    period = episodes.order_by().values("pk")
+    interviews = (ReturnInterview.objects.filter(episode__in=period).order_by("episode_id")
+                  .values_list("episode_id", "episode__missing_since", "push_factors", "pull_factors"))
+    analyses = (EpisodeAction.objects.filter(episode__in=period, action="risk_analysis")
+                .order_by("episode_id", "at", "id").values_list("episode_id", "episode__missing_since", "detail"))
+    hits: dict[str, dict[str, dict[int, str]]] = {kind: defaultdict(dict) for kind in ("push", "pull", "risk")}
+    for episode_id, since, push, pull in interviews.iterator(chunk_size=5000):
+        for kind, codes in (("push", push or []), ("pull", pull or [])):
+            for code in codes:
+                hits[kind][code][episode_id] = month_key(since)
+    for episode_id, since, detail in analyses.iterator(chunk_size=5000):
         # Seed 004's immediate risks, coded in children's services' risk analysis while missing.
-        "risk": [(a.episode_id, risk_analysis_codes(a.detail)["immediate_risks"])
-                 for a in EpisodeAction.objects.filter(episode_id__in=list(month_of), action="risk_analysis")
-                 .order_by("episode_id", "at", "id")],
-    }
+        for code in risk_analysis_codes(detail)["immediate_risks"]:
+            hits["risk"][code][episode_id] = month_key(since)
     out = []
     for kind, list_name in (("push", "push_factors"), ("pull", "pull_factors"),
                             ("risk", RISK_ANALYSIS_LISTS["immediate_risks"])):
         labels = coded_labels(list_name)
-        hits: dict[str, set[int]] = defaultdict(set)
-        for episode_id, codes in named[kind]:
-            for code in codes:
-                hits[code].add(episode_id)
-        for code in sorted(hits, key=lambda c: (-len(hits[c]), c)):
-            counts = Counter(month_of[e] for e in hits[code])
+        named = hits[kind]
+        for code in sorted(named, key=lambda c: (-len(named[c]), c)):
+            counts = Counter(named[code].values())
             out.append(FactorTrend(kind=kind, code=code, label=labels.get(code, code),
-                                   by_month=[counts.get(m, 0) for m in months], total=len(hits[code]),
-                                   episodes=sorted(hits[code])))
+                                   by_month=[counts.get(m, 0) for m in months], total=len(named[code]),
+                                   episodes=sorted(named[code])))
     return out
 
 
-def _places(episodes: list[Episode], min_count: int) -> list[Place]:
-    places: dict[str, Place] = {}
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for episode in episodes:
-        for attribute, text in (("last_seen", episode.location_last_seen), ("found", episode.found_location)):
-            key = normalise_place(text or "")
-            if not key:
-                continue
-            place = places.setdefault(key, Place(key=key, label=text.strip()))
-            setattr(place, attribute, getattr(place, attribute) + 1)
-            if episode.pk not in place.episodes:
-                place.episodes.append(episode.pk)
-            place.children.add(episode.child_id)
-            spellings[key][text.strip()] += 1
-    for key, place in places.items():
-        place.label = spellings[key].most_common(1)[0][0]
-    recurring = [p for p in places.values() if p.total >= min_count]
-    return sorted(recurring, key=lambda p: (-p.total, p.key))
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """An episode as the network compares it: when it ran, the places it names and where it
+    stands in each place's list of episodes."""
+
+    pk: int
+    child: int
+    start: datetime
+    end: datetime
+    places: tuple[tuple[str, int], ...]
+
+
+class _Places:
+    """Places as they are read, episode by episode (see `_places`)."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, Place] = {}
+        self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        self.listed: dict[str, set[int]] = defaultdict(set)
+
+    def add(self, pk: int, child_id: int, attribute: str, text: str, key: str) -> None:
+        place = self.places.setdefault(key, Place(key=key, label=text.strip()))
+        setattr(place, attribute, getattr(place, attribute) + 1)
+        if pk not in self.listed[key]:
+            self.listed[key].add(pk)
+            place.episodes.append(pk)
+        place.children.add(child_id)
+        self.spellings[key][text.strip()] += 1
+
+    def recurring(self, min_count: int) -> list[Place]:
+        for key, place in self.places.items():
+            place.label = self.spellings[key].most_common(1)[0][0]
+        recurring = [p for p in self.places.values() if p.total >= min_count]
+        return sorted(recurring, key=lambda p: (-p.total, p.key))
 
 
 def _entries(text: str) -> set[str]:
     return {normalise_place(part) for part in _ENTRY_SPLIT.split(text or "") if normalise_place(part)}
 
 
-def _network(episodes: list[Episode], together: timedelta) -> tuple[list[NetworkNode], list[NetworkEdge]]:
-    by_child: dict[int, list[Episode]] = defaultdict(list)
-    for episode in episodes:
-        by_child[episode.child_id].append(episode)
-    edges: dict[tuple[int, int], NetworkEdge] = {}
+class _Network:
+    """The links between children, built as the original all-pairs comparison found them, in
+    the same order, but only among episodes that share a place (grouped by normalised place)
+    and Philomena profiles that share an entry (grouped by normalised entry)."""
 
-    def edge(a: int, b: int) -> NetworkEdge:
+    def __init__(self) -> None:
+        self.edges: dict[tuple[int, int], NetworkEdge] = {}
+        self._episodes: dict[tuple[int, int], set[int]] = defaultdict(set)
+
+    def edge(self, a: int, b: int) -> NetworkEdge:
         key = (min(a, b), max(a, b))
-        return edges.setdefault(key, NetworkEdge(source=key[0], target=key[1]))
+        return self.edges.setdefault(key, NetworkEdge(source=key[0], target=key[1]))
 
-    now = timezone.now()
-    spans = [(e, e.missing_since, e.found_at or now,
-              {normalise_place(e.location_last_seen or ""), normalise_place(e.found_location or "")} - {""})
-             for e in episodes]
-    spans.sort(key=lambda s: s[1])
-    for i, (a, a_start, a_end, a_places) in enumerate(spans):
-        for b, b_start, _, b_places in spans[i + 1:]:
-            if b_start > max(a_end, a_start + together):
-                break
-            if a.child_id == b.child_id:
-                continue
-            shared = a_places & b_places
-            if not shared:
-                continue
-            link = edge(a.child_id, b.child_id)
-            link.episodes.extend(pk for pk in (a.pk, b.pk) if pk not in link.episodes)
-            link.places.extend(p for p in sorted(shared) if p not in link.places)
-    profiles = {p.child_id: p for p in PhilomenaProfile.objects.filter(child_id__in=list(by_child))}
-    for a_id, b_id in combinations(sorted(profiles), 2):
-        one, other = profiles[a_id], profiles[b_id]
-        associates = sorted(_entries(one.known_associates) & _entries(other.known_associates))
-        frequented = sorted(_entries(one.places_frequented) & _entries(other.places_frequented))
-        if associates or frequented:
-            link = edge(a_id, b_id)
-            link.associates.extend(associates)
-            link.places_frequented.extend(frequented)
-    linked = {c for key in edges for c in key}
-    nodes = [
-        NetworkNode(child=child_id, initials=initials(eps[0].child.given_name, eps[0].child.family_name),
-                    episodes=[e.pk for e in eps])
-        for child_id, eps in sorted(by_child.items()) if child_id in linked
-    ]
-    return nodes, sorted(edges.values(), key=lambda e: (-e.weight, e.source, e.target))
+    def together(self, spans: list[_Span], together: timedelta) -> dict[str, set[int]]:
+        """(a) Children whose episodes overlap in time, or start within `together` of each
+        other, at a shared place. `spans` are in (start, id) order; each episode is compared
+        with the later ones of its own places only, until they start after it has ended.
+
+        A place is too busy to link an episode when more than `LINKED_AT_MOST` others there
+        started within `together` of it (a place so common, as "home address", that being
+        named there says nothing of who was together): returned, place by place, as the
+        episodes (indexes of `spans`) it did not link, to be listed as shared."""
+        at_place: dict[str, list[int]] = defaultdict(list)
+        starts: dict[str, list[datetime]] = defaultdict(list)
+        for index, span in enumerate(spans):
+            for key, _ in span.places:
+                at_place[key].append(index)
+                starts[key].append(span.start)
+        busy: dict[str, set[int]] = defaultdict(set)
+        for key, times in starts.items():
+            for position, start in enumerate(times):
+                if bisect_right(times, start + together) - bisect_left(times, start - together) - 1 > LINKED_AT_MOST:
+                    busy[key].add(at_place[key][position])
+        for index, a in enumerate(spans):
+            limit = max(a.end, a.start + together)
+            later: set[int] = set()
+            for key, where in a.places:
+                if index in busy[key]:
+                    continue
+                group = at_place[key]
+                for position in range(where + 1, len(group)):
+                    other = group[position]
+                    if spans[other].start > limit:
+                        break
+                    if other not in busy[key]:
+                        later.add(other)
+            for other in sorted(later):
+                b = spans[other]
+                if a.child == b.child:
+                    continue
+                shared = {key for key, _ in a.places if index not in busy[key]} & {
+                    key for key, _ in b.places if other not in busy[key]}
+                link = self.edge(a.child, b.child)
+                seen = self._episodes[(link.source, link.target)]
+                for pk in (a.pk, b.pk):
+                    if pk not in seen:
+                        seen.add(pk)
+                        link.episodes.append(pk)
+                link.places.extend(p for p in sorted(shared) if p not in link.places)
+        return {key: indexes for key, indexes in busy.items() if indexes}
+
+    def profiles(self, profiles: list[tuple[int, str, str]]) -> list[tuple[str, str, list[int]]]:
+        """(b) Children whose Philomena profiles name the same associate or place frequented,
+        found through each entry's children, in child order as every pair was compared. An
+        entry more than `LINKED_AT_MOST` children name links none of them: it is returned,
+        (kind, entry, children), to be listed as shared (a town's name, or one man named by
+        two hundred children, is a pattern of its own, not tens of thousands of links)."""
+        associates: dict[tuple[int, int], set[str]] = defaultdict(set)
+        frequented: dict[tuple[int, int], set[str]] = defaultdict(set)
+        shared: list[tuple[str, str, list[int]]] = []
+        for kind, target, column in (("associate", associates, 0), ("place_frequented", frequented, 1)):
+            naming: dict[str, list[int]] = defaultdict(list)
+            for child_id, *texts in sorted(profiles):
+                for entry in _entries(texts[column]):
+                    naming[entry].append(child_id)
+            for entry, children in naming.items():
+                if len(children) > LINKED_AT_MOST:
+                    shared.append((kind, entry, children))
+                    continue
+                for one, other in combinations(children, 2):
+                    target[(one, other)].add(entry)
+        for pair in sorted(associates.keys() | frequented.keys()):
+            link = self.edge(*pair)
+            link.associates.extend(sorted(associates.get(pair, ())))
+            link.places_frequented.extend(sorted(frequented.get(pair, ())))
+        return shared
 
 
 def patterns(user: User, *, first: date, last: date, min_place_count: int = 2,
              together_hours: int = 24) -> Patterns:
     """Patterns among the episodes starting on Europe/London dates `first` to `last`."""
+    found, _shared = patterns_and_shared(user, first=first, last=last, min_place_count=min_place_count,
+                                         together_hours=together_hours)
+    return found
+
+
+def patterns_and_shared(user: User, *, first: date, last: date, min_place_count: int = 2,
+                        together_hours: int = 24) -> tuple[Patterns, list[SharedEntry]]:
+    """Patterns among the episodes starting on Europe/London dates `first` to `last`, and the
+    places and entries too common to link children two by two (`SharedEntry`): the period's
+    episodes read once, the columns needed, in chunks; places and links found by grouping on
+    the normalised place or entry, never by comparing every pair."""
     months = months_between(first, last)
-    episodes = list(episodes_starting(user, first, last))
-    nodes, edges = _network(episodes, timedelta(hours=together_hours))
-    return Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months),
-                    places=_places(episodes, min_place_count), nodes=nodes, edges=edges)
+    episodes = episodes_starting(user, first, last)
+    now = timezone.now()
+    keys: dict[str, str] = {}
+    counts: dict[str, int] = defaultdict(int)
+    places = _Places()
+    spans: list[_Span] = []
+    by_child: dict[int, list[int]] = defaultdict(list)
+    for pk, child_id, since, found_at, last_seen, found_location in (
+        episodes.values_list("pk", "child_id", "missing_since", "found_at", "location_last_seen",
+                             "found_location").iterator(chunk_size=5000)
+    ):
+        by_child[child_id].append(pk)
+        named: dict[str, int] = {}
+        for attribute, text in (("last_seen", last_seen), ("found", found_location)):
+            key = keys.get(text or "")
+            if key is None:
+                key = keys[text or ""] = normalise_place(text or "")
+            if key:
+                places.add(pk, child_id, attribute, text, key)
+                if key not in named:
+                    named[key] = counts[key]
+                    counts[key] += 1
+        spans.append(_Span(pk=pk, child=child_id, start=since, end=found_at or now, places=tuple(named.items())))
+    network = _Network()
+    busy = network.together(spans, timedelta(hours=together_hours))
+    too_busy = [("place", key, sorted({spans[index].child for index in indexes})) for key, indexes in busy.items()]
+    del spans
+    shared = network.profiles(list(
+        PhilomenaProfile.objects.filter(child__in=episodes.order_by().values("child_id")).order_by("child_id")
+        .values_list("child_id", "known_associates", "places_frequented")))
+    linked = sorted({c for key in network.edges for c in key})
+    names = _names(linked)
+    nodes = [NetworkNode(child=child_id, initials=initials(*names.get(child_id, ("", ""))), episodes=by_child[child_id])
+             for child_id in linked]
+    edges = sorted(network.edges.values(), key=lambda e: (-e.weight, e.source, e.target))
+    found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months),
+                     places=places.recurring(min_place_count), nodes=nodes, edges=edges)
+    return found, [SharedEntry(kind=kind, key=key, children=children, episodes=[by_child[c][0] for c in children])
+                   for kind, key, children in sorted([*too_busy, *shared], key=lambda s: (-len(s[2]), s[0], s[1]))]
+
+
+def _names(children: list[int]) -> dict[int, tuple[str, str]]:
+    """Given and family names of these children, a slice of ids at a time."""
+    out: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(children), 10_000):
+        out.update((pk, (given, family)) for pk, given, family in Child.objects.filter(
+            pk__in=children[start:start + 10_000]).values_list("pk", "given_name", "family_name"))
+    return out

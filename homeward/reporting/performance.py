@@ -19,33 +19,52 @@ its clock starts then. Cancelled episodes never count.
 
 from __future__ import annotations
 
+import operator
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
+from functools import reduce
+from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import ExtractMonth, ExtractYear, Lag, Lead
 from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.children.models import LegalStatus, Sex
-from homeward.common.timeutil import LONDON, local_date
+from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.interviews.models import Outcome
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.protocol_source import active_protocol
 from homeward.obligations.selectors import status_filter
+from homeward.protocol.policy import Protocol
 from homeward.protocol.repeat import is_repeat_missing
 
-from .history import AGE_BANDS, PLACEMENT_LABELS, ChildHistory, histories_for, month_key, months_between
-from .rhi_answers import interviews_by_episode
+from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
+from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
+from .statements import duration, middle_of, report_statements, rows_with
 
 HOURS_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
     ("Under 6 hours", 0, 6), ("6 to 24 hours", 6, 24), ("24 to 72 hours", 24, 72),
     ("72 hours to 7 days", 72, 168), ("7 days or more", 168, None),
 )
-DIMENSIONS = ("legal_status", "placement", "age_band", "sex")
 
 
 @dataclass
@@ -136,28 +155,10 @@ class Performance:
     duties: list[DutyFigures]
 
 
-def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The instants [start, end) of Europe/London dates `first` to `last` inclusive."""
-    start = datetime.combine(first, time.min, tzinfo=LONDON)
-    end = datetime.combine(date.fromordinal(last.toordinal() + 1), time.min, tzinfo=LONDON)
-    return start, end
-
-
 def episodes_starting(user: User, first: date, last: date) -> QuerySet[Episode]:
     start, end = period_bounds(first, last)
     return (episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED)
-            .filter(missing_since__gte=start, missing_since__lt=end)
-            .select_related("child__responsible_authority").order_by("missing_since", "id"))
-
-
-def _cohort_value(dimension: str, history: ChildHistory, day: date) -> str:
-    if dimension == "legal_status":
-        return history.legal_status_on(day)
-    if dimension == "placement":
-        return history.placement_cohort_on(day)
-    if dimension == "age_band":
-        return history.age_band_on(day)
-    return history.sex
+            .filter(missing_since__gte=start, missing_since__lt=end).order_by("missing_since", "id"))
 
 
 def _labels(dimension: str) -> dict[str, str]:
@@ -181,89 +182,145 @@ def _by_month(months: list[str], items: list[tuple[str, int]], distinct: bool) -
     return [len(s) for s in sets] if distinct else counts
 
 
-def _cohorts(months: list[str], episodes: list[Episode],
-             histories: dict[int, ChildHistory]) -> dict[str, list[CohortSeries]]:
+def _series(months: list[str], counts: list[CohortCount]) -> tuple[list[int], list[int]]:
+    """Episodes and children month by month, from the database's counts of one value."""
+    index = {m: i for i, m in enumerate(months)}
+    episodes, children = [0] * len(months), [0] * len(months)
+    for count in counts:
+        if count.month in index:
+            episodes[index[count.month]] = count.episodes
+            children[index[count.month]] = count.children
+    return episodes, children
+
+
+def _cohorts(months: list[str], counts: list[CohortCount]) -> dict[str, list[CohortSeries]]:
     out: dict[str, list[CohortSeries]] = {}
     for dimension in DIMENSIONS:
         labels = _labels(dimension)
-        grouped: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-        for episode in episodes:
-            value = _cohort_value(dimension, histories[episode.child_id], local_date(episode.missing_since))
-            grouped[value].append((month_key(episode.missing_since), episode.pk, episode.child_id))
+        grouped: dict[str, list[CohortCount]] = defaultdict(list)
+        for count in counts:
+            if count.dimension == dimension:
+                grouped[count.value].append(count)
         order = list(labels)
-        out[dimension] = [
-            CohortSeries(
-                dimension=dimension, value=value, label=labels.get(value, value),
-                episodes=_by_month(months, [(m, e) for m, e, _ in grouped[value]], distinct=False),
-                children=_by_month(months, [(m, c) for m, _, c in grouped[value]], distinct=True),
-            )
-            for value in sorted(grouped, key=lambda v: order.index(v) if v in order else len(order))
-        ]
+        series = []
+        for value in sorted(grouped, key=lambda v: (order.index(v) if v in order else len(order), v)):
+            episodes, children = _series(months, grouped[value])
+            series.append(CohortSeries(dimension=dimension, value=value, label=labels.get(value, value),
+                                       episodes=episodes, children=children))
+        out[dimension] = series
     return out
 
 
-def _hours(episode: Episode) -> float:
-    assert episode.found_at is not None
-    return (episode.found_at - episode.missing_since).total_seconds() / 3600
+def _month(value: Any) -> str:
+    """YYYY-MM of the database's year * 100 + month (a Decimal on PostgreSQL, whose EXTRACT
+    gives numeric)."""
+    number = int(value)
+    return f"{number // 100:04d}-{number % 100:02d}"
 
 
-def _hours_buckets(episodes: list[Episode]) -> list[HoursBucket]:
-    found = [e for e in episodes if e.found_at is not None]
-    buckets = []
-    for label, low, high in HOURS_BUCKETS:
-        inside = [e.pk for e in found if low <= _hours(e) and (high is None or _hours(e) < high)]
-        buckets.append(HoursBucket(label=label, from_hours=low, to_hours=high, count=len(inside), episodes=inside))
-    return buckets
+def _local_month(field: str) -> Expression:
+    """The Europe/London month of an instant as year * 100 + month, worked out by the database
+    (a whole number is cheaper to read than the instant itself)."""
+    return ExtractYear(field, tzinfo=LONDON) * 100 + ExtractMonth(field, tzinfo=LONDON)
+
+
+def _duration(later: str, earlier: str) -> Expression:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def _hours(length: timedelta) -> float:
+    return length.total_seconds() / 3600
 
 
 def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-def _rhi(user: User, first: date, last: date, months: list[str]) -> tuple[list[RhiFigures], RhiFigures]:
+def _bucket_episodes(episodes: QuerySet[Episode]) -> dict[int, list[int]]:
+    """The episodes ended in the period, by index of HOURS_BUCKETS, in episode order: what the
+    API's answer lists beside each count."""
+    hours = [(low, high) for _label, low, high in HOURS_BUCKETS]
+    listed: dict[int, list[int]] = defaultdict(list)
+    ended = cohort_rows(episodes.filter(found_at__isnull=False), hours)
+    for pk, bucket in ended.order_by("missing_since", "id").values_list("pk", "cohort_bucket").iterator(10_000):
+        listed[bucket].append(pk)
+    return listed
+
+
+# The offers owed, read once: counted by month (and in all) and the middle of the waits.
+# Every select gives (what, month, owed, in time, late, accepted, declined, no contact, wait).
+_RHI_SELECTS = [
+    "SELECT 'month', rhi_month, COUNT(*), SUM(rhi_in_time), SUM(rhi_late), SUM(rhi_accepted), SUM(rhi_declined), "
+    "SUM(rhi_no_contact), CAST(NULL AS interval) FROM owed GROUP BY rhi_month",
+    f"SELECT 'middle', rhi_month, NULL, NULL, NULL, NULL, NULL, NULL, rhi_wait "  # noqa: S608 (constants)
+    f"FROM {middle_of('owed', 'rhi_wait', 'rhi_month')}",
+    f"SELECT 'total', NULL, NULL, NULL, NULL, NULL, NULL, NULL, rhi_wait "  # noqa: S608 (constants)
+    f"FROM {middle_of('owed', 'rhi_wait')}",
+]
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _rhi(user: User, first: date, last: date, months: list[str], *,
+         listing: bool) -> tuple[list[RhiFigures], RhiFigures]:
+    """The offers owed for returns in the period: the stored `rhi_offered` rows of the episodes
+    found in it (through the index of returns) with their interviews' outcomes, counted by
+    month of return and with the middle waits in one statement; listed by episode for the
+    API's answer."""
     start, end = period_bounds(first, last)
-    owed = list(
-        StoredObligation.objects.filter(code="rhi_offered", instance=1,
-                                        episode__in=episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED))
-        .filter(episode__found_at__gte=start, episode__found_at__lt=end)
-        .select_related("episode").order_by("episode__found_at", "episode_id")
+    now = timezone.now()
+    returned = (episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED)
+                .filter(found_at__gte=start, found_at__lt=end).order_by().values("pk"))
+    offered = Q(done_at__isnull=False, done_at__lte=now)
+    outcome = "episode__rhi__outcome"
+    owed = (
+        StoredObligation.objects.filter(code="rhi_offered", instance=1, episode__in=returned).order_by()
+        .annotate(rhi_month=_local_month("episode__found_at"),
+                  rhi_in_time=_flag(offered & Q(done_at__lte=F("due_at"))),
+                  rhi_late=_flag(offered & Q(done_at__gt=F("due_at"))),
+                  rhi_accepted=_flag(Q(**{outcome: Outcome.ACCEPTED})),
+                  rhi_declined=_flag(Q(**{outcome: Outcome.DECLINED})),
+                  rhi_no_contact=_flag(Q(**{outcome: Outcome.NO_CONTACT})),
+                  rhi_wait=Case(When(offered, then=_duration("done_at", "arises_at")), default=None,
+                                output_field=DurationField()))
     )
-    interviews = interviews_by_episode([row.episode_id for row in owed])
     figures = {m: RhiFigures(month=m) for m in months}
     total = RhiFigures(month="total")
-    hours: dict[str, list[float]] = defaultdict(list)
-    now = timezone.now()
-    for row in owed:
-        assert row.episode.found_at is not None
-        month = month_key(row.episode.found_at)
-        interview = interviews.get(row.episode_id)
-        for target in (figures[month], total):
-            target.owed += 1
-            target.episodes.append(row.episode_id)
-            if row.done_at is not None and row.done_at <= now:
-                if row.done_at <= row.due_at:
-                    target.offered_in_time += 1
-                else:
-                    target.offered_late += 1
-                hours[target.month].append((row.done_at - row.arises_at).total_seconds() / 3600)
-            else:
-                target.not_offered += 1
-            outcome = interview.outcome if interview else ""
-            target.accepted += outcome == Outcome.ACCEPTED
-            target.declined += outcome == Outcome.DECLINED
-            target.no_contact += outcome == Outcome.NO_CONTACT
+    waits: dict[str, list[float]] = defaultdict(list)
+    for what, month, count, in_time, late, accepted, declined, no_contact, wait in rows_with(
+        owed.values("rhi_month", "rhi_in_time", "rhi_late", "rhi_accepted", "rhi_declined", "rhi_no_contact",
+                    "rhi_wait"), "owed", _RHI_SELECTS,
+    ):
+        if what == "month":
+            for target in (figures[_month(month)], total):
+                target.owed += count
+                target.offered_in_time += in_time
+                target.offered_late += late
+                target.not_offered += count - in_time - late
+                target.accepted += accepted
+                target.declined += declined
+                target.no_contact += no_contact
+        else:
+            waits[_month(month) if what == "middle" else "total"].append(_hours(duration(wait)))
     for target in [*figures.values(), total]:
-        target.median_hours_to_offer = _median(hours[target.month])
+        target.median_hours_to_offer = _median(waits[target.month])
+    if listing:
+        for episode_id, month in owed.order_by("episode__found_at", "episode_id").values_list("episode_id",
+                                                                                            "rhi_month"):
+            figures[_month(month)].episodes.append(episode_id)
+            total.episodes.append(episode_id)
     return [figures[m] for m in months], total
 
 
-def _duties(episodes: list[Episode]) -> list[DutyFigures]:
+def _duties(episodes: QuerySet[Episode]) -> list[DutyFigures]:
     """Each duty's figures over these episodes, counted in the database; the placing
     authority's duties (for information) are not ours and are left out."""
     now = timezone.now()
     done = status_filter("done", now)
     rows = (
-        StoredObligation.objects.filter(episode__in=[e.pk for e in episodes], for_information=False,
+        StoredObligation.objects.filter(episode__in=episodes.order_by().values("pk"), for_information=False,
                                         listed_from__lte=now)
         .values("code")
         .annotate(
@@ -281,55 +338,100 @@ def _duties(episodes: list[Episode]) -> list[DutyFigures]:
             for r in rows]
 
 
-def repeat_episodes(episodes: list[Episode]) -> list[Episode]:
-    """Those of `episodes` that meet the protocol's repeat threshold, counting every other
-    episode of the child that is not cancelled."""
+def _version_periods(protocol: Protocol) -> dict[tuple[int, int], Q]:
+    """For each repeat threshold (count, window in days) of the protocol's versions, the
+    episodes that follow it: reported on a London date of a version with that threshold (the
+    earliest version also before every `effective_from`, as `Protocol.version_for`)."""
+    periods: dict[tuple[int, int], list[Q]] = defaultdict(list)
+    versions = list(protocol.versions)
+    for index, version in enumerate(versions):
+        period = Q()
+        if index > 0:
+            period &= Q(reported_at__gte=period_bounds(version.effective_from, version.effective_from)[0])
+        if index + 1 < len(versions):
+            following = versions[index + 1].effective_from
+            period &= Q(reported_at__lt=period_bounds(following, following)[0])
+        periods[(version.repeat_missing_count, version.repeat_missing_window_days)].append(period)
+    # A threshold of every version applies to every episode: no filter at all.
+    return {key: Q() if any(not p for p in parts) else reduce(operator.or_, parts) for key, parts in periods.items()}
+
+
+def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime) -> list[tuple[int, int, int]]:
+    """(episode, child, month) of the period's episodes (`episodes`, starting in [start, end))
+    that meet the protocol's repeat threshold (`is_repeat_missing`: the count-th or later
+    episode of the child, cancelled ones left out, starting within the window before it), in
+    episode order. The database ranks each child's episodes of the period and of the window
+    before it: an episode is a repeat when the one count - 1 places before it started within
+    the window. Only when another of the child's episodes started at the very same instant
+    (which that ranking may place after it) is the child's list read and the rule asked."""
     protocol = active_protocol()
-    child_ids = {e.child_id for e in episodes}
+    children = episodes.order_by().values("child_id")
+    out: list[tuple[int, int, int, datetime]] = []
+    for (count, window), follows in _version_periods(protocol).items():
+        pool = (Episode.objects.exclude(status=EpisodeStatus.CANCELLED)
+                .filter(child_id__in=children, missing_since__gte=start - timedelta(days=window),
+                        missing_since__lt=end).order_by())
+        order = [F("missing_since").asc(), F("id").asc()]
+        ranked = pool.annotate(
+            before=Window(Lag("missing_since", offset=max(count - 1, 1)), partition_by=[F("child_id")], order_by=order),
+            next_start=Window(Lead("missing_since"), partition_by=[F("child_id")], order_by=order),
+        )
+        met = Q(before__gte=F("missing_since") - timedelta(days=window)) if count > 1 else Q(pk__isnull=False)
+        candidates = ranked.filter(met | Q(next_start=F("missing_since"))).values("pk")
+        rows = list(episodes.filter(follows, pk__in=candidates).annotate(month=_local_month("missing_since"))
+                    .order_by("missing_since", "id").values_list("pk", "child_id", "month", "missing_since"))
+        out.extend(_confirmed(rows, pool, count, window))
+    out.sort(key=lambda row: (row[3], row[0]))
+    return [(pk, child_id, month) for pk, child_id, month, _since in out]
+
+
+def _confirmed(rows: list[tuple[int, int, int, datetime]], pool: QuerySet[Episode], count: int,
+               window: int) -> list[tuple[int, int, int, datetime]]:
+    """The candidates that are repeats: all, but where a child has two episodes starting at
+    one instant, that child's are asked of `is_repeat_missing` itself."""
+    tied = set(pool.values("child_id", "missing_since").annotate(n=Count("id")).filter(n__gt=1)
+               .values_list("child_id", flat=True))
+    if not tied:
+        return rows
     starts: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for pk, child_id, missing_since in (Episode.objects.filter(child_id__in=child_ids)
-                                        .exclude(status=EpisodeStatus.CANCELLED)
-                                        .values_list("pk", "child_id", "missing_since")):
-        starts[child_id].append((pk, missing_since))
-    out = []
-    for episode in episodes:
-        version = protocol.version_for(episode.reported_at)
-        others = [s for pk, s in starts[episode.child_id] if pk != episode.pk]
-        if is_repeat_missing(others, episode.missing_since, version.repeat_missing_count,
-                             version.repeat_missing_window_days):
-            out.append(episode)
-    return out
+    for pk, child_id, since in pool.filter(child_id__in=tied).values_list("pk", "child_id", "missing_since"):
+        starts[child_id].append((pk, since))
+    return [row for row in rows if row[1] not in tied or is_repeat_missing(
+        [s for other, s in starts[row[1]] if other != row[0]], row[3], count, window)]
 
 
-def performance(user: User, *, first: date, last: date) -> Performance:
-    """The figures for the episodes starting on Europe/London dates `first` to `last`."""
+def performance(user: User, *, first: date, last: date, listing: bool = True) -> Performance:
+    """The figures for the episodes starting on Europe/London dates `first` to `last`, counted
+    and grouped in the database: nothing is read episode by episode but the repeat-missing
+    children and, when `listing` (the API's answer; the page shows counts only), the episodes
+    behind the hours missing and the return interviews."""
     months = months_between(first, last)
-    episodes = list(episodes_starting(user, first, last))
-    histories = histories_for({e.child_id: e.child for e in episodes}.values())
-    repeats = repeat_episodes(episodes)
+    start, end = period_bounds(first, last)
+    episodes = episodes_starting(user, first, last)
+    with report_statements():
+        counts = period_counts(episodes, [(low, high) for _label, low, high in HOURS_BUCKETS])
+        listed = _bucket_episodes(episodes) if listing else {}
+        repeats = repeat_episodes(episodes, start, end)
+        rhi_by_month, rhi_total = _rhi(user, first, last, months, listing=listing)
+        duties = _duties(episodes)
     repeat_children: dict[int, list[int]] = defaultdict(list)
-    for episode in repeats:
-        repeat_children[episode.child_id].append(episode.pk)
-    rhi_by_month, rhi_total = _rhi(user, first, last, months)
-    children = {e.child_id for e in episodes}
-    found_hours = [_hours(e) for e in episodes if e.found_at is not None]
-    by_episode = [(month_key(e.missing_since), e.pk) for e in episodes]
-    by_child = [(month_key(e.missing_since), e.child_id) for e in episodes]
-    repeat_by_child = [(month_key(e.missing_since), e.child_id) for e in repeats]
+    for pk, child_id, _month_value in repeats:
+        repeat_children[child_id].append(pk)
+    totals = next(c for c in counts.cohorts if c.dimension == "total")
+    by_month = _series(months, [c for c in counts.cohorts if c.dimension == "month"])
     return Performance(
         first=first, last=last, months=months,
-        episodes_by_month=_by_month(months, by_episode, distinct=False),
-        children_by_month=_by_month(months, by_child, distinct=True),
-        episodes=len(episodes), children=len(children),
-        episodes_per_child=round(len(episodes) / len(children), 2) if children else None,
+        episodes_by_month=by_month[0], children_by_month=by_month[1],
+        episodes=totals.episodes, children=totals.children,
+        episodes_per_child=round(totals.episodes / totals.children, 2) if totals.children else None,
         rhi_by_month=rhi_by_month, rhi_total=rhi_total,
-        cohorts=_cohorts(months, episodes, histories),
-        repeat_children_by_month=_by_month(months, repeat_by_child, distinct=True),
+        cohorts=_cohorts(months, counts.cohorts),
+        repeat_children_by_month=_by_month(months, [(_month(month), child_id) for _, child_id, month in repeats],
+                                           distinct=True),
         repeat_children=[RepeatChild(child=c, episodes=e) for c, e in repeat_children.items()],
-        hours_missing=_hours_buckets(episodes),
-        still_missing=sum(1 for e in episodes if e.found_at is None),
-        median_hours_missing=_median(found_hours),
-        duties=_duties(episodes),
+        hours_missing=[HoursBucket(label=label, from_hours=low, to_hours=high, count=counts.buckets.get(index, 0),
+                                   episodes=listed.get(index, []))
+                       for index, (label, low, high) in enumerate(HOURS_BUCKETS)],
+        still_missing=counts.still_missing, median_hours_missing=_median(counts.middle_hours),
+        duties=duties,
     )
-
-

@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
+from homeward.children.models import Child
 from homeward.common.text import csv_cell
-from homeward.episodes.models import EpisodeStatus
+from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 
 from .child_ids import ChildWithoutId, children_without_id
-from .rhi_answers import NO, NOT_APPLICABLE, YES, interviews_by_episode, rhi_answer
+from .rhi_answers import NO, NOT_APPLICABLE, RHI_COLUMNS, YES, rhi_answer
 
 COLUMNS = (
     "miss_table_id", "miss_person_id", "miss_missing_episode_start_date", "miss_missing_episode_type",
@@ -46,29 +48,45 @@ def _local(instant: datetime | None) -> str:
 class SsdMissingTable:
     rows: list[list[str]]
     problems: list[ChildWithoutId]
+    # (episode, child) of each row, in order: whom the export names, for the audit log.
+    records: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         return not self.problems
 
 
+def _episodes(user: User) -> QuerySet[Episode]:
+    return episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED)
+
+
 def ssd_missing(user: User) -> SsdMissingTable:
-    """The rows, and the children whose missing case-system id bars the export."""
-    episodes = list(
-        episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED).select_related("child")
-        .order_by("missing_since", "id")
-    )
-    interviews = interviews_by_episode([e.pk for e in episodes])
+    """The rows, and the children whose missing case-system id bars the export: one query of
+    the columns the table needs (the interview's through its one-to-one join), read in chunks."""
     rows = []
-    for episode in episodes:
-        answer = rhi_answer(episode, interviews.get(episode.pk))
+    records = []
+    refs: dict[int, str] = {}
+    for pk, child_id, child_ref, missing_since, whereabouts_known, *rhi in (
+        _episodes(user).order_by("missing_since", "id")
+        .values_list("pk", "child_id", "child__external_id", "missing_since", "whereabouts_known", *RHI_COLUMNS)
+        .iterator(chunk_size=5000)
+    ):
+        answer = rhi_answer(*rhi)
+        found_at = rhi[0]
         rows.append([
-            str(episode.pk), episode.child.external_id, _local(episode.missing_since),
-            "A" if episode.whereabouts_known else "M", _local(episode.found_at),
+            str(pk), child_ref, _local(missing_since), "A" if whereabouts_known else "M", _local(found_at),
             _CODES.get(answer.offered, ""), _CODES.get(answer.accepted, ""),
         ])
-    problems = children_without_id({e.child_id: e.child.external_id for e in episodes})
-    return SsdMissingTable(rows=rows, problems=problems)
+        records.append((pk, child_id))
+        refs[child_id] = child_ref
+    return SsdMissingTable(rows=rows, problems=children_without_id(refs), records=records)
+
+
+def ssd_missing_problems(user: User) -> list[ChildWithoutId]:
+    """`ssd_missing(user).problems` without building the rows: the children of the episodes
+    whose case-system id bars the export, from one query of their ids."""
+    children = Child.objects.filter(pk__in=_episodes(user).values("child_id"))
+    return children_without_id(dict(children.order_by().values_list("pk", "external_id")))
 
 
 def ssd_missing_csv(rows: list[list[str]]) -> str:

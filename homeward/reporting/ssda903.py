@@ -41,16 +41,32 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+
 from homeward.accounts.models import User
+from homeward.children.models import LegalStatusPeriod
 from homeward.common.text import csv_cell
-from homeward.common.timeutil import local_date
+from homeward.common.timeutil import LONDON
 from homeward.episodes.models import EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 
 from .child_ids import child_id_problem
-from .history import ChildHistory, histories_for, home_authority
+from .history import (
+    LOOKED_AFTER,
+    ChildHistory,
+    ChildRow,
+    histories_for_rows,
+    home_authority,
+    home_authority_id,
+    period_bounds,
+)
 
 COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
+# What the table reads of each episode and its child, in this order: the London dates of the
+# start and the return are worked out by the database.
+_COLUMNS = ("pk", "child_id", "start_day", "found_day", "whereabouts_known", "child__external_id",
+            "child__date_of_birth", "child__sex")
 
 
 @dataclass(frozen=True)
@@ -101,30 +117,39 @@ def _dmy(day: date) -> str:
 
 
 def ssda903_missing(user: User, *, year: int) -> MissingTable:
-    """The Missing table rows of the collection year, and any problems that bar its export."""
+    """The Missing table rows of the collection year, and any problems that bar its export.
+
+    Only the year's episodes are read: those started by its last day and not found before its
+    first (an episode found earlier ends before the year, whatever care or age cut it to), in
+    one query of the columns the table needs; the histories are read for their children alone."""
     first, last = collection_year(year)
-    episodes = list(
-        episode_list_for_user(user)
-        .exclude(status=EpisodeStatus.CANCELLED)
-        .filter(child__responsible_authority__code=home_authority())
-        .select_related("child__responsible_authority")
-        .order_by("child_id", "missing_since", "id")
+    year_start, year_end = period_bounds(first, last)
+    in_care = LegalStatusPeriod.objects.filter(child=OuterRef("child_id"), status=LOOKED_AFTER)
+    episodes = (
+        episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED)
+        .filter(child__responsible_authority_id=home_authority_id(), missing_since__lt=year_end)
+        .filter(Q(found_at__isnull=True) | Q(found_at__gte=year_start))
+        # Only a child ever looked after can have a row (the history says whether on the day).
+        .filter(Exists(in_care))
+        .annotate(start_day=TruncDate("missing_since", tzinfo=LONDON), found_day=TruncDate("found_at", tzinfo=LONDON))
     )
-    histories = histories_for({e.child_id: e.child for e in episodes}.values())
+    found = list(episodes.order_by("child_id", "missing_since", "id").values_list(*_COLUMNS))
+    children = {values[1]: ChildRow(values[1], values[5], values[6], values[7], home_authority())
+                for values in found}
+    histories = histories_for_rows(children.values())
     rows: list[MissingRow] = []
     problems: list[Problem] = []
-    for episode in episodes:
-        history = histories[episode.child_id]
-        start = local_date(episode.missing_since)
+    for pk, child_id, start, found_day, whereabouts_known, external_id, date_of_birth, _sex in found:
+        history = histories[child_id]
         if start > last or not history.looked_after_on(start):
             continue
-        end = _care_end(history, start, local_date(episode.found_at) if episode.found_at else None)
+        end = _care_end(history, start, found_day)
         if end is not None and end < first:
             continue
         row = MissingRow(
-            episode=episode.pk, child=episode.child_id, child_ref=episode.child.external_id,
-            date_of_birth=episode.child.date_of_birth, missing="A" if episode.whereabouts_known else "M",
-            start=start, end=end if end is not None and end <= last else None,
+            episode=pk, child=child_id, child_ref=external_id, date_of_birth=date_of_birth,
+            missing="A" if whereabouts_known else "M", start=start,
+            end=end if end is not None and end <= last else None,
         )
         rows.append(row)
         problems.extend(_row_problems(row, history, first, last))

@@ -36,10 +36,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_MONTHS = 60
 
 
-def _as_of(request: Request) -> datetime:
-    return query_instant(request, "as_of") or timezone.now()
-
-
 def _date(request: Request, name: str, default: date) -> date:
     raw = query_text(request, name)
     if raw is None:
@@ -142,7 +138,8 @@ class WeeklyReportView(HomewardAPIView):
     def get(self, request: Request) -> Response:
         actor = self.actor(request)
         require(actor, Capability.REPORT_READ)
-        report = weekly_report(actor, as_of=_as_of(request))
+        # No as_of: now, which the report reads from the index of live duties.
+        report = weekly_report(actor, as_of=query_instant(request, "as_of"))
         body: dict[str, Any] = {"as_of": report.as_of, "window_start": report.window_start,
                                 "counts": report.counts}
         for name in SECTIONS:
@@ -288,6 +285,6 @@ class SsdMissingView(HomewardAPIView):
         rows = table.rows
         audit_record(actor=actor, action="export", object_type="ssd_missing",
                      detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
-        audit_list_read(actor=actor, action="export", object_type="ssd_missing", rows=exported_records(ssd=rows),
+        audit_list_read(actor=actor, action="export", object_type="ssd_missing", rows=exported_records(ssd=table),
                         query={})
         return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")

@@ -18,6 +18,7 @@ from homeward.reporting.tests import conftest as reporting_fixtures
 from homeward.reporting.tests import test_performance_and_patterns as quarter_data
 from homeward.reporting.tests import test_reports_api as api_data
 from homeward.reporting.tests import test_weekly as week_data
+from homeward.web.views import reports as reports_views
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +161,57 @@ def test_the_patterns_page_shows_factors_places_and_the_network(web: Client, qua
     assert network.count("<circle") == 3 and network.count("<line") == 2
     assert "3 children and 2 links" in network
     assert "style=" not in body
+
+
+def _viewed(object_type: str) -> set[int]:
+    """The children a report page named in the audit log, one entry each (ADR 0009)."""
+    return set(AuditEntry.objects.filter(object_type=object_type, action="view", child__isnull=False)
+               .values_list("child_id", flat=True))
+
+
+def test_the_weekly_page_shows_the_first_rows_of_each_list_and_the_rest_a_page_at_a_time(
+    web: Client, week: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reports_views, "WEEKLY_SHOWN", 1)
+    monkeypatch.setattr(reports_views, "WEEKLY_PAGE", 1)
+    response = web.get("/reports/weekly", WEEKLY_QUERY)
+    body, page = response.content.decode(), text(response)
+    assert "Missing now (2)" in page and "The first 1 of 2. See all 2 in missing now" in page
+    assert f'href="/episodes/{week["open_long"].pk}"' in body
+    assert f'href="/episodes/{week["open_high"].pk}"' not in body
+    # The children named on the page are audited, and no other: the first of each list.
+    shown = {week[name].child_id for name in ("open_long", "long_found", "high_found", "returned_recent",
+                                              "before_window")}
+    assert _viewed("weekly_report") == shown
+    link = re.search(r'href="\?([^"]*section=missing_now)"', body)
+    assert link, "See all"
+    second = web.get(f"/reports/weekly?{html.unescape(link.group(1))}&page=2")
+    body = second.content.decode()
+    assert "Missing now (2)" in text(second) and "Page 2 of 2" in text(second)
+    assert f'href="/episodes/{week["open_high"].pk}"' in body and "Return interviews overdue" not in body
+    assert week["open_high"].child_id in _viewed("weekly_report")
+
+
+def test_the_patterns_page_shows_the_strongest_links_and_the_places_named_most(
+    web: Client, quarter: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reports_views, "PATTERN_EDGES", 1)
+    monkeypatch.setattr(reports_views, "PATTERN_PLACES", 1)
+    monkeypatch.setattr(reports_views, "PATTERN_LINKS", 1)
+    response = web.get("/reports/patterns", PERIOD)
+    body, page = response.content.decode(), text(response)
+    a, b, c = (quarter[k].child_id for k in ("a_jan", "b_feb", "c_mar"))
+    assert len(_table(body, "table-edges")[1:]) == 1
+    assert "The 1 strongest of 2 links" in page and "show the 1 strongest links" in page
+    places = _table(body, "table-places")[1:]
+    assert [row[0] for row in places] == ["Abington Park"] and places[0][4].endswith("and 1 more")
+    assert "The 1 named most often of 3." in page
+    network = body[body.index('aria-labelledby="chart-network-title'):]
+    network = network[:network.index("</svg>")]
+    assert network.count("<circle") == 2 and network.count("<line") == 1
+    # Named on the page, so audited: the children of the link shown and of the episodes linked;
+    # c, linked to a only by the link not shown, is not named.
+    assert _viewed("patterns_report") == {a, b} and c not in _viewed("patterns_report")
 
 
 def test_a_clean_ssda903_year_offers_the_download_audited_once(web: Client, data: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -37,12 +38,13 @@ from homeward.imports.models import ImportStatus
 from homeward.imports.selectors import import_job_get_for_user
 from homeward.imports.services import import_job_create, import_job_run
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
-from homeward.reporting.named import exported_records, report_rows, weekly_rows
-from homeward.reporting.patterns import patterns
+from homeward.reporting.history import initials
+from homeward.reporting.named import episode_children, exported_records
+from homeward.reporting.patterns import LINKED_AT_MOST, patterns_and_shared
 from homeward.reporting.performance import Performance, performance
-from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
+from homeward.reporting.ssd import ssd_missing, ssd_missing_csv, ssd_missing_problems
 from homeward.reporting.ssda903 import collection_year, ssda903_missing, ssda903_missing_csv
-from homeward.reporting.weekly import WeeklyItem, WeeklyReport, weekly_report
+from homeward.reporting.weekly import RepeatItem, WeeklyItem, WeeklyReport, weekly_report
 from homeward.web import charts
 from homeward.web.formatting import date_text, datetime_text
 from homeward.web.forms.reports import (
@@ -109,13 +111,39 @@ class WeeklyRow:
 
 
 def _episodes_by_id(user: User, ids: set[int]) -> dict[int, Episode]:
-    return {e.pk: e for e in episode_list_for_user(user).filter(pk__in=ids).select_related("child")}
+    out: dict[int, Episode] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 10_000):  # SQLite allows 32,766 parameters a statement
+        out.update((e.pk, e) for e in episode_list_for_user(user).filter(pk__in=wanted[start:start + 10_000])
+                   .select_related("child"))
+    return out
 
 
-def _weekly_context(user: User, as_of: datetime) -> dict[str, Any]:
+# The report page lists the first WEEKLY_SHOWN of each list, with its count; the rest are a
+# page away ("See all"), WEEKLY_PAGE at a time, so that a national service's thousands of live
+# episodes never make one page of megabytes (issue 11). The PDF lists everything.
+WEEKLY_SHOWN = 50
+WEEKLY_PAGE = 100
+REPEAT = "repeat_missing_children"
+
+
+def _weekly_context(user: User, as_of: datetime | None, *, shown: int | None = None, section: str = "",
+                    page_number: str | None = None) -> dict[str, Any]:
+    """What the report page (or, with `shown` None, the PDF) shows: every list cut to its first
+    `shown` rows, or the one list `section`, a page at a time. `named` pairs each episode shown
+    with its child, for the audit log: the page names only the children it shows."""
     report: WeeklyReport = weekly_report(user, as_of=as_of)
-    ids = {i.episode for name, _, _ in WEEKLY_SECTIONS for i in getattr(report, name)}
-    ids |= {pk for r in report.repeat_missing_children for pk in r.episodes}
+    lists: dict[str, list[Any]] = {name: getattr(report, name) for name, _, _ in WEEKLY_SECTIONS}
+    lists[REPEAT] = report.repeat_missing_children
+    entries = None
+    if section:
+        entries = Paginator(lists[section], WEEKLY_PAGE).get_page(page_number)
+        visible = {section: list(entries)}
+    else:
+        visible = {name: items if shown is None else items[:shown] for name, items in lists.items()}
+    repeats: list[RepeatItem] = visible.get(REPEAT, [])
+    ids = {i.episode for name, items in visible.items() if name != REPEAT for i in items}
+    ids |= {pk for r in repeats for pk in r.episodes}
     episodes = _episodes_by_id(user, ids)
 
     def row(item: WeeklyItem) -> WeeklyRow:
@@ -125,23 +153,26 @@ def _weekly_context(user: User, as_of: datetime) -> dict[str, Any]:
 
     sections = [
         {"key": name, "heading": heading, "description": description,
-         "rows": [row(i) for i in getattr(report, name)], "count": report.counts[name]}
-        for name, heading, description in WEEKLY_SECTIONS
+         "rows": [row(i) for i in visible[name]], "count": report.counts[name],
+         "more": not section and report.counts[name] > len(visible[name])}
+        for name, heading, description in WEEKLY_SECTIONS if name in visible
     ]
     repeat = [
         {"child": episodes[r.episodes[0]].child if r.episodes and r.episodes[0] in episodes else None,
          "episodes": [(pk, episodes[pk].missing_since if pk in episodes else None) for pk in r.episodes]}
-        for r in report.repeat_missing_children
+        for r in repeats
     ]
-    # The children the report names, by their episodes on it (for the audit log).
-    named = weekly_rows(report)
-    return {"report": report, "sections": sections, "repeat": repeat,
-            "repeat_count": report.counts["repeat_missing_children"], "episode_ids": sorted(ids), "named": named}
+    named = sorted({(i.episode, i.child) for name, items in visible.items() if name != REPEAT for i in items}
+                   | {(pk, r.child) for r in repeats for pk in r.episodes})
+    return {"report": report, "sections": sections, "repeat": repeat, "show_repeat": REPEAT in visible,
+            "repeat_count": report.counts[REPEAT], "repeat_more": not section and report.counts[REPEAT] > len(repeats),
+            "episode_ids": sorted(ids), "named": named, "section": section, "entries": entries, "shown": shown}
 
 
-def _weekly_as_of(request: HttpRequest) -> tuple[WeeklyForm, datetime]:
+def _weekly_as_of(request: HttpRequest) -> tuple[WeeklyForm, datetime | None]:
+    """The form and the instant asked for (None: now)."""
     form = WeeklyForm(data=request.GET) if _query_bound(request, "as_of") else WeeklyForm()
-    as_of = timezone.now()
+    as_of = None
     if form.is_bound and form.is_valid() and form.cleaned_data["as_of"]:
         as_of = form.cleaned_data["as_of"]
     return form, as_of
@@ -152,10 +183,19 @@ def weekly(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.REPORT_READ)
     form, as_of = _weekly_as_of(request)
-    context = _weekly_context(user, as_of)
+    section = request.GET.get("section", "")
+    if section and section not in {name for name, _, _ in WEEKLY_SECTIONS} | {REPEAT}:
+        section = ""
+    context = _weekly_context(user, as_of, shown=WEEKLY_SHOWN, section=section, page_number=request.GET.get("page"))
+    as_of = context["report"].as_of
     audit_list_read(actor=user, object_type="weekly_report", rows=context["named"],
-                    query={"as_of": as_of.isoformat()})
-    context.update({"form": form, "pdf_query": request.GET.urlencode() if form.is_bound and form.is_valid() else ""})
+                    query={"as_of": as_of.isoformat(), **({"section": section} if section else {})})
+    asked = request.GET.copy()
+    for name in ("section", "page"):
+        asked.pop(name, None)
+    as_of_query = asked.urlencode() if form.is_bound and form.is_valid() else ""
+    context.update({"form": form, "pdf_query": as_of_query, "as_of_query": as_of_query,
+                    "query": "&".join(q for q in (as_of_query, f"section={section}" if section else "") if q)})
     return render(request, "web/reports/weekly.html", context)
 
 
@@ -170,6 +210,7 @@ def weekly_pdf(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('web:reports_weekly')}?{request.GET.urlencode()}")
     context = _weekly_context(user, as_of)
+    as_of = context["report"].as_of
     context["printed_at"] = timezone.now()
     html = render_to_string("web/reports/weekly_pdf.html", context, request=request)
     stylesheet = finders.find("homeward/report-pdf.css")
@@ -250,7 +291,8 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.REPORT_READ)
     form, first, last = _period(request)
-    figures = performance(user, first=first, last=last)
+    # The page shows counts: it asks for no lists of the episodes behind them.
+    figures = performance(user, first=first, last=last, listing=False)
     children = _children(user, {pk for r in figures.repeat_children for pk in r.episodes})
     # The page names only the repeat-missing children (with their episodes); the rest are counts.
     audit_list_read(actor=user, object_type="performance_report",
@@ -271,41 +313,73 @@ def performance_page(request: HttpRequest) -> HttpResponse:
 # Patterns -----------------------------------------------------------------------------------
 
 
+# The patterns page shows the strongest PATTERN_EDGES links (the picture and its table), the
+# PATTERN_PLACES places named most often, and at most PATTERN_LINKS episode links in a cell,
+# each with its count, so that a national service's year of episodes makes a page of a few
+# hundred rows rather than hundreds of thousands of links (issue 11); the API answers in full.
+PATTERN_EDGES = 200
+PATTERN_PLACES = 100
+PATTERN_LINKS = 20
+PATTERN_SHARED = 50
+
+
+def _links(episodes: list[int]) -> dict[str, Any]:
+    return {"shown": episodes[:PATTERN_LINKS], "more": max(len(episodes) - PATTERN_LINKS, 0)}
+
+
 @page
 def patterns_page(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.REPORT_READ)
     form, first, last = _period(request)
-    found = patterns(user, first=first, last=last)
+    found, found_shared = patterns_and_shared(user, first=first, last=last)
     period = f"{date_text(first)} to {date_text(last)}"
     months = [charts.month_label(m) for m in found.months]
-    nodes = {n.child: n for n in found.nodes}
-    factor_charts = []
+    shown_edges = found.edges[:PATTERN_EDGES]
+    in_picture = {c for e in shown_edges for c in (e.source, e.target)}
+    nodes = {n.child: n for n in found.nodes if n.child in in_picture}
+    factor_charts: list[dict[str, Any]] = []
     for kind, heading, source in (("push", "Push factors", "return interviews"),
                                   ("pull", "Pull factors", "return interviews"),
                                   ("risk", "Immediate risks", "children's services' risk analyses")):
         trends = [f for f in found.factors if f.kind == kind]
         factor_charts.append({
-            "kind": kind, "heading": heading, "trends": trends, "source": source,
+            "kind": kind, "heading": heading, "source": source,
+            "trends": [{"trend": t, "links": _links(t.episodes)} for t in trends],
             "chart": charts.hbar_chart(
                 id=f"chart-{kind}", title=f"{heading} named in {source}, {period}",
                 description=", ".join(f"{t.label}: {t.total}" for t in trends) or "None recorded.",
                 rows=[(t.label, float(t.total)) for t in trends]),
         })
+    places: list[dict[str, Any]] = [{"place": p, "links": _links(p.episodes)} for p in found.places[:PATTERN_PLACES]]
+    cut = len(found.edges) > len(shown_edges)
     network = charts.network_chart(
         id="chart-network", title=f"Children linked by going missing together or by shared associates, {period}",
-        description=f"{len(found.nodes)} children and {len(found.edges)} links; the table after the picture "
-                    "lists every link.",
-        nodes=[(n.child, n.initials, reverse("web:child", args=[n.child])) for n in found.nodes],
-        edges=[(e.source, e.target, e.weight) for e in found.edges])
-    edges = [{"source": nodes.get(e.source), "target": nodes.get(e.target), "edge": e} for e in found.edges]
-    # The page links each episode it counts and each child of the network.
-    audit_list_read(actor=user, object_type="patterns_report",
-                    rows=report_rows(user, found),
+        description=(f"{len(found.nodes)} children and {len(found.edges)} links; "
+                     + (f"the picture and the table after it show the {len(shown_edges)} strongest links."
+                        if cut else "the table after the picture lists every link.")),
+        nodes=[(n.child, n.initials, reverse("web:child", args=[n.child])) for n in nodes.values()],
+        edges=[(e.source, e.target, e.weight) for e in shown_edges])
+    edges = [{"source": nodes.get(e.source), "target": nodes.get(e.target), "edge": e} for e in shown_edges]
+    shared_entries = found_shared[:PATTERN_SHARED]
+    wanted = [c for entry in shared_entries for c in entry.children[:PATTERN_LINKS]]
+    # By initials, as the picture of the network names them.
+    letters = {child.pk: initials(child.given_name, child.family_name) for child in _children_by_pk(user, wanted)}
+    shared = [{"entry": entry, "children": [(c, letters.get(c, "Child")) for c in entry.children[:PATTERN_LINKS]],
+               "more": max(len(entry.children) - PATTERN_LINKS, 0)} for entry in shared_entries]
+    # The page links each episode it shows and each child of the network it draws.
+    shown = {pk for group in factor_charts for t in group["trends"] for pk in t["links"]["shown"]}
+    shown |= {pk for p in places for pk in p["links"]["shown"]}
+    shown |= {pk for e in shown_edges for pk in e.episodes} | {pk for n in nodes.values() for pk in n.episodes}
+    shown |= {pk for entry in shared_entries for pk in entry.episodes[:PATTERN_LINKS]}
+    audit_list_read(actor=user, object_type="patterns_report", rows=episode_children(user, shown),
                     query={"from": first.isoformat(), "to": last.isoformat()})
     return render(request, "web/reports/patterns.html", {
         "form": form, "first": first, "last": last, "found": found, "month_labels": months,
-        "factor_charts": factor_charts, "network": network, "edges": edges,
+        "factor_charts": factor_charts, "network": network, "edges": edges, "places": places,
+        "places_cut": len(found.places) > len(places), "edges_cut": cut, "shared": shared,
+        "shared_cut": len(found_shared) > len(shared_entries), "shared_count": len(found_shared),
+        "linked_at_most": LINKED_AT_MOST,
     })
 
 
@@ -329,11 +403,13 @@ def statutory(request: HttpRequest) -> HttpResponse:
     first, last = collection_year(year)
     annex_form = AnnexAForm()
     children = _children(user, {p.episode for p in table.problems})
-    ssd = ssd_missing(user)
+    # The page says only whether the SSD table can be exported: its problems, not its rows.
+    ssd_problems = ssd_missing_problems(user)
     return render(request, "web/reports/statutory.html", {
         "form": form, "year": year, "year_first": first, "year_last": last, "table": table,
         "problems": [(p, children.get(p.child)) for p in table.problems], "annex_form": annex_form,
-        "ssd": ssd, "ssd_children_without_id": _children_by_pk(user, [p.child for p in ssd.problems]),
+        "ssd_problems": ssd_problems,
+        "ssd_children_without_id": _children_by_pk(user, [p.child for p in ssd_problems]),
     })
 
 
@@ -391,7 +467,7 @@ def statutory_ssd(request: HttpRequest) -> HttpResponse:
     rows = table.rows
     audit_record(actor=user, action="export", object_type="ssd_missing",
                  detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
-    audit_list_read(actor=user, action="export", object_type="ssd_missing", rows=exported_records(ssd=rows),
+    audit_list_read(actor=user, action="export", object_type="ssd_missing", rows=exported_records(ssd=table),
                     query={})
     return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")
 
