@@ -135,6 +135,26 @@ def test_the_performance_page_shows_the_hand_worked_figures_as_charts_and_tables
     assert f'href="/episodes/{quarter["a_mar"].pk}"' in body
 
 
+def test_the_performance_page_lists_the_repeat_missing_children_a_page_at_a_time(
+    web: Client, quarter: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reports_views, "REPEAT_PAGE", 1)
+    # The two repeat-missing children, in the order the report gives them: b's, then a's.
+    b, a = quarter["b_with_a"], quarter["a_mar"]
+    first = web.get("/reports/performance", PERIOD)
+    body = first.content.decode()
+    assert [row[1] for row in _table(body, "table-repeat")[1:]] == [f"Episode {b.pk}"]
+    assert "Page 1 of 2 (2 children)" in text(first)
+    assert _viewed("performance_report") == {b.child_id}
+    link = re.search(r'href="\?([^"]*page=2)"', body)
+    assert link, "Next"
+    second = web.get(f"/reports/performance?{html.unescape(link.group(1))}")
+    assert [row[1] for row in _table(second.content.decode(), "table-repeat")[1:]] == [f"Episode {a.pk}"]
+    # The period asked for is kept: the counts are the same.
+    assert _table(second.content.decode(), "table-episodes")[1:] == _table(body, "table-episodes")[1:]
+    assert _viewed("performance_report") == {b.child_id, a.child_id}
+
+
 def test_a_period_that_ends_before_it_starts_is_an_error(web: Client) -> None:
     response = web.get("/reports/performance", {**PERIOD, "from_date_year": "2026"})
     assert 'href="#id_from_date_day">The start of the period must be on or before its end' in response.content.decode()

@@ -282,6 +282,10 @@ def _performance_charts(figures: Performance) -> dict[str, Any]:
     }
 
 
+# The performance page's table of repeat-missing children, a page at a time.
+REPEAT_PAGE = 50
+
+
 def _children(user: User, episode_ids: set[int]) -> dict[int, Child]:
     return {e.child_id: e.child for e in _episodes_by_id(user, episode_ids).values()}
 
@@ -293,19 +297,25 @@ def performance_page(request: HttpRequest) -> HttpResponse:
     form, first, last = _period(request)
     # The page shows counts: it asks for no lists of the episodes behind them.
     figures = performance(user, first=first, last=last, listing=False)
-    children = _children(user, {pk for r in figures.repeat_children for pk in r.episodes})
-    # The page names only the repeat-missing children (with their episodes); the rest are counts.
+    # The repeat-missing children a page at a time (a national service's year has tens of
+    # thousands): the page names only those it shows (with their episodes); the rest are counts.
+    entries = Paginator(figures.repeat_children, REPEAT_PAGE).get_page(request.GET.get("page"))
+    shown = list(entries)
+    children = _children(user, {pk for r in shown for pk in r.episodes})
     audit_list_read(actor=user, object_type="performance_report",
-                    rows=[(pk, r.child) for r in figures.repeat_children for pk in r.episodes],
-                    query={"from": first.isoformat(), "to": last.isoformat()})
+                    rows=[(pk, r.child) for r in shown for pk in r.episodes],
+                    query={"from": first.isoformat(), "to": last.isoformat(),
+                           **({"page": entries.number} if entries.number > 1 else {})})
+    asked = request.GET.copy()
+    asked.pop("page", None)
     context: dict[str, Any] = {"form": form, "figures": figures, "first": first, "last": last,
                                "rhi_rows": list(zip([charts.month_label(m) for m in figures.months],
                                                     figures.rhi_by_month, strict=True)),
                                "month_rows": list(zip([charts.month_label(m) for m in figures.months],
                                                       figures.episodes_by_month, figures.children_by_month,
                                                       figures.repeat_children_by_month, strict=True)),
-                               "repeat_children": [(children.get(r.child), r.episodes)
-                                                   for r in figures.repeat_children]}
+                               "repeat_children": [(children.get(r.child), r.episodes) for r in shown],
+                               "entries": entries, "query": asked.urlencode()}
     context.update(_performance_charts(figures))
     return render(request, "web/reports/performance.html", context)
 
