@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 # Reference data and the audit log itself are not a child's record; exports and imports span
 # many children (test_exports_and_imports_are_audited). The reports that list children by id
 # (weekly, performance, patterns) name this one once it is on them (_on_every_list).
-NOT_CHILD_DATA = {"codes", "audit log", "ssda903 missing", "annex a", "ssd missing", "import", "import job"}
+NOT_CHILD_DATA = {"codes", "audit log", "ssda903 missing", "annex a", "ssd missing", "import", "import job",
+                  "consultation counts"}
 REPORTS = {"weekly report", "performance", "patterns"}
 
 
@@ -72,7 +73,8 @@ def test_every_endpoint_audits_the_child(endpoint: Endpoint, world: World, api_f
         assert entries.exclude(action="view").exists(), f"{endpoint.name} recorded no change"
 
 
-EXPORTS = {"ssda903 missing": "export", "annex a": "export", "ssd missing": "export", "import": "create"}
+EXPORTS = {"ssda903 missing": "export", "annex a": "export", "ssd missing": "export", "import": "create",
+           "charges": "export"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTS))
@@ -103,7 +105,7 @@ CHILD_RECORD_PAGES = [p for p in PAGES if "{child}" in p.path or "{episode}" in 
 # Searches, exports and imports: not one child's page, but audited all the same.
 SEARCH_AND_EXPORT = {"search": "search", "report: find the child": "search", "philomena pdf": "export",
                      "weekly report pdf": "export", "ssda903 missing csv": "export", "annex a xlsx": "export",
-                     "ssd missing csv": "export", "import (send)": "create"}
+                     "ssd missing csv": "export", "import (send)": "create", "charges csv": "export"}
 
 
 def _web_actor(page: Page) -> str:

@@ -37,6 +37,8 @@ from homeward.common.timeutil import LONDON
 
 from .test_permission_matrix import (
     CASEWORK,
+    CHARGE_READERS,
+    CHARGE_WITHDRAWERS,
     IMPORTERS,
     OVERSIGHT,
     REPORTING,
@@ -45,7 +47,9 @@ from .test_permission_matrix import (
     World,
     _allocated,
     _authorised,
+    _charge,
     _closable,
+    _consultation,
     _import_file,
     _import_job,
     _interviewed,
@@ -346,6 +350,25 @@ PAGES: list[Page] = [
            data=lambda w: parts("authorised_at", when(10))),
     *_form("interview: share", "/episodes/{episode}/interview/share", RHI_LEADS, url_name="rhi_share",
            prepare=_authorised, data=lambda w: {**parts("shared_at", when(10)), "recipients": ["police"]}),
+    # Consultations and referrals (DOMAIN.md section 5a): casework roles record the decision and
+    # its outcome.
+    *_form("consultation decision", "/episodes/{episode}/consultations/new", CASEWORK, url_name="consultation_new",
+           data=lambda w: {"kind": "section_47", "decision": "made", **parts("decided_at", when(5)),
+                           "reason": "Significant harm suspected"}),
+    *_form("consultation outcome", "/episodes/{episode}/consultations/{consultation}/outcome", CASEWORK,
+           url_name="consultation_outcome", prepare=_consultation,
+           data=lambda w: {**parts("outcome_at", when(5)), "outcome": "Section 47 enquiry started"}),
+    Page("consultation counts", "/reports/consultations", OVERSIGHT, hidden_from=frozenset(),
+         url_name="reports_consultations"),
+    # Charges for exceptional interviews (seed 001): for finance, through the co-ordinator and
+    # the senior managers; withdrawn by the co-ordinator.
+    Page("charges", "/reports/charges", CHARGE_READERS, hidden_from=frozenset(), url_name="charges",
+         prepare=_charge),
+    Page("charges csv", "/reports/charges.csv", CHARGE_READERS, hidden_from=frozenset(), url_name="charges_csv",
+         prepare=_charge),
+    *_form("charge withdraw", "/reports/charges/{charge}/withdraw", CHARGE_WITHDRAWERS, url_name="charge_withdraw",
+           hidden_from=frozenset(), prepare=_charge,
+           data=lambda w: {**parts("withdrawn_at", when(5)), "reason": "Raised in error"}),
     Page("interview pipeline", "/interviews", RHI_LEADS, hidden_from=frozenset(), url_name="rhi_pipeline"),
     # The interviews allocated to the person: anyone's own list (empty for most roles).
     Page("my interviews", "/interviews/mine", ALL, hidden_from=frozenset(), url_name="my_interviews"),
@@ -550,6 +573,7 @@ def test_a_child_outside_the_persons_scope_is_404_on_every_page_of_it(
     _photo(stranger)
     _meeting_action(stranger)
     _adult(stranger)
+    _consultation(stranger)
     client = clients[role]
     wrong = []
     for page in CHILD_PAGES:

@@ -160,6 +160,35 @@ def _meeting_action_for_police(world: World) -> None:
     _meeting(world, _person("police_liaison").username)
 
 
+# Consultations and referrals (DOMAIN.md section 5a) are social care's decisions: recorded by
+# casework roles, read by everyone who reads social care's record (not police liaison, ADR 0008).
+CONSULTATION_READERS = SEES_CHILD - {"police_liaison"}
+# Charges for exceptional interviews (seed 001), for finance: the co-ordinator, the MCT, the
+# service leader and senior manager, the system administrator; withdrawn by the co-ordinator.
+CHARGE_READERS = frozenset({"coordinator", "mct_admin", "service_leader", "senior_manager", "admin"})
+CHARGE_WITHDRAWERS = frozenset({"coordinator", "admin"})
+
+
+def _consultation(world: World) -> None:
+    """A Section 47 strategy discussion decided on the world's episode, its outcome awaited."""
+    from homeward.casework.consultations import consultation_record
+
+    consultation = consultation_record(actor=world.coordinator, episode=world.episode, kind="section_47",
+                                       decision="made", decided_at=timezone.now() - timedelta(hours=2),
+                                       reason="Significant harm suspected")
+    world.ids.update(consultation=consultation.pk)
+
+
+def _charge(world: World) -> None:
+    """A charge on the world's episode (as an exceptional interview's authorisation raises one)."""
+    from homeward.charges.models import Charge
+
+    charge = Charge.objects.create(episode=world.episode, authority=world.child.responsible_authority,
+                                   interview_on=timezone.localdate(), fee_pence=35000, protocol="matrix",
+                                   raised_at=timezone.now() - timedelta(hours=1), raised_by=world.coordinator)
+    world.ids.update(charge=charge.pk)
+
+
 def collection_year_now() -> int:
     """The SSDA903 collection year (its end) that today falls in."""
     today = timezone.localdate()
@@ -249,6 +278,18 @@ ENDPOINTS = [
              body=lambda w: {"year": collection_year_now()}),
     Endpoint("annex a", "get", "/api/v1/reports/annex-a", OVERSIGHT, hidden_from=frozenset()),
     Endpoint("ssd missing", "get", "/api/v1/reports/ssd-missing", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("consultations", "get", "/api/v1/episodes/{episode}/consultations", CONSULTATION_READERS,
+             prepare=_consultation),
+    Endpoint("consultation", "post", "/api/v1/episodes/{episode}/consultations", CASEWORK,
+             body=lambda w: {"kind": "pre_mace", "decision": "not_made", "decided_at": iso(1),
+                             "reason": "Already known to the panel"}),
+    Endpoint("consultation outcome", "post", "/api/v1/episodes/{episode}/consultations/{consultation}/outcome",
+             CASEWORK, prepare=_consultation, body=lambda w: {"outcome": "Section 47 enquiry", "outcome_at": iso(1)}),
+    Endpoint("consultation counts", "get", "/api/v1/reports/consultations", OVERSIGHT, hidden_from=frozenset()),
+    Endpoint("charges", "get", "/api/v1/charges", CHARGE_READERS, hidden_from=frozenset(), prepare=_charge),
+    Endpoint("charge withdrawal", "post", "/api/v1/charges/{charge}/withdrawal", CHARGE_WITHDRAWERS,
+             hidden_from=frozenset(), prepare=_charge,
+             body=lambda w: {"withdrawn_at": iso(0.5), "reason": "Raised in error"}),
     Endpoint("import", "post", "/api/v1/imports/ssda903-missing", IMPORTERS, hidden_from=frozenset(),
              prepare=_returned, body=_upload, format="multipart"),
     Endpoint("import job", "get", "/api/v1/imports/{job}", IMPORTERS, hidden_from=frozenset(),
@@ -356,7 +397,8 @@ def test_the_matrix_names_every_endpoint() -> None:
             continue
         served |= {(pattern.name, method) for method in ("get", "post", "put", "patch", "delete")
                    if hasattr(view, method)}
-    rows = {(resolve(e.path.format(child=1, episode=1, job=1, meeting=1, action=1)).url_name, e.method)
+    rows = {(resolve(e.path.format(child=1, episode=1, job=1, meeting=1, action=1, consultation=1,
+                                   charge=1)).url_name, e.method)
             for e in ENDPOINTS}
     assert not served - rows, f"endpoints with no row in the permission matrix: {sorted(served - rows)}"
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "homeward.episodes",
     "homeward.interviews",
     "homeward.meetings",
+    "homeward.consultations",
+    "homeward.charges",
     "homeward.obligations",
     "homeward.notifications",
     "homeward.reporting",

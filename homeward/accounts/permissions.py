@@ -44,6 +44,10 @@ class Capability:
     STATUTORY_EXPORT = "statutory_export"
     IMPORT = "import"
     INTAKE = "intake"
+    CONSULTATION_RECORD = "consultation_record"
+    CONSULTATION_READ = "consultation_read"
+    CHARGE_READ = "charge_read"
+    CHARGE_WITHDRAW = "charge_withdraw"
 
 
 _OVERSIGHT_ROLES = {Role.COORDINATOR, Role.MCT_ADMIN, Role.TEAM_MANAGER, Role.SERVICE_LEADER, Role.SENIOR_MANAGER,
@@ -86,6 +90,16 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     # Police notifications by email (issue 12): the MCT and the co-ordinator upload them, read
     # them as received and work the triage queue.
     Capability.INTAKE: frozenset({Role.COORDINATOR, Role.MCT_ADMIN}),
+    # Consultations and referrals (DOMAIN.md section 5a): social care's decisions, recorded by
+    # those who do casework; read by everyone who reads social care's record of the child
+    # (not police liaison, ADR 0008, nor the auditor).
+    Capability.CONSULTATION_RECORD: frozenset(CASEWORK_ROLES),
+    Capability.CONSULTATION_READ: frozenset(set(Role.values) - {Role.AUDITOR, Role.POLICE_LIAISON}),
+    # Charges for exceptional interviews (seed 001): finance works from the co-ordinator's and
+    # the senior managers' list; the co-ordinator withdraws one raised in error.
+    Capability.CHARGE_READ: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.SERVICE_LEADER, Role.SENIOR_MANAGER,
+                                       Role.ADMIN}),
+    Capability.CHARGE_WITHDRAW: frozenset({Role.COORDINATOR, Role.ADMIN}),
 }
 
 # Which simple actions a reporting partner may record (everyone in CASEWORK_ROLES may record all).
@@ -138,6 +152,17 @@ def may_complete_meeting_action(user: User, owner_user_id: int | None) -> bool:
                 and can(user, Capability.CHILD_READ))
 
 
+def may_record_interview(user: User, practitioner_id: int | None) -> bool:
+    """Whether a person may record the steps of a return interview (offer, interview,
+    amendment): the person it is allocated to, whatever their role (any professional not in the
+    child's direct care, the child's IRO at the child's request: DOMAIN.md section 5a); or the
+    co-ordinator, the MCT and social workers, except that a return interview practitioner
+    records only the interviews allocated to them."""
+    if user and user.is_active and practitioner_id is not None and practitioner_id == user.pk:
+        return True
+    return can(user, Capability.RHI_RECORD) and user.role != Role.RHI_PRACTITIONER
+
+
 def can(user: User, capability: str) -> bool:
     return bool(user and user.is_active and user.role in _CAPABILITIES[capability])
 
@@ -161,7 +186,9 @@ def visible_children_filter(user: User) -> Q:
     if role in AUTHORITY_WIDE_ROLES:
         return Q()
     if role == Role.SOCIAL_WORKER:
-        scope = Q(allocated_worker=user)
+        # Their own children, their team's, and any child whose return interview they were given
+        # (any professional not in the child's direct care may hold it: DOMAIN.md section 5a).
+        scope = Q(allocated_worker=user) | Q(episodes__rhi__practitioner=user)
         if user.team_id:
             scope |= Q(team_id=user.team_id)
         return scope

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, require
-from homeward.accounts.roles import Role
+from homeward.accounts.permissions import Capability, may_record_interview, require
 from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.interviews.models import (
@@ -31,10 +30,12 @@ from homeward.interviews.models import (
     RhiSharing,
     RhiVersion,
 )
-from homeward.interviews.selectors import CONCERN_SHARED_LABEL, INTERVIEW_SHARED_LABEL, PRACTITIONER_ROLES
+from homeward.interviews.selectors import CONCERN_SHARED_LABEL, INTERVIEW_SHARED_LABEL
 from homeward.reference.selectors import is_valid_code
 
+from .charges import charge_for_authorised_interview
 from .commit import Audit, Chronicle, casework_commit
+from .interviewers import interviewer_errors
 
 CLOCK_SKEW = timedelta(minutes=5)
 SHARE_RECIPIENTS = ("police", "social_worker", "iro")
@@ -92,8 +93,11 @@ def _finish(episode: Episode, actor: User, at: datetime, kind: str, summary: str
 
 @transaction.atomic
 def rhi_allocate(*, actor: User, episode: Episode, practitioner: User | None, allocated_at: datetime,
-                 exceptional: bool = False, reason: str = "") -> ReturnInterview:
-    """The co-ordinator allocates the interview to a practitioner (seed 000).
+                 exceptional: bool = False, reason: str = "", at_child_request: bool = False) -> ReturnInterview:
+    """The co-ordinator allocates the interview to a practitioner (seed 000): a professional
+    not involved in the child's direct care (`interviewer_errors`, DOMAIN.md section 5a). The
+    child's own allocated social worker needs `reason` where the protocol allows them at all;
+    the child's IRO needs `at_child_request`.
 
     Every allocation is kept. The first one starts the allocation clock; re-allocating keeps
     it (the deadline does not move, a missed one stays missed) and records who had it before.
@@ -106,9 +110,8 @@ def rhi_allocate(*, actor: User, episode: Episode, practitioner: User | None, al
     _returned(episode, errors)
     if practitioner is None:
         errors.append(FieldError("practitioner", "No active person has this username."))
-    elif practitioner.role not in PRACTITIONER_ROLES:
-        errors.append(FieldError("practitioner", "Allocate to a return interview practitioner or social worker, "
-                                                  "not to someone involved in the child's direct care."))
+    else:
+        errors.extend(interviewer_errors(episode, practitioner, at_child_request=at_child_request, reason=reason))
     _when(errors, "allocated_at", allocated_at, episode.found_at, "the child was found")
     if rhi.allocated_at is not None and allocated_at < rhi.allocated_at:
         errors.append(FieldError("allocated_at", "A re-allocation cannot come before the first allocation."))
@@ -132,16 +135,19 @@ def rhi_allocate(*, actor: User, episode: Episode, practitioner: User | None, al
     _finish(episode, actor, allocated_at, "rhi_allocated",
             f"Return interview {verb} {practitioner.display_name}"
             + (" (exceptional, chargeable to the placing authority)." if exceptional else ".")
+            + (" At the child's request." if at_child_request else "")
             + (f" {reason.strip()}" if reason.strip() else ""),
             rhi, {"practitioner": practitioner.username, "exceptional": exceptional,
+                  "at_child_request": at_child_request,
                   "previous_practitioner": previous.username if previous else None})
     return rhi
 
 
 def _require_practitioner_or_lead(actor: User, rhi: ReturnInterview) -> None:
+    if may_record_interview(actor, rhi.practitioner_id):
+        return
     require(actor, Capability.RHI_RECORD)
-    if actor.role == Role.RHI_PRACTITIONER and rhi.practitioner_id != actor.pk:
-        raise PermissionDenied("Only the practitioner this interview is allocated to may record it.")
+    raise PermissionDenied("Only the practitioner this interview is allocated to may record it.")
 
 
 @transaction.atomic
@@ -315,6 +321,7 @@ def rhi_authorise(*, actor: User, episode: Episode, authorised_at: datetime,
                                                               recommendations=recommendations)
     _finish(episode, actor, authorised_at, "rhi_authorised", "Return interview authorised.", rhi,
             {"authorised_at": authorised_at, "version": 1})
+    charge_for_authorised_interview(actor=actor, episode=episode, rhi=rhi)
     return rhi
 
 

@@ -8,14 +8,22 @@ from typing import TYPE_CHECKING, Any
 
 from homeward.accounts.roles import Role
 from homeward.children.models import ChronologyEntry
+from homeward.protocol.interviewer import PROFESSIONAL_ROLES
 
 from .models import ReturnInterview
 
-# Practitioners who may conduct an interview: never the child's carers (direct care).
-PRACTITIONER_ROLES = frozenset({Role.RHI_PRACTITIONER, Role.SOCIAL_WORKER, Role.COORDINATOR, Role.MCT_ADMIN})
+# The roles of people who may be offered for an interview: professionals not in the child's
+# direct care, and the child's IRO at the child's request (DOMAIN.md section 5a). Whether this
+# person may hold this child's interview is `homeward.casework.interviewers`' to say.
+PRACTITIONER_ROLES = frozenset({*PROFESSIONAL_ROLES, Role.IRO})
 
 if TYPE_CHECKING:
     from homeward.episodes.models import Episode
+
+
+def rhi_practitioner_id(episode: Episode) -> int | None:
+    """The id of the person the episode's interview is allocated to, if any."""
+    return ReturnInterview.objects.filter(episode=episode).values_list("practitioner_id", flat=True).first()
 
 
 def rhi_stage(rhi: ReturnInterview | None) -> str:

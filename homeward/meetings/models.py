@@ -1,4 +1,4 @@
-"""Strategy meetings (missing strategy, Section 47, MACE) and the actions they agree."""
+"""Strategy meetings (missing strategy, Section 47, MACE, Pre-MACE) and the actions they agree."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ class MeetingKind(models.TextChoices):
     MISSING_STRATEGY = "missing_strategy", "Missing strategy meeting"
     SECTION_47 = "section_47", "Section 47 strategy discussion"
     MACE = "mace", "MACE panel"
+    PRE_MACE = "pre_mace", "Pre-MACE panel"
 
 
 class StrategyMeeting(TimeStampedModel):

@@ -19,7 +19,7 @@ LegalStatus = Literal["looked_after", "child_protection", "child_in_need", "earl
 ReportSource = Literal["police", "placement_provider", "parent_carer", "school", "edt", "social_worker", "other"]
 ClassificationCode = Literal["missing", "absent"]
 RiskLevel = Literal["very_low", "low", "medium", "high"]
-MeetingKind = Literal["missing_strategy", "section_47", "mace"]
+MeetingKind = Literal["missing_strategy", "section_47", "mace", "pre_mace"]
 ShareRecipient = Literal["police", "social_worker", "iro"]
 ActionCode = Literal[
     "police_informed",
@@ -44,7 +44,7 @@ REPORT_SOURCES: frozenset[str] = frozenset(
 )
 CLASSIFICATIONS: frozenset[str] = frozenset({"missing", "absent"})
 RISK_LEVELS: frozenset[str] = frozenset({"very_low", "low", "medium", "high"})
-MEETING_KINDS: frozenset[str] = frozenset({"missing_strategy", "section_47", "mace"})
+MEETING_KINDS: frozenset[str] = frozenset({"missing_strategy", "section_47", "mace", "pre_mace"})
 SHARE_RECIPIENTS: frozenset[str] = frozenset({"police", "social_worker", "iro"})
 ACTION_CODES: frozenset[str] = frozenset(
     {

@@ -56,6 +56,7 @@ from homeward.protocol.calendar import Calendar, local_date, require_aware
 _T = TypeVar("_T")
 DurationUnit = Literal["m", "h", "d", "wd", "eod"]
 RhiClock = Literal["found", "allocation"]
+OwnSocialWorker = Literal["refuse", "with_reason"]
 
 _DURATION = re.compile(r"^(0|[1-9][0-9]{0,5})(m|h|d|wd)$")
 _AUTHORITY_CODE = re.compile(r"^[0-9]{3}$")
@@ -171,8 +172,11 @@ class Intervals:
 
 OBLIGATION_CODES: tuple[str, ...] = tuple(f.name for f in fields(Deadlines))
 _INTERVAL_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Intervals))
-_VERSION_KEYS = ("name", "effective_from", "rhi", "deadlines", "intervals", "repeat_missing")
-_RHI_KEYS = ("clock", "neighbouring_authorities", "completion_duty")
+_VERSION_KEYS = ("name", "effective_from", "rhi", "deadlines", "intervals", "repeat_missing", "charges")
+_RHI_KEYS = ("clock", "neighbouring_authorities", "completion_duty", "own_social_worker")
+_CHARGE_KEYS = ("rhi_fee", "rhi_outcomes")
+_FEE = re.compile(r"^(0|[1-9][0-9]{0,5})\.[0-9]{2}$")
+_INTERVIEW_OUTCOMES = ("accepted", "declined", "no_contact")
 _REPEAT_KEYS = ("count", "window_days")
 
 
@@ -180,6 +184,12 @@ _REPEAT_KEYS = ("count", "window_days")
 class ProtocolVersion:
     """One version of a protocol: every value the rules read, as a frozen value.
 
+    `rhi_own_social_worker`: whether the child's own allocated social worker may be allocated
+    the return interview: "refuse", or "with_reason" (allowed with a recorded reason; seed 002:
+    "usually best ... the allocated social worker", seed 000: "not involved in the direct
+    care"). `rhi_fee_pence`: the fee charged to the placing authority for an exceptional
+    interview of its child (seed 001), in pence; `rhi_charged_outcomes`: the interview
+    outcomes that raise the charge once authorised.
     `rhi_completion_duty`: whether the return interview must be completed within
     deadlines.rhi_completed of the practitioner's allocation (`rhi_completed`, seed 000);
     off in the shipped default.
@@ -194,6 +204,9 @@ class ProtocolVersion:
     repeat_missing_count: int
     repeat_missing_window_days: int
     rhi_completion_duty: bool = False
+    rhi_own_social_worker: OwnSocialWorker = "with_reason"
+    rhi_fee_pence: int = 0
+    rhi_charged_outcomes: tuple[str, ...] = ("accepted",)
 
     @property
     def label(self) -> str:
@@ -304,6 +317,47 @@ def _interval_getter(key: str) -> Callable[[ProtocolVersion], Duration]:
     return pick
 
 
+def _own_social_worker(rhi: Mapping[str, object], base: ProtocolVersion | None, prefix: str) -> OwnSocialWorker:
+    """`rhi.own_social_worker`: "refuse" or "with_reason" (DOMAIN.md section 5a)."""
+    if "own_social_worker" not in rhi:
+        return _from_base(base, f"{prefix}rhi.own_social_worker", lambda b: b.rhi_own_social_worker)
+    value = rhi["own_social_worker"]
+    if value == "refuse":
+        return "refuse"
+    if value == "with_reason":
+        return "with_reason"
+    raise ProtocolError(f'{prefix}rhi.own_social_worker: {_type_name(value)} must be "refuse" or "with_reason"')
+
+
+def _charges(raw: Mapping[str, object], base: ProtocolVersion | None, prefix: str) -> tuple[int, tuple[str, ...]]:
+    """`[charges]`: the fee for an exceptional interview of another authority's child, in
+    pounds and pence as a text ("350.00"), and the outcomes that raise it (seed 001)."""
+    charges = _table(raw.get("charges", {}), f"{prefix}charges")
+    _reject_unknown(charges, _CHARGE_KEYS, f"{prefix}charges.")
+    fee: int
+    if "rhi_fee" in charges:
+        value = charges["rhi_fee"]
+        if not isinstance(value, str) or _FEE.match(value) is None:
+            raise ProtocolError(f'{prefix}charges.rhi_fee: {_type_name(value)} is not an amount like "350.00"')
+        pounds, pence = value.split(".")
+        fee = int(pounds) * 100 + int(pence)
+    else:
+        fee = _from_base(base, f"{prefix}charges.rhi_fee", lambda b: b.rhi_fee_pence)
+    outcomes: tuple[str, ...]
+    if "rhi_outcomes" in charges:
+        where = f"{prefix}charges.rhi_outcomes"
+        items = charges["rhi_outcomes"]
+        if not isinstance(items, list):
+            raise ProtocolError(f"{where}: {_type_name(items)} is not a list")
+        for item in items:
+            if item not in _INTERVIEW_OUTCOMES:
+                raise ProtocolError(f"{where}: {_type_name(item)} is not one of {', '.join(_INTERVIEW_OUTCOMES)}")
+        outcomes = tuple(items)
+    else:
+        outcomes = _from_base(base, f"{prefix}charges.rhi_outcomes", lambda b: b.rhi_charged_outcomes)
+    return fee, outcomes
+
+
 def _parse_version(raw: Mapping[str, object], base: ProtocolVersion | None, prefix: str) -> ProtocolVersion:
     """Validate one version's table; keys it lacks come from `base` (the shipped default)."""
     _reject_unknown(raw, _VERSION_KEYS, prefix)
@@ -401,6 +455,9 @@ def _parse_version(raw: Mapping[str, object], base: ProtocolVersion | None, pref
     else:
         window = _from_base(base, f"{prefix}repeat_missing.window_days", lambda b: b.repeat_missing_window_days)
 
+    own_social_worker = _own_social_worker(rhi, base, prefix)
+    fee_pence, charged_outcomes = _charges(raw, base, prefix)
+
     return ProtocolVersion(
         name=name,
         effective_from=effective_from,
@@ -411,6 +468,9 @@ def _parse_version(raw: Mapping[str, object], base: ProtocolVersion | None, pref
         repeat_missing_count=count,
         repeat_missing_window_days=window,
         rhi_completion_duty=completion_duty,
+        rhi_own_social_worker=own_social_worker,
+        rhi_fee_pence=fee_pence,
+        rhi_charged_outcomes=charged_outcomes,
     )
 
 

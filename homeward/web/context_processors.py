@@ -23,7 +23,7 @@ _REPORT = ("web:report", "Report a missing child", {"report", "report_new_child"
 # Only for those who may read reports (REPORT_READ).
 _REPORTS = ("web:reports", "Reports", {
     "reports", "reports_weekly", "reports_performance", "reports_patterns", "reports_statutory",
-    "reports_import", "reports_import_job",
+    "reports_import", "reports_import_job", "reports_consultations", "charges", "charge_withdraw",
 })
 
 # Only for the MCT and the co-ordinator (INTAKE): police notifications by email and their queue.

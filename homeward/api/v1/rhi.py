@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, may_record_interview, require
 from homeward.api.views import HomewardAPIView
 from homeward.casework.interviews import (
     SHARE_RECIPIENTS,
@@ -24,7 +24,7 @@ from homeward.casework.interviews import (
 )
 from homeward.episodes.selectors import episode_get_for_user
 from homeward.interviews.models import Method, OfferAnswer, Outcome
-from homeward.interviews.selectors import rhi_state
+from homeward.interviews.selectors import rhi_practitioner_id, rhi_state
 
 from .fields import AwareDateTimeField
 
@@ -36,7 +36,10 @@ class AllocationSerializer(serializers.Serializer):
         default=False, help_text="Another authority's child placed here with an immediate safeguarding need: "
                                  "the home authority conducts it, chargeable to the placing authority.")
     reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text="Why the interview is re-allocated (kept with the allocation).")
+                                   help_text="Why the interview is re-allocated, or why the child's own allocated "
+                                             "social worker holds it (kept with the allocation).")
+    at_child_request = serializers.BooleanField(
+        default=False, help_text="The child asked for this person (needed for the child's IRO).")
 
 
 class OfferSerializer(serializers.Serializer):
@@ -107,7 +110,9 @@ class _RhiStepView(HomewardAPIView):
     def post(self, request: Request, episode_id: int) -> Response:
         actor = self.actor(request)
         episode = episode_get_for_user(actor, episode_id, audit=False)
-        require(actor, self.capability)
+        if self.capability != Capability.RHI_RECORD or not may_record_interview(actor, rhi_practitioner_id(episode)):
+            # The person the interview is allocated to records its steps whatever their role.
+            require(actor, self.capability)
         serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform(actor, episode, dict(serializer.validated_data))
@@ -123,7 +128,8 @@ class AllocationView(_RhiStepView):
     def perform(self, actor: User, episode: Any, data: dict[str, Any]) -> None:
         practitioner = User.objects.filter(username=data["practitioner"], is_active=True).first()
         rhi_allocate(actor=actor, episode=episode, practitioner=practitioner, allocated_at=data["allocated_at"],
-                     exceptional=data["exceptional"], reason=data["reason"])
+                     exceptional=data["exceptional"], reason=data["reason"],
+                     at_child_request=data["at_child_request"])
 
 
 @extend_schema_view(post=extend_schema(request=OfferSerializer, responses={201: RhiStateSerializer},

@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import homeward.common.converters  # noqa: F401  (registers <id:...>)
 
 from . import audit, children, codes, episodes, followup, imports, notifications, obligations, reports, rhi
+from .charges import ChargesCsvView, ChargeWithdrawalView
+from .consultations import ConsultationCountsView, ConsultationOutcomeView, EpisodeConsultationsView
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
@@ -50,4 +52,12 @@ urlpatterns = [
     path("reports/ssd-missing", reports.SsdMissingView.as_view(), name="api-report-ssd-missing"),
     path("imports/ssda903-missing", imports.ImportSsda903MissingView.as_view(), name="api-import-ssda903-missing"),
     path("imports/<id:job_id>", imports.ImportJobView.as_view(), name="api-import-job"),
+    # Consultations and referrals as decisions; charges for exceptional interviews (issue 15).
+    path("episodes/<id:episode_id>/consultations", EpisodeConsultationsView.as_view(),
+         name="api-episode-consultations"),
+    path("episodes/<id:episode_id>/consultations/<id:consultation_id>/outcome",
+         ConsultationOutcomeView.as_view(), name="api-episode-consultation-outcome"),
+    path("reports/consultations", ConsultationCountsView.as_view(), name="api-report-consultations"),
+    path("charges", ChargesCsvView.as_view(), name="api-charges"),
+    path("charges/<id:charge_id>/withdrawal", ChargeWithdrawalView.as_view(), name="api-charge-withdrawal"),
 ]

@@ -29,7 +29,8 @@ def _text(label: str, *, help_text: str = "", required: bool = False, message: s
 
 
 def practitioners() -> list[User]:
-    """Who may be allocated an interview: never the child's carers."""
+    """Who may be offered for an interview: professionals not in the child's direct care and IROs
+    (the service refuses the child's carers, placement provider, and others as section 5a says)."""
     return list(User.objects.filter(is_active=True, role__in=[str(r) for r in PRACTITIONER_ROLES])
                 .order_by("first_name", "last_name", "username"))
 
@@ -55,6 +56,13 @@ class AllocateForm(forms.Form):
             self.fields["reason"] = _text("Why it is re-allocated", required=True,
                                           message="Enter why the interview is re-allocated",
                                           help_text="For example, the practitioner is off sick this week")
+        else:
+            self.fields["reason"] = _text(
+                "Reason", help_text="Needed when the child's own allocated social worker is to hold the interview: "
+                                    "for example, agreed by the professional network because the child trusts them")
+        self.fields["at_child_request"] = GovukBooleanField(
+            label="The child asked for this person", required=False,
+            help_text="The child may ask to talk to someone independent, such as their IRO or an advocate")
         if exceptional_possible:
             self.fields["exceptional"] = GovukBooleanField(
                 label="Exceptional: an immediate safeguarding need, chargeable to the placing authority",

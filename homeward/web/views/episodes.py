@@ -42,6 +42,7 @@ from homeward.web.forms.episodes import (
 )
 
 from .base import apply_domain_errors, back_to, form_for, page, person, recordable_actions
+from .consultations import consultation_context
 from .interviews import rhi_panel
 from .meetings import meeting_panels
 
@@ -82,6 +83,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "can_reclassify": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_RECLASSIFY),
         "can_record_found": is_open and can(user, Capability.EPISODE_RECORD_FOUND),
         "can_cancel": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_CANCEL),
+        **consultation_context(user, episode),
     })
 
 

@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, can
-from homeward.accounts.roles import Role
+from homeward.accounts.permissions import Capability, can, may_record_interview
 from homeward.audit.services import audit_list_read, audit_record
 from homeward.casework.interviews import (
     InterviewRecord,
@@ -71,9 +70,7 @@ def _rhi(episode: Episode) -> ReturnInterview | None:
 
 
 def _is_own_or_lead(user: User, rhi: ReturnInterview | None) -> bool:
-    if not can(user, Capability.RHI_RECORD):
-        return False
-    return user.role != Role.RHI_PRACTITIONER or (rhi is not None and rhi.practitioner_id == user.pk)
+    return may_record_interview(user, rhi.practitioner_id if rhi is not None else None)
 
 
 def _exceptional_possible(episode: Episode) -> bool:
@@ -178,7 +175,7 @@ def rhi_allocate_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         practitioner = User.objects.filter(username=data["practitioner"], is_active=True).first()
         return rhi_allocate(actor=user, episode=episode, practitioner=practitioner,
                             allocated_at=data["allocated_at"], exceptional=bool(data.get("exceptional")),
-                            reason=data.get("reason", ""))
+                            reason=data.get("reason", ""), at_child_request=bool(data.get("at_child_request")))
 
     if current is None:
         return _step(request, episode_id, form_class=AllocateForm, heading="Allocate the return interview",
