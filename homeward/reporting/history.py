@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from homeward.children.models import OLDEST_FIRST, Child, LegalStatusPeriod, Placement
 from homeward.common.timeutil import LONDON, age_on, local_date
@@ -138,25 +140,30 @@ def id_slices(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[start:start + ID_SLICE]
 
 
-def histories_for_rows(rows: Iterable[ChildRow]) -> dict[int, ChildHistory]:
+def histories_for_rows(rows: Iterable[ChildRow], among: QuerySet[Any, Any] | None = None) -> dict[int, ChildHistory]:
     """Histories of the given children: their legal statuses and placements read a slice of
-    children at a time, only the columns needed."""
+    children at a time, only the columns needed; or, given `among` (a query of child ids that
+    includes them all), in one query each that selects the children through it (no long lists
+    of ids to send)."""
     children = list(rows)
     statuses: dict[int, list[pf.LegalStatusPeriod]] = {c.pk: [] for c in children}
     placements: dict[int, list[pf.Placement]] = {c.pk: [] for c in children}
-    for ids in id_slices(statuses):
+    slices: Iterable[Any] = [among] if among is not None else id_slices(statuses)
+    for ids in slices:
         for child_id, status, started_on in (LegalStatusPeriod.objects.filter(child_id__in=ids)
                                              .order_by("child_id", *OLDEST_FIRST)
                                              .values_list("child_id", "status", "started_on")):
-            statuses[child_id].append(
-                pf.LegalStatusPeriod(status=status, started_on=started_on or date.min)  # type: ignore[arg-type]
-            )
+            if child_id in statuses:
+                statuses[child_id].append(
+                    pf.LegalStatusPeriod(status=status, started_on=started_on or date.min)  # type: ignore[arg-type]
+                )
         for child_id, authority, started_on, ended_on in (
             Placement.objects.filter(child_id__in=ids).order_by("child_id", *OLDEST_FIRST)
             .values_list("child_id", "authority__code", "started_on", "ended_on")
         ):
-            placements[child_id].append(pf.Placement(authority=authority, started_on=started_on or date.min,
-                                                     ended_on=ended_on))
+            if child_id in placements:
+                placements[child_id].append(pf.Placement(authority=authority, started_on=started_on or date.min,
+                                                         ended_on=ended_on))
     return {
         child.pk: ChildHistory(
             child_id=child.pk, external_id=child.external_id, date_of_birth=child.date_of_birth, sex=child.sex,
