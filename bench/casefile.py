@@ -278,8 +278,9 @@ class Builder:
             self._follow_up(record, first, found_at, routing.conducted_by_home)
             closed_at, close_reason = self._closure(record, found_at, reported_at)
             facts = replace(facts, episode=replace(
-                facts.episode, actions=tuple(sorted(record.action_facts + list(episode_facts.actions),
-                                                    key=lambda a: a.at)),
+                facts.episode, actions=tuple(sorted(record.action_facts + list(episode_facts.actions)
+                                                    + record.plan_facts(), key=lambda a: a.at)),
+                return_visits=record.visit_facts(),
                 strategy_meetings=tuple(sorted(record.meeting_facts, key=lambda m: m.held_at)), rhi=record.rhi_facts(),
                 closed_at=closed_at, close_reason=close_reason))
             obligations = self._plan(facts)
@@ -354,7 +355,14 @@ class Builder:
             at = self._when(rng, o.arises_at, o.due_at)
             if at is None:
                 continue
-            if o.code in pf.ACTION_CODES:
+            if o.code == "action_plan":
+                # The action plan and the return visit are records of their own (homeward.plans).
+                record.plan_at = (at, self._recorded(rng, at))
+            elif o.code == "return_visit":
+                informed = at + timedelta(hours=rng.uniform(1, 20))
+                record.visits.append((at, informed if informed <= self.now - SETTLED else None,
+                                      self._recorded(rng, at)))
+            elif o.code in pf.ACTION_CODES:
                 record.action(o.code, at, self._recorded(rng, at))
             elif o.code in ("strategy_meeting", "strategy_meeting_review"):
                 record.meeting(at, self._recorded(rng, at))
@@ -519,6 +527,16 @@ class EpisodeRecord:
     authorised_at: datetime | None = None
     authoriser: Person | None = None
     sharings: list[tuple[datetime, list[str]]] = field(default_factory=list)
+    # The missing child action plan (agreed, recorded) and the visits after the return
+    # (visited, those with parental responsibility told, recorded).
+    plan_at: tuple[datetime, datetime] | None = None
+    visits: list[tuple[datetime, datetime | None, datetime]] = field(default_factory=list)
+
+    def plan_facts(self) -> list[pf.ActionFact]:
+        return [pf.ActionFact("action_plan", *self.plan_at)] if self.plan_at else []
+
+    def visit_facts(self) -> tuple[pf.ReturnVisit, ...]:
+        return tuple(pf.ReturnVisit(at, informed, recorded) for at, informed, recorded in sorted(self.visits))
 
     def action(self, code: str, at: datetime, recorded_at: datetime) -> None:
         self.action_facts.append(pf.ActionFact(code, at, recorded_at))  # type: ignore[arg-type]
@@ -558,6 +576,8 @@ class EpisodeRecord:
 
     def times(self) -> list[datetime]:
         out = [a.at for a in self.action_facts] + [m.held_at for m in self.meeting_facts]
+        out += [self.plan_at[0]] if self.plan_at else []
+        out += [t for at, informed, _r in self.visits for t in (at, informed) if t is not None]
         out += [t for t in (self.allocated_at, self.conducted_at, self.authorised_at) if t is not None]
         return out + [at for at, _a in self.offers] + [at for at, _r in self.sharings]
 
@@ -593,6 +613,24 @@ class EpisodeRecord:
                                f"{a.code.replace('_', ' ').capitalize()}.")
             builder._audit(recorded, actor, "create", "episode_action", self.id, child.id,
                            {"action": a.code, "at": a.at.isoformat()})
+        if self.plan_at is not None:
+            agreed, recorded = self.plan_at
+            rows.add("action_plan", (recorded, recorded, self.id, agreed, actor.name, "Texts and calls every evening.",
+                                     "That the police and the social worker are looking.", "Daily", "The carer",
+                                     "At the placement", "The MCT's practitioner", actor.id))
+            builder._chronicle(child, self.id, agreed, recorded, actor, "action_plan",
+                               "Missing child action plan agreed; 0 actions.")
+            builder._audit(recorded, actor, "create", "action_plan", self.id, child.id,
+                           {"episode": self.id, "agreed_at": agreed.isoformat()})
+        for visited, informed, recorded in sorted(self.visits):
+            rows.add("return_visit", (recorded, recorded, self.id, visited, actor.name,
+                                      "Where the child went, having read the return interview.",
+                                      "A curfew plan and a trusted adult to call.", "Settled at the placement.",
+                                      informed, "Mother, by phone" if informed else "", actor.id))
+            builder._chronicle(child, self.id, visited, recorded, actor, "return_visit",
+                               "Social worker's visit after the return.")
+            builder._audit(recorded, actor, "create", "return_visit", self.id, child.id,
+                           {"episode": self.id, "visited_at": visited.isoformat()})
         for n, m in enumerate(self.meeting_facts):
             meeting_id = self.id * 16 + n
             recorded = m.recorded_at or m.held_at

@@ -31,6 +31,7 @@ from homeward.interviews.models import ReturnInterview, RhiAllocation, RhiOffer,
 from homeward.meetings.models import MeetingAction, StrategyMeeting
 from homeward.notifications.models import Notification
 from homeward.obligations.models import EpisodeObligationState, StoredObligation
+from homeward.plans.models import ActionPlan, ReturnVisit
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ TABLES: dict[str, Table] = {
                                    "recorded_by_id"),
     "meeting_action": _t(MeetingAction, "meeting_id owner owner_user_id description due done_at done_recorded_at "
                                         "done_by_id done_note"),
+    "action_plan": _t(ActionPlan, "created_at updated_at episode_id agreed_at contact_by contact_how family_told "
+                                  "family_how_often return_who_sees return_where return_interviewer recorded_by_id"),
+    "return_visit": _t(ReturnVisit, "created_at updated_at episode_id visited_at visited_by discussed_episode "
+                                    "prevention outcome parental_responsibility_informed_at "
+                                    "parental_responsibility_informed recorded_by_id"),
     "rhi": _t(ReturnInterview, "id created_at updated_at episode_id practitioner_id allocated_at allocated_by_id "
                                "offered_at offer_method outcome conducted_at method seen_alone accompanied_by "
                                "conducted_by push_factors pull_factors exploitation_indicators referrals reasons "
@@ -102,8 +108,8 @@ TABLES: dict[str, Table] = {
 # Written in this order, so that a row's foreign keys exist before it (SQLite checks them at
 # commit, PostgreSQL's are deferred too; the order keeps both happy).
 ORDER = ("child", "legal_status", "placement", "adult", "philomena", "episode", "classification", "whereabouts",
-         "grading", "action", "meeting", "meeting_action", "rhi", "rhi_allocation", "rhi_offer", "rhi_version",
-         "rhi_sharing", "notification", "obligation", "obligation_state", "chronology")
+         "grading", "action", "meeting", "meeting_action", "action_plan", "return_visit", "rhi", "rhi_allocation",
+         "rhi_offer", "rhi_version", "rhi_sharing", "notification", "obligation", "obligation_state", "chronology")
 
 
 class MissingDefault(Exception):

@@ -17,6 +17,7 @@ from homeward.episodes.models import Episode, EpisodeAction
 from homeward.interviews.models import ReturnInterview, RhiSharing
 from homeward.meetings.models import StrategyMeeting
 from homeward.obligations.facts import FactsBuilder
+from homeward.plans.models import ActionPlan, PlanUpdate, ReturnVisit
 from homeward.protocol import facts as pf
 
 
@@ -38,6 +39,26 @@ class FactsSoFar:
         elif record.action in pf.ACTION_CODES:
             fact = pf.ActionFact(code=record.action, at=record.at, recorded_at=record.recorded_at)  # type: ignore[arg-type]
             self._change(actions=tuple(sorted((*self.facts.episode.actions, fact), key=lambda a: a.at)))
+
+    def _add_action(self, fact: pf.ActionFact) -> None:
+        self._change(actions=tuple(sorted((*self.facts.episode.actions, fact), key=lambda a: a.at)))
+
+    @property
+    def has_plan(self) -> bool:
+        return any(a.code == "action_plan" for a in self.facts.episode.actions)
+
+    def action_plan(self, plan: ActionPlan) -> None:
+        self._add_action(pf.ActionFact(code="action_plan", at=plan.agreed_at, recorded_at=plan.created_at))
+
+    def plan_update(self, update: PlanUpdate) -> None:
+        self._add_action(pf.ActionFact(code="plan_updated", at=update.revised_at, recorded_at=update.created_at))
+
+    def return_visit(self, visit: ReturnVisit) -> None:
+        fact = pf.ReturnVisit(visited_at=visit.visited_at,
+                              parental_responsibility_informed_at=visit.parental_responsibility_informed_at,
+                              recorded_at=visit.created_at)
+        self._change(return_visits=tuple(sorted((*self.facts.episode.return_visits, fact),
+                                                key=lambda v: v.visited_at)))
 
     def meeting(self, meeting: StrategyMeeting) -> None:
         fact = pf.StrategyMeeting(held_at=meeting.held_at, kind=meeting.kind,  # type: ignore[arg-type]

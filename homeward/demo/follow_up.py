@@ -21,6 +21,14 @@ from homeward.casework.interviews import (
     rhi_share,
 )
 from homeward.casework.meetings import AgreedAction, meeting_action_complete, strategy_meeting_record
+from homeward.casework.plans import (
+    PlanContent,
+    PlannedAction,
+    action_plan_record,
+    plan_review_record,
+    plan_update_record,
+    return_visit_record,
+)
 from homeward.episodes.models import Episode
 from homeward.obligations.protocol_source import active_protocol
 from homeward.protocol import evaluate
@@ -33,6 +41,18 @@ MEETING_DECISIONS = [
     "Police to visit known addresses; social worker to speak to the child's friends at school.",
     "Share the Philomena profile with British Transport Police; check the child's social media.",
     "Carers to keep the phone line open; EDT to be told of any sighting overnight.",
+]
+RISK_ANALYSES = [
+    "Risk lower since the return: the child named where they stayed and with whom.",
+    "Risk remains medium: an older peer is still in contact; exploitation concerns shared with the police.",
+]
+SAFETY_PLANS = [
+    "Curfew at ten agreed with the carer; the child will text the key worker if staying out.",
+    "Trusted adult named; the placement will report after two hours, not six.",
+]
+VISIT_OUTCOMES = [
+    "The child agreed the plan and wants to keep seeing the same key worker.",
+    "Settled at the placement; a referral for counselling agreed.",
 ]
 WISHES = [
     "Wants to move closer to her mum and sister.",
@@ -93,7 +113,20 @@ class FollowUp:
 
     def meet(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> None:
         code = obligation.code
-        if code in ("strategy_meeting", "strategy_meeting_review"):
+        if code == "parental_responsibility_informed" and obligation.instance > 1:
+            return  # told of a return visit and its outcome: recorded with the visit
+        if code == "action_plan":
+            self.plan(episode, obligation, so_far)
+        elif code == "return_visit":
+            self.visit(episode, obligation, so_far)
+        elif code == "plan_updated":
+            at = self.when(obligation)
+            if at:
+                so_far.plan_update(plan_update_record(
+                    actor=self.lead, episode=episode, updated_at=at,
+                    risk_analysis=self.rng.choice(RISK_ANALYSES), safety_plan=self.rng.choice(SAFETY_PLANS),
+                    what_changed="Added what the return home interview found to the plan."))
+        elif code in ("strategy_meeting", "strategy_meeting_review"):
             at = self.when(obligation)
             if at:
                 meeting = strategy_meeting_record(
@@ -105,6 +138,14 @@ class FollowUp:
                                           due=(at + timedelta(days=2)).date())],
                 )
                 so_far.meeting(meeting)
+                if so_far.has_plan:
+                    plan_review_record(actor=self.lead, episode=episode, meeting=meeting,
+                                       changes="Reviewed at the meeting: the plan stands, with the police's new "
+                                               "action.",
+                                       actions=[PlannedAction(owner="Allocated social worker",
+                                                              description="Ask the child's friends at school "
+                                                                          "to pass on a message",
+                                                              due=(at + timedelta(days=1)).date())])
                 # Most agreed actions were carried out within a couple of days; recent ones may be open.
                 done_at = (at + timedelta(hours=self.rng.uniform(4, 60))).replace(microsecond=0)
                 if done_at <= self.now - timedelta(minutes=10) and self.rng.random() < 0.95:
@@ -138,6 +179,43 @@ class FollowUp:
                     pull_factors=self.rng.sample(self.pull, k=self.rng.randint(0, 2)) if analysed else (),
                 )
                 so_far.action(record)
+
+    def plan(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> None:
+        """The missing child action plan, agreed mostly within the day of the report."""
+        at = self.when(obligation)
+        if at is None:
+            return
+        so_far.action_plan(action_plan_record(
+            actor=self.lead, episode=episode, agreed_at=at,
+            content=PlanContent(
+                contact_by=self.rng.choice(["Allocated social worker", "Key worker at the placement"]),
+                contact_how="Texts and calls to the child's phone every evening; messages on social media.",
+                family_told="That the police and the social worker are looking, and any sighting.",
+                family_how_often="Daily, and at once on any news",
+                return_who_sees="The carer and the allocated social worker",
+                return_where="At the placement",
+                return_interviewer="The missing co-ordinator's RHI practitioner, whom the child knows",
+            ),
+            actions=[PlannedAction(owner="Police", description="Check the addresses of known friends",
+                                   due=(at + timedelta(days=1)).date())],
+        ))
+
+    def visit(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> None:
+        """The social worker's visit after the return; those with parental responsibility
+        are told of it and its outcome a few hours later."""
+        at = self.when(obligation, on_time=0.9)
+        if at is None:
+            return
+        informed = (at + timedelta(hours=self.rng.uniform(1, 20))).replace(microsecond=0)
+        told = informed <= self.now - timedelta(minutes=10)
+        so_far.return_visit(return_visit_record(
+            actor=self.lead, episode=episode, visited_at=at, visited_by="Allocated social worker",
+            discussed_episode="Where the child went and who with, having read the return home interview.",
+            prevention="Agreed a curfew plan and a trusted adult to call before leaving.",
+            outcome=self.rng.choice(VISIT_OUTCOMES),
+            parental_responsibility_informed_at=informed if told else None,
+            parental_responsibility_informed="Mother, by phone" if told else "",
+        ))
 
     def allocate(self, episode: Episode, obligation: Obligation, so_far: FactsSoFar) -> bool:
         """The co-ordinator allocates the interview, mostly within the day; True once allocated."""

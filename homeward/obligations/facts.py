@@ -49,11 +49,18 @@ def child_facts(child: Child) -> pf.ChildFacts:
 
 
 def _actions(episode: Episode) -> tuple[pf.ActionFact, ...]:
+    from homeward.plans.models import ActionPlan, PlanUpdate
+
     actions = [
         pf.ActionFact(code=a.action, at=a.at, recorded_at=a.recorded_at)  # type: ignore[arg-type]
         for a in episode.actions.order_by("at", "id")
-        if a.action in pf.ACTION_CODES
+        if a.action in pf.ACTION_CODES and a.action != "action_plan"
     ]
+    # The missing child action plan and its update after the return (homeward.plans).
+    actions += [pf.ActionFact(code="action_plan", at=at, recorded_at=created)
+                for at, created in ActionPlan.objects.filter(episode=episode).values_list("agreed_at", "created_at")]
+    actions += [pf.ActionFact(code="plan_updated", at=at, recorded_at=created)
+                for at, created in PlanUpdate.objects.filter(episode=episode).values_list("revised_at", "created_at")]
     # A police reference given with the report shows the police knew from the start.
     if (episode.police_reference or episode.police_reference_conflict) and not any(
             a.code == "police_informed" for a in actions):
@@ -85,6 +92,22 @@ def _rhi(episode: Episode) -> pf.RhiFacts:
             if not s.safeguarding_concern
         ),
     )
+
+
+def _return_visits(episode: Episode) -> tuple[pf.ReturnVisit, ...]:
+    from homeward.plans.models import ReturnVisit
+
+    rows = ReturnVisit.objects.filter(episode=episode).order_by("visited_at", "id").values_list(
+        "visited_at", "parental_responsibility_informed_at", "created_at")
+    return tuple(pf.ReturnVisit(visited_at=v, parental_responsibility_informed_at=i, recorded_at=c)
+                 for v, i, c in rows)
+
+
+def _judged_vulnerable(episode: Episode) -> tuple[datetime, ...]:
+    from homeward.plans.models import VulnerabilityJudgement
+
+    return tuple(VulnerabilityJudgement.objects.filter(episode=episode).order_by("judged_at")
+                 .values_list("judged_at", flat=True))
 
 
 def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None = None) -> pf.EpisodeFacts:
@@ -123,6 +146,8 @@ def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None
         rhi=_rhi(episode),
         other_episode_starts=tuple(sorted(other_starts)),
         exceptional_rhi=episode.rhi_exceptional,
+        return_visits=_return_visits(episode),
+        judged_vulnerable_at=_judged_vulnerable(episode),
     )
 
 

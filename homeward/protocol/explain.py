@@ -103,6 +103,9 @@ SENTENCES: dict[str, Sentence] = {
     "mct_notified": lambda o, n: f"Tell the Missing Children Team that {n} is missing{_within(o, n, named=True)}",
     "parental_responsibility_informed": lambda o, n: (
         f"Tell those with parental responsibility for {n} about the missing episode{_within(o, n, named=True)}"
+        if o.instance == 1
+        else f"Tell those with parental responsibility for {n} about the visit after the return and its outcome"
+        f"{_within(o, n, named=True)}"
     ),
     "carer_update": _carer_update,
     "strategy_meeting": lambda o, n: f"The strategy meeting must be held{_within(o, n, named=False)}",
@@ -131,6 +134,13 @@ SENTENCES: dict[str, Sentence] = {
     "rhi_shared": _rhi_shared,
     "plan_updated": lambda o, n: (
         f"Update {n}'s plan with what the return home interview found{_within(o, n, named=True)}"
+    ),
+    "action_plan": lambda o, n: (
+        f"Agree and record {n}'s missing child action plan (actions, contact, the family, the return)"
+        f"{_within(o, n, named=True)}"
+    ),
+    "return_visit": lambda o, n: (
+        f"Visit {n} after the return and talk about the episode and how to prevent another{_within(o, n, named=True)}"
     ),
     "repeat_review": lambda o, n: f"Review the strategy for {n} (repeatedly missing){_within(o, n, named=True)}",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from homeward.protocol.rules import (
     after_interview,
+    around_episode,
     notification,
     on_return,
     repeat_missing,
@@ -11,7 +12,7 @@ from homeward.protocol.rules import (
 )
 from homeward.protocol.rules.base import Context, Rule, Spec
 
-_MODULES = (notification, while_missing, on_return, after_interview, repeat_missing)
+_MODULES = (notification, while_missing, on_return, after_interview, around_episode, repeat_missing)
 
 #: Every rule, in the order of DOMAIN.md section 3's table.
 RULES: tuple[Rule, ...] = tuple(rule for module in _MODULES for rule in module.RULES)

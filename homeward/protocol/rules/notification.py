@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homeward.protocol.obligation import Draft
-from homeward.protocol.rules.base import Context, Spec, done_by
+from homeward.protocol.rules.around_episode import visits_since_return
+from homeward.protocol.rules.base import Context, Spec, done_at, done_by
 
 POLICE_INFORMED = Spec(
     code="police_informed",
@@ -64,12 +65,14 @@ PARENTAL_RESPONSIBILITY_INFORMED = Spec(
     responsible_role="social_worker",
     rule=(
         "applies when the child is looked after at missing_since; arises at reported_at; done "
-        "when recorded (from missing_since on)"
+        "when recorded (from missing_since on); and again at each return visit (instance 2, 3, "
+        "...): done when those with parental responsibility are told of the visit and its "
+        "outcome (from the visit on)"
     ),
     citation=(
         'seed 000, "Social Worker Visits": "For looked after children and young people, the '
         "allocated Social Worker must ensure those with parental responsibility are informed "
-        'about the missing episode"'
+        'about the missing episode, subsequent visits and outcomes from the visits."'
     ),
 )
 
@@ -131,9 +134,28 @@ def mct_notified(ctx: Context) -> Iterator[Draft]:
 
 def parental_responsibility_informed(ctx: Context) -> Iterator[Draft]:
     """Seed 000, "Social Worker Visits": for looked-after children, those with parental
-    responsibility are informed about the missing episode."""
-    if ctx.looked_after:
-        yield _at_report(ctx, PARENTAL_RESPONSIBILITY_INFORMED)
+    responsibility are informed about the missing episode (instance 1, at the report), and
+    about each visit after the return and its outcome (instance n + 1 at the n-th visit,
+    done when the visit records them told, from the visit on)."""
+    if not ctx.looked_after:
+        return
+    yield _at_report(ctx, PARENTAL_RESPONSIBILITY_INFORMED)
+    code = PARENTAL_RESPONSIBILITY_INFORMED.code
+    for number, visit in enumerate(visits_since_return(ctx), start=2):
+        informed = ctx.known(visit.parental_responsibility_informed_at)
+        if informed is not None and informed < visit.visited_at:
+            informed = None
+        yield ctx.draft(
+            PARENTAL_RESPONSIBILITY_INFORMED,
+            instance=number,
+            arises_at=visit.visited_at,
+            due_at=ctx.due(code, visit.visited_at),
+            trigger="return visit visited_at",
+            trigger_at=visit.visited_at,
+            done=done_at(informed),
+            deadline_from="the visit",
+            note="told of the visit after the return and its outcome",
+        )
 
 
 def police_reference_review(ctx: Context) -> Iterator[Draft]:

@@ -56,9 +56,9 @@ STRATEGY_MEETING = Spec(
     responsible_role="team_manager",
     rule=(
         "applies when the child is looked after and the episode is classified missing; arises "
-        "at missing_since; due 72 h later or, once graded high at t, by the earlier of that "
-        "and t + 24 h; done when a missing strategy meeting held from missing_since on is "
-        "recorded"
+        "at missing_since; due 72 h later or, once graded high at t (or judged vulnerable by a "
+        "practitioner at t), by the earlier of that and t + 24 h; done when a missing strategy "
+        "meeting held from missing_since on is recorded"
     ),
     citation=(
         'seed 002, "When a Child is Missing": "a Missing Strategy Meeting should always be held '
@@ -239,8 +239,11 @@ def strategy_meeting(ctx: Context) -> Iterator[Draft]:
 
     Due `missing_since` + deadline; once graded high at t (the first high grading known by
     `as_of`), by the earlier of that and t + intervals.strategy_meeting_high_risk, never
-    before it arises. Reclassified from absent to missing, it keeps the due time measured
-    from `missing_since` (DOMAIN.md section 3). DOMAIN.md's row has no "while open"
+    before it arises; a practitioner's judgement that the child is vulnerable at t (the
+    first known by `as_of`) brings it forward the same way, by
+    t + intervals.strategy_meeting_vulnerable (DOMAIN.md section 3). Reclassified from
+    absent to missing, it keeps the due time measured from `missing_since` (DOMAIN.md
+    section 3). DOMAIN.md's row has no "while open"
     condition, so a child found before the meeting is due still has it owed. Done by the
     first missing strategy meeting held from `missing_since` on.
     """
@@ -255,20 +258,26 @@ def strategy_meeting(ctx: Context) -> Iterator[Draft]:
     reclassified = ctx.reclassified_note()
     if reclassified:
         notes.append(reclassified)
-    high = [g.graded_at for g in ctx.episode.risk_gradings if g.level == "high"]
-    high = [t for t in high if t <= ctx.as_of]
-    if high:
-        graded_high = min(high)
-        high_interval = ctx.interval("strategy_meeting_high_risk")
-        high_due = max(high_interval.after(graded_high, ctx.calendar), missing_since)
-        policy_value += f"; {ctx.interval_value('strategy_meeting_high_risk')}"
-        notes.append(f"graded high at {graded_high.isoformat()}")
-        if high_due < due:
-            due = high_due
-            if high_due == missing_since:
+    high = [g.graded_at for g in ctx.episode.risk_gradings if g.level == "high" and g.graded_at <= ctx.as_of]
+    vulnerable = [t for t in ctx.episode.judged_vulnerable_at if t <= ctx.as_of]
+    earlier = (
+        (high, "strategy_meeting_high_risk", "graded high", "the child being graded high risk"),
+        (vulnerable, "strategy_meeting_vulnerable", "judged vulnerable", "the child being judged vulnerable"),
+    )
+    for instants, key, what, words in earlier:
+        if not instants:
+            continue
+        first = min(instants)
+        interval = ctx.interval(key)
+        brought_forward = max(interval.after(first, ctx.calendar), missing_since)
+        policy_value += f"; {ctx.interval_value(key)}"
+        notes.append(f"{what} at {first.isoformat()}")
+        if brought_forward < due:
+            due = brought_forward
+            if brought_forward == missing_since:
                 deadline = ""
             else:
-                deadline, deadline_from = high_interval.words, "the child being graded high risk"
+                deadline, deadline_from = interval.words, words
     meetings = _missing_strategy_meetings(ctx)
     yield ctx.draft(
         STRATEGY_MEETING,

@@ -68,6 +68,8 @@ def test_every_code_of_domain_section_3_has_a_rule_with_a_title_role_and_citatio
         "plan_updated",
         "repeat_review",
         "police_reference_review",
+        "action_plan",
+        "return_visit",
     }
     assert len(RULES) == len(SPECS)
     for spec in SPECS.values():
@@ -256,6 +258,7 @@ def test_a_whole_episode_at_one_instant() -> None:
             ("safe_and_well_check", later(found_at, 3)),
             ("iro_informed", later(found_at, 4)),
             ("plan_updated", later(found_at, 100)),
+            ("action_plan", later(T, 4)),
         ],
         meetings=[later(T, 48)],
         rhi=RhiFacts(
@@ -287,5 +290,7 @@ def test_a_whole_episode_at_one_instant() -> None:
         ("rhi_authorised", 1): "done",
         ("rhi_shared", 1): "done",
         ("plan_updated", 1): "done",
+        ("action_plan", 1): "done",
+        ("return_visit", 1): "overdue",
     }
     assert not any(o.late for o in result)

@@ -61,10 +61,13 @@ def test_the_shipped_default_has_every_value_of_domain_section_3() -> None:
         "5wd",  # plan_updated
         "5wd",  # repeat_review
         "24h",  # police_reference_review
+        "24h",  # action_plan
+        "5wd",  # return_visit
     ]
     i = version.intervals
     assert (i.carer_update.text, i.senior_escalation.text, i.ukmpu_notified.text) == ("24h", "72h", "72h")
     assert (i.strategy_meeting_high_risk.text, i.strategy_meeting_review.text) == ("24h", "30d")
+    assert i.strategy_meeting_vulnerable.text == "24h"
     assert (version.repeat_missing_count, version.repeat_missing_window_days) == (3, 90)
     assert version.rhi_clock == "found"
     assert version.rhi_completion_duty is False

@@ -22,6 +22,7 @@ from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import FRONT_DOOR_ROLES, episodes_next_obligation, live_now, worklist_sections
+from homeward.plans.selectors import plan_action_open_for_owner
 from homeward.web.duties import Duty, duty
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.board import BoardFilterForm
@@ -29,6 +30,7 @@ from homeward.web.forms.episodes import ActionForm
 
 from .base import page, person, query_without_page, recordable_actions
 from .meetings import action_done_form
+from .plans import plan_action_done_form
 
 ESCALATION_HOURS = 72
 # The worklist shows this many of each section; the rest are counted (up to a cap). The page
@@ -155,11 +157,13 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
 
     meeting_actions = list(meeting_action_open_for_owner(user)[:WORKLIST_LIMIT])
+    plan_actions = list(plan_action_open_for_owner(user)[:WORKLIST_LIMIT])
     # Every child the page names, by the episodes it shows (as the API's worklist does).
     audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
         *((row.episode_id, row.child_id) for section in sections.values() for row in section.rows),
         *((row.episode.pk, row.episode.child_id) for row in mine),
         *((action.meeting.episode_id, action.meeting.episode.child_id) for action in meeting_actions),
+        *((action.plan.episode_id, action.plan.episode.child_id) for action in plan_actions),
     ])
     context: dict[str, Any] = {
         "now": now,
@@ -179,6 +183,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_count": every_open.count(),
         # Actions agreed at strategy meetings that name this person as their owner.
         "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
+        # Actions of missing child action plans that name this person as their owner.
+        "plan_actions": [(action, plan_action_done_form(user, action)) for action in plan_actions],
         "today": timezone.localdate(now),
         # The co-ordinator and MCT also look after what nobody owns (the front door queue).
         "sees_unowned_work": user.role in FRONT_DOOR_ROLES,
