@@ -57,7 +57,10 @@ from .test_permission_matrix import (
     _meeting_action_for_police,
     _offered,
     _person,
+    _plan_action,
+    _plan_review,
     _returned,
+    _visit,
     collection_year_now,
 )
 from .test_permission_matrix import world as api_world
@@ -358,6 +361,30 @@ PAGES: list[Page] = [
     *_form("consultation outcome", "/episodes/{episode}/consultations/{consultation}/outcome", CASEWORK,
            url_name="consultation_outcome", prepare=_consultation,
            data=lambda w: {**parts("outcome_at", when(5)), "outcome": "Section 47 enquiry started"}),
+    # Around the episode (DOMAIN.md section 5a): casework roles record the action plan, its
+    # review and update, the return visit and a judgement of vulnerability; casework roles, or
+    # the person an action names, mark an action of the plan done.
+    *_form("action plan", "/episodes/{episode}/action-plan/new", CASEWORK, url_name="plan_new",
+           data=lambda w: {**parts("agreed_at", when(5)), "contact_by": "Key worker", "contact_how": "Texts",
+                           "family_told": "All", "family_how_often": "Daily", "return_who_sees": "Carer",
+                           "return_interviewer": "MCT"}),
+    *_form("action plan review", "/episodes/{episode}/action-plan/review", CASEWORK, url_name="plan_review_new",
+           prepare=_plan_review, data=lambda w: {"meeting": str(w.ids["meeting"]), "changes": "The plan stands"}),
+    *_form("action plan update", "/episodes/{episode}/action-plan/update", CASEWORK, url_name="plan_update_new",
+           prepare=_returned, data=lambda w: {**parts("updated_at", when(5)), "risk_analysis": "Lower",
+                                              "safety_plan": "Curfew", "what_changed": "Curfew added"}),
+    *_form("plan action done", "/episodes/{episode}/action-plan/actions/{plan_action}/done", CASEWORK,
+           url_name="plan_action_done", prepare=_plan_action,
+           data=lambda w: {**parts("done_at", when(5)), "note": "Done"}),
+    *_form("return visit", "/episodes/{episode}/return-visits/new", CASEWORK, url_name="return_visit_new",
+           prepare=_returned, data=lambda w: {**parts("visited_at", when(5)), "visited_by": "SW",
+                                              "discussed_episode": "Where", "prevention": "Curfew",
+                                              "outcome": "Settled"}),
+    *_form("return visit: parental responsibility told", "/episodes/{episode}/return-visits/{visit}/"
+           "parental-responsibility", CASEWORK, url_name="return_visit_informed", prepare=_visit,
+           data=lambda w: {**parts("informed_at", when(5)), "informed": "Mother, by phone"}),
+    *_form("vulnerability", "/episodes/{episode}/vulnerability/new", CASEWORK, url_name="vulnerability_new",
+           data=lambda w: {**parts("judged_at", when(5)), "reason": "No phone and no money"}),
     Page("consultation counts", "/reports/consultations", OVERSIGHT, hidden_from=frozenset(),
          url_name="reports_consultations"),
     # Charges for exceptional interviews (seed 001): for finance, through the co-ordinator and
@@ -574,6 +601,8 @@ def test_a_child_outside_the_persons_scope_is_404_on_every_page_of_it(
     _meeting_action(stranger)
     _adult(stranger)
     _consultation(stranger)
+    _plan_action(stranger)
+    _visit(stranger)
     client = clients[role]
     wrong = []
     for page in CHILD_PAGES:

@@ -114,7 +114,14 @@ def _closable(world: World) -> None:
     from homeward.obligations.services import episode_obligations_evaluate
 
     for obligation in episode_obligations_evaluate(episode, now):
-        if obligation.status in ("pending", "overdue"):
+        if obligation.status in ("pending", "overdue") and obligation.code == "action_plan":
+            from homeward.casework.plans import PlanContent, action_plan_record
+
+            action_plan_record(actor=world.coordinator, episode=episode, agreed_at=now - timedelta(hours=4),
+                               content=PlanContent(contact_by="Key worker", contact_how="Texts", family_told="All",
+                                                   family_how_often="Daily", return_who_sees="Carer",
+                                                   return_interviewer="MCT"))
+        elif obligation.status in ("pending", "overdue"):
             assert obligation.code in ACTION_LABELS, obligation.code
             episode_record_action(actor=world.coordinator, episode=episode, action=obligation.code,
                                   at=now - timedelta(hours=4))
@@ -189,6 +196,48 @@ def _charge(world: World) -> None:
     world.ids.update(charge=charge.pk)
 
 
+# The missing child action plan, its update, return visits and judgements of vulnerability
+# (DOMAIN.md section 5a) are social care's record: recorded by casework roles, read by everyone
+# who reads social care's record (not police liaison, ADR 0008).
+PLAN_READERS = SEES_CHILD - {"police_liaison"}
+
+
+def _plan(world: World) -> Any:
+    from homeward.casework.plans import PlanContent, PlannedAction, action_plan_record
+
+    plan = action_plan_record(
+        actor=world.coordinator, episode=world.episode, agreed_at=timezone.now() - timedelta(hours=3),
+        content=PlanContent(contact_by="Key worker", contact_how="Texts", family_told="Police are looking",
+                            family_how_often="Daily", return_who_sees="Carer", return_interviewer="MCT"),
+        actions=[PlannedAction(owner="Someone Else", description="Ring the school")])
+    world.ids.update(plan_action=plan.actions.get().pk)
+    return plan
+
+
+def _plan_action(world: World) -> None:
+    """The world's episode with its action plan, one action given to someone outside Homeward."""
+    _plan(world)
+
+
+def _plan_review(world: World) -> None:
+    """The plan, and a strategy meeting that has not reviewed it yet."""
+    _plan(world)
+    _meeting(world, "Someone Else")
+
+
+def _visit(world: World) -> None:
+    """The world's episode returned (if it is not yet) and a visit after the return."""
+    from homeward.casework.plans import return_visit_record
+
+    if world.episode.found_at is None:
+        _returned(world)
+        world.episode.refresh_from_db()
+    visit = return_visit_record(actor=world.coordinator, episode=world.episode,
+                                visited_at=timezone.now() - timedelta(hours=2), visited_by="Social worker",
+                                discussed_episode="Where", prevention="Curfew", outcome="Settled")
+    world.ids.update(visit=visit.pk)
+
+
 def collection_year_now() -> int:
     """The SSDA903 collection year (its end) that today falls in."""
     today = timezone.localdate()
@@ -242,6 +291,29 @@ ENDPOINTS = [
              "/api/v1/episodes/{episode}/strategy-meetings/{meeting}/actions/{action}/done",
              CASEWORK | {"police_liaison"}, prepare=_meeting_action_for_police,
              body=lambda w: {"done_at": iso(0.5), "note": "Address checked"}),
+    Endpoint("action plan", "post", "/api/v1/episodes/{episode}/action-plan", CASEWORK, body=lambda w: {
+        "agreed_at": iso(1), "contact_by": "Key worker", "contact_how": "Texts", "family_told": "All",
+        "family_how_often": "Daily", "return_who_sees": "Carer", "return_interviewer": "MCT"}),
+    Endpoint("action plan read", "get", "/api/v1/episodes/{episode}/action-plan", PLAN_READERS,
+             prepare=_plan_action),
+    Endpoint("plan action done", "post", "/api/v1/episodes/{episode}/action-plan/actions/{plan_action}/done",
+             CASEWORK, prepare=_plan_action, body=lambda w: {"done_at": iso(0.5), "note": "Done"}),
+    Endpoint("plan review", "post", "/api/v1/episodes/{episode}/action-plan/reviews", CASEWORK,
+             prepare=_plan_review, body=lambda w: {"meeting": w.ids["meeting"], "changes": "The plan stands"}),
+    Endpoint("plan update", "post", "/api/v1/episodes/{episode}/action-plan/updates", CASEWORK, prepare=_returned,
+             body=lambda w: {"updated_at": iso(1), "risk_analysis": "Lower", "safety_plan": "Curfew",
+                             "what_changed": "Curfew added"}),
+    Endpoint("plan updates", "get", "/api/v1/episodes/{episode}/action-plan/updates", PLAN_READERS),
+    Endpoint("return visit", "post", "/api/v1/episodes/{episode}/return-visits", CASEWORK, prepare=_returned,
+             body=lambda w: {"visited_at": iso(1), "visited_by": "SW", "discussed_episode": "Where",
+                             "prevention": "Curfew", "outcome": "Settled"}),
+    Endpoint("return visits", "get", "/api/v1/episodes/{episode}/return-visits", PLAN_READERS, prepare=_visit),
+    Endpoint("return visit: parental responsibility told", "post",
+             "/api/v1/episodes/{episode}/return-visits/{visit}/parental-responsibility", CASEWORK, prepare=_visit,
+             body=lambda w: {"informed_at": iso(1), "informed": "Mother, by phone"}),
+    Endpoint("vulnerability", "post", "/api/v1/episodes/{episode}/vulnerability", CASEWORK,
+             body=lambda w: {"judged_at": iso(1), "reason": "No phone and no money"}),
+    Endpoint("vulnerability read", "get", "/api/v1/episodes/{episode}/vulnerability", PLAN_READERS),
     Endpoint("rhi allocation", "post", "/api/v1/episodes/{episode}/rhi/allocation", RHI_LEADS, prepare=_returned,
              body=lambda w: {"practitioner": w.practitioner.username, "allocated_at": iso(1)}),
     Endpoint("rhi offer", "post", "/api/v1/episodes/{episode}/rhi/offer",
@@ -398,7 +470,7 @@ def test_the_matrix_names_every_endpoint() -> None:
         served |= {(pattern.name, method) for method in ("get", "post", "put", "patch", "delete")
                    if hasattr(view, method)}
     rows = {(resolve(e.path.format(child=1, episode=1, job=1, meeting=1, action=1, consultation=1,
-                                   charge=1)).url_name, e.method)
+                                   charge=1, plan_action=1, visit=1)).url_name, e.method)
             for e in ENDPOINTS}
     assert not served - rows, f"endpoints with no row in the permission matrix: {sorted(served - rows)}"
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "homeward.episodes",
     "homeward.interviews",
     "homeward.meetings",
+    "homeward.plans",
     "homeward.consultations",
     "homeward.charges",
     "homeward.obligations",

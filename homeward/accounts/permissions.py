@@ -33,6 +33,7 @@ class Capability:
     EPISODE_CLOSE = "episode_close"
     MEETING_RECORD = "meeting_record"
     MEETING_ACTION_COMPLETE = "meeting_action_complete"
+    PLAN_RECORD = "plan_record"
     PHILOMENA_UPDATE = "philomena_update"
     RHI_ALLOCATE = "rhi_allocate"
     RHI_RECORD = "rhi_record"
@@ -69,6 +70,9 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     # Any agreed action; a person named as an action's owner may also mark their own done
     # (see `may_complete_meeting_action`).
     Capability.MEETING_ACTION_COMPLETE: frozenset(CASEWORK_ROLES),
+    # DOMAIN.md section 5a: the action plan, its review and update, the return visit and a
+    # judgement that the child is vulnerable are social care's records.
+    Capability.PLAN_RECORD: frozenset(CASEWORK_ROLES),
     # DOMAIN.md section 1: the care placement prepares the Philomena profile; the provider keeps
     # it up to date for the children placed with it (scope: `visible_children`).
     Capability.PHILOMENA_UPDATE: frozenset(CASEWORK_ROLES | {Role.PLACEMENT_PROVIDER}),

@@ -36,6 +36,7 @@ ActionCode = Literal[
     "plan_updated",
     "repeat_review",
     "police_reference_review",
+    "action_plan",
 ]
 
 LEGAL_STATUSES: frozenset[str] = frozenset({"looked_after", "child_protection", "child_in_need", "early_help", "none"})
@@ -62,6 +63,7 @@ ACTION_CODES: frozenset[str] = frozenset(
         "plan_updated",
         "repeat_review",
         "police_reference_review",
+        "action_plan",
     }
 )
 
@@ -240,6 +242,23 @@ class RhiAmendment:
 
 
 @dataclass(frozen=True)
+class ReturnVisit:
+    """The social worker's visit after the return (seed 000, "Social Worker Visits").
+
+    `visited_at`: when the visit took place; `parental_responsibility_informed_at`: when
+    those with parental responsibility were told of the episode, the visit and its outcome,
+    if they have been; `recorded_at`: when the visit was typed in, where known.
+    """
+
+    visited_at: datetime
+    parental_responsibility_informed_at: datetime | None = None
+    recorded_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _normalise_datetimes(self)
+
+
+@dataclass(frozen=True)
 class RhiFacts:
     """The return home interview so far: allocated, offered, completed (conducted),
     authorised by the co-ordinator, shared, amended.
@@ -280,6 +299,10 @@ class EpisodeFacts:
     outstanding at `closed_at` (they become `not_done`).
     `police_reference_conflict`: the force and reference given with the report were already
     recorded on an episode the reporter may not see; the MCT confirms the reference.
+    `return_visits`: the social worker's visits after the return. `judged_vulnerable_at`:
+    each instant a practitioner recorded their judgement that the child is vulnerable (it
+    brings the strategy meeting forward as a high grading does). The missing child action
+    plan and its update after the interview come as `actions` (`action_plan`, `plan_updated`).
     There is no `status` field: open, returned, closed and cancelled follow from
     `found_at`, `closed_at` and `cancelled_at` as they stand at `as_of`.
     """
@@ -300,6 +323,8 @@ class EpisodeFacts:
     exceptional_rhi: bool = False
     close_reason: str = ""
     police_reference_conflict: bool = False
+    return_visits: tuple[ReturnVisit, ...] = ()
+    judged_vulnerable_at: tuple[datetime, ...] = ()
 
     def __post_init__(self) -> None:
         _check_code(self, "reported_by", REPORT_SOURCES)

@@ -20,6 +20,7 @@ its reported_at." API.md "Protocol file (TOML)" gives the file's shape:
     senior_escalation = "72h"         # escalation arises once missing this long
     ukmpu_notified = "72h"            # the police tell the UKMPU once missing this long
     strategy_meeting_high_risk = "24h"  # graded high at t: meeting due by t + this
+    strategy_meeting_vulnerable = "24h"  # judged vulnerable at t: meeting due by t + this
     strategy_meeting_review = "30d"   # a review arises this long after the last meeting
 
     [repeat_missing]
@@ -32,7 +33,8 @@ default (`default_protocol.toml`), except `effective_from`, which every version 
 Anything malformed raises `ProtocolError` whose message starts with the key's path (for
 `[[version]]` files, `version[N].` with N counted from 1). Files written before a key
 existed (`deadlines.rhi_allocated`, `deadlines.rhi_completed`, `deadlines.ukmpu_notified`,
-`intervals.ukmpu_notified`, `rhi.completion_duty`) keep working: the key takes the default.
+`intervals.ukmpu_notified`, `rhi.completion_duty`, `deadlines.action_plan`,
+`deadlines.return_visit`, `intervals.strategy_meeting_vulnerable`) keep working: the key takes the default.
 
 Durations: "90m" minutes, "24h" hours, "3d" days of 24 elapsed hours, "5wd" working days
 (same local time on the 5th working day after), and for deadlines only "eod" (23:59:59
@@ -153,6 +155,8 @@ class Deadlines:
     plan_updated: Duration
     repeat_review: Duration
     police_reference_review: Duration
+    action_plan: Duration
+    return_visit: Duration
 
     def of(self, code: str) -> Duration:
         value: Duration = getattr(self, code)
@@ -168,6 +172,7 @@ class Intervals:
     ukmpu_notified: Duration
     strategy_meeting_high_risk: Duration
     strategy_meeting_review: Duration
+    strategy_meeting_vulnerable: Duration
 
 
 OBLIGATION_CODES: tuple[str, ...] = tuple(f.name for f in fields(Deadlines))

@@ -6,6 +6,15 @@ import homeward.common.converters  # noqa: F401  (registers <id:...>)
 from . import audit, children, codes, episodes, followup, imports, notifications, obligations, reports, rhi
 from .charges import ChargesCsvView, ChargeWithdrawalView
 from .consultations import ConsultationCountsView, ConsultationOutcomeView, EpisodeConsultationsView
+from .plans import (
+    ActionPlanView,
+    PlanActionDoneView,
+    PlanReviewView,
+    PlanUpdateView,
+    ReturnVisitInformedView,
+    ReturnVisitView,
+    VulnerabilityView,
+)
 
 urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
@@ -30,6 +39,18 @@ urlpatterns = [
     path("episodes/<id:episode_id>/strategy-meetings/<id:meeting_id>/actions/<id:action_id>/done",
          followup.MeetingActionDoneView.as_view(), name="api-episode-strategy-meeting-action-done"),
     path("episodes/<id:episode_id>/close", followup.CloseView.as_view(), name="api-episode-close"),
+    path("episodes/<id:episode_id>/action-plan", ActionPlanView.as_view(), name="api-episode-action-plan"),
+    path("episodes/<id:episode_id>/action-plan/actions/<id:action_id>/done", PlanActionDoneView.as_view(),
+         name="api-episode-action-plan-action-done"),
+    path("episodes/<id:episode_id>/action-plan/reviews", PlanReviewView.as_view(),
+         name="api-episode-action-plan-reviews"),
+    path("episodes/<id:episode_id>/action-plan/updates", PlanUpdateView.as_view(),
+         name="api-episode-action-plan-updates"),
+    path("episodes/<id:episode_id>/return-visits", ReturnVisitView.as_view(), name="api-episode-return-visits"),
+    path("episodes/<id:episode_id>/return-visits/<id:visit_id>/parental-responsibility",
+         ReturnVisitInformedView.as_view(), name="api-episode-return-visit-informed"),
+    path("episodes/<id:episode_id>/vulnerability", VulnerabilityView.as_view(),
+         name="api-episode-vulnerability"),
     path("episodes/<id:episode_id>/rhi/allocation", rhi.AllocationView.as_view(), name="api-rhi-allocation"),
     path("episodes/<id:episode_id>/rhi/offer", rhi.OfferView.as_view(), name="api-rhi-offer"),
     path("episodes/<id:episode_id>/rhi/interview", rhi.InterviewView.as_view(), name="api-rhi-interview"),

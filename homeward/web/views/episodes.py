@@ -45,6 +45,7 @@ from .base import apply_domain_errors, back_to, form_for, page, person, recordab
 from .consultations import consultation_context
 from .interviews import rhi_panel
 from .meetings import meeting_panels
+from .plans import plans_context
 
 
 @page
@@ -84,6 +85,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "can_record_found": is_open and can(user, Capability.EPISODE_RECORD_FOUND),
         "can_cancel": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_CANCEL),
         **consultation_context(user, episode),
+        **plans_context(user, episode),
     })
 
 
