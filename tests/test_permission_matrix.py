@@ -258,6 +258,29 @@ class Endpoint:
     format: str = "json"
 
 
+def _held_exchange_message(world: World) -> None:
+    """A message from the authority the world's child is placed with (940), held for matching."""
+    import uuid
+
+    from homeward.children.models import Placement
+    from homeward.exchange.models import IncomingMessage
+    from homeward.reference.models import Authority
+
+    sender = Authority.objects.get(code="940")
+    Placement.objects.create(child=world.child, authority=sender, started_on=timezone.localdate() - timedelta(days=400),
+                             ended_on=timezone.localdate() - timedelta(days=300))
+    body = {"v": 1, "id": str(uuid.uuid4()), "type": "missing", "from": "940", "to": "941",
+            "child": {"ref": "X-1", "given_name": "Someone", "family_name": "Else", "date_of_birth": "2011-05-17"},
+            "episode": {"ref": "1"}, "event": {"reported_at": iso(6), "missing_since": iso(6)}}
+    held = IncomingMessage.objects.create(sender=sender, message_id=body["id"], type="missing", jws="x.y.z", body=body,
+                                          received_at=timezone.now(), status="held", reason="No match",
+                                          acknowledgement={"status": "held"}, acknowledgement_jws="a.b.c")
+    world.ids.update(exchange_message=held.pk)
+
+
+# Exchange messages held for matching name children: the MCT and the co-ordinator match them.
+EXCHANGE_MATCHERS = frozenset({"coordinator", "mct_admin"})
+
 ENDPOINTS = [
     Endpoint("child read", "get", "/api/v1/children/{child}", SEES_CHILD),
     Endpoint("child create", "post", "/api/v1/children", CASEWORK, hidden_from=frozenset(), body=lambda w: {
@@ -366,6 +389,11 @@ ENDPOINTS = [
              prepare=_returned, body=_upload, format="multipart"),
     Endpoint("import job", "get", "/api/v1/imports/{job}", IMPORTERS, hidden_from=frozenset(),
              prepare=_import_job),
+    Endpoint("episode exchange", "get", "/api/v1/episodes/{episode}/exchange", SEES_CHILD),
+    Endpoint("exchange held", "get", "/api/v1/exchange/held", EXCHANGE_MATCHERS, hidden_from=frozenset(),
+             prepare=_held_exchange_message),
+    Endpoint("exchange match", "post", "/api/v1/exchange/messages/{exchange_message}/match", EXCHANGE_MATCHERS,
+             hidden_from=frozenset(), prepare=_held_exchange_message, body=lambda w: {"child": w.child.pk}),
 ]
 
 
@@ -454,7 +482,9 @@ def test_every_role_against_the_endpoint(endpoint: Endpoint, world: World, api_f
 
 
 # The API's description, the same for every role.
-NOT_PER_ROLE = {"api-schema", "api-docs"}
+# The exchange's inbox and keys take no sign-in: a signed message is its own credential, the
+# keys are public (docs/exchange.md; homeward/exchange/tests).
+NOT_PER_ROLE = {"api-schema", "api-docs", "api-exchange-inbox", "api-exchange-keys"}
 
 
 def test_the_matrix_names_every_endpoint() -> None:
@@ -470,7 +500,7 @@ def test_the_matrix_names_every_endpoint() -> None:
         served |= {(pattern.name, method) for method in ("get", "post", "put", "patch", "delete")
                    if hasattr(view, method)}
     rows = {(resolve(e.path.format(child=1, episode=1, job=1, meeting=1, action=1, consultation=1,
-                                   charge=1, plan_action=1, visit=1)).url_name, e.method)
+                                   charge=1, exchange_message=1, plan_action=1, visit=1)).url_name, e.method)
             for e in ENDPOINTS}
     assert not served - rows, f"endpoints with no row in the permission matrix: {sorted(served - rows)}"
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "homeward.imports",
     "homeward.digests",
     "homeward.intake",
+    "homeward.exchange",
     "homeward.api",
     "homeward.web",
     # Sign-in security (ADR 0007): lock-out after repeated failures.
@@ -294,7 +295,17 @@ HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("homeward.audit.verify.audit_anchor", 300),
     # Police notifications from the authority's mailbox (issue 12); nothing without a host.
     ("homeward.intake.mailbox.intake_mailbox_poll", 60),
+    # Signed messages to other authorities' Homeward (docs/exchange.md); nothing without partners.
+    ("homeward.exchange.delivery.exchange_deliver_due", int(os.environ.get("HOMEWARD_EXCHANGE_POLL_SECONDS", "5"))),
 ]
+
+# The authority exchange (docs/exchange.md, ADR 0015): this installation's Ed25519 signing key
+# (PEM; made at first use when the file does not exist), how old a signed message may be when
+# it arrives, and the first wait before a partner that did not answer is tried again.
+HOMEWARD_EXCHANGE_KEY = os.environ.get("HOMEWARD_EXCHANGE_KEY", str(VAR_DIR / "exchange-signing-key.pem"))
+HOMEWARD_EXCHANGE_MAX_AGE_SECONDS = int(os.environ.get("HOMEWARD_EXCHANGE_MAX_AGE_SECONDS", "300"))
+HOMEWARD_EXCHANGE_RETRY_SECONDS = int(os.environ.get("HOMEWARD_EXCHANGE_RETRY_SECONDS", "60"))
+HOMEWARD_EXCHANGE_USERNAME = os.environ.get("HOMEWARD_EXCHANGE_USERNAME", "authority-exchange")
 
 # The mailbox police notifications arrive in (IMAP over TLS; docs/police-notifications.md).
 HOMEWARD_INTAKE_IMAP_HOST = os.environ.get("HOMEWARD_INTAKE_IMAP_HOST", "")

@@ -22,6 +22,8 @@ from homeward.accounts.models import User
 from homeward.audit.services import audit_record
 from homeward.children.models import Child, ChronologyEntry
 from homeward.episodes.models import Episode
+from homeward.exchange.outbox import EVENT_TYPES as EXCHANGED_EVENTS
+from homeward.exchange.outbox import exchange_for_event
 from homeward.notifications.services import notifications_for_event
 from homeward.obligations.facts import FactsBuilder
 from homeward.obligations.services import obligations_refresh
@@ -183,6 +185,8 @@ def casework_commit(
         audit_record(actor=actor, action=audit.action, object_type=audit.object_type, object_id=audit.object_id,
                      child_id=child_id, detail=audit.detail)
     notify = episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from
+    # A cross-border child's event, for the other authority's Homeward (ADR 0015).
+    exchange = episode is not None and event in EXCHANGED_EVENTS
     batch = _batch.get()
     if batch is not None:
         # The batch refreshes what this reaches at its end. Notifications read the child
@@ -191,9 +195,12 @@ def casework_commit(
         if notify:
             assert episode is not None
             notifications_for_event(episode=episode, event=event)
+        if exchange:
+            assert episode is not None
+            exchange_for_event(episode=episode, event=event)
         return Committed(episodes=())
     affected = _affected(child_id, episode, reach)
-    if not affected and not notify:
+    if not affected and not notify and not exchange:
         # Nothing the protocol reads changed (a note, an agreed action): no facts to build.
         return Committed(episodes=())
     builder = _refresh(child_id, affected) if affected else FactsBuilder.for_child(child_id)
@@ -201,4 +208,8 @@ def casework_commit(
         assert episode is not None
         episode.child = builder.child
         notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts)
+    if exchange:
+        assert episode is not None
+        episode.child = builder.child
+        exchange_for_event(episode=episode, event=event, child_facts_known=builder.child_facts)
     return Committed(episodes=tuple(e.pk for e in affected))

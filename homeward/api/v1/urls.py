@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 import homeward.common.converters  # noqa: F401  (registers <id:...>)
 
-from . import audit, children, codes, episodes, followup, imports, notifications, obligations, reports, rhi
+from . import audit, children, codes, episodes, exchange, followup, imports, notifications, obligations, reports, rhi
 from .charges import ChargesCsvView, ChargeWithdrawalView
 from .consultations import ConsultationCountsView, ConsultationOutcomeView, EpisodeConsultationsView
 from .plans import (
@@ -81,4 +81,10 @@ urlpatterns = [
     path("reports/consultations", ConsultationCountsView.as_view(), name="api-report-consultations"),
     path("charges", ChargesCsvView.as_view(), name="api-charges"),
     path("charges/<id:charge_id>/withdrawal", ChargeWithdrawalView.as_view(), name="api-charge-withdrawal"),
+    # The authority exchange (docs/exchange.md): signed messages between authorities' Homeward.
+    path("exchange/inbox", exchange.InboxView.as_view(), name="api-exchange-inbox"),
+    path("exchange/keys", exchange.KeysView.as_view(), name="api-exchange-keys"),
+    path("exchange/held", exchange.HeldView.as_view(), name="api-exchange-held"),
+    path("exchange/messages/<id:message_id>/match", exchange.MatchView.as_view(), name="api-exchange-match"),
+    path("episodes/<id:episode_id>/exchange", exchange.EpisodeExchangeView.as_view(), name="api-episode-exchange"),
 ]

@@ -26,6 +26,7 @@ from homeward.common.timeutil import local_date
 from homeward.episodes.actions import ACTION_LABELS
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user, episode_risk_analysis_latest
+from homeward.exchange.selectors import exchange_messages_for_episode
 from homeward.interviews.selectors import chronology_for_user, rhi_state
 from homeward.meetings.models import StrategyMeeting
 from homeward.notifications.selectors import notification_list_for_episode
@@ -71,6 +72,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "today": local_date(now),
         "recordable": recordable_actions(user),
         "notifications": list(notification_list_for_episode(episode)),
+        "exchange_messages": exchange_messages_for_episode(episode),
         "meetings": meeting_panels(user, list(
             StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions__done_by"))),
         # Social care's analysis of risk while missing: not for police (ADR 0008, 0010).
