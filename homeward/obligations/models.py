@@ -70,6 +70,12 @@ class StoredObligation(models.Model):
             # One duty across every episode (the weekly report's return interviews to offer).
             models.Index(fields=["code", "due_at"], name="obligation_live_by_code",
                          condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
+            # The performance report's figures for a period's episodes (each duty's counts, the
+            # return interviews offered), read from the index alone: the table's rows carry the
+            # plan's basis and are ten times wider (issue 11). PostgreSQL; SQLite keeps the keys.
+            models.Index(fields=["episode", "code"], name="obligation_figures_by_episode",
+                         include=["instance", "for_information", "listed_from", "arises_at", "due_at", "done_at",
+                                  "late", "lapses_at", "ended_at", "title"]),
         ]
 
 

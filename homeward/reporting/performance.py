@@ -316,7 +316,9 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
 
 def _duties(episodes: QuerySet[Episode]) -> list[DutyFigures]:
     """Each duty's figures over these episodes, counted in the database; the placing
-    authority's duties (for information) are not ours and are left out."""
+    authority's duties (for information) are not ours and are left out. Rows are counted by
+    their episode (never blank), not their id, so that PostgreSQL reads them from the index
+    `obligation_figures_by_episode` alone, not from the table."""
     now = timezone.now()
     done = status_filter("done", now)
     rows = (
@@ -324,11 +326,11 @@ def _duties(episodes: QuerySet[Episode]) -> list[DutyFigures]:
                                         listed_from__lte=now)
         .values("code")
         .annotate(
-            title=Max("title"), owed=Count("id"),
-            done_in_time=Count("id", filter=done & Q(late=False)),
-            done_late=Count("id", filter=done & Q(late=True)),
-            missed=Count("id", filter=status_filter("missed", now)),
-            not_done=Count("id", filter=status_filter("not_done", now)),
+            title=Max("title"), owed=Count("episode"),
+            done_in_time=Count("episode", filter=done & Q(late=False)),
+            done_late=Count("episode", filter=done & Q(late=True)),
+            missed=Count("episode", filter=status_filter("missed", now)),
+            not_done=Count("episode", filter=status_filter("not_done", now)),
         )
         .order_by("code")
     )
