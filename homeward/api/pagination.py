@@ -87,5 +87,7 @@ def _capped_count(queryset: Any, seen: int, *, full: bool) -> tuple[int, bool]:
     already knows: everything before it and on it."""
     if not full:
         return seen, False
-    total = len(queryset) if isinstance(queryset, Sequence) else queryset.order_by()[:COUNT_CAP + 1].count()
+    # Counted in the order the page reads, so that the database walks the same index and stops at
+    # the cap; unordered, it may choose to read a whole table to find a few thousand rows.
+    total = len(queryset) if isinstance(queryset, Sequence) else queryset[:COUNT_CAP + 1].count()
     return min(total, COUNT_CAP), total > COUNT_CAP

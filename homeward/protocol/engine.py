@@ -34,14 +34,15 @@ def _for_information(ctx: Context, draft: Draft) -> Draft:
 
 def _closed(ctx: Context, draft: Draft) -> Draft:
     """DOMAIN.md section 5a: closing an episode with duties outstanding needs a manager's
-    reason; they become `not_done`. An obligation that arose by the closure, was not done
-    by then and had not lapsed before it ends at the closure, with the reason."""
+    reason; they become `not_done`. An obligation that arose by the closure and was not done
+    by then ends at the closure, with the reason. A window that lapsed before the closure ends
+    there too and stays `missed` (`status_at` reads the lapse first): every stored row of a
+    closed episode then has an end, and leaves the indexes of what is still to be done, where
+    a closed episode's missed daily updates stayed for ever (issue 11)."""
     closed_at = ctx.known(ctx.episode.closed_at)
     if closed_at is None or draft.arises_at > closed_at:
         return draft
     if draft.done_at is not None and draft.done_at <= closed_at:
-        return draft
-    if draft.lapses_at is not None and draft.lapses_at < closed_at:
         return draft
     return replace(draft, ended_at=closed_at, ended_reason=ctx.episode.close_reason)
 
