@@ -287,6 +287,8 @@ HOMEWARD_BASE_URL = os.environ.get("HOMEWARD_BASE_URL", "http://127.0.0.1:8000")
 HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     # Obligations that arise with the passage of time (daily carer updates, 72-hour escalation).
     ("homeward.obligations.services.obligations_refresh_due", 60),
+    # 72 hours missing: the Senior Assistant Director and the police told, once (issue 13).
+    ("homeward.casework.escalations.episodes_escalate_72_hours", 60),
     # Queued imports of historical episodes (large files uploaded through the API).
     ("homeward.imports.services.import_jobs_run_pending", 15),
     # The weekly report to team leaders: sends once a week, from Monday 07:00 Europe/London.

@@ -24,6 +24,8 @@ from homeward.children.models import Child, ChronologyEntry
 from homeward.episodes.models import Episode
 from homeward.exchange.outbox import EVENT_TYPES as EXCHANGED_EVENTS
 from homeward.exchange.outbox import exchange_for_event
+from homeward.notifications.escalations import Escalation, escalations_notify
+from homeward.notifications.models import NotificationEvent
 from homeward.notifications.services import notifications_for_event
 from homeward.obligations.facts import FactsBuilder
 from homeward.obligations.services import obligations_refresh
@@ -167,12 +169,16 @@ def casework_commit(
     audit: Audit | None = None,
     reach: Reach = Reach.EPISODE,
     event: str = "",
+    escalations: Sequence[Escalation] = (),
 ) -> Committed:
     """Finish a casework write: chronology, audit, obligations, routing and notifications.
 
     `event` names what happened for notifications ("reported", "returned"); an imported
-    episode tells nobody. Obligations are refreshed for every episode `reach` covers, with
-    the child's facts built once.
+    episode tells nobody. `escalations`: what else the change tells people of (graded high,
+    reclassified as missing, an interview or concern shared, exploitation indicators, 72 hours
+    missing: `homeward.notifications.escalations`); a report also tells the people with
+    parental responsibility of a looked-after child. Obligations are refreshed for every
+    episode `reach` covers, with the child's facts built once.
     """
     child_id = child if isinstance(child, int) else child.pk
     lines: Iterable[Chronicle] = (chronicle,) if isinstance(chronicle, Chronicle) else chronicle
@@ -185,6 +191,10 @@ def casework_commit(
         audit_record(actor=actor, action=audit.action, object_type=audit.object_type, object_id=audit.object_id,
                      child_id=child_id, detail=audit.detail)
     notify = episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from
+    escalate = list(escalations) if episode is not None and not episode.imported_from else []
+    if notify and event == "reported":
+        assert episode is not None
+        escalate.append(Escalation(NotificationEvent.PARENTAL_RESPONSIBILITY, episode.reported_at, "report"))
     # A cross-border child's event, for the other authority's Homeward (ADR 0015).
     exchange = episode is not None and event in EXCHANGED_EVENTS
     batch = _batch.get()
@@ -195,12 +205,15 @@ def casework_commit(
         if notify:
             assert episode is not None
             notifications_for_event(episode=episode, event=event)
+        if escalate:
+            assert episode is not None
+            escalations_notify(episode=episode, escalations=escalate)
         if exchange:
             assert episode is not None
             exchange_for_event(episode=episode, event=event)
         return Committed(episodes=())
     affected = _affected(child_id, episode, reach)
-    if not affected and not notify and not exchange:
+    if not affected and not notify and not escalate and not exchange:
         # Nothing the protocol reads changed (a note, an agreed action): no facts to build.
         return Committed(episodes=())
     builder = _refresh(child_id, affected) if affected else FactsBuilder.for_child(child_id)
@@ -208,6 +221,10 @@ def casework_commit(
         assert episode is not None
         episode.child = builder.child
         notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts)
+    if escalate:
+        assert episode is not None
+        episode.child = builder.child
+        escalations_notify(episode=episode, escalations=escalate, facts=builder.child_facts)
     if exchange:
         assert episode is not None
         episode.child = builder.child

@@ -50,6 +50,7 @@ from homeward.reference.selectors import (
 )
 
 from .commit import Audit, Chronicle, Reach, casework_commit
+from .escalations import exploitation_in_risk_analysis, graded_high, reclassified_missing
 
 # A report may carry a time a few minutes ahead of the server's clock.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -229,7 +230,9 @@ def episode_report(
             # A new episode can make the child's others repeats: every episode of the child is reached.
             casework_commit(actor=actor, child=child, episode=episode, chronicle=lines,
                             audit=Audit("create", "episode", str(episode.pk), {"after": episode_snapshot(episode)}),
-                            reach=Reach.CHILD, event="reported")
+                            reach=Reach.CHILD, event="reported",
+                            escalations=graded_high(before="", after=risk_level, at=reported_at,
+                                                    occurrence="report"))
     except IntegrityError:
         # A concurrent request recorded the same police notification, or an open episode.
         existing = episode_find_by_police_reference(force_code, police_reference,
@@ -294,6 +297,8 @@ def episode_regrade_risk(
     episode.save(update_fields=["risk_level", "updated_at"])
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event="regraded",
+        escalations=graded_high(before=before, after=episode.risk_level, at=graded_at,
+                                occurrence=f"grading:{grading.pk}"),
         chronicle=Chronicle(graded_at, "risk_graded",
                             f"Risk graded {RiskLevel(risk_level).label.lower()}"
                             + (f" by {graded_by}" if graded_by else "") + (f": {rationale}" if rationale else ".")),
@@ -325,6 +330,7 @@ def episode_reclassify(
     episode.save(update_fields=["classification", "updated_at"])
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event="reclassified",
+        escalations=reclassified_missing(before=before, after=episode.classification, at=at, change=change),
         chronicle=Chronicle(at, "reclassified",
                             f"Classified {classification}" + (f": {rationale}" if rationale else ".")),
         audit=_update_audit(episode, {"classification": {"before": before, "after": episode.classification,
@@ -464,6 +470,7 @@ def episode_record_action(
     summary = ACTION_LABELS[action] + (f": {note}" if note else ".") + (f" {coded_text}" if coded_text else "")
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event="action",
+        escalations=exploitation_in_risk_analysis(at=at, codes=coded) if action == "risk_analysis" else (),
         chronicle=Chronicle(at, f"action_{action}", summary),
         audit=Audit("create", "episode_action", str(record.pk), {"episode": episode.pk, "action": action, "at": at,
                                                                   **coded}),

@@ -10,6 +10,7 @@ safeguarding concern is shared at once, before authorisation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,10 +32,12 @@ from homeward.interviews.models import (
     RhiVersion,
 )
 from homeward.interviews.selectors import CONCERN_SHARED_LABEL, INTERVIEW_SHARED_LABEL
+from homeward.notifications.escalations import Escalation
 from homeward.reference.selectors import is_valid_code
 
 from .charges import charge_for_authorised_interview
 from .commit import Audit, Chronicle, casework_commit
+from .escalations import exploitation_in_interview, interview_sharing
 from .interviewers import interviewer_errors
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -84,10 +87,11 @@ def _when(errors: list[FieldError], name: str, value: datetime | None, not_befor
 
 
 def _finish(episode: Episode, actor: User, at: datetime, kind: str, summary: str, rhi: ReturnInterview,
-            detail: dict[str, object]) -> None:
+            detail: dict[str, object], escalations: Sequence[Escalation] = ()) -> None:
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event=kind, chronicle=Chronicle(at, kind, summary),
         audit=Audit("update", "return_interview", str(rhi.pk), {"episode": episode.pk, "step": kind, **detail}),
+        escalations=escalations,
     )
 
 
@@ -246,7 +250,8 @@ def rhi_record_interview(*, actor: User, episode: Episode, record: InterviewReco
     assert record.conducted_at is not None
     _finish(episode, actor, record.conducted_at, "rhi_interview",
             f"Return interview {Outcome(record.outcome).label.lower()}.", rhi,
-            {"outcome": record.outcome, "conducted_at": record.conducted_at})
+            {"outcome": record.outcome, "conducted_at": record.conducted_at},
+            exploitation_in_interview(at=record.conducted_at, indicators=record.exploitation_indicators))
     return rhi
 
 
@@ -277,7 +282,8 @@ def rhi_amend(*, actor: User, episode: Episode, record: InterviewRecord, amended
     version.save()
     _finish(episode, actor, amended_at, "rhi_amended",
             f"Return interview amended (version {version.number}, to be authorised): {reason.strip()}", rhi,
-            {"version": version.number, "reason": reason.strip()})
+            {"version": version.number, "reason": reason.strip()},
+            exploitation_in_interview(at=amended_at, indicators=record.exploitation_indicators))
     return version
 
 
@@ -351,6 +357,10 @@ def rhi_share(*, actor: User, episode: Episode, shared_at: datetime, recipients:
         rhi.shared_at = rhi.shared_at or shared_at
         rhi.save(update_fields=["shared_with", "shared_at", "updated_at"])
     label = CONCERN_SHARED_LABEL if safeguarding_concern else INTERVIEW_SHARED_LABEL
+    # The version a secure contact point receives: the latest authorised one.
+    version = None if safeguarding_concern else (
+        rhi.versions.filter(authorised_at__isnull=False).order_by("-number").first())
     _finish(episode, actor, shared_at, "rhi_shared", f"{label} with {', '.join(sorted(set(recipients)))}.", rhi,
-            {"recipients": recipients, "safeguarding_concern": safeguarding_concern})
+            {"recipients": recipients, "safeguarding_concern": safeguarding_concern},
+            interview_sharing(sharing=sharing, version=version))
     return sharing

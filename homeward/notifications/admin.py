@@ -25,8 +25,8 @@ else:
 
 @admin.register(ContactPoint)
 class ContactPointAdmin(ContactPointAdminBase):
-    list_display = ("name", "kind", "authority", "police_force", "email", "archived_at")
-    list_filter = ("kind", ("archived_at", admin.EmptyFieldListFilter))
+    list_display = ("name", "kind", "authority", "police_force", "email", "secure", "archived_at")
+    list_filter = ("kind", "secure", ("archived_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "email", "authority__name", "authority__code", "police_force__name")
     raw_id_fields = ("authority", "police_force")
     actions = ("archive",)
@@ -43,7 +43,8 @@ class ContactPointAdmin(ContactPointAdminBase):
 # What an operator needs to see of a notification: never the child it is about (the admin is
 # not a way round the pages' scoping), only the episode's number.
 NOTIFICATION_FIELDS = ("episode_number", "event", "event_at", "recipient_role", "recipient", "address", "channel",
-                       "reason", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+                       "reason", "urgent", "attachment_version", "status", "attempts", "next_attempt_at", "sent_at",
+                       "last_error")
 
 
 @admin.register(Notification)

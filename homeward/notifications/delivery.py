@@ -27,6 +27,9 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from homeward.audit.services import audit_record
+
+from .interview_pdf import interview_pdf, interview_pdf_filename
 from .messages import build_message, home_authority_name
 from .models import Notification, NotificationStatus
 
@@ -162,6 +165,24 @@ def _close_quietly(mail: BaseEmailBackend) -> None:
         log.warning("closing the mail connection: %s", _describe(exc))
 
 
+def _attachment(row: Notification) -> tuple[str, bytes] | None:
+    """The authorised interview as a PDF, for a contact point still marked secure."""
+    version = row.attachment_version
+    if version is None or row.contact_point is None or not row.contact_point.secure:
+        return None
+    return interview_pdf_filename(version), _retry_locked(lambda: interview_pdf(version))
+
+
+def _audit_attachment(row: Notification, filename: str) -> None:
+    """The interview left Homeward: an export of the child's record, audited naming the child."""
+    version = row.attachment_version
+    assert version is not None
+    _retry_locked(lambda: audit_record(
+        actor=None, action="export", object_type="return_interview", object_id=str(version.interview_id),
+        child_id=row.child_id, detail={"format": "pdf", "version": version.number, "notification": row.pk,
+                                       "to": row.address, "file": filename}))
+
+
 def _send_batch(rows: list[Notification], outcomes: _Outcomes) -> None:
     home_name = _retry_locked(home_authority_name)
     mail: BaseEmailBackend = get_connection(fail_silently=False)
@@ -175,7 +196,13 @@ def _send_batch(rows: list[Notification], outcomes: _Outcomes) -> None:
         for index, row in enumerate(rows):
             _renew(outcomes.token, rows[index:])
             try:
-                accepted = mail.send_messages([build_message(row, home_name=home_name)])
+                attachment = _attachment(row)
+            except Exception as exc:  # a PDF that cannot be made: retried, then failed, never sent without it
+                log.exception("notification %s: the interview PDF could not be made", row.pk)
+                outcomes.attempt_failed(row, exc)
+                continue
+            try:
+                accepted = mail.send_messages([build_message(row, home_name=home_name, attachment=attachment)])
             except (smtplib.SMTPException, OSError) as exc:
                 outcomes.attempt_failed(row, exc)
                 # The connection may be broken: the next message opens a new one.
@@ -183,6 +210,8 @@ def _send_batch(rows: list[Notification], outcomes: _Outcomes) -> None:
                 continue
             if accepted == 1:
                 outcomes.sent_ok(row)
+                if attachment is not None:
+                    _audit_attachment(row, attachment[0])
             else:
                 outcomes.attempt_failed(row, RuntimeError("the mail backend accepted no message"))
     finally:
@@ -203,7 +232,8 @@ def notifications_deliver_due(*, now: datetime | None = None, limit: int = 50) -
         return DeliveryReport()
     rows = _retry_locked(lambda: list(
         Notification.objects.filter(pk__in=ids, lease_token=token)
-        .select_related("episode", "child")
+        .select_related("episode", "child", "contact_point", "attachment_version__interview__episode__child",
+                        "attachment_version__authorised_by")
         .order_by("next_attempt_at", "id")
     ))
     outcomes = _Outcomes(token, now)

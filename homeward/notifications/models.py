@@ -14,14 +14,20 @@ class ContactKind(models.TextChoices):
     EDT = "edt", "Out-of-hours service (EDT)"
     POLICE = "police", "Police missing-person unit"
     AUTHORITY = "authority", "Another authority's missing-children contact"
+    SENIOR_ON_DUTY = "senior_on_duty", "Senior manager on duty"
+    EXPLOITATION = "exploitation", "Exploitation (CSE/CCE) team"
 
 
 class ContactPoint(models.Model):
     """Where notifications to a recipient that is not one person go: an inbox.
 
-    `front_door`, `mct` and `edt` are the home authority's own services; `authority` is
+    `front_door`, `mct`, `edt`, `senior_on_duty` (the duty senior manager's rota inbox) and
+    `exploitation` (the CSE/CCE team) are the home authority's own services; `authority` is
     another authority's missing-children contact (named by `authority`); `police` is a
-    force's missing-person unit (named by `police_force`). Archived, never deleted.
+    force's missing-person unit (named by `police_force`). `secure`: a secure government or
+    police mailbox, to which an authorised return interview shared is sent itself, as a PDF
+    attachment; every other address gets only a message that it is ready in Homeward.
+    Archived, never deleted.
     """
 
     kind = models.CharField(max_length=20, choices=ContactKind.choices)
@@ -35,6 +41,11 @@ class ContactPoint(models.Model):
     )
     name = models.CharField(max_length=200, help_text="Shown as the recipient, e.g. 'Leicestershire MCT'.")
     email = models.EmailField()
+    secure = models.BooleanField(
+        default=False,
+        help_text="A secure government or police mailbox: an authorised return interview shared with this "
+                  "recipient is attached to the email as a PDF. Leave unticked for an ordinary inbox.",
+    )
     archived_at = models.DateTimeField(null=True, blank=True, help_text="Set to stop using it; never deleted.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -61,6 +72,13 @@ class ContactPoint(models.Model):
 class NotificationEvent(models.TextChoices):
     REPORTED = "reported", "Reported missing or absent"
     RETURNED = "returned", "Returned"
+    GRADED_HIGH = "graded_high", "Graded high risk"
+    MISSING_72_HOURS = "missing_72_hours", "Missing 72 hours"
+    RECLASSIFIED_MISSING = "reclassified_missing", "Reclassified from absent to missing"
+    CONCERN_SHARED = "concern_shared", "Safeguarding concern shared"
+    INTERVIEW_SHARED = "interview_shared", "Authorised return interview shared"
+    PARENTAL_RESPONSIBILITY = "parental_responsibility", "People with parental responsibility told"
+    EXPLOITATION = "exploitation", "Exploitation indicators recorded"
 
 
 class NotificationStatus(models.TextChoices):
@@ -85,8 +103,8 @@ class Notification(models.Model):
 
     episode = models.ForeignKey("episodes.Episode", on_delete=models.PROTECT, related_name="notifications")
     child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="notifications")
-    event = models.CharField(max_length=20, choices=NotificationEvent.choices)
-    event_at = models.DateTimeField(help_text="When the event happened (reported_at or found_at).")
+    event = models.CharField(max_length=30, choices=NotificationEvent.choices)
+    event_at = models.DateTimeField(help_text="When the event happened (reported_at, found_at, graded_at...).")
     recipient_role = models.CharField(max_length=40)
     roles = models.JSONField(default=list, help_text="Every role this message serves, first the main one.")
     recipient = models.CharField(max_length=200, help_text="The person's name or the contact's name.")
@@ -99,6 +117,11 @@ class Notification(models.Model):
     address = models.EmailField(blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     reason = models.TextField(help_text="Why this recipient is told, in plain English.")
+    urgent = models.BooleanField(default=False, help_text="Sent marked urgent (a safeguarding concern).")
+    attachment_version = models.ForeignKey(
+        "interviews.RhiVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The authorised interview version sent as a PDF attachment (secure contact points only).",
+    )
     dedupe_key = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -104,16 +104,18 @@ def _team_managers(child: Child, why: str) -> list[Recipient]:
 
 
 def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
-                       child_facts_known: ChildFacts | None = None) -> list[Recipient]:
+                       child_facts_known: ChildFacts | None = None, what: str = "") -> list[Recipient]:
     """Everyone who must be told of `event`, in the order of `routing.RECIPIENTS`.
-    `child_facts_known`: the child's facts when the caller has built them already."""
+    `child_facts_known`: the child's facts when the caller has built them already. `what`:
+    what happened, for the reasons, when it is not the report or return itself (an absence
+    reclassified as missing tells whoever a report tells)."""
     child = episode.child
     facts = child_facts_known or child_facts(child)
     home = home_authority()
     out_of_hours = is_out_of_hours(event_at)
     codes = notification_recipients(event=event, child=facts, home_authority=home,
                                      missing_since=episode.missing_since, out_of_hours=out_of_hours)
-    what = _what(event, episode)
+    what = what or _what(event, episode)
     placement = facts.placement_on(local_date(episode.missing_since))
     responsible = child.responsible_authority
     recipients: list[Recipient] = []

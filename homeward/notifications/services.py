@@ -39,6 +39,11 @@ def notifications_suppressed(reason: str) -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def notifications_suppressed_now() -> bool:
+    """Whether this thread or task is inside `notifications_suppressed(...)`."""
+    return bool(_suppressed.get())
+
+
 def _event_instant(episode: Episode, event: str) -> datetime:
     if event == NotificationEvent.RETURNED:
         if episode.found_at is None:

@@ -71,7 +71,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "information_duties": [d for d in shown if d.row.for_information],
         "today": local_date(now),
         "recordable": recordable_actions(user),
-        "notifications": list(notification_list_for_episode(episode)),
+        "notifications": list(notification_list_for_episode(episode, user=user)),
         "exchange_messages": exchange_messages_for_episode(episode),
         "meetings": meeting_panels(user, list(
             StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions__done_by"))),
