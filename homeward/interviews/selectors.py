@@ -141,8 +141,12 @@ def _fact_only_summary(entry: ChronologyEntry) -> str:
 
 
 # Lines of the child's social care record rather than of an episode: the legal status and
-# placement history, which police do not see (`may_read_casework_notes`, ADR 0008).
-CASEWORK_RECORD_KINDS = frozenset({"legal_status_changed", "placement_changed", "placement_ended"})
+# placement history, which police do not see (`may_read_casework_notes`, ADR 0008); and social
+# care's decisions on consultations and referrals and the charges for an exceptional interview
+# (DOMAIN.md section 5a).
+CASEWORK_RECORD_KINDS = frozenset({"legal_status_changed", "placement_changed", "placement_ended",
+                                   "consultation_made", "consultation_not_made", "consultation_outcome",
+                                   "charge_raised", "charge_withdrawn"})
 ACTION_KIND_PREFIX = "action_"
 
 

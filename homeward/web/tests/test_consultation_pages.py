@@ -48,9 +48,19 @@ def test_the_episode_page_prompts_and_links_to_record_the_decision(web: Client, 
     assert "None considered yet." in body
 
 
-def test_police_see_no_consultations_section(client_for: Any, make_user: Any, episode: Any) -> None:
-    body = client_for(make_user("police_liaison")).get(f"/episodes/{episode.pk}").content.decode()
-    assert 'id="consultations"' not in body
+def test_police_see_no_consultations_section_nor_its_chronology(client_for: Any, make_user: Any, coordinator: Any,
+                                                                 episode: Any) -> None:
+    consultation_record(actor=coordinator, episode=episode, kind="section_47", decision="made", decided_at=ago(1),
+                        reason="Secret reasoning")
+    police = client_for(make_user("police_liaison"))
+    body = police.get(f"/episodes/{episode.pk}").content.decode()
+    assert 'id="consultations"' not in body and "Secret reasoning" not in body
+    assert "Secret reasoning" not in police.get(f"/children/{episode.child_id}").content.decode()
+    assert "Secret reasoning" in web_page(coordinator, client_for, f"/episodes/{episode.pk}")
+
+
+def web_page(user: Any, client_for: Any, path: str) -> str:
+    return str(client_for(user).get(path).content.decode())
 
 
 def test_record_a_decision_then_its_outcome(web: Client, episode: Any) -> None:
