@@ -501,7 +501,7 @@ class Builder:
         for address, (role, roles, name, user_id, contact_id, reason) in merged.items():
             self.rows.add("notification", (
                 plan.id, child.id, event, at, role, json.dumps(roles), name[:200], user_id, contact_id, address,
-                "email", reason, f"{event}|email|{address}", at, "sent", 1, None, None, "", "", sent,
+                "email", reason, False, f"{event}|email|{address}", at, "sent", 1, None, None, "", "", sent,
             ))
 
 

@@ -95,7 +95,7 @@ TABLES: dict[str, Table] = {
     "rhi_sharing": _t(RhiSharing, "interview_id shared_at recipients safeguarding_concern note recorded_at "
                                   "recorded_by_id"),
     "notification": _t(Notification, "episode_id child_id event event_at recipient_role roles recipient "
-                                      "recipient_user_id contact_point_id address channel reason dedupe_key "
+                                      "recipient_user_id contact_point_id address channel reason urgent dedupe_key "
                                       "created_at status attempts next_attempt_at leased_until lease_token "
                                       "last_error sent_at"),
     "obligation": _t(StoredObligation, "episode_id child_id code instance title responsible_role arises_at due_at "

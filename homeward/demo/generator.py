@@ -136,12 +136,16 @@ def _contact_points(home: Authority) -> None:
     its police force, and the missing-children contacts of the authorities it places with."""
     services = [(ContactKind.FRONT_DOOR, "Front door (MASH)", "mash"),
                 (ContactKind.MCT, "Missing Children Team", "mct"),
-                (ContactKind.EDT, "Emergency Duty Team", "edt")]
+                (ContactKind.EDT, "Emergency Duty Team", "edt"),
+                (ContactKind.SENIOR_ON_DUTY, "Senior manager on duty", "duty.senior"),
+                (ContactKind.EXPLOITATION, "Exploitation (CSE/CCE) hub", "exploitation")]
     for kind, name, mailbox in services:
         ContactPoint.objects.get_or_create(kind=kind, defaults={"name": name, "email": f"{mailbox}@homeward.example"})
     ContactPoint.objects.get_or_create(
         kind=ContactKind.POLICE, police_force=home.police_force,
-        defaults={"name": f"{home.police_force.name} missing person unit", "email": "mispers@police.example"},
+        # A secure police mailbox: an authorised interview shared with the police is attached.
+        defaults={"name": f"{home.police_force.name} missing person unit", "email": "mispers@police.example",
+                  "secure": True},
     )
     for authority in Authority.objects.filter(code__in=["940", "855", "937", "825", "931", "822", "873", "203",
                                                           "333", "800", "926", "810"]):
