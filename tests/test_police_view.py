@@ -103,7 +103,14 @@ def case(make_child: Any, make_user: Any, coordinator: Any) -> Case:
                           at=now - timedelta(hours=5), note=SHARED["safe and well note"])
     episode.refresh_from_db()
     for obligation in episode_obligations_evaluate(episode, now):
-        if obligation.status in ("pending", "overdue"):
+        if obligation.status in ("pending", "overdue") and obligation.code == "action_plan":
+            from homeward.casework.plans import PlanContent, action_plan_record
+
+            action_plan_record(actor=coordinator, episode=episode, agreed_at=now - timedelta(hours=4),
+                               content=PlanContent(contact_by="Key worker", contact_how="Texts", family_told="All",
+                                                   family_how_often="Daily", return_who_sees="Carer",
+                                                   return_interviewer="MCT"))
+        elif obligation.status in ("pending", "overdue"):
             episode_record_action(actor=coordinator, episode=episode, action=obligation.code,
                                   at=now - timedelta(hours=4))
     episode_close(actor=coordinator, episode=episode, closed_at=now - timedelta(hours=1),

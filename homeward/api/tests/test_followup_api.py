@@ -130,6 +130,15 @@ def test_the_whole_episode(api: Any, looked_after_child: Any, practitioner: Any)
     for action in ("risk_analysis", "manager_informed", "parental_responsibility_informed", "safe_and_well_check",
                    "iro_informed", "plan_updated", "carer_update"):
         assert post("actions", {"action": action, "at": iso(2)}).status_code == 201
+    # The missing child action plan (from the report) and the social worker's visit after the
+    # return, with those with parental responsibility told of it (issue 15).
+    assert post("action-plan", {
+        "agreed_at": iso(55), "contact_by": "sw1", "contact_how": "Texts every evening", "family_told": "All news",
+        "family_how_often": "Daily", "return_who_sees": "The carer", "return_interviewer": "aisha"}).status_code == 201
+    assert post("return-visits", {
+        "visited_at": iso(3), "visited_by": "sw1", "discussed_episode": "Where she went", "prevention": "Contact plan",
+        "outcome": "Settled", "parental_responsibility_informed_at": iso(2.5),
+        "parental_responsibility_informed": "Her mother, by phone"}).status_code == 201
     # Each daily carer update counts only inside its own day: the days that passed without one
     # are missed (kept, counted, never blocking the close); nothing else is outstanding.
     after = obligations(api, episode_id).values()
