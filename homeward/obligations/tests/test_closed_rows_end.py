@@ -17,7 +17,7 @@ from homeward.obligations.selectors import obligation_list_for_user, stored_stat
 
 pytestmark = pytest.mark.django_db
 
-ENDED = importlib.import_module("homeward.obligations.migrations.0007_closed_episode_rows_end").ENDED
+MIGRATION = importlib.import_module("homeward.obligations.migrations.0007_closed_episode_rows_end")
 
 
 def _closed_with_missed_updates(coordinator: Any, make_child: Any) -> Any:
@@ -54,7 +54,7 @@ def test_the_migration_ends_rows_stored_before_the_change_as_the_engine_now_does
     # As the engine stored them before: a window that lapsed before the closure had no end.
     missed.update(ended_at=None, ended_reason="")
     with connection.cursor() as cursor:
-        cursor.execute(ENDED)
+        cursor.execute(MIGRATION.ENDED_POSTGRESQL if connection.vendor == "postgresql" else MIGRATION.ENDED)
     after = list(StoredObligation.objects.filter(pk__in=before))
     assert after and all((row.ended_at, row.ended_reason) == (episode.closed_at, episode.close_reason)
                          for row in after)
