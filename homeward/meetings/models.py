@@ -45,3 +45,9 @@ class MeetingAction(models.Model):
 
     class Meta:
         ordering = ["meeting", "due", "id"]
+        indexes = [
+            # A person's open actions, soonest due first (their home page): read in order, where a
+            # co-ordinator's thousands of open actions were read and sorted on every visit (issue 11).
+            models.Index(fields=["owner_user", "due", "id"], name="meeting_action_open_by_owner",
+                         condition=models.Q(done_at__isnull=True)),
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Prefetch, QuerySet
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import visible_children
+from homeward.accounts.permissions import scoped_to_visible_children, visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound
 
@@ -46,9 +46,9 @@ def meeting_action_get_for_user(user: User, *, episode_id: int, meeting_id: int,
 def meeting_action_open_for_owner(user: User) -> QuerySet[MeetingAction]:
     """The actions given to this person by name that are not yet done, on episodes of children
     they may still see; soonest due first, those without a due date last."""
+    owned = MeetingAction.objects.filter(owner_user=user, done_at__isnull=True)
     return (
-        MeetingAction.objects.filter(owner_user=user, done_at__isnull=True,
-                                     meeting__episode__child__in=visible_children(user))
+        scoped_to_visible_children(owned, user, "meeting__episode__child")
         .exclude(meeting__episode__status="cancelled")
         .select_related("meeting__episode__child")
         .order_by(F("due").asc(nulls_last=True), "id")

@@ -16,7 +16,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
-from homeward.children.selectors import child_caseload_for_user
+from homeward.children.selectors import child_caseload_exists, child_caseload_for_user
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
@@ -178,7 +178,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "mine_missing": mine,
         # Without a caseload of their own (most co-ordinators, police, providers), "your
         # children" means nothing: the page says how many of those they may see are missing.
-        "has_caseload": caseload.exists(),
+        "has_caseload": child_caseload_exists(user),
         "reads_children": can(user, Capability.CHILD_READ),
         "open_count": every_open.count(),
         # Actions agreed at strategy meetings that name this person as their owner.
