@@ -264,7 +264,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The child's answer to an offer and the interview's outcome share one list of answers.
-    "ENUM_NAME_OVERRIDES": {"RhiAnswerEnum": "homeward.interviews.models.Outcome"},
+    "ENUM_NAME_OVERRIDES": {
+        "RhiAnswerEnum": "homeward.interviews.models.Outcome",
+        "ConsultationTriggerEnum": "homeward.protocol.consultations.TRIGGERS",
+        "ExchangeIncomingStatusEnum": "homeward.exchange.models.IncomingStatus",
+    },
     # Record ids in paths (homeward.common.converters): whole numbers the database can hold.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}},
     # Every operation documents its problem+json answers (400, 401, 403, 404, 500).

@@ -57,9 +57,8 @@ def episode_consultation_situation(episode: Episode) -> Situation:
         high_risk=episode.risk_level == "high" or RiskGrading.objects.filter(episode=episode,
                                                                              risk_level="high").exists(),
         allocated=facts.child.allocated,
-        # A practitioner's judgement that the child is vulnerable (issue 15, part A), once the
-        # facts carry it.
-        vulnerable=bool(getattr(facts.episode, "judged_vulnerable_at", ())),
+        # A practitioner's recorded judgement that the child is vulnerable (plans, issue 15).
+        vulnerable=bool(facts.episode.judged_vulnerable_at),
         repeat_missing=is_repeat_missing(facts.episode.other_episode_starts, facts.episode.missing_since,
                                          version.repeat_missing_count, version.repeat_missing_window_days),
     )

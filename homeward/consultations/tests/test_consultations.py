@@ -161,3 +161,15 @@ def test_a_bad_period_names_its_end(first: str | None, last: str | None, field: 
     with pytest.raises(DomainValidationError) as raised:
         consultation_period(first, last)
     assert _fields(raised.value) == {field}
+
+
+def test_an_unallocated_child_judged_vulnerable_prompts_a_child_and_family_assessment(
+        coordinator: Any, episode: Any) -> None:
+    from homeward.casework.plans import vulnerability_judge
+
+    assert episode.child.allocated_worker_id is None
+    assert "child_family_assessment" not in [p.kind for p in episode_consultation_prompts(episode)]
+    vulnerability_judge(actor=coordinator, episode=episode, judged_at=timezone.now() - timedelta(hours=1),
+                        reason="Twelve, new to the area, and with an older boyfriend the family does not know.")
+    prompts = {p.kind: p for p in episode_consultation_prompts(episode)}
+    assert "unallocated_vulnerable" in prompts["child_family_assessment"].triggers
