@@ -200,7 +200,7 @@ def test_risks_match_domain_section_6():
         ("sexes", ["male", "female", "other", "unknown"]),
         ("rhi_outcomes", ["accepted", "declined", "no_contact"]),
         ("rhi_methods", ["face_to_face", "phone", "video"]),
-        ("meeting_kinds", ["missing_strategy", "section_47", "mace"]),
+        ("meeting_kinds", ["missing_strategy", "section_47", "mace", "pre_mace"]),
         ("share_recipients", ["police", "social_worker", "iro"]),
     ],
 )
