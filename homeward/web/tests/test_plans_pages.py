@@ -184,3 +184,14 @@ def test_police_see_no_section_and_no_forms(client_for: Any, make_user: Any, coo
     body = police.get(f"/episodes/{episode.pk}").content.decode()
     assert "Around the episode" not in body and "Secret discussion" not in body
     assert police.get(f"/episodes/{episode.pk}/return-visits/new").status_code == 403
+
+
+def test_the_duty_table_leads_to_the_plan_and_visit_forms(web: Client, coordinator: Any, episode: Any) -> None:
+    # Reported 30 hours ago: the plan (24 h) is overdue, and its row's "Record it" opens the
+    # plan's form, as the section's own link does.
+    body = web.get(f"/episodes/{episode.pk}").content.decode()
+    assert body.count(f'href="/episodes/{episode.pk}/action-plan/new"') == 2
+    episode_record_found(actor=coordinator, episode=episode, found_at=ago(2))
+    body = web.get(f"/episodes/{episode.pk}").content.decode()
+    # Back: the visit after the return is owed (5 working days), from its row and the section.
+    assert body.count(f'href="/episodes/{episode.pk}/return-visits/new"') == 2
