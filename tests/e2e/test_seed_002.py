@@ -70,7 +70,7 @@ def test_seed_002_a_looked_after_child_missing_three_days(
     tab.check("episode reported")
 
     # From the report: the missing child action plan, with an action for the social worker.
-    page.get_by_role("link", name="Record the missing child action plan").click()
+    page.get_by_role("link", name="Record the missing child action plan", exact=True).click()
     expect(page.get_by_role("heading", name="Record the missing child action plan")).to_be_visible()
     tab.check("action plan form")
     fill_date_time(page, "agreed_at", reported + timedelta(hours=3))
@@ -163,7 +163,7 @@ def test_seed_002_a_looked_after_child_missing_three_days(
     tab.goto(f"/episodes/{episode.pk}")
 
     # The social worker's visit after the return; those with parental responsibility told.
-    page.get_by_role("link", name="Record a visit after the return").click()
+    page.get_by_role("link", name="Record a visit after the return", exact=True).click()
     tab.check("return visit form")
     fill_date_time(page, "visited_at", _at(3))
     page.get_by_label("Who visited").fill("Nadia Osei")
