@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Value
@@ -96,6 +97,16 @@ def meeting_action_snapshot(action: MeetingAction) -> dict[str, object]:
     }
 
 
+def agreed_action_mark_done(action: Any, *, actor: User, done_at: datetime, note: str) -> None:
+    """Mark an agreed action done (a meeting's or an action plan's: the same four columns), when
+    and by whom, with its note; the caller checked it and records the casework."""
+    action.done_at = done_at
+    action.done_recorded_at = timezone.now()
+    action.done_by = actor
+    action.done_note = note.strip()
+    action.save(update_fields=["done_at", "done_recorded_at", "done_by", "done_note"])
+
+
 @transaction.atomic
 def meeting_action_complete(*, actor: User, action: MeetingAction, done_at: datetime | None,
                             note: str = "") -> MeetingAction:
@@ -123,11 +134,7 @@ def meeting_action_complete(*, actor: User, action: MeetingAction, done_at: date
         raise DomainValidationError(errors)
     assert done_at is not None  # checked above
     before = meeting_action_snapshot(action)
-    action.done_at = done_at
-    action.done_recorded_at = timezone.now()
-    action.done_by = actor
-    action.done_note = note.strip()
-    action.save(update_fields=["done_at", "done_recorded_at", "done_by", "done_note"])
+    agreed_action_mark_done(action, actor=actor, done_at=done_at, note=note)
     episode = meeting.episode
     # An agreed action is the meeting's own business: the protocol reads none (Reach.NONE).
     casework_commit(

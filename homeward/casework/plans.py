@@ -35,7 +35,7 @@ from homeward.plans.models import (
 )
 
 from .commit import Audit, Chronicle, Reach, casework_commit
-from .meetings import meeting_action_owner_person
+from .meetings import agreed_action_mark_done, meeting_action_owner_person
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -175,11 +175,7 @@ def plan_action_complete(*, actor: User, action: PlanAction, done_at: datetime |
         raise DomainValidationError(errors)
     assert done_at is not None
     before = plan_action_snapshot(action)
-    action.done_at = done_at
-    action.done_recorded_at = timezone.now()
-    action.done_by = actor
-    action.done_note = note.strip()
-    action.save(update_fields=["done_at", "done_recorded_at", "done_by", "done_note"])
+    agreed_action_mark_done(action, actor=actor, done_at=done_at, note=note)
     episode = plan.episode
     # The plan's actions are its own business: the protocol reads none of them.
     casework_commit(
