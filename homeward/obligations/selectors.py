@@ -305,13 +305,21 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
         "due_today": Q(due_at__gte=as_of, due_at__lte=end_of_today),
         "due_soon": Q(due_at__gt=end_of_today, due_at__lte=as_of + soon),
     }
-    sections = {}
+    # Each section's keys first, then its rows with their episode and child by key: joined in
+    # the same statement as the ORDER BY ... LIMIT, the planner can misjudge how few rows the
+    # limit leaves and hash every episode of the authority.
+    shown_ids: dict[str, list[int]] = {}
+    counts: dict[str, int] = {}
     for name, bound in filters.items():
         rows = open_rows.filter(bound)
-        shown = list(rows[:limit])
-        count = len(shown) if len(shown) < limit else rows.order_by()[:SECTION_COUNT_CAP].count()
-        sections[name] = WorklistSection(rows=shown, count=count)
-    return sections
+        shown_ids[name] = list(rows.values_list("pk", flat=True)[:limit])
+        shown = len(shown_ids[name])
+        counts[name] = shown if shown < limit else rows.order_by()[:SECTION_COUNT_CAP].count()
+    by_id = {row.pk: row for row in StoredObligation.objects.filter(
+        pk__in=[pk for ids in shown_ids.values() for pk in ids]).select_related(
+        "episode", "child", "owner_user", "owner_team")}
+    return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counts[name])
+            for name in filters}
 
 
 def episodes_next_obligation(episode_ids: list[int], *, as_of: datetime | None = None) -> dict[int, StoredObligation]:
