@@ -20,11 +20,12 @@ from homeward.accounts.permissions import Capability, require
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.text import check_free_text, check_name
 from homeward.common.timeutil import LONDON
+from homeward.children.models import Child
 from homeward.consultations.models import Consultation, ConsultationKind, Decision
 from homeward.episodes.models import Episode, EpisodeAction, EpisodeStatus, RiskGrading
 from homeward.interviews.models import ReturnInterview
-from homeward.obligations.facts import FactsBuilder
 from homeward.obligations.protocol_source import active_protocol
+from homeward.plans.models import VulnerabilityJudgement
 from homeward.protocol.consultations import Prompt, Situation, consultation_prompts
 from homeward.protocol.repeat import is_repeat_missing
 
@@ -49,17 +50,22 @@ def episode_exploitation_recorded(episode: Episode) -> bool:
 
 
 def episode_consultation_situation(episode: Episode) -> Situation:
-    """What the prompts read about the episode, as the database holds it now."""
-    facts = FactsBuilder.for_child(episode.child_id).facts(episode)
+    """What the prompts read about the episode, as the database holds it now: the three facts
+    the engine's facts would give (`child.allocated`, `episode.judged_vulnerable_at`,
+    `episode.other_episode_starts`), read alone rather than building every fact of the child
+    (a dozen queries on each episode page)."""
     version = active_protocol().version_for(episode.reported_at)
+    others = (Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+              .exclude(status=EpisodeStatus.CANCELLED).values_list("missing_since", flat=True))
+    allocated = Child.objects.filter(pk=episode.child_id, allocated_worker__isnull=False).exists()
     return Situation(
         exploitation_indicators=episode_exploitation_recorded(episode),
         high_risk=episode.risk_level == "high" or RiskGrading.objects.filter(episode=episode,
                                                                              risk_level="high").exists(),
-        allocated=facts.child.allocated,
+        allocated=allocated,
         # A practitioner's recorded judgement that the child is vulnerable (plans, issue 15).
-        vulnerable=bool(facts.episode.judged_vulnerable_at),
-        repeat_missing=is_repeat_missing(facts.episode.other_episode_starts, facts.episode.missing_since,
+        vulnerable=VulnerabilityJudgement.objects.filter(episode=episode).exists(),
+        repeat_missing=is_repeat_missing(tuple(sorted(others)), episode.missing_since,
                                          version.repeat_missing_count, version.repeat_missing_window_days),
     )
 
