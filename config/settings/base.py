@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "homeward.web.middleware.ApiErrorsAndCachingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "homeward.web.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,7 +178,8 @@ HOMEWARD_REQUIRE_2FA = env_bool("HOMEWARD_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = os.environ.get("HOMEWARD_2FA_ISSUER", "Homeward")
 # A session ends after this long without a request; pages warn 5 minutes before.
 SESSION_COOKIE_AGE = int(os.environ.get("HOMEWARD_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved again at most once a minute while used (homeward.web.middleware.SessionIdleRefreshMiddleware).
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Single sign-on with the council's identity provider (OpenID Connect), only when configured:
 # the provider's endpoints and this service's client id and secret.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -162,3 +163,41 @@ def _nul_parameter(request: HttpRequest) -> str | None:
         if any("\x00" in value for value in values):
             return key
     return None
+
+
+SESSION_REFRESHED_KEY = "homeward_session_refreshed"
+SESSION_REFRESH_SECONDS = 60
+
+
+class SessionIdleRefreshMiddleware:
+    """Keeps a session alive while it is used (it ends SESSION_COOKIE_AGE after the last
+    request), writing it at most once a minute: saving it on every request was an UPDATE and a
+    commit on every page and API read. The session records when it was last written, so that
+    the page's sign-out warning counts from then (`session_seconds_left`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (session is not None and not session.is_empty()
+                and int(time.time()) - int(session.get(SESSION_REFRESHED_KEY, 0)) >= SESSION_REFRESH_SECONDS):
+            session_refreshed(request)
+        return response
+
+
+def session_refreshed(request: HttpRequest) -> None:
+    """Marks the session to be saved (SessionMiddleware does it on the way out, with a new
+    expiry), noting when."""
+    request.session[SESSION_REFRESHED_KEY] = int(time.time())
+
+
+def session_seconds_left(request: HttpRequest) -> int:
+    """How long the session lasts from now without another request."""
+    age = int(settings.SESSION_COOKIE_AGE)
+    session = getattr(request, "session", None)
+    refreshed = int(session.get(SESSION_REFRESHED_KEY, 0)) if session is not None else 0
+    if not refreshed:
+        return age
+    return max(0, min(age, age - (int(time.time()) - refreshed)))

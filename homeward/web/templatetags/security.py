@@ -2,14 +2,19 @@
 
 from django import template
 from django.conf import settings
+from django.template import Context
+
+from homeward.web.middleware import session_seconds_left
 
 register = template.Library()
 
 
-@register.simple_tag
-def session_seconds() -> int:
-    """How long a session lasts without a request (SESSION_COOKIE_AGE)."""
-    return int(settings.SESSION_COOKIE_AGE)
+@register.simple_tag(takes_context=True)
+def session_seconds(context: Context) -> int:
+    """How long the session lasts from now without another request (it is written again at
+    most once a minute, so up to a minute less than SESSION_COOKIE_AGE)."""
+    request = context.get("request")
+    return session_seconds_left(request) if request is not None else int(settings.SESSION_COOKIE_AGE)
 
 
 @register.simple_tag

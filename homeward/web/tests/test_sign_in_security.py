@@ -156,3 +156,25 @@ def test_production_requires_two_factor() -> None:
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.stdout.split() == ["True", "True", "1800"], result.stderr
+
+
+def test_a_session_in_use_is_written_at_most_once_a_minute(make_user: Any, monkeypatch: Any) -> None:
+    """Idle timeout without a write on every read: the session is saved again (new expiry,
+    new cookie) once a minute has passed since it was last saved, and the warning on the page
+    counts from that save."""
+    from homeward.web import middleware
+
+    clock = {"now": 1_900_000_000.0}
+    monkeypatch.setattr(middleware.time, "time", lambda: clock["now"])
+    client = Client()
+    client.force_login(make_user("coordinator", username="priya"))
+    first = client.get("/")
+    assert "sessionid" in first.cookies
+    clock["now"] += 30
+    again = client.get("/")
+    assert "sessionid" not in again.cookies
+    assert 'data-session-seconds="1770"' in again.content.decode()
+    clock["now"] += 31
+    later = client.get("/")
+    assert later.cookies["sessionid"]["max-age"] == 1800
+    assert client.session[middleware.SESSION_REFRESHED_KEY] == int(clock["now"])

@@ -33,6 +33,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from homeward.accounts.oidc import BACKEND_PATH, REQUEST_REFUSED_ANSWER, SIGNED_IN_WITH_PROVIDER_KEY
 from homeward.audit.services import audit_record
 from homeward.web.auth import person_cookie_set
+from homeward.web.middleware import session_refreshed
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_SESSION_KEY = "homeward_recovery_codes"
@@ -159,7 +160,7 @@ def session_keep_alive(request: HttpRequest) -> HttpResponse:
         if wants_json:
             return JsonResponse({"signed_in": False}, status=401)
         return redirect(settings.LOGIN_URL)
-    request.session.modified = True
+    session_refreshed(request)
     if wants_json:
         return JsonResponse({"signed_in": True, "expires_in": settings.SESSION_COOKIE_AGE})
     return redirect(_next(request))
