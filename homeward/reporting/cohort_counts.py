@@ -34,7 +34,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncDate, TruncMonth
-from django.db.models.lookups import Exact, GreaterThan, LessThan
 
 from homeward.children.models import LegalStatusPeriod, Placement
 from homeward.common.timeutil import LONDON
@@ -92,23 +91,26 @@ def placement_area_on(day: str) -> Subquery:
     return Subquery(latest, output_field=CharField())
 
 
-def age_band_on(day: str, date_of_birth: str) -> Expression:
-    """`history.age_band` of the completed years on the annotation `day` (a birthday on
-    29 February counts from 1 March, as `age_on`)."""
-    before_birthday = Case(
-        When(LessThan(ExtractMonth(day), ExtractMonth(date_of_birth)), then=Value(1)),
-        When(Q(Exact(ExtractMonth(day), ExtractMonth(date_of_birth)))
-             & Q(LessThan(ExtractDay(day), ExtractDay(date_of_birth))), then=Value(1)),
-        default=Value(0), output_field=IntegerField(),
-    )
-    age = ExtractYear(day) - ExtractYear(date_of_birth) - before_birthday
-    return Case(*(When(Q(GreaterThan(age, low - 1)) & Q(LessThan(age, high + 1)), then=Value(label))
-                  for label, low, high in AGE_BANDS), default=Value(OVER_AGE), output_field=CharField())
+def day_number(day: Expression | str) -> Expression:
+    """A date as the whole number YYYYMMDD: one date's number less another's, divided by
+    10,000 and rounded down, is the completed years between them (`age_on`: a birthday on
+    29 February counts from 1 March), so an age band is a range of the difference."""
+    return ExtractYear(day) * 10000 + ExtractMonth(day) * 100 + ExtractDay(day)
+
+
+def age_band_sql(days: str) -> str:
+    """SQL of `history.age_band` from `days`, a column of a day number less the birth's
+    (`day_number`): plain integer comparisons, the same on every database, worked out once
+    a row from two numbers rather than from the dates over again for each band."""
+    bands = " ".join(f"WHEN {days} >= {low * 10000} AND {days} < {(high + 1) * 10000} THEN '{label}'"
+                     for label, low, high in AGE_BANDS)
+    return f"CASE {bands} ELSE '{OVER_AGE}' END"
 
 
 def cohort_rows(episodes: QuerySet[Episode], hours: Sequence[tuple[float, float | None]]) -> QuerySet[Any, Any]:
-    """One row per episode: its child, its London month, its legal status, age band and sex,
-    where its placement lay (each history read once: the placement cohort follows from the
+    """One row per episode: its child, its London month, its legal status, its age as the
+    difference of day numbers (`day_number`; `age_band_sql` bands it) and sex, where its
+    placement lay (each history read once: the placement cohort follows from the
     legal status and the area), how long it lasted (null while missing) and which of `hours`
     (from, to) that length falls in (-1: none, or still missing)."""
     length = ExpressionWrapper(F("found_at") - F("missing_since"), output_field=DurationField())
@@ -117,12 +119,13 @@ def cohort_rows(episodes: QuerySet[Episode], hours: Sequence[tuple[float, float 
         .annotate(cohort_day=TruncDate("missing_since", tzinfo=LONDON),
                   cohort_month=TruncMonth("missing_since", tzinfo=LONDON), cohort_length=length)
         .annotate(cohort_legal=legal_status_on("cohort_day"), cohort_area=placement_area_on("cohort_day"),
-                  cohort_age=age_band_on("cohort_day", "child__date_of_birth"), cohort_sex=_text(F("child__sex")),
+                  cohort_days=day_number("cohort_day") - day_number("child__date_of_birth"),
+                  cohort_sex=_text(F("child__sex")),
                   cohort_bucket=Case(*(When(Q(cohort_length__gte=timedelta(hours=low))
                                             & (Q(cohort_length__lt=timedelta(hours=high)) if high is not None else Q()),
                                             then=Value(index)) for index, (low, high) in enumerate(hours)),
                                      default=Value(-1), output_field=IntegerField()))
-        .values("child_id", "cohort_month", "cohort_legal", "cohort_area", "cohort_age", "cohort_sex", "cohort_length",
+        .values("child_id", "cohort_month", "cohort_legal", "cohort_area", "cohort_days", "cohort_sex", "cohort_length",
                 "cohort_bucket")
     )
 
@@ -140,7 +143,7 @@ class PeriodCounts:
 # module's constants alone, never of input (hence the noqa for ruff's S608).
 _COHORT = (f"cohort AS (SELECT child_id, cohort_month, cohort_legal, CASE WHEN cohort_legal <> '{LOOKED_AFTER}' "  # noqa: S608
            f"THEN '{NOT_LOOKED_AFTER}' ELSE COALESCE(cohort_area, '{PLACEMENT_IN_AREA}') END AS cohort_placement, "
-           "cohort_age, cohort_sex FROM episode)")
+           f"{age_band_sql('cohort_days')} AS cohort_age, cohort_sex FROM episode)")
 # (name, the column grouped on besides the month; None: the month alone)
 _GROUPS = (("month", None), ("legal_status", "cohort_legal"), ("placement", "cohort_placement"),
            ("age_band", "cohort_age"), ("sex", "cohort_sex"))
