@@ -34,12 +34,12 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.children.models import Child, PhilomenaProfile
-from homeward.episodes.models import Episode, EpisodeAction
-from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_codes
-from homeward.interviews.models import ReturnInterview
+from homeward.episodes.models import Episode
+from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS
 from homeward.reference.selectors import coded_labels
 
-from .history import initials, month_key, months_between
+from .factor_counts import factor_hits
+from .history import initials, months_between
 from .performance import episodes_starting
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
@@ -127,32 +127,18 @@ class Patterns:
 
 
 def _factor_trends(episodes: QuerySet[Episode], months: list[str]) -> list[FactorTrend]:
-    """Each coded factor's episodes and their months: the interviews' and risk analyses' codes
-    of the period's episodes (a subquery), with each episode's start, read in chunks."""
-    period = episodes.order_by().values("pk")
-    interviews = (ReturnInterview.objects.filter(episode__in=period).order_by("episode_id")
-                  .values_list("episode_id", "episode__missing_since", "push_factors", "pull_factors"))
-    analyses = (EpisodeAction.objects.filter(episode__in=period, action="risk_analysis")
-                .order_by("episode_id", "at", "id").values_list("episode_id", "episode__missing_since", "detail"))
-    hits: dict[str, dict[str, dict[int, str]]] = {kind: defaultdict(dict) for kind in ("push", "pull", "risk")}
-    for episode_id, since, push, pull in interviews.iterator(chunk_size=5000):
-        for kind, codes in (("push", push or []), ("pull", pull or [])):
-            for code in codes:
-                hits[kind][code][episode_id] = month_key(since)
-    for episode_id, since, detail in analyses.iterator(chunk_size=5000):
-        # Seed 004's immediate risks, coded in children's services' risk analysis while missing.
-        for code in risk_analysis_codes(detail)["immediate_risks"]:
-            hits["risk"][code][episode_id] = month_key(since)
-    out = []
+    """Each coded factor's episodes and their months, counted in the database
+    (`factor_counts.factor_hits`: the interviews' and risk analyses' codes of the period's
+    episodes, unnested in SQL), most named first."""
+    found = factor_hits(episodes)
+    out: list[FactorTrend] = []
     for kind, list_name in (("push", "push_factors"), ("pull", "pull_factors"),
                             ("risk", RISK_ANALYSIS_LISTS["immediate_risks"])):
         labels = coded_labels(list_name)
-        named = hits[kind]
-        for code in sorted(named, key=lambda c: (-len(named[c]), c)):
-            counts = Counter(named[code].values())
-            out.append(FactorTrend(kind=kind, code=code, label=labels.get(code, code),
-                                   by_month=[counts.get(m, 0) for m in months], total=len(named[code]),
-                                   episodes=sorted(named[code])))
+        named = sorted((h for h in found if h.kind == kind), key=lambda h: (-len(h.episodes), h.code))
+        out.extend(FactorTrend(kind=kind, code=h.code, label=labels.get(h.code, h.code),
+                               by_month=[h.by_month.get(m, 0) for m in months], total=len(h.episodes),
+                               episodes=h.episodes) for h in named)
     return out
 
 

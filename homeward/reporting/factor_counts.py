@@ -1,0 +1,103 @@
+"""The coded factors of the patterns report counted in the database (issue 11: a report scales
+with its answer, not with the rows behind it).
+
+Return interviews code push and pull factors (JSON lists); children's services' risk analyses
+code immediate risks (seed 004) in their detail. Each code's episodes are found by unnesting
+those lists in SQL over the period's episodes, and only the answer comes back: for each code
+the distinct episodes by month, counted, and the list of its episodes. Nothing is decoded row
+by row in Python. A value that is not a list (the services store only lists) names nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import Expression, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from homeward.common.timeutil import LONDON
+from homeward.episodes.models import Episode, EpisodeAction
+from homeward.interviews.models import ReturnInterview
+
+from .statements import report_statements
+
+
+@dataclass(frozen=True)
+class FactorHits:
+    """One code of one kind ("push", "pull" or "risk"): its episodes, in id order, and how
+    many of them began in each month (YYYY-MM)."""
+
+    kind: str
+    code: str
+    episodes: list[int]
+    by_month: Counter[str]
+
+
+def local_month(field: str) -> Expression:
+    """The Europe/London month of an instant as year * 100 + month, worked out by the database
+    (a whole number is cheaper to read than the instant itself)."""
+    return ExtractYear(field, tzinfo=LONDON) * 100 + ExtractMonth(field, tzinfo=LONDON)
+
+
+def month_text(value: object) -> str:
+    """YYYY-MM of the database's year * 100 + month (a Decimal on PostgreSQL, whose EXTRACT
+    gives numeric)."""
+    number = int(str(value).split(".")[0])
+    return f"{number // 100:04d}-{number % 100:02d}"
+
+
+def _items(vendor: str, column: str, key: str | None = None) -> tuple[str, str]:
+    """(the join that unnests the JSON list in `column`, or in its `key`, one row an item;
+    the item's text). Anything but a list gives no rows."""
+    if vendor == "postgresql":
+        value = f"({column} -> '{key}')" if key else column
+        return (f"CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof({value}) = 'array' "
+                f"THEN {value} ELSE '[]'::jsonb END) AS item(code)", "item.code")
+    path = f", '$.{key}'" if key else ""
+    value = f"json_extract({column}{path})" if key else column
+    return (f"JOIN json_each(CASE WHEN json_type({column}{path}) = 'array' THEN {value} ELSE '[]' END) AS item",
+            "item.value")
+
+
+def _hits_sql(vendor: str) -> str:
+    """The CTE `hits` (kind, code, episode_id, month) over the CTE `period` (pk, month)."""
+    interviews = ReturnInterview._meta.db_table
+    actions = EpisodeAction._meta.db_table
+    parts = []
+    for kind, column in (("push", "push_factors"), ("pull", "pull_factors")):
+        join, code = _items(vendor, f"r.{column}", None)
+        parts.append(f"SELECT '{kind}' AS kind, {code} AS code, p.pk AS episode_id, p.month AS month "  # noqa: S608
+                     f"FROM {interviews} r JOIN period p ON p.pk = r.episode_id {join}")
+    join, code = _items(vendor, "a.detail", "immediate_risks")
+    parts.append(f"SELECT 'risk', {code}, p.pk, p.month FROM {actions} a "  # noqa: S608 (constants)
+                 f"JOIN period p ON p.pk = a.episode_id {join} WHERE a.action = 'risk_analysis'")
+    # Distinct here (an analysis may name a risk twice, or two analyses one risk), so that the
+    # groupings after it count and list without sorting for DISTINCT.
+    return ("hits AS MATERIALIZED (SELECT DISTINCT kind, code, episode_id, month FROM ("  # noqa: S608
+            + " UNION ALL ".join(parts) + ") named)")
+
+
+def factor_hits(episodes: QuerySet[Episode]) -> list[FactorHits]:
+    """Every code named for the episodes `episodes`: one statement, grouped by code and month
+    (distinct episodes) and by code (the list of its episodes)."""
+    vendor = connections[episodes.db].vendor
+    period = episodes.order_by().annotate(month=local_month("missing_since")).values("pk", "month")
+    inner, params = period.query.get_compiler(using=episodes.db).as_sql()
+    listed = "string_agg(CAST(episode_id AS text), ',')" if vendor == "postgresql" else "group_concat(episode_id)"
+    sql = (f"WITH period AS MATERIALIZED ({inner}), {_hits_sql(vendor)} "  # noqa: S608 (constants and Django's SQL)
+           "SELECT kind, code, month, COUNT(*), NULL FROM hits GROUP BY kind, code, month "
+           f"UNION ALL SELECT kind, code, NULL, NULL, {listed} FROM hits GROUP BY kind, code")
+    found: dict[tuple[str, str], FactorHits] = {}
+    with report_statements(), connections[episodes.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, code, month, count, ids in rows:
+        hits = found.setdefault((kind, str(code)), FactorHits(kind=kind, code=str(code), episodes=[],
+                                                              by_month=Counter()))
+        if ids is None:
+            hits.by_month[month_text(month)] += count
+        else:
+            hits.episodes.extend(sorted(int(pk) for pk in str(ids).split(",")))
+    return list(found.values())
