@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from homeward.accounts.models import User
 from homeward.audit.services import audit_record
@@ -41,11 +42,15 @@ class Reach(Enum):
     CHILD: every episode of the child. A report, a cancellation, an import or a corrected start
     changes which of the child's episodes are repeats; a change of legal status, placement,
     allocated worker, team or IRO changes what every episode owes and who owns it.
+    LATER: the episode and the child's episodes starting no earlier than it. A report or a
+    cancellation changes which episodes are repeats, and an episode counts only the starts at or
+    before its own (`is_repeat_missing`): the child's earlier episodes are as they were.
     NONE: nothing the protocol reads (a note, a person around the child).
     """
 
     EPISODE = "episode"
     CHILD = "child"
+    LATER = "later"
     NONE = "none"
 
 
@@ -89,7 +94,7 @@ class _Reached:
     episodes: dict[int, set[int]] = field(default_factory=dict)
 
     def add(self, child_id: int, episode: Episode | None, reach: Reach) -> None:
-        if reach is Reach.CHILD or (reach is Reach.EPISODE and episode is None):
+        if reach in (Reach.CHILD, Reach.LATER) or (reach is Reach.EPISODE and episode is None):
             self.whole_children.add(child_id)
             self.episodes.pop(child_id, None)
         elif reach is Reach.EPISODE and episode is not None and child_id not in self.whole_children:
@@ -152,7 +157,10 @@ def _affected(child_id: int, episode: Episode | None, reach: Reach) -> list[Epis
         return []
     if reach is Reach.EPISODE and episode is not None:
         return [episode]
-    episodes = list(Episode.objects.filter(child_id=child_id).order_by("missing_since", "id"))
+    found = Episode.objects.filter(child_id=child_id).order_by("missing_since", "id")
+    if reach is Reach.LATER and episode is not None:
+        found = found.filter(Q(missing_since__gte=episode.missing_since) | Q(pk=episode.pk))
+    episodes = list(found)
     if episode is not None:
         # The caller's instance holds what it just wrote; keep it rather than a second copy.
         episodes = [episode if other.pk == episode.pk else other for other in episodes]

@@ -227,10 +227,10 @@ def episode_report(
             if found_at is not None:
                 lines.append(Chronicle(found_at, "found",
                                        "Found" + (f" at {found_location}" if found_location else "") + "."))
-            # A new episode can make the child's others repeats: every episode of the child is reached.
+            # A new episode can make the child's later episodes repeats (a report made late).
             casework_commit(actor=actor, child=child, episode=episode, chronicle=lines,
                             audit=Audit("create", "episode", str(episode.pk), {"after": episode_snapshot(episode)}),
-                            reach=Reach.CHILD, event="reported",
+                            reach=Reach.LATER, event="reported",
                             escalations=graded_high(before="", after=risk_level, at=reported_at,
                                                     occurrence="report"))
     except IntegrityError:
@@ -391,9 +391,9 @@ def episode_cancel(*, actor: User, episode: Episode, reason: str) -> Episode:
     episode.cancelled_at = timezone.now()
     episode.cancel_reason = reason.strip()
     episode.save()
-    # Cancelled, it no longer counts towards the child's repeats: every episode is reached.
+    # Cancelled, it no longer counts towards the repeats of the child's later episodes.
     casework_commit(
-        actor=actor, child=episode.child_id, episode=episode, event="cancelled", reach=Reach.CHILD,
+        actor=actor, child=episode.child_id, episode=episode, event="cancelled", reach=Reach.LATER,
         chronicle=Chronicle(episode.cancelled_at, "cancelled", f"Episode cancelled: {reason.strip()}"),
         audit=_update_audit(episode, {"before": before, "after": episode_snapshot(episode), "reason": reason}),
     )
