@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
+from homeward.children.models import Child
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.text import check_free_text, check_name
 from homeward.common.timeutil import LONDON
-from homeward.children.models import Child
 from homeward.consultations.models import Consultation, ConsultationKind, Decision
 from homeward.episodes.models import Episode, EpisodeAction, EpisodeStatus, RiskGrading
 from homeward.interviews.models import ReturnInterview
