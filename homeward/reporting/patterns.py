@@ -26,10 +26,11 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -41,6 +42,7 @@ from homeward.reference.selectors import coded_labels
 from .factor_counts import factor_hits
 from .history import initials, months_between
 from .performance import episodes_starting
+from .statements import EpochMicroseconds, cycles_uncollected
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
@@ -149,8 +151,8 @@ class _Span:
 
     pk: int
     child: int
-    start: datetime
-    end: datetime
+    start: int  # microseconds since the epoch: compared, never shown
+    end: int
     places: tuple[tuple[str, int], ...]
 
 
@@ -204,8 +206,9 @@ class _Network:
         started within `together` of it (a place so common, as "home address", that being
         named there says nothing of who was together): returned, place by place, as the
         episodes (indexes of `spans`) it did not link, to be listed as shared."""
+        window = round(together.total_seconds() * 1_000_000)
         at_place: dict[str, list[int]] = defaultdict(list)
-        starts: dict[str, list[datetime]] = defaultdict(list)
+        starts: dict[str, list[int]] = defaultdict(list)
         for index, span in enumerate(spans):
             for key, _ in span.places:
                 at_place[key].append(index)
@@ -213,27 +216,29 @@ class _Network:
         busy: dict[str, set[int]] = defaultdict(set)
         for key, times in starts.items():
             for position, start in enumerate(times):
-                if bisect_right(times, start + together) - bisect_left(times, start - together) - 1 > LINKED_AT_MOST:
+                if bisect_right(times, start + window) - bisect_left(times, start - window) - 1 > LINKED_AT_MOST:
                     busy[key].add(at_place[key][position])
+        # Each episode's places that are not too busy to link it, worked out once.
+        free = [frozenset(key for key, _ in span.places if index not in busy.get(key, ()))
+                for index, span in enumerate(spans)]
         for index, a in enumerate(spans):
-            limit = max(a.end, a.start + together)
+            limit = max(a.end, a.start + window)
             later: set[int] = set()
             for key, where in a.places:
-                if index in busy[key]:
+                if key not in free[index]:
                     continue
                 group = at_place[key]
                 for position in range(where + 1, len(group)):
                     other = group[position]
                     if spans[other].start > limit:
                         break
-                    if other not in busy[key]:
+                    if key in free[other]:
                         later.add(other)
             for other in sorted(later):
                 b = spans[other]
                 if a.child == b.child:
                     continue
-                shared = {key for key, _ in a.places if index not in busy[key]} & {
-                    key for key, _ in b.places if other not in busy[key]}
+                shared = free[index] & free[other]
                 link = self.edge(a.child, b.child)
                 seen = self._episodes[(link.source, link.target)]
                 for pk in (a.pk, b.pk):
@@ -278,6 +283,7 @@ def patterns(user: User, *, first: date, last: date, min_place_count: int = 2,
     return found
 
 
+@cycles_uncollected()
 def patterns_and_shared(user: User, *, first: date, last: date, min_place_count: int = 2,
                         together_hours: int = 24) -> tuple[Patterns, list[SharedEntry]]:
     """Patterns among the episodes starting on Europe/London dates `first` to `last`, and the
@@ -286,15 +292,18 @@ def patterns_and_shared(user: User, *, first: date, last: date, min_place_count:
     the normalised place or entry, never by comparing every pair."""
     months = months_between(first, last)
     episodes = episodes_starting(user, first, last)
-    now = timezone.now()
+    # An open episode runs until now: microseconds since the epoch, as the database gives the rest.
+    now = Value((timezone.now() - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1))
     keys: dict[str, str] = {}
     counts: dict[str, int] = defaultdict(int)
     places = _Places()
     spans: list[_Span] = []
     by_child: dict[int, list[int]] = defaultdict(list)
-    for pk, child_id, since, found_at, last_seen, found_location in (
-        episodes.values_list("pk", "child_id", "missing_since", "found_at", "location_last_seen",
-                             "found_location").iterator(chunk_size=5000)
+    for pk, child_id, since, until, last_seen, found_location in (
+        episodes.annotate(since_us=EpochMicroseconds("missing_since"),
+                          until_us=Coalesce(EpochMicroseconds("found_at"), now))
+        .values_list("pk", "child_id", "since_us", "until_us", "location_last_seen", "found_location")
+        .iterator(chunk_size=5000)
     ):
         by_child[child_id].append(pk)
         named: dict[str, int] = {}
@@ -307,7 +316,7 @@ def patterns_and_shared(user: User, *, first: date, last: date, min_place_count:
                 if key not in named:
                     named[key] = counts[key]
                     counts[key] += 1
-        spans.append(_Span(pk=pk, child=child_id, start=since, end=found_at or now, places=tuple(named.items())))
+        spans.append(_Span(pk=pk, child=child_id, start=since, end=until, places=tuple(named.items())))
     network = _Network()
     busy = network.together(spans, timedelta(hours=together_hours))
     too_busy = [("place", key, sorted({spans[index].child for index in indexes})) for key, indexes in busy.items()]
