@@ -144,7 +144,7 @@ def _deliver(row: OutgoingMessage) -> tuple[dict[str, Any], str]:
     return ack, ack_jws
 
 
-def _learn(row: OutgoingMessage, ack: dict[str, Any]) -> None:
+def learn_references(row: OutgoingMessage, ack: dict[str, Any]) -> None:
     """The partner's references for the child and the episode, for the messages that follow."""
     authority = Authority.objects.get(pk=row.partner.authority_id)
     child_ref = (ack.get("child") or {}).get("ref")
@@ -196,7 +196,7 @@ def exchange_deliver_due(*, now: datetime | None = None) -> ExchangeReport:
                 updated = OutgoingMessage.objects.filter(pk=row.pk, lease_token=token).update(
                     attempts=F("attempts") + 1, leased_until=None, lease_token="", **values)
                 if updated and values.get("status") == OutgoingStatus.ACKNOWLEDGED:
-                    _learn(row, values["acknowledgement"])
+                    learn_references(row, values["acknowledgement"])
                 return updated
 
         if not _retry_locked(record):

@@ -120,8 +120,8 @@ def check_message(payload: dict[str, Any], *, home: str) -> tuple[Checked | None
                                       f"version {VERSION}."))
         return None, errors
     message_type = str(payload.get("type"))
-    if message_type not in MessageType.values:
-        errors.append(FieldError("type", f"Use one of {', '.join(MessageType.values)}."))
+    if message_type not in REQUIRED_TIMES:
+        errors.append(FieldError("type", f"Use one of {', '.join([*REQUIRED_TIMES, ACKNOWLEDGEMENT])}."))
     try:
         message_id = uuid.UUID(str(payload.get("id")))
     except ValueError:
@@ -163,3 +163,64 @@ def check_message(payload: dict[str, Any], *, home: str) -> tuple[Checked | None
         return None, errors
     return Checked(payload=payload, message_id=message_id, type=message_type, sender=str(payload.get("from")),
                    child=child, episode=episode, event=event), []
+
+
+def acknowledgement(*, in_reply_to: str, home: str, to: str, status: str, child_ref: str | None,
+                    episode_ref: str | None, note: str) -> dict[str, Any]:
+    """An acknowledgement, less `sent_at`: the answer in the inbox's 202, and the follow-up
+    sent later as a message of its own when a held message is matched by hand."""
+    return {
+        "v": VERSION, "type": ACKNOWLEDGEMENT, "id": str(uuid.uuid4()), "in_reply_to": in_reply_to,
+        "from": home, "to": to, "status": status, "child": {"ref": child_ref}, "episode": {"ref": episode_ref},
+        "note": note,
+    }
+
+
+@dataclass(frozen=True)
+class CheckedAcknowledgement:
+    """An acknowledgement that came in as a message (the follow-up), checked."""
+
+    payload: dict[str, Any]
+    message_id: uuid.UUID
+    in_reply_to: uuid.UUID
+    sender: str
+    status: str
+
+
+#: What an acknowledgement may say of the message it answers (IncomingStatus's values).
+ACKNOWLEDGED_STATUSES = ("recorded", "held")
+
+
+def check_acknowledgement(payload: dict[str, Any], *, home: str) -> tuple[CheckedAcknowledgement | None,
+                                                                            list[FieldError]]:
+    """The fields of a verified follow-up acknowledgement: every fault named."""
+    errors: list[FieldError] = []
+    if payload.get("v") != VERSION:
+        errors.append(FieldError("v", f"Version {payload.get('v')!r} is not supported; this Homeward reads "
+                                      f"version {VERSION}."))
+        return None, errors
+    ids: dict[str, uuid.UUID] = {}
+    for name in ("id", "in_reply_to"):
+        try:
+            ids[name] = uuid.UUID(str(payload.get(name)))
+        except ValueError:
+            errors.append(FieldError(name, "A UUID is required."))
+    if payload.get("to") != home:
+        errors.append(FieldError("to", f"This Homeward is authority {home}, not {payload.get('to')!r}."))
+    if parse_time(payload.get("sent_at")) is None:
+        errors.append(FieldError("sent_at", "A date-time with an offset is required."))
+    if payload.get("status") not in ACKNOWLEDGED_STATUSES:
+        errors.append(FieldError("status", f"Use one of {', '.join(ACKNOWLEDGED_STATUSES)}."))
+    _text(errors, payload, "note", "note")
+    for name in ("child", "episode"):
+        where = payload.get(name)
+        if where is None:
+            continue
+        if not isinstance(where, dict):
+            errors.append(FieldError(name, "An object, or null."))
+        else:
+            _text(errors, where, "ref", f"{name}.ref")
+    if errors:
+        return None, errors
+    return CheckedAcknowledgement(payload=payload, message_id=ids["id"], in_reply_to=ids["in_reply_to"],
+                                  sender=str(payload.get("from")), status=str(payload["status"])), []

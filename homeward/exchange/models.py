@@ -20,6 +20,9 @@ class MessageType(models.TextChoices):
     FOUND = "found", "Found"
     INTERVIEW_OFFERED = "interview_offered", "Return interview offered"
     INTERVIEW_OUTCOME = "interview_outcome", "Return interview outcome"
+    # A later acknowledgement of a message first acknowledged `held`, once it is matched by
+    # hand (docs/exchange.md, "The follow-up acknowledgement"): sent and received as a message.
+    ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
 
 
 class Partner(models.Model):

@@ -9,13 +9,15 @@ acknowledgement and changes nothing (idempotent by id). A new message is kept, m
 child (by our reference the sender holds, a reference learned before, or the exact names and
 date of birth of a child the sender placed or hosts) and recorded on the child's episode
 through the casework services, so duties are raised as for any report; a message Homeward
-cannot match or record is held for the MCT to match, as a police notification is.
+cannot match or record is held for the MCT to match, as a police notification is; once
+matched (`exchange_match`) the sender is sent a follow-up acknowledgement through the outbox.
+A follow-up acknowledgement received (type `acknowledgement`) is checked the same way and
+recorded on the message of ours it answers (`acknowledgements`).
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,11 +36,21 @@ from homeward.children.models import Child
 from homeward.children.selectors import child_get_for_user
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.episodes.models import Classification, Episode, EpisodeStatus, MissingFrom, RiskLevel
-from homeward.obligations.facts import child_facts
 from homeward.obligations.protocol_source import home_authority
 from homeward.reference.models import Authority, PoliceForce
 
-from .messages import ACKNOWLEDGEMENT, VERSION, Checked, check_message, child_reference, identity, parse_time
+from .acknowledgements import acknowledged_message, acknowledgement_take, follow_up_queue
+from .messages import (
+    ACKNOWLEDGEMENT,
+    Checked,
+    CheckedAcknowledgement,
+    acknowledgement,
+    check_acknowledgement,
+    check_message,
+    child_reference,
+    identity,
+    parse_time,
+)
 from .models import (
     ChildReference,
     EpisodeReference,
@@ -49,6 +61,7 @@ from .models import (
     ReceivedToken,
 )
 from .outbox import exchange_receiving
+from .selectors import placed_by_or_with
 from .signing import Unverifiable, peek, sign, token_digest, verify
 
 log = logging.getLogger(__name__)
@@ -84,8 +97,8 @@ def _refuse(field: str, message: str) -> DomainValidationError:
     return DomainValidationError([FieldError(field, message)])
 
 
-def _verified(token: str) -> tuple[Checked, Authority]:
-    """The message, once its signature, sender, fields and freshness are checked."""
+def _verified(token: str) -> tuple[dict[str, Any], Authority]:
+    """The payload, once its signature and sender are checked."""
     try:
         _, claimed = peek(token)
     except Unverifiable as exc:
@@ -100,10 +113,11 @@ def _verified(token: str) -> tuple[Checked, Authority]:
         payload = verify(token, partner.jwks, signer=sender_code)
     except Unverifiable as exc:
         raise _refuse(exc.field, exc.message) from None
-    checked, errors = check_message(payload, home=home_authority())
-    if errors:
-        raise DomainValidationError(errors)
-    assert checked is not None
+    return payload, partner.authority
+
+
+def _fresh(payload: dict[str, Any]) -> None:
+    """Refuse a message signed too long ago (replayed or delayed) or in the future."""
     sent_at = parse_time(payload["sent_at"])
     assert sent_at is not None
     now = timezone.now()
@@ -114,12 +128,20 @@ def _verified(token: str) -> tuple[Checked, Authority]:
                                  "afresh.")
     if sent_at > now + FUTURE_SKEW:
         raise _refuse("sent_at", f"Signed at {sent_at.isoformat()}, in the future.")
-    return checked, partner.authority
 
 
 def exchange_receive(*, token: str) -> Receipt:
     """Take in one signed message; see the module's docstring."""
-    checked, sender = _verified(token)
+    payload, sender = _verified(token)
+    checked: Checked | CheckedAcknowledgement | None
+    if payload.get("type") == ACKNOWLEDGEMENT:
+        checked, errors = check_acknowledgement(payload, home=home_authority())
+    else:
+        checked, errors = check_message(payload, home=home_authority())
+    if errors:
+        raise DomainValidationError(errors)
+    assert checked is not None
+    _fresh(payload)
     digest = token_digest(token)
     if ReceivedToken.objects.filter(sha256=digest).exists():
         raise _refuse("jws", "Replayed: this exact signed message was received before. A sender signs each "
@@ -133,18 +155,25 @@ def exchange_receive(*, token: str) -> Receipt:
                     raise _refuse("id", f"Message {checked.message_id} was received before with different content.")
                 ReceivedToken.objects.create(sha256=digest, message=existing, received_at=timezone.now())
                 return Receipt(existing, created=False)
+            answered = (acknowledged_message(checked, sender) if isinstance(checked, CheckedAcknowledgement)
+                        else None)
             message = IncomingMessage.objects.create(
-                sender=sender, message_id=checked.message_id, type=checked.type, jws=token,
+                sender=sender, message_id=checked.message_id, type=str(payload["type"]), jws=token,
                 body=identity(checked.payload), received_at=timezone.now(), status=IncomingStatus.HELD,
                 acknowledgement_jws="",
             )
             ReceivedToken.objects.create(sha256=digest, message=message, received_at=message.received_at)
             actor = exchange_actor()
             audit_record(actor=actor, action="create", object_type="exchange_message", object_id=str(message.pk),
-                         child_id=None, detail={"from": sender.code, "type": checked.type,
+                         child_id=None, detail={"from": sender.code, "type": message.type,
                                                 "message_id": str(checked.message_id)},
                          channel="exchange")
-            _process(message, checked, actor)
+            if answered is not None:
+                assert isinstance(checked, CheckedAcknowledgement)
+                acknowledgement_take(message, checked, answered, actor)
+            else:
+                assert isinstance(checked, Checked)
+                _process(message, checked, actor)
     except IntegrityError:
         # The same token or message at the same moment on another connection.
         raise _refuse("jws", "Replayed: this signed message is being received already.") from None
@@ -186,24 +215,17 @@ def _process(message: IncomingMessage, checked: Checked, actor: User, child: Chi
 
 
 def _acknowledge(message: IncomingMessage, checked: Checked) -> None:
-    ack = {
-        "v": VERSION, "type": ACKNOWLEDGEMENT, "id": str(uuid.uuid4()), "in_reply_to": str(checked.message_id),
-        "from": home_authority(), "to": checked.sender, "sent_at": timezone.now().isoformat(),
-        "status": message.status,
-        "child": {"ref": child_reference(message.child) if message.child else None},
-        "episode": {"ref": str(message.episode_id) if message.episode_id else None},
-        "note": message.reason,
-    }
+    ack = acknowledgement(
+        in_reply_to=str(checked.message_id), home=home_authority(), to=checked.sender, status=message.status,
+        child_ref=child_reference(message.child) if message.child else None,
+        episode_ref=str(message.episode_id) if message.episode_id else None, note=message.reason)
+    ack["sent_at"] = timezone.now().isoformat()
     message.acknowledgement = ack
     message.acknowledgement_jws = sign(ack)
 
 
 def _related(child: Child, sender: str) -> bool:
-    """The sender placed this child (it is responsible) or hosts its placement."""
-    facts = child_facts(child)
-    if facts.responsible_authority == sender:
-        return True
-    return any(p.authority == sender for p in facts.placements)
+    return placed_by_or_with(child, sender)
 
 
 def _match_child(checked: Checked) -> tuple[Child | None, str]:
@@ -335,8 +357,9 @@ def _remember(checked: Checked, child: Child, episode: Episode) -> None:
 @transaction.atomic
 def exchange_match(*, actor: User, message: IncomingMessage, child_id: int) -> IncomingMessage:
     """The MCT or the co-ordinator say which child a held message is about; it is then
-    recorded as a confident match would be. The sender was acknowledged `held` already; what
-    follows reaches it with the next message about the child."""
+    recorded as a confident match would be, and the sender, told `held` at first, is sent a
+    follow-up acknowledgement (`recorded`) through the outbox. The child is looked up through
+    the access choke point: one the person may not see is NotFound, as one that does not exist."""
     require(actor, Capability.INTAKE)
     message = IncomingMessage.objects.select_for_update().get(pk=message.pk)
     if message.status != IncomingStatus.HELD:
@@ -349,15 +372,19 @@ def exchange_match(*, actor: User, message: IncomingMessage, child_id: int) -> I
     if not _related(child, checked.sender):
         raise DomainValidationError.single("child", f"This child is not placed by or with authority "
                                                     f"{checked.sender}.")
-    acknowledgement, acknowledgement_jws = message.acknowledgement, message.acknowledgement_jws
+    first_answer, first_answer_jws = message.acknowledgement, message.acknowledgement_jws
+    held_because = message.reason
     _process(message, checked, actor, child=child, channel=None)
     if message.status != IncomingStatus.RECORDED:
         raise DomainValidationError.single("child", message.reason)
     # What was answered stays what was answered: a re-delivery gets the same acknowledgement.
-    message.acknowledgement, message.acknowledgement_jws = acknowledgement, acknowledgement_jws
+    # What the match recorded reaches the sender as a follow-up of its own.
+    message.acknowledgement, message.acknowledgement_jws = first_answer, first_answer_jws
     message.resolved_by = actor
     message.resolved_at = timezone.now()
     message.save()
+    follow_up_queue(message, note=f"Held on receipt ({held_because}); matched to the child by hand: "
+                                  f"{message.reason}")
     return message
 
 

@@ -32,6 +32,9 @@ _INTAKE = ("web:intake_queue", "Police notifications", {
     "intake_archive",
 })
 
+# The same roles: messages from other authorities' Homeward held for matching (issue 13).
+_EXCHANGE = ("web:exchange_held", "Authority messages", {"exchange_held", "exchange_message", "exchange_match"})
+
 # Only for auditors and administrators (AUDIT_READ).
 _AUDIT = ("web:audit_log", "Audit log", {"audit_log"})
 
@@ -67,7 +70,7 @@ def layout(request: HttpRequest) -> dict[str, Any]:
             for name, text, section in [home_item, *([board] if reads_children else []),
                                          *([_REPORT] if can(user, Capability.EPISODE_REPORT) else []),
                                          *([search] if reads_children else []), *_interview_navigation(user),
-                                         *([_INTAKE] if can(user, Capability.INTAKE) else []),
+                                         *([_INTAKE, _EXCHANGE] if can(user, Capability.INTAKE) else []),
                                          *([_REPORTS] if can(user, Capability.REPORT_READ) else []),
                                          *([_AUDIT] if can(user, Capability.AUDIT_READ) else [])]
         ],

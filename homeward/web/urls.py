@@ -28,6 +28,7 @@ urlpatterns = [
     path("sign-out", auth.SignOutView.as_view(), name="sign_out"),
     path("", include("homeward.web.urls_security")),
     path("", include("homeward.web.urls_intake")),
+    path("", include("homeward.web.urls_exchange")),
     path("", board.home, name="home"),
     path("missing-now", board.board, name="board"),
     path("work", work.work, name="work"),

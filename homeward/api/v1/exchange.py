@@ -58,8 +58,10 @@ class InboxView(HomewardAPIView):
 
     @extend_schema(
         summary="Receive a signed message from another authority's Homeward",
-        description="A message of docs/exchange.md (missing, found, return interview offered or outcome), "
-                    "signed with the sending authority's published key. 202 with the signed acknowledgement: "
+        description="A message of docs/exchange.md (missing, found, return interview offered or outcome, or "
+                    "the follow-up acknowledgement of a message of ours it first held, which replaces that "
+                    "`held` answer), signed with the sending authority's published key. 202 with the signed "
+                    "acknowledgement: "
                     "`recorded` on our child's episode, or `held` for the MCT to match. The same message again "
                     "(same id, signed afresh) gets the same acknowledgement and changes nothing. 400 naming the "
                     "problem, with nothing stored, for a message that is not a JWS, not from a partner, forged "
