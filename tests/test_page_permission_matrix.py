@@ -50,6 +50,7 @@ from .test_permission_matrix import (
     _charge,
     _closable,
     _consultation,
+    _held_exchange_message,
     _import_file,
     _import_job,
     _interviewed,
@@ -435,6 +436,15 @@ PAGES: list[Page] = [
     Page("police notification: archive (send)", "/police-notifications/{message}/archive", INTAKE, method="post",
          hidden_from=frozenset(), prepare=_missing_notification_waiting, data=lambda w: {"reason": "Not ours"},
          url_name="intake_archive"),
+    # Messages from other authorities held for matching: the same roles as the held API.
+    Page("authority messages", "/authority-messages", INTAKE, hidden_from=frozenset(), url_name="exchange_held"),
+    Page("authority message", "/authority-messages/{exchange_message}", INTAKE, hidden_from=frozenset(),
+         prepare=_held_exchange_message, url_name="exchange_message"),
+    Page("authority message: the child chosen", "/authority-messages/{exchange_message}/match?child={child}",
+         INTAKE, hidden_from=frozenset(), prepare=_held_exchange_message, url_name="exchange_match"),
+    Page("authority message: match (send)", "/authority-messages/{exchange_message}/match", INTAKE, method="post",
+         hidden_from=frozenset(), prepare=_held_exchange_message, data=lambda w: {"child": w.child.pk},
+         url_name="exchange_match"),
     Page("audit log", "/audit", AUDITORS, hidden_from=frozenset(), url_name="audit_log"),
     Page("child access log", "/children/{child}/access-log", ACCESS_LOG_READERS, url_name="child_access_log"),
     # Resetting a person's two-factor app and lifting a lock-out: the system administrator only.
