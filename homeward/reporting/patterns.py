@@ -15,6 +15,10 @@ link to them.
   than `LINKED_AT_MOST` children, or a place where more than that many episodes began within
   the hours that link them ("home address"), links none of them two by two: it is listed as
   shared, with its children (`SharedEntry`), since every pair of hundreds is no picture.
+- Consultations and referrals (DOMAIN.md section 5a): per kind, those considered for the
+  period's episodes, made, not made, made with an outcome and prompted, and how many were
+  considered by the month the episode started: one SQL aggregate grouped by kind and month.
+  Counts alone: they name no child.
 - Nothing compares every pair (issue 11): episodes are grouped by normalised place and
   compared with the later ones of their own places only, profiles grouped by normalised
   entry; the period's episodes are read once, the columns needed, in chunks.
@@ -29,18 +33,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.children.models import Child, PhilomenaProfile
+from homeward.common.timeutil import LONDON
+from homeward.consultations.models import Consultation, ConsultationKind, Decision
 from homeward.episodes.models import Episode
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS
 from homeward.reference.selectors import coded_labels
 
 from .factor_counts import factor_hits
-from .history import initials, months_between
+from .history import initials, month_key, months_between
 from .performance import episodes_starting
 from .statements import EpochMicroseconds, cycles_uncollected
 
@@ -118,6 +124,21 @@ class SharedEntry:
 
 
 @dataclass(frozen=True)
+class ConsultationTrend:
+    """One kind of consultation or referral, over the decisions recorded for the period's
+    episodes (by the month each episode started)."""
+
+    kind: str
+    label: str
+    considered: int
+    made: int
+    not_made: int
+    with_outcome: int
+    prompted: int
+    by_month: list[int]
+
+
+@dataclass(frozen=True)
 class Patterns:
     first: date
     last: date
@@ -126,6 +147,33 @@ class Patterns:
     places: list[Place]
     nodes: list[NetworkNode]
     edges: list[NetworkEdge]
+    consultations: list[ConsultationTrend] = field(default_factory=list)
+
+
+def _consultation_trends(episodes: QuerySet[Episode], months: list[str]) -> list[ConsultationTrend]:
+    """Every kind, each counted by the database: one aggregate grouped by kind and the month
+    (Europe/London) the episode started, over the period's episodes (a subquery), so that a
+    million episodes cost one statement and a few hundred rows, never a loop over history."""
+    rows = (Consultation.objects.filter(episode__in=episodes.order_by().values("pk"))
+            .annotate(month=TruncMonth("episode__missing_since", tzinfo=LONDON))
+            .values("kind", "month").order_by()
+            .annotate(considered=Count("id"),
+                      made=Count("id", filter=Q(decision=Decision.MADE)),
+                      not_made=Count("id", filter=Q(decision=Decision.NOT_MADE)),
+                      with_outcome=Count("id", filter=Q(decision=Decision.MADE, outcome_at__isnull=False)),
+                      prompted=Count("id", filter=~Q(prompted_by=[]))))
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    by_month: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        kind = row["kind"]
+        for name in ("considered", "made", "not_made", "with_outcome", "prompted"):
+            totals[kind][name] += row[name]
+        by_month[kind][month_key(row["month"])] += row["considered"]
+    return [ConsultationTrend(kind=kind, label=str(label), considered=totals[kind]["considered"],
+                              made=totals[kind]["made"], not_made=totals[kind]["not_made"],
+                              with_outcome=totals[kind]["with_outcome"], prompted=totals[kind]["prompted"],
+                              by_month=[by_month[kind].get(m, 0) for m in months])
+            for kind, label in ConsultationKind.choices]
 
 
 def _factor_trends(episodes: QuerySet[Episode], months: list[str]) -> list[FactorTrend]:
@@ -330,7 +378,8 @@ def patterns_and_shared(user: User, *, first: date, last: date, min_place_count:
              for child_id in linked]
     edges = sorted(network.edges.values(), key=lambda e: (-e.weight, e.source, e.target))
     found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months),
-                     places=places.recurring(min_place_count), nodes=nodes, edges=edges)
+                     places=places.recurring(min_place_count), nodes=nodes, edges=edges,
+                     consultations=_consultation_trends(episodes, months))
     return found, [SharedEntry(kind=kind, key=key, children=children, episodes=[by_child[c][0] for c in children])
                    for kind, key, children in sorted([*too_busy, *shared], key=lambda s: (-len(s[2]), s[0], s[1]))]
 

@@ -176,12 +176,15 @@ class PerformanceView(HomewardAPIView):
 
 class PatternsView(HomewardAPIView):
     @extend_schema(
-        summary="Patterns: push and pull factors, immediate risks, places, who goes missing together",
+        summary="Patterns: push and pull factors, immediate risks, places, who goes missing together, "
+                "consultations and referrals",
         description="Factor counts by month (`kind` push and pull from return interviews, risk for the "
                     "immediate risks of risk analyses, ADR 0010); recurring places where children were last "
                     "seen and found; a network of children (nodes) linked (edges) by episodes together at a "
                     "shared place or by shared associates and places frequented. Every item lists its episode "
-                    "ids.",
+                    "ids. `consultations`: per kind of consultation or referral (DOMAIN.md 5a), those considered "
+                    "for the period's episodes, made, not made, made with an outcome and prompted, with "
+                    "`by_month` counting those considered by the month the episode started (counts alone).",
         parameters=[*PERIOD, OpenApiParameter("together_hours", int, description="Default 24."),
                     OpenApiParameter("min_place_count", int, description="Default 2.")],
         responses={200: OpenApiTypes.OBJECT}, operation_id="report_patterns",

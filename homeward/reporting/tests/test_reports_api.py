@@ -90,5 +90,5 @@ def test_weekly_performance_and_patterns_as_json(data: dict[str, Any], api: Any)
     assert figures["episodes_by_month"] == [1, 0, 0, 1]
     assert figures["rhi_total"]["percent_in_time"] == 50.0
     found = api.get("/api/v1/reports/patterns?from=2024-06-01&to=2024-09-30").json()
-    assert set(found) == {"first", "last", "months", "factors", "places", "nodes", "edges"}
+    assert set(found) == {"first", "last", "months", "factors", "places", "nodes", "edges", "consultations"}
     assert api.get("/api/v1/reports/performance?from=2024-09-01&to=2024-06-01").status_code == 400

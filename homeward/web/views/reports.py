@@ -390,6 +390,11 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
         "places_cut": len(found.places) > len(places), "edges_cut": cut, "shared": shared,
         "shared_cut": len(found_shared) > len(shared_entries), "shared_count": len(found_shared),
         "linked_at_most": LINKED_AT_MOST,
+        "consultations": found.consultations,
+        "consultation_chart": charts.hbar_chart(
+            id="chart-consultations", title=f"Consultations and referrals considered, {period}",
+            description=", ".join(f"{c.label}: {c.considered}" for c in found.consultations),
+            rows=[(c.label, float(c.considered)) for c in found.consultations]),
     })
 
 
