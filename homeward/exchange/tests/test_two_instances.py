@@ -272,4 +272,24 @@ def test_two_authorities_exchange_missing_found_and_the_interview(instances: tup
     status, problem = placing.call("POST", "/api/v1/exchange/inbox", {"jws": genuine}, token="")
     assert status == 400 and "Replayed" in problem["errors"][0]["message"], problem
     assert stored() == after_first
+
+    # A message the placing authority cannot match is held, and the host is told so; once the
+    # placing authority's co-ordinator matches it, the host is told it is recorded (the
+    # follow-up acknowledgement, through the placing authority's outbox and worker).
+    lena = {**child, "given_name": "Lena"}
+    theirs = placing.ok("POST", "/api/v1/children", {**lena, "external_id": "WN-3002"})
+    lena_here = host.ok("POST", "/api/v1/children", {**lena, "date_of_birth": "2011-06-15", "external_id": "NN-89"})
+    lena_episode = host.ok("POST", "/api/v1/episodes", {
+        "child": lena_here["id"], "reported_at": (_now() - timedelta(hours=1)).isoformat(),
+        "reported_by": "placement_provider", "classification": "missing", "risk_level": "medium"})["id"]
+    wait_for("the held acknowledgement at the host", lambda: [
+        m for m in host.exchange(lena_episode) if m["detail"].startswith("Acknowledged: held")])
+    [held] = placing.ok("GET", "/api/v1/exchange/held")["messages"]
+    placing.ok("POST", f"/api/v1/exchange/messages/{held['id']}/match", {"child": theirs["id"]})
+    told = wait_for("the follow-up acknowledgement at the host", lambda: [
+        m for m in host.exchange(lena_episode) if m["detail"].startswith("Acknowledged: recorded")])
+    assert "matched to the child by hand" in told[0]["detail"] and len(host.exchange(lena_episode)) == 1
+    [lena_there] = placing.ok("GET", f"/api/v1/episodes?child={theirs['id']}")["results"]
+    assert [(m["direction"], m["type"], m["status"]) for m in placing.exchange(lena_there["id"])] == [
+        ("received", "missing", "recorded"), ("sent", "acknowledgement", "acknowledged")]
     assert time.monotonic() - started < 60
