@@ -209,21 +209,29 @@ class _Places:
 
     def __init__(self) -> None:
         self.places: dict[str, Place] = {}
-        self.spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        self.listed: dict[str, set[int]] = defaultdict(set)
+        self.texts: dict[str, Counter[str]] = defaultdict(Counter)
 
-    def add(self, pk: int, child_id: int, attribute: str, text: str, key: str) -> None:
-        place = self.places.setdefault(key, Place(key=key, label=text.strip()))
-        setattr(place, attribute, getattr(place, attribute) + 1)
-        if pk not in self.listed[key]:
-            self.listed[key].add(pk)
+    def add(self, pk: int, child_id: int, attribute: str, text: str, key: str, first: bool) -> None:
+        """One naming of a place; `first`: the first of the episode's (it is listed once)."""
+        place = self.places.get(key)
+        if place is None:
+            place = self.places[key] = Place(key=key, label=text.strip())
+        if attribute == "last_seen":
+            place.last_seen += 1
+        else:
+            place.found += 1
+        if first:
             place.episodes.append(pk)
         place.children.add(child_id)
-        self.spellings[key][text.strip()] += 1
+        self.texts[key][text] += 1
 
     def recurring(self, min_count: int) -> list[Place]:
         for key, place in self.places.items():
-            place.label = self.spellings[key].most_common(1)[0][0]
+            # The spelling named most (as written, less outer spaces; the first seen of equals).
+            spellings: Counter[str] = Counter()
+            for text, count in self.texts[key].items():
+                spellings[text.strip()] += count
+            place.label = spellings.most_common(1)[0][0]
         recurring = [p for p in self.places.values() if p.total >= min_count]
         return sorted(recurring, key=lambda p: (-p.total, p.key))
 
@@ -360,8 +368,9 @@ def patterns_and_shared(user: User, *, first: date, last: date, min_place_count:
             if key is None:
                 key = keys[text or ""] = normalise_place(text or "")
             if key:
-                places.add(pk, child_id, attribute, text, key)
-                if key not in named:
+                new_here = key not in named
+                places.add(pk, child_id, attribute, text, key, new_here)
+                if new_here:
                     named[key] = counts[key]
                     counts[key] += 1
         spans.append(_Span(pk=pk, child=child_id, start=since, end=until, places=tuple(named.items())))
