@@ -31,6 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from itertools import combinations
 
 from django.db.models import Count, Q, QuerySet, Value
@@ -59,8 +60,10 @@ _ENTRY_SPLIT = re.compile(r"[\n;,]+")
 LINKED_AT_MOST = 12
 
 
+@lru_cache(maxsize=65_536)
 def normalise_place(text: str) -> str:
-    """A place as compared: 'The Railway Station.' and 'railway  station' are the same."""
+    """A place as compared: 'The Railway Station.' and 'railway  station' are the same.
+    Remembered: a service's places and associates are named in the same words over and over."""
     cleaned = _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.lower())).strip()
     return _LEADING.sub("", cleaned)
 
@@ -237,7 +240,7 @@ class _Places:
 
 
 def _entries(text: str) -> set[str]:
-    return {normalise_place(part) for part in _ENTRY_SPLIT.split(text or "") if normalise_place(part)}
+    return {key for part in _ENTRY_SPLIT.split(text or "") if (key := normalise_place(part))}
 
 
 class _Network:
