@@ -44,7 +44,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import ExtractMonth, ExtractYear, Lag, Lead
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lead
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -62,7 +62,7 @@ from homeward.protocol.repeat import is_repeat_missing
 
 from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
-from .statements import duration, middle_of, report_statements, rows_with
+from .statements import EpochMicroseconds, duration, middle_of, report_statements, rows_with
 
 HOURS_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
     ("Under 6 hours", 0, 6), ("6 to 24 hours", 6, 24), ("24 to 72 hours", 24, 72),
@@ -377,7 +377,7 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
     (which that ranking may place after it) is the child's list read and the rule asked."""
     protocol = active_protocol()
     children = episodes.order_by().values("child_id")
-    out: list[tuple[int, int, int, datetime]] = []
+    out: list[tuple[int, int, int, int]] = []
     for (count, window), follows in _version_periods(protocol).items():
         pool = (Episode.objects.exclude(status=EpisodeStatus.CANCELLED)
                 .filter(child_id__in=children, missing_since__gte=start - timedelta(days=window),
@@ -389,15 +389,19 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
         )
         met = Q(before__gte=F("missing_since") - timedelta(days=window)) if count > 1 else Q(pk__isnull=False)
         candidates = ranked.filter(met | Q(next_start=F("missing_since"))).values("pk")
-        rows = list(episodes.filter(follows, pk__in=candidates).annotate(month=_local_month("missing_since"))
-                    .order_by("missing_since", "id").values_list("pk", "child_id", "month", "missing_since"))
+        # Each start as a number (microseconds since 1970), to put them in order: a national
+        # year's repeats are a hundred thousand rows, not to be parsed as datetimes one by one.
+        rows = list(episodes.filter(follows, pk__in=candidates)
+                    .annotate(month=Cast(_local_month("missing_since"), IntegerField()),
+                              since_us=EpochMicroseconds("missing_since"))
+                    .order_by("missing_since", "id").values_list("pk", "child_id", "month", "since_us"))
         out.extend(_confirmed(rows, pool, count, window))
     out.sort(key=lambda row: (row[3], row[0]))
     return [(pk, child_id, month) for pk, child_id, month, _since in out]
 
 
-def _confirmed(rows: list[tuple[int, int, int, datetime]], pool: QuerySet[Episode], count: int,
-               window: int) -> list[tuple[int, int, int, datetime]]:
+def _confirmed(rows: list[tuple[int, int, int, int]], pool: QuerySet[Episode], count: int,
+               window: int) -> list[tuple[int, int, int, int]]:
     """The candidates that are repeats: all, but where a child has two episodes starting at
     one instant, that child's are asked of `is_repeat_missing` itself."""
     tied = set(pool.values("child_id", "missing_since").annotate(n=Count("id")).filter(n__gt=1)
@@ -405,10 +409,12 @@ def _confirmed(rows: list[tuple[int, int, int, datetime]], pool: QuerySet[Episod
     if not tied:
         return rows
     starts: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    start_of: dict[int, datetime] = {}
     for pk, child_id, since in pool.filter(child_id__in=tied).values_list("pk", "child_id", "missing_since"):
         starts[child_id].append((pk, since))
+        start_of[pk] = since
     return [row for row in rows if row[1] not in tied or is_repeat_missing(
-        [s for other, s in starts[row[1]] if other != row[0]], row[3], count, window)]
+        [s for other, s in starts[row[1]] if other != row[0]], start_of[row[0]], count, window)]
 
 
 def performance(user: User, *, first: date, last: date, listing: bool = True) -> Performance:
