@@ -90,7 +90,9 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
         entry.previous_hash = ""
         entry.key_id = ring.current
         entry.entry_hash = entry_digest(entry, key)
-    with transaction.atomic():
+    # Inside the caller's transaction without a savepoint of its own (a failure fails the
+    # caller's change too, which is what an audited change wants).
+    with transaction.atomic(savepoint=False):
         AuditEntry.objects.bulk_create(entries)
         if connection.vendor == "sqlite":
             # SQLite runs one writer at a time anyway (transactions begin IMMEDIATE): linking now

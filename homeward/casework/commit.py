@@ -167,7 +167,7 @@ def _affected(child_id: int, episode: Episode | None, reach: Reach) -> list[Epis
     return episodes
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def casework_commit(
     *,
     actor: User | None,

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q, QuerySet
+
 from homeward.accounts.models import User
 from homeward.accounts.roles import Role
 from homeward.children.models import Child
@@ -71,10 +73,38 @@ def _person(role: str, label: str, user: User | None, why: str) -> list[Recipien
     return [Recipient(role=role, recipient=name, reason=f"{label}: {why}", address=user.email, user=user)]
 
 
+class ContactBook:
+    """The active contact points one event may need (the home authority's own, and those of the
+    authorities and force it names), read in one query on first use rather than one per code."""
+
+    def __init__(self, *, authorities: set[int], forces: set[int]) -> None:
+        self._authorities = authorities
+        self._forces = forces
+        self._points: list[ContactPoint] | None = None
+
+    def points(self, kind: str, authority: Authority | None, force: PoliceForce | None) -> list[ContactPoint]:
+        if (authority is not None and authority.pk not in self._authorities) or (
+                force is not None and force.pk not in self._forces):
+            return list(_points_query(kind, authority, force))
+        if self._points is None:
+            self._points = list(
+                ContactPoint.objects.filter(archived_at__isnull=True)
+                .filter(Q(authority__isnull=True) | Q(authority_id__in=self._authorities))
+                .filter(Q(police_force__isnull=True) | Q(police_force_id__in=self._forces)).order_by("id"))
+        authority_id = authority.pk if authority is not None else None
+        force_id = force.pk if force is not None else None
+        return [p for p in self._points
+                if p.kind == kind and p.authority_id == authority_id and p.police_force_id == force_id]
+
+
+def _points_query(kind: str, authority: Authority | None, force: PoliceForce | None) -> QuerySet[ContactPoint]:
+    return ContactPoint.objects.filter(kind=kind, archived_at__isnull=True, authority=authority,
+                                       police_force=force).order_by("id")
+
+
 def _contacts(role: str, label: str, kind: str, why: str, *, authority: Authority | None = None,
-              force: PoliceForce | None = None) -> list[Recipient]:
-    points = ContactPoint.objects.filter(kind=kind, archived_at__isnull=True, authority=authority,
-                                         police_force=force).order_by("id")
+              force: PoliceForce | None = None, book: ContactBook | None = None) -> list[Recipient]:
+    points = book.points(kind, authority, force) if book is not None else _points_query(kind, authority, force)
     found = [Recipient(role=role, recipient=p.name, reason=f"{label}: {why}", address=p.email, contact_point=p)
              for p in points]
     if found:
@@ -84,7 +114,7 @@ def _contacts(role: str, label: str, kind: str, why: str, *, authority: Authorit
                       missing=f"no active contact point of kind '{kind}'{target} is configured; {ADMIN_HINT}")]
 
 
-def _team_managers(child: Child, why: str) -> list[Recipient]:
+def _team_managers(child: Child, why: str, book: ContactBook | None = None) -> list[Recipient]:
     team = child.team
     if team is not None:
         managers = User.objects.filter(team=team, role=Role.TEAM_MANAGER, is_active=True).order_by("id")
@@ -100,7 +130,7 @@ def _team_managers(child: Child, why: str) -> list[Recipient]:
     else:
         fallback = "the child has no team"
     return _contacts("team_manager", "Team manager", ContactKind.FRONT_DOOR,
-                     f"{why} ({fallback}, so the front door's manager is told)")
+                     f"{why} ({fallback}, so the front door's manager is told)", book=book)
 
 
 def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
@@ -118,37 +148,41 @@ def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
     what = what or _what(event, episode)
     placement = facts.placement_on(local_date(episode.missing_since))
     responsible = child.responsible_authority
+    host = (Authority.objects.filter(code=placement.authority).first()
+            if placement and "host_authority" in codes else None)
+    force = (episode.police_force or Authority.objects.get(code=home).police_force) if "police" in codes else None
+    book = ContactBook(authorities={a.pk for a in (host, responsible) if a is not None},
+                       forces={force.pk} if force is not None else set())
     recipients: list[Recipient] = []
     for code in codes:
         if code == "allocated_social_worker":
             recipients += _person(code, "Allocated social worker", child.allocated_worker, what)
         elif code == "front_door":
             recipients += _contacts(code, "Front door (MASH)", ContactKind.FRONT_DOOR,
-                                    f"{what} and the case is unallocated")
+                                    f"{what} and the case is unallocated", book=book)
         elif code == "team_manager":
-            recipients += _team_managers(child, what)
+            recipients += _team_managers(child, what, book)
         elif code == "edt":
             recipients += _contacts(code, "Out-of-hours service (EDT)", ContactKind.EDT,
-                                    f"{what} out of office hours")
+                                    f"{what} out of office hours", book=book)
         elif code == "mct":
-            recipients += _contacts(code, "Missing Children Team", ContactKind.MCT, what)
+            recipients += _contacts(code, "Missing Children Team", ContactKind.MCT, what, book=book)
         elif code == "host_authority":
-            host = Authority.objects.filter(code=placement.authority).first() if placement else None
             recipients += _contacts(code, f"Host authority {host.code} {host.name}" if host else "Host authority",
                                     ContactKind.AUTHORITY, f"{what}; a looked-after child placed there",
-                                    authority=host)
+                                    authority=host, book=book)
         elif code == "placing_authority":
             recipients += _contacts(code, f"Placing authority {responsible.code} {responsible.name}",
                                     ContactKind.AUTHORITY, f"{what}; its looked-after child is placed here",
-                                    authority=responsible)
+                                    authority=responsible, book=book)
         elif code == "responsible_authority":
             recipients += _contacts(code, f"Responsible authority {responsible.code} {responsible.name}",
                                     ContactKind.AUTHORITY,
                                     f"{what}; the child lives there and it conducts the return interview",
-                                    authority=responsible)
+                                    authority=responsible, book=book)
         elif code == "iro":
             recipients += _person(code, "Independent reviewing officer", child.iro, what)
         elif code == "police":
-            force = episode.police_force or Authority.objects.get(code=home).police_force
-            recipients += _contacts(code, f"Police ({force.name})", ContactKind.POLICE, what, force=force)
+            assert force is not None
+            recipients += _contacts(code, f"Police ({force.name})", ContactKind.POLICE, what, force=force, book=book)
     return recipients

@@ -39,7 +39,7 @@ HORIZON = timedelta(days=14)
 RENEW_AFTER = timedelta(days=7)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts: Facts | None = None,
                         child: Child | None = None) -> list[StoredObligation]:
     """Make the episode's stored obligations what the engine plans at `now` (repeating ones
@@ -71,13 +71,15 @@ def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts:
     if changed:
         StoredObligation.objects.bulk_update(changed, [*STORED_FIELDS, "refreshed_at"])
     is_open = episode.status == EpisodeStatus.OPEN and not episode.imported_from
-    EpisodeObligationState.objects.update_or_create(
-        episode=episode, defaults={
-            "refreshed_at": now,
+    # One upsert (update_or_create was a read, a savepoint and a write).
+    EpisodeObligationState.objects.bulk_create(
+        [EpisodeObligationState(
+            episode=episode, refreshed_at=now,
             # Only an open episode's rows change with time alone (carer updates, reviews).
-            "valid_until": now + RENEW_AFTER if is_open else None,
-            "exact_until": now + HORIZON if is_open else None,
-        }
+            valid_until=now + RENEW_AFTER if is_open else None,
+            exact_until=now + HORIZON if is_open else None,
+        )],
+        update_conflicts=True, unique_fields=["episode"], update_fields=["refreshed_at", "valid_until", "exact_until"],
     )
     return rows
 
