@@ -55,11 +55,13 @@ from .test_permission_matrix import (
     _import_job,
     _interviewed,
     _meeting_action,
+    _meeting_action_for_exploitation_team,
     _meeting_action_for_police,
     _offered,
     _person,
     _plan_action,
     _plan_review,
+    _pre_mace,
     _returned,
     _visit,
     collection_year_now,
@@ -313,6 +315,10 @@ PAGES: list[Page] = [
     *_form("meeting action done by its owner", "/episodes/{episode}/meetings/{meeting}/actions/{action}/done",
            CASEWORK | {"police_liaison"}, url_name="meeting_action_done", prepare=_meeting_action_for_police,
            data=lambda w: {**parts("done_at", when(5)), "note": "Address checked"}),
+    *_form("meeting action done by its owner, the exploitation team",
+           "/episodes/{episode}/meetings/{meeting}/actions/{action}/done", CASEWORK | {"exploitation_team"},
+           url_name="meeting_action_done", prepare=_meeting_action_for_exploitation_team,
+           data=lambda w: {**parts("done_at", when(5)), "note": "Seen at the youth club"}),
     *_form("close", "/episodes/{episode}/close", CASEWORK, url_name="episode_close", prepare=_closable,
            data=lambda w: {**parts("closed_at", when(1)), "note": "Follow-up done"}),
     # With duties outstanding only a manager closes, giving the reason (DOMAIN.md section 5a);
@@ -362,6 +368,11 @@ PAGES: list[Page] = [
     *_form("consultation outcome", "/episodes/{episode}/consultations/{consultation}/outcome", CASEWORK,
            url_name="consultation_outcome", prepare=_consultation,
            data=lambda w: {**parts("outcome_at", when(5)), "outcome": "Section 47 enquiry started"}),
+    # The Pre-MACE panel's outcome: social care's, and the exploitation team's that sits on it
+    # (ADR 0016).
+    *_form("pre-mace outcome", "/episodes/{episode}/consultations/{consultation}/outcome",
+           CASEWORK | {"exploitation_team"}, url_name="consultation_outcome", prepare=_pre_mace,
+           data=lambda w: {**parts("outcome_at", when(5)), "outcome": "Disruption plan agreed"}),
     # Around the episode (DOMAIN.md section 5a): casework roles record the action plan, its
     # review and update, the return visit and a judgement of vulnerability; casework roles, or
     # the person an action names, mark an action of the plan done.
@@ -570,7 +581,10 @@ def test_every_role_against_every_page(stage: str, world: World, clients: dict[s
 
 # Outside what a person may see: 404 on every page of a child's records ----------------------
 
-CHILD_PAGES = [p for p in PAGES if "{child}" in p.path or "{episode}" in p.path]
+# A child's or an episode's pages; not a held authority message's, which names a child only as
+# the one chosen to match it (the MCT's and the co-ordinator's, whoever the child is).
+CHILD_PAGES = [p for p in PAGES
+               if ("{child}" in p.path or "{episode}" in p.path) and "{exchange_message}" not in p.path]
 
 
 @pytest.fixture
@@ -599,8 +613,9 @@ def stranger(world: World, make_child: Any) -> World:
 
 
 # A social worker of another team, an IRO not the child's, an RHI practitioner not allocated,
-# a provider with whom the child is not placed (DOMAIN.md section 7).
-SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider"]
+# a provider with whom the child is not placed, the exploitation team where exploitation is no
+# concern and nobody asked it (DOMAIN.md section 7).
+SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider", "exploitation_team"]
 
 
 @pytest.mark.parametrize("role", SCOPED_ROLES)

@@ -167,6 +167,11 @@ def _meeting_action_for_police(world: World) -> None:
     _meeting(world, _person("police_liaison").username)
 
 
+def _meeting_action_for_exploitation_team(world: World) -> None:
+    """The action is given by name to the exploitation team's member of the matrix (ADR 0016)."""
+    _meeting(world, _person("exploitation_team").username)
+
+
 # Consultations and referrals (DOMAIN.md section 5a) are social care's decisions: recorded by
 # casework roles, read by everyone who reads social care's record (not police liaison, ADR 0008).
 CONSULTATION_READERS = SEES_CHILD - {"police_liaison"}
@@ -183,6 +188,17 @@ def _consultation(world: World) -> None:
     consultation = consultation_record(actor=world.coordinator, episode=world.episode, kind="section_47",
                                        decision="made", decided_at=timezone.now() - timedelta(hours=2),
                                        reason="Significant harm suspected")
+    world.ids.update(consultation=consultation.pk)
+
+
+def _pre_mace(world: World) -> None:
+    """A Pre-MACE referral made on the world's episode, the panel's outcome awaited: the
+    exploitation (CSE/CCE) team that sits on the panel records it too (ADR 0016)."""
+    from homeward.casework.consultations import consultation_record
+
+    consultation = consultation_record(actor=world.coordinator, episode=world.episode, kind="pre_mace",
+                                       decision="made", decided_at=timezone.now() - timedelta(hours=2),
+                                       reason="Exploitation indicators")
     world.ids.update(consultation=consultation.pk)
 
 
@@ -314,6 +330,10 @@ ENDPOINTS = [
              "/api/v1/episodes/{episode}/strategy-meetings/{meeting}/actions/{action}/done",
              CASEWORK | {"police_liaison"}, prepare=_meeting_action_for_police,
              body=lambda w: {"done_at": iso(0.5), "note": "Address checked"}),
+    Endpoint("meeting action done by its owner, the exploitation team", "post",
+             "/api/v1/episodes/{episode}/strategy-meetings/{meeting}/actions/{action}/done",
+             CASEWORK | {"exploitation_team"}, prepare=_meeting_action_for_exploitation_team,
+             body=lambda w: {"done_at": iso(0.5), "note": "Seen at the youth club"}),
     Endpoint("action plan", "post", "/api/v1/episodes/{episode}/action-plan", CASEWORK, body=lambda w: {
         "agreed_at": iso(1), "contact_by": "Key worker", "contact_how": "Texts", "family_told": "All",
         "family_how_often": "Daily", "return_who_sees": "Carer", "return_interviewer": "MCT"}),
@@ -380,6 +400,9 @@ ENDPOINTS = [
                              "reason": "Already known to the panel"}),
     Endpoint("consultation outcome", "post", "/api/v1/episodes/{episode}/consultations/{consultation}/outcome",
              CASEWORK, prepare=_consultation, body=lambda w: {"outcome": "Section 47 enquiry", "outcome_at": iso(1)}),
+    Endpoint("pre-mace outcome", "post", "/api/v1/episodes/{episode}/consultations/{consultation}/outcome",
+             CASEWORK | {"exploitation_team"}, prepare=_pre_mace,
+             body=lambda w: {"outcome": "Disruption plan agreed", "outcome_at": iso(1)}),
     Endpoint("consultation counts", "get", "/api/v1/reports/consultations", OVERSIGHT, hidden_from=frozenset()),
     Endpoint("charges", "get", "/api/v1/charges", CHARGE_READERS, hidden_from=frozenset(), prepare=_charge),
     Endpoint("charge withdrawal", "post", "/api/v1/charges/{charge}/withdrawal", CHARGE_WITHDRAWERS,
@@ -401,7 +424,10 @@ ENDPOINTS = [
 def world(make_child: Any, coordinator: Any) -> World:
     """A looked-after child every role but the auditor can see: in the social worker's team,
     with the IRO, placed with the provider, reported to police, with an earlier episode whose
-    return interview the practitioner was given."""
+    return interview the practitioner was given, and a Philomena profile marking a risk of
+    CSE (the exploitation team's concern, ADR 0016)."""
+    from homeward.children.models import PhilomenaProfile
+
     user_create(username="matrix.social_worker", role="social_worker", password=None, validate=False,
                 team_name="Children in Care North")
     user_create(username="matrix.iro", role="iro", password=None, validate=False)
@@ -411,6 +437,7 @@ def world(make_child: Any, coordinator: Any) -> World:
                            validate=False, organisation_name="Oakfield Homes")
     child = make_child(team="Children in Care North", iro="matrix.iro", placement={
         "authority": "941", "provider": "Oakfield House", "provider_organisation_id": provider.organisation_id})
+    PhilomenaProfile.objects.create(child=child, risk_cse=True)
     earlier = episode_report(actor=coordinator, child=child, reported_at=timezone.now() - timedelta(hours=30),
                              reported_by="police").episode
     episode_record_found(actor=coordinator, episode=earlier, found_at=timezone.now() - timedelta(hours=20))
@@ -505,7 +532,7 @@ def test_the_matrix_names_every_endpoint() -> None:
     assert not served - rows, f"endpoints with no row in the permission matrix: {sorted(served - rows)}"
 
 
-SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider"]
+SCOPED_ROLES = ["social_worker", "iro", "rhi_practitioner", "placement_provider", "exploitation_team"]
 
 
 @pytest.mark.parametrize("role", SCOPED_ROLES)

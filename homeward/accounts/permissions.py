@@ -47,6 +47,7 @@ class Capability:
     INTAKE = "intake"
     CONSULTATION_RECORD = "consultation_record"
     CONSULTATION_READ = "consultation_read"
+    CONSULTATION_OUTCOME = "consultation_outcome"
     CHARGE_READ = "charge_read"
     CHARGE_WITHDRAW = "charge_withdraw"
 
@@ -99,6 +100,9 @@ _CAPABILITIES: dict[str, frozenset[str]] = {
     # (not police liaison, ADR 0008, nor the auditor).
     Capability.CONSULTATION_RECORD: frozenset(CASEWORK_ROLES),
     Capability.CONSULTATION_READ: frozenset(set(Role.values) - {Role.AUDITOR, Role.POLICE_LIAISON}),
+    # The outcome of one made: social care's, and the exploitation team's for the Pre-MACE
+    # panel it sits on (ADR 0016; `may_record_consultation_outcome`).
+    Capability.CONSULTATION_OUTCOME: frozenset(CASEWORK_ROLES | {Role.EXPLOITATION_TEAM}),
     # Charges for exceptional interviews (seed 001): finance works from the co-ordinator's and
     # the senior managers' list; the co-ordinator withdraws one raised in error.
     Capability.CHARGE_READ: frozenset({Role.COORDINATOR, Role.MCT_ADMIN, Role.SERVICE_LEADER, Role.SENIOR_MANAGER,
@@ -167,6 +171,18 @@ def may_record_interview(user: User, practitioner_id: int | None) -> bool:
     return can(user, Capability.RHI_RECORD) and user.role != Role.RHI_PRACTITIONER
 
 
+# ADR 0016: the consultations whose outcome the exploitation (CSE/CCE) team records: the
+# Pre-MACE panel's, which it sits on. Every other outcome is social care's.
+EXPLOITATION_TEAM_OUTCOMES = frozenset({"pre_mace"})
+
+
+def may_record_consultation_outcome(user: User, kind: str) -> bool:
+    """Whether a person may record the outcome of a consultation or referral of `kind`."""
+    if not can(user, Capability.CONSULTATION_OUTCOME):
+        return False
+    return user.role != Role.EXPLOITATION_TEAM or kind in EXPLOITATION_TEAM_OUTCOMES
+
+
 def can(user: User, capability: str) -> bool:
     return bool(user and user.is_active and user.role in _CAPABILITIES[capability])
 
@@ -207,7 +223,41 @@ def visible_children_filter(user: User) -> Q:
         return Q(placements__provider_organisation_id=user.organisation_id, placements__ended_on__isnull=True)
     if role == Role.RHI_PRACTITIONER:
         return Q(episodes__rhi__practitioner=user)
+    if role == Role.EXPLOITATION_TEAM:
+        return _exploitation_concern(user)
     return Q(pk__in=[])
+
+
+def _exploitation_concern(user: User) -> Q:
+    """The exploitation (CSE/CCE) team's children (ADR 0016): those where exploitation is a
+    concern (the Philomena profile's CSE or CCE risk; exploitation indicators recorded in a
+    risk analysis or the return interview, the facts that tell the team) and those it was asked
+    about (a Pre-MACE referral made, a Pre-MACE meeting, an agreed action given to its member,
+    a return interview allocated to its member).
+    Each condition a subquery of child ids, so that the scope costs no join of every table."""
+    from homeward.children.models import PhilomenaProfile
+    from homeward.consultations.models import Consultation
+    from homeward.episodes.models import EpisodeAction
+    from homeward.episodes.risk_analysis import RISK_ANALYSIS_EXPLOITATION
+    from homeward.interviews.models import ReturnInterview
+    from homeward.meetings.models import MeetingAction, StrategyMeeting
+    from homeward.plans.models import PlanAction
+
+    # A risk analysis's coded lists are JSON arrays of codes; a quoted code is matched in the
+    # array's text, which SQLite and PostgreSQL both answer (SQLite has no JSON containment).
+    named = Q(pk__in=[])
+    for list_name, codes in RISK_ANALYSIS_EXPLOITATION.items():
+        for code in sorted(codes):
+            named |= Q(**{f"detail__{list_name}__icontains": f'"{code}"'})
+    analyses = EpisodeAction.objects.filter(named, action="risk_analysis").values("episode__child_id")
+    return (Q(pk__in=PhilomenaProfile.objects.filter(Q(risk_cse=True) | Q(risk_cce=True)).values("child_id"))
+            | Q(pk__in=analyses)
+            | Q(pk__in=ReturnInterview.objects.exclude(exploitation_indicators=[]).values("episode__child_id"))
+            | Q(pk__in=Consultation.objects.filter(kind="pre_mace", decision="made").values("episode__child_id"))
+            | Q(pk__in=StrategyMeeting.objects.filter(kind="pre_mace").values("episode__child_id"))
+            | Q(pk__in=MeetingAction.objects.filter(owner_user=user).values("meeting__episode__child_id"))
+            | Q(pk__in=PlanAction.objects.filter(owner_user=user).values("plan__episode__child_id"))
+            | Q(pk__in=ReturnInterview.objects.filter(practitioner=user).values("episode__child_id")))
 
 
 def visible_children(user: User) -> QuerySet[Child]:

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     IRO = "iro", "Independent reviewing officer"
     POLICE_LIAISON = "police_liaison", "Police missing-person liaison"
     PLACEMENT_PROVIDER = "placement_provider", "Placement provider"
+    EXPLOITATION_TEAM = "exploitation_team", "Exploitation (CSE/CCE) team"
     AUDITOR = "auditor", "Auditor"
     ADMIN = "admin", "System administrator"
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, may_record_consultation_outcome, require
 from homeward.children.models import Child
-from homeward.common.errors import DomainValidationError, FieldError
+from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
 from homeward.common.text import check_free_text, check_name
 from homeward.common.timeutil import LONDON
 from homeward.consultations.models import Consultation, ConsultationKind, Decision
@@ -134,10 +134,14 @@ def consultation_record(*, actor: User, episode: Episode, kind: str, decision: s
 def consultation_record_outcome(*, actor: User, consultation: Consultation, outcome: str,
                                 outcome_at: datetime | None) -> Consultation:
     """The outcome of a consultation or referral that was made (the discussion held and what it
-    decided, the assessment's result, the panel's plan). Recorded once."""
-    require(actor, Capability.CONSULTATION_RECORD)
+    decided, the assessment's result, the panel's plan). Recorded once: by social care, or for
+    the Pre-MACE panel by the exploitation (CSE/CCE) team that sits on it (ADR 0016)."""
+    require(actor, Capability.CONSULTATION_OUTCOME)
     consultation = (Consultation.objects.select_for_update(of=("self",)).select_related("episode")
                     .get(pk=consultation.pk))
+    if not may_record_consultation_outcome(actor, consultation.kind):
+        raise PermissionDenied(f"The role {actor.role!r} may not record the outcome of a "
+                               f"{_label(consultation.kind)}.")
     errors: list[FieldError] = []
     if consultation.decision != Decision.MADE:
         errors.append(FieldError("consultation", "Only a referral or consultation that was made has an outcome."))

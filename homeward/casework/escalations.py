@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from homeward.episodes import risk_analysis
 from homeward.episodes.models import Classification, ClassificationChange, Episode, EpisodeStatus, RiskLevel
 from homeward.interviews.models import RhiSharing, RhiVersion
 from homeward.notifications.escalations import Escalation
@@ -34,12 +35,9 @@ SEVENTY_TWO_HOURS = timedelta(hours=72)
 #: Homeward ran it (history loaded into a new installation) is not announced as news.
 LOOKBACK = timedelta(days=7)
 
-#: A risk analysis's codes that are exploitation indicators: the immediate risks of sexual or
-#: criminal exploitation and trafficking (seed 004), and the pull of grooming or coercion.
-RISK_ANALYSIS_EXPLOITATION: dict[str, frozenset[str]] = {
-    "immediate_risks": frozenset({"exploitation", "trafficking"}),
-    "pull_factors": frozenset({"grooming_or_coercion"}),
-}
+#: A risk analysis's codes that are exploitation indicators (held beside the coded lists, where
+#: the access rules read them too).
+RISK_ANALYSIS_EXPLOITATION = risk_analysis.RISK_ANALYSIS_EXPLOITATION
 
 
 def graded_high(*, before: str, after: str, at: datetime, occurrence: str) -> tuple[Escalation, ...]:

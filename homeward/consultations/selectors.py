@@ -84,3 +84,11 @@ def _day(name: str, text: str | None, default: date) -> date:
     if problem:
         raise DomainValidationError.single(name, problem)
     return day
+
+
+def consultations_awaiting_outcome_for_user(user: User, kinds: frozenset[str]) -> QuerySet[Consultation]:
+    """Consultations or referrals of `kinds` made and awaiting their outcome, about the children
+    the person may see, oldest decision first: the exploitation (CSE/CCE) team's Pre-MACE
+    referrals on its home page (ADR 0016)."""
+    return (consultation_list_for_user(user).filter(kind__in=kinds, decision=Decision.MADE, outcome_at__isnull=True)
+            .select_related("episode__child").order_by("decided_at", "id"))

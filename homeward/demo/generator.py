@@ -68,6 +68,8 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("iro", Role.IRO, "Deborah", "Nunn", "Independent Reviewing Service"),
     ("police", Role.POLICE_LIAISON, "Sgt Dan", "Price", ""),
     ("provider", Role.PLACEMENT_PROVIDER, "Lorraine", "Kerr", ""),
+    # The MCT is co-located with the RISE (CSE) team (seed 001): the exploitation team (ADR 0016).
+    ("exploitation", Role.EXPLOITATION_TEAM, "Kerry", "Doyle", "RISE exploitation team"),
     ("auditor", Role.AUDITOR, "Simon", "Grey", ""),
     ("admin", Role.ADMIN, "Alex", "Admin", ""),
 ]

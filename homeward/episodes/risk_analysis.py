@@ -17,6 +17,14 @@ RISK_ANALYSIS_LISTS: dict[str, str] = {
     "pull_factors": "pull_factors",
 }
 
+#: A risk analysis's codes that are exploitation indicators: the immediate risks of sexual or
+#: criminal exploitation and trafficking (seed 004), and the pull of grooming or coercion. They
+#: tell the exploitation (CSE/CCE) team and bring the child into its view (ADR 0016).
+RISK_ANALYSIS_EXPLOITATION: dict[str, frozenset[str]] = {
+    "immediate_risks": frozenset({"exploitation", "trafficking"}),
+    "pull_factors": frozenset({"grooming_or_coercion"}),
+}
+
 RISK_ANALYSIS_HEADINGS: dict[str, str] = {
     "immediate_risks": "Immediate risks",
     "push_factors": "Push factors",

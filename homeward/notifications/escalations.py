@@ -20,7 +20,8 @@ worker with retries, never created (so never sent) twice for one occurrence:
   with parental responsibility whose email address is held (the social worker's duty
   `parental_responsibility_informed` is still theirs to record).
 - `exploitation`: exploitation indicators recorded in a risk analysis or an interview: the
-  exploitation (CSE/CCE) team's contact points.
+  exploitation (CSE/CCE) team's contact points and each active person of role
+  `exploitation_team`.
 
 The casework services say what happened (`Escalation`) to `casework_commit`, which calls
 `notifications_for_escalation` in the transaction that records the fact.
@@ -152,8 +153,13 @@ def recipients_for_escalation(*, episode: Episode, escalation: Escalation,
     if event == NotificationEvent.PARENTAL_RESPONSIBILITY:
         return _parents(episode, facts or child_facts(episode.child))
     if event == NotificationEvent.EXPLOITATION:
-        return _contacts("exploitation", "Exploitation (CSE/CCE) team", ContactKind.EXPLOITATION,
-                         f"exploitation indicators recorded in {escalation.what or 'the episode'}")
+        why = f"exploitation indicators recorded in {escalation.what or 'the episode'}"
+        # The team's inbox, and each member who signs in to Homeward with the role (ADR 0016),
+        # who finds the child on their home page.
+        members = User.objects.filter(role=Role.EXPLOITATION_TEAM, is_active=True).order_by("id")
+        return (_contacts("exploitation", "Exploitation (CSE/CCE) team", ContactKind.EXPLOITATION, why)
+                + [r for member in members for r in _person("exploitation", "Exploitation (CSE/CCE) team", member,
+                                                            why)])
     raise ValueError(f"{event!r} is not an escalation")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from homeward.accounts.roles import Role
 from homeward.episodes.models import Episode
@@ -30,3 +30,19 @@ def notification_list_for_episode(episode: Episode, user: Any = None) -> QuerySe
     if user is not None and getattr(user, "role", None) in _WITHOUT_CASEWORK_EVENTS:
         rows = rows.exclude(event__in=CASEWORK_EVENTS)
     return rows
+
+
+def exploitation_recorded_since(user: Any, since: Any) -> QuerySet[Episode]:
+    """The episodes, among those the person may see, whose exploitation indicators the
+    exploitation (CSE/CCE) team was told of since `since` (a risk analysis or return interview
+    recording them: the `exploitation` event), the latest told first: the team's home page
+    (ADR 0016). One row per episode."""
+    from django.db.models import Max
+
+    from homeward.episodes.selectors import episode_list_for_user
+
+    told = Notification.objects.filter(event=NotificationEvent.EXPLOITATION, created_at__gte=since)
+    return (episode_list_for_user(user).filter(pk__in=told.values("episode_id"))
+            .annotate(exploitation_told_at=Max("notifications__event_at",
+                                               filter=Q(notifications__event=NotificationEvent.EXPLOITATION)))
+            .select_related("child").order_by("-exploitation_told_at", "-id"))

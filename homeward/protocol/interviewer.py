@@ -31,6 +31,9 @@ PROFESSIONAL_ROLES: frozenset[str] = frozenset(
         "service_leader",
         "senior_manager",
         "edt",
+        # The exploitation (CSE/CCE) team's worker, often the one an exploited child talks to
+        # (seed 002: "a different professional ... able to engage the child").
+        "exploitation_team",
     }
 )
 

@@ -148,7 +148,7 @@ class ConsultationOutcomeView(HomewardAPIView):
         `consultation` for one not made or with its outcome already recorded."""
         actor = self.actor(request)
         episode = episode_get_for_user(actor, episode_id, audit=False)
-        require(actor, Capability.CONSULTATION_RECORD)
+        require(actor, Capability.CONSULTATION_OUTCOME)
         consultation = consultation_get_for_user(actor, episode_id=episode.pk, consultation_id=consultation_id,
                                                  audit=False)
         serializer = OutcomeSerializer(data=request.data)

@@ -88,4 +88,6 @@ def test_the_demonstration_is_made_once() -> None:
     assert Episode.objects.count() == episodes
     # Every account has the published password, hashed once for all.
     people = list(User.objects.all())
-    assert len(people) == 15 and all(person.check_password(DEMO_PASSWORD) for person in people)
+    assert len(people) == 16 and all(person.check_password(DEMO_PASSWORD) for person in people)
+    # The exploitation (CSE/CCE) team has its account too (ADR 0016).
+    assert User.objects.get(username="exploitation").role == "exploitation_team"

@@ -13,13 +13,17 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, can
+from homeward.accounts.permissions import EXPLOITATION_TEAM_OUTCOMES, Capability, can
+from homeward.accounts.roles import Role
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
 from homeward.children.selectors import child_caseload_exists, child_caseload_for_user
+from homeward.consultations.models import Consultation
+from homeward.consultations.selectors import consultations_awaiting_outcome_for_user
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.meetings.selectors import meeting_action_open_for_owner
+from homeward.notifications.selectors import exploitation_recorded_since
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.selectors import FRONT_DOOR_ROLES, episodes_next_obligation, live_now, worklist_sections
 from homeward.plans.selectors import plan_action_open_for_owner
@@ -37,6 +41,8 @@ ESCALATION_HOURS = 72
 # renders what it shows, so the limit is what keeps it quick to draw and to read.
 WORKLIST_LIMIT = 25
 BOARD_PAGE_SIZE = 50
+# The exploitation team's home page lists the exploitation indicators recorded this recently.
+EXPLOITATION_RECENT = timedelta(days=14)
 WORKLIST_HEADINGS = (("overdue", "overdue", "Overdue"), ("due_today", "due-today", "Due today"),
                      ("due_soon", "due-soon", "Due in the next 3 days"))
 
@@ -135,6 +141,15 @@ def board(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _exploitation_work(user: User, now: datetime) -> tuple[list[Consultation], list[Episode]]:
+    """What the exploitation team must do: outcomes to record, indicators to look at."""
+    if user.role != Role.EXPLOITATION_TEAM:
+        return [], []
+    awaiting = list(consultations_awaiting_outcome_for_user(user, EXPLOITATION_TEAM_OUTCOMES)[:WORKLIST_LIMIT])
+    recent = list(exploitation_recorded_since(user, now - EXPLOITATION_RECENT)[:WORKLIST_LIMIT])
+    return awaiting, recent
+
+
 @page
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -158,12 +173,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
     meeting_actions = list(meeting_action_open_for_owner(user)[:WORKLIST_LIMIT])
     plan_actions = list(plan_action_open_for_owner(user)[:WORKLIST_LIMIT])
+    awaiting, recent = _exploitation_work(user, now)
     # Every child the page names, by the episodes it shows (as the API's worklist does).
     audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
         *((row.episode_id, row.child_id) for section in sections.values() for row in section.rows),
         *((row.episode.pk, row.episode.child_id) for row in mine),
         *((action.meeting.episode_id, action.meeting.episode.child_id) for action in meeting_actions),
         *((action.plan.episode_id, action.plan.episode.child_id) for action in plan_actions),
+        *((c.episode_id, c.episode.child_id) for c in awaiting),
+        *((episode.pk, episode.child_id) for episode in recent),
     ])
     context: dict[str, Any] = {
         "now": now,
@@ -188,5 +206,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(now),
         # The co-ordinator and MCT also look after what nobody owns (the front door queue).
         "sees_unowned_work": user.role in FRONT_DOOR_ROLES,
+        # The exploitation (CSE/CCE) team (ADR 0016): the Pre-MACE referrals awaiting the
+        # panel's outcome, and the children whose exploitation indicators were just recorded.
+        "exploitation_team": user.role == Role.EXPLOITATION_TEAM,
+        "awaiting_outcome": awaiting,
+        "exploitation_recent": recent,
+        "exploitation_since": timezone.localdate(now - EXPLOITATION_RECENT),
     }
     return render(request, "web/pages/home.html", context)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import Capability, can, require
+from homeward.accounts.permissions import Capability, can, may_record_consultation_outcome, require
 from homeward.audit.services import audit_list_read
 from homeward.casework.charges import charge_withdraw
 from homeward.casework.consultations import (
@@ -20,7 +20,7 @@ from homeward.casework.consultations import (
     episode_consultation_prompts,
 )
 from homeward.charges.selectors import charge_get_for_user, charge_list_for_user, charges_csv
-from homeward.common.errors import DomainValidationError
+from homeward.common.errors import DomainValidationError, PermissionDenied
 from homeward.consultations.models import ConsultationKind, Decision
 from homeward.consultations.selectors import (
     consultation_counts,
@@ -41,10 +41,13 @@ def consultation_context(user: User, episode: Episode) -> dict[str, Any]:
     with the episode; the decisions are part of it."""
     if not can(user, Capability.CONSULTATION_READ):
         return {"consultations_shown": False}
+    consultations = list(consultation_list_for_user(user).filter(episode=episode).order_by("decided_at", "id"))
     return {
         "consultations_shown": True,
         "consultation_prompts": episode_consultation_prompts(episode),
-        "consultations": list(consultation_list_for_user(user).filter(episode=episode).order_by("decided_at", "id")),
+        # Each with whether this person may record its outcome (the exploitation team: the
+        # Pre-MACE panel's only, ADR 0016).
+        "consultations": [(c, may_record_consultation_outcome(user, c.kind)) for c in consultations],
         "can_record_consultation": (episode.status != EpisodeStatus.CANCELLED
                                     and can(user, Capability.CONSULTATION_RECORD)),
     }
@@ -78,7 +81,9 @@ def consultation_outcome(request: HttpRequest, episode_id: int, consultation_id:
     episode = episode_get_for_user(user, episode_id, audit=False)
     consultation = consultation_get_for_user(user, episode_id=episode.pk, consultation_id=consultation_id,
                                              audit=request.method != "POST")
-    require(user, Capability.CONSULTATION_RECORD)
+    if not may_record_consultation_outcome(user, consultation.kind):
+        raise PermissionDenied("Only social care, or the exploitation team for the Pre-MACE panel, "
+                               "records this outcome.")
     form, restored = form_for(request, ConsultationOutcomeForm)
     if request.method == "POST" and form.is_valid():
         try:
