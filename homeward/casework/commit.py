@@ -28,7 +28,7 @@ from homeward.exchange.outbox import exchange_for_event
 from homeward.notifications.escalations import Escalation, escalations_notify
 from homeward.notifications.models import NotificationEvent
 from homeward.notifications.services import notifications_for_event
-from homeward.obligations.facts import FactsBuilder
+from homeward.obligations.facts import FactsBuilder, NewEpisodeRows
 from homeward.obligations.services import obligations_refresh
 
 from .routing import episode_assign_rhi_responsibility
@@ -140,15 +140,17 @@ def casework_batch() -> Iterator[None]:
         _batch.reset(token)
 
 
-def _refresh(child_id: int, episodes: list[Episode]) -> FactsBuilder:
-    """Routing and stored obligations of `episodes`, with the child's facts built once."""
+def _refresh(child_id: int, episodes: list[Episode], new: tuple[int, NewEpisodeRows] | None = None) -> FactsBuilder:
+    """Routing and stored obligations of `episodes`, with the child's facts built once. `new`:
+    the episode a report has just written, and what it wrote (its facts are not read back)."""
     builder = FactsBuilder.for_child(child_id)
     for each in episodes:
         # The child as it stands now, not a copy the caller read before the change.
         each.child = builder.child
-        facts = builder.facts(each)
+        rows = new[1] if new is not None and new[0] == each.pk else None
+        facts = builder.facts(each, new=rows)
         episode_assign_rhi_responsibility(each, child=facts.child)
-        obligations_refresh(each, facts=facts, child=builder.child)
+        obligations_refresh(each, facts=facts, child=builder.child, fresh=rows is not None)
     return builder
 
 
@@ -178,6 +180,7 @@ def casework_commit(
     reach: Reach = Reach.EPISODE,
     event: str = "",
     escalations: Sequence[Escalation] = (),
+    new_episode: NewEpisodeRows | None = None,
 ) -> Committed:
     """Finish a casework write: chronology, audit, obligations, routing and notifications.
 
@@ -186,7 +189,8 @@ def casework_commit(
     reclassified as missing, an interview or concern shared, exploitation indicators, 72 hours
     missing: `homeward.notifications.escalations`); a report also tells the people with
     parental responsibility of a looked-after child. Obligations are refreshed for every
-    episode `reach` covers, with the child's facts built once.
+    episode `reach` covers, with the child's facts built once; `new_episode`: what a report
+    wrote of the episode it created, so that its facts are not read back.
     """
     child_id = child if isinstance(child, int) else child.pk
     lines: Iterable[Chronicle] = (chronicle,) if isinstance(chronicle, Chronicle) else chronicle
@@ -224,7 +228,8 @@ def casework_commit(
     if not affected and not notify and not escalate and not exchange:
         # Nothing the protocol reads changed (a note, an agreed action): no facts to build.
         return Committed(episodes=())
-    builder = _refresh(child_id, affected) if affected else FactsBuilder.for_child(child_id)
+    fresh = (episode.pk, new_episode) if episode is not None and new_episode is not None else None
+    builder = _refresh(child_id, affected, fresh) if affected else FactsBuilder.for_child(child_id)
     if notify:
         assert episode is not None
         episode.child = builder.child

@@ -40,7 +40,9 @@ from homeward.episodes.models import (
 from homeward.episodes.overlap import episode_overlapping
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
 from homeward.episodes.selectors import episode_list_for_user
+from homeward.obligations.facts import NewEpisodeRows
 from homeward.obligations.services import episode_obligations_evaluate
+from homeward.protocol import facts as pf
 from homeward.protocol.obligation import Obligation
 from homeward.reference.selectors import (
     coded_labels,
@@ -227,10 +229,16 @@ def episode_report(
             if found_at is not None:
                 lines.append(Chronicle(found_at, "found",
                                        "Found" + (f" at {found_location}" if found_location else "") + "."))
+            # The facts of what was just written, so that the engine's facts are not read back.
+            written = NewEpisodeRows(
+                classifications=(pf.Classification(classification=classification, at=reported_at),),  # type: ignore[arg-type]
+                risk_gradings=(pf.RiskGrading(level=risk_level, graded_at=reported_at),)  # type: ignore[arg-type]
+                if risk_level else (),
+            )
             # A new episode can make the child's later episodes repeats (a report made late).
             casework_commit(actor=actor, child=child, episode=episode, chronicle=lines,
                             audit=Audit("create", "episode", str(episode.pk), {"after": episode_snapshot(episode)}),
-                            reach=Reach.LATER, event="reported",
+                            reach=Reach.LATER, event="reported", new_episode=written,
                             escalations=graded_high(before="", after=risk_level, at=reported_at,
                                                     occurrence="report"))
     except IntegrityError:

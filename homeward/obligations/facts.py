@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
@@ -110,9 +111,36 @@ def _judged_vulnerable(episode: Episode) -> tuple[datetime, ...]:
                  .values_list("judged_at", flat=True))
 
 
-def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None = None) -> pf.EpisodeFacts:
+@dataclass(frozen=True)
+class NewEpisodeRows:
+    """What a report has just written about its new episode, in the same transaction: its
+    classification and risk grading. Nothing else of it exists yet (no action, meeting, return
+    interview, plan, visit or judgement), so its facts need not be read back."""
+
+    classifications: tuple[pf.Classification, ...]
+    risk_gradings: tuple[pf.RiskGrading, ...]
+
+
+def _new_episode_facts(episode: Episode, rows: NewEpisodeRows, other_starts: tuple[datetime, ...]) -> pf.EpisodeFacts:
+    actions: tuple[pf.ActionFact, ...] = ()
+    if episode.police_reference or episode.police_reference_conflict:
+        # As `_actions`: a police reference given with the report shows the police knew.
+        actions = (pf.ActionFact(code="police_informed", at=episode.reported_at, recorded_at=episode.created_at),)
+    return pf.EpisodeFacts(
+        episode_id=episode.pk, reported_at=episode.reported_at,
+        reported_by=episode.reported_by,  # type: ignore[arg-type]
+        last_seen_at=episode.last_seen_at, classifications=rows.classifications, risk_gradings=rows.risk_gradings,
+        found_at=episode.found_at, closed_at=episode.closed_at, close_reason=episode.close_reason,
+        police_reference_conflict=bool(episode.police_reference_conflict), cancelled_at=episode.cancelled_at,
+        actions=actions, other_episode_starts=tuple(sorted(other_starts)), exceptional_rhi=episode.rhi_exceptional,
+    )
+
+
+def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None = None,
+                  new: NewEpisodeRows | None = None) -> pf.EpisodeFacts:
     """The episode's facts; `other_starts`, when the caller has them, are the `missing_since` of
-    the child's other episodes, cancelled ones left out."""
+    the child's other episodes, cancelled ones left out; `new`, for an episode a report has just
+    written, what it wrote (nothing is read back)."""
     if other_starts is None:
         other_starts = tuple(
             Episode.objects.filter(child_id=episode.child_id)
@@ -120,6 +148,8 @@ def episode_facts(episode: Episode, *, other_starts: tuple[datetime, ...] | None
             .exclude(status=EpisodeStatus.CANCELLED)
             .values_list("missing_since", flat=True)
         )
+    if new is not None:
+        return _new_episode_facts(episode, new, other_starts)
     return pf.EpisodeFacts(
         episode_id=episode.pk,
         reported_at=episode.reported_at,
@@ -187,11 +217,11 @@ class FactsBuilder:
         )
         return cls(child, starts)
 
-    def facts(self, episode: Episode) -> pf.Facts:
+    def facts(self, episode: Episode, *, new: NewEpisodeRows | None = None) -> pf.Facts:
         others = tuple(start for pk, start in self._starts.items() if pk != episode.pk)
         return pf.Facts(
             child=self.child_facts,
-            episode=episode_facts(episode, other_starts=others),
+            episode=episode_facts(episode, other_starts=others, new=new),
             home_authority=home_authority(),
             bank_holidays=_holidays_for(episode),
         )

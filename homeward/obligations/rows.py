@@ -40,14 +40,15 @@ def planned_obligations(episode: Episode, *, now: datetime, through: datetime,
 
 
 def planned_rows(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None = None,
-                 child: Child | None = None) -> list[StoredObligation]:
+                 child: Child | None = None, new: bool = False) -> list[StoredObligation]:
     """The planned obligations as unsaved rows, each with its owner (`owners`). `child`: the
-    child as it stands now, when the caller has read it (the episode's may be a stale copy)."""
+    child as it stands now, when the caller has read it (the episode's may be a stale copy);
+    `new`: an episode just reported, with no return interview to read a practitioner from."""
     obligations = planned_obligations(episode, now=now, through=through, facts=facts)
     if not obligations:
         return []
     child = child or Child.objects.only("allocated_worker_id", "team_id").get(pk=episode.child_id)
-    practitioner = _practitioner_id(episode)
+    practitioner = None if new else _practitioner_id(episode)
     rows = []
     for obligation in obligations:
         owner = obligation_owner(

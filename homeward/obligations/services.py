@@ -41,13 +41,15 @@ RENEW_AFTER = timedelta(days=7)
 
 @transaction.atomic(savepoint=False)
 def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts: Facts | None = None,
-                        child: Child | None = None) -> list[StoredObligation]:
+                        child: Child | None = None, fresh: bool = False) -> list[StoredObligation]:
     """Make the episode's stored obligations what the engine plans at `now` (repeating ones
-    `HORIZON` ahead), writing only the rows that changed, each with its owner."""
+    `HORIZON` ahead), writing only the rows that changed, each with its owner. `fresh`: an episode
+    reported in this transaction, which has no stored rows yet."""
     now = now or timezone.now()
     wanted = {(row.code, row.instance): row for row in planned_rows(episode, now=now, through=now + HORIZON,
-                                                                    facts=facts, child=child)}
-    existing = {(row.code, row.instance): row for row in StoredObligation.objects.filter(episode=episode)}
+                                                                    facts=facts, child=child, new=fresh)}
+    existing = {} if fresh else {(row.code, row.instance): row
+                               for row in StoredObligation.objects.filter(episode=episode)}
     # Derived rows, not records: one no longer owed (an episode cancelled or reclassified) goes.
     stale = [row.pk for key, row in existing.items() if key not in wanted]
     if stale:
