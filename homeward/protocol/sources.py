@@ -9,6 +9,7 @@ references into the documents' names. Pure Python, like the rest of the engine.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 GUIDANCE: dict[str, str] = {
     "000": "Northamptonshire Children's Trust, Think Missing fact sheet",
@@ -34,6 +35,7 @@ def guidance_name(number: str) -> str:
     return GUIDANCE.get(number, f"guidance document {number}")
 
 
+@lru_cache(maxsize=4096)
 def name_sources(text: str) -> str:
     """The text with every "seed 00N" reference replaced by the document's name, and any
     bracketed reference to Homeward's own design notes (DOMAIN.md...) left out."""
