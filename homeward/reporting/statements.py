@@ -20,14 +20,18 @@ from django.db.models import BigIntegerField, Func, QuerySet
 
 @contextmanager
 def report_statements() -> Iterator[None]:
-    """Run the statements inside without just-in-time compilation (PostgreSQL; a setting of
-    the enclosing transaction, so it ends with it). Nothing changes on other databases."""
+    """Run the statements inside without just-in-time compilation and with memory enough to
+    sort (PostgreSQL; settings of the enclosing transaction, so they end with it). Nothing
+    changes on other databases."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            # Room to sort a national year's episodes in memory: with the default 4 MB each of
+            # the cohort's groupings and medians spilled a quarter of a million rows to disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
 
 
