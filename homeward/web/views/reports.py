@@ -44,6 +44,7 @@ from homeward.reporting.patterns import LINKED_AT_MOST, patterns_and_shared
 from homeward.reporting.performance import Performance, performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv, ssd_missing_problems
 from homeward.reporting.ssda903 import collection_year, ssda903_missing, ssda903_missing_csv
+from homeward.reporting.statements import cycles_uncollected
 from homeward.reporting.weekly import RepeatItem, WeeklyItem, WeeklyReport, weekly_report
 from homeward.web import charts
 from homeward.web.formatting import date_text, datetime_text
@@ -338,6 +339,7 @@ def _links(episodes: list[int]) -> dict[str, Any]:
 
 
 @page
+@cycles_uncollected()  # the whole request: the report's objects are freed before it collects
 def patterns_page(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.REPORT_READ)
