@@ -65,11 +65,11 @@ def _hits_sql(vendor: str) -> str:
     """The CTE `hits` (kind, code, episode_id, month) over the CTE `period` (pk, month)."""
     interviews = ReturnInterview._meta.db_table
     actions = EpisodeAction._meta.db_table
-    parts = []
-    for kind, column in (("push", "push_factors"), ("pull", "pull_factors")):
-        join, code = _items(vendor, f"r.{column}", None)
-        parts.append(f"SELECT '{kind}' AS kind, {code} AS code, p.pk AS episode_id, p.month AS month "  # noqa: S608
-                     f"FROM {interviews} r JOIN period p ON p.pk = r.episode_id {join}")
+    # Each interview read once for both of its lists: a row per kind, and that kind's list unnested.
+    join, code = _items(vendor, "(CASE WHEN k.kind = 'push' THEN r.push_factors ELSE r.pull_factors END)", None)
+    parts = [f"SELECT k.kind AS kind, {code} AS code, p.pk AS episode_id, p.month AS month "  # noqa: S608
+             f"FROM {interviews} r JOIN period p ON p.pk = r.episode_id "
+             f"CROSS JOIN (SELECT 'push' AS kind UNION ALL SELECT 'pull') k {join}"]
     join, code = _items(vendor, "a.detail", "immediate_risks")
     parts.append(f"SELECT 'risk', {code}, p.pk, p.month FROM {actions} a "  # noqa: S608 (constants)
                  f"JOIN period p ON p.pk = a.episode_id {join} WHERE a.action = 'risk_analysis'")
