@@ -14,14 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Expression, QuerySet
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import QuerySet
 
-from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode, EpisodeAction
 from homeward.interviews.models import ReturnInterview
 
-from .statements import report_statements
+from .statements import local_month, month_text, report_statements
 
 
 @dataclass(frozen=True)
@@ -33,19 +31,6 @@ class FactorHits:
     code: str
     episodes: list[int]
     by_month: Counter[str]
-
-
-def local_month(field: str) -> Expression:
-    """The Europe/London month of an instant as year * 100 + month, worked out by the database
-    (a whole number is cheaper to read than the instant itself)."""
-    return ExtractYear(field, tzinfo=LONDON) * 100 + ExtractMonth(field, tzinfo=LONDON)
-
-
-def month_text(value: object) -> str:
-    """YYYY-MM of the database's year * 100 + month (a Decimal on PostgreSQL, whose EXTRACT
-    gives numeric)."""
-    number = int(str(value).split(".")[0])
-    return f"{number // 100:04d}-{number % 100:02d}"
 
 
 def _items(vendor: str, column: str, key: str | None = None) -> tuple[str, str]:

@@ -25,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import reduce
-from typing import Any
 
 from django.db.models import (
     Case,
@@ -44,13 +43,12 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lead
+from django.db.models.functions import Cast, Lag, Lead
 from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import sees_whole_authority
 from homeward.children.models import LegalStatus, Sex
-from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.interviews.models import Outcome, ReturnInterview
@@ -62,7 +60,7 @@ from homeward.protocol.repeat import is_repeat_missing
 
 from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
-from .statements import EpochMicroseconds, duration, middle_of, report_statements, rows_with
+from .statements import EpochMicroseconds, duration, local_month, middle_of, month_text, report_statements, rows_with
 
 HOURS_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
     ("Under 6 hours", 0, 6), ("6 to 24 hours", 6, 24), ("24 to 72 hours", 24, 72),
@@ -214,19 +212,6 @@ def _cohorts(months: list[str], counts: list[CohortCount]) -> dict[str, list[Coh
     return out
 
 
-def _month(value: Any) -> str:
-    """YYYY-MM of the database's year * 100 + month (a Decimal on PostgreSQL, whose EXTRACT
-    gives numeric)."""
-    number = int(value)
-    return f"{number // 100:04d}-{number % 100:02d}"
-
-
-def _local_month(field: str) -> Expression:
-    """The Europe/London month of an instant as year * 100 + month, worked out by the database
-    (a whole number is cheaper to read than the instant itself)."""
-    return ExtractYear(field, tzinfo=LONDON) * 100 + ExtractMonth(field, tzinfo=LONDON)
-
-
 def _duration(later: str, earlier: str) -> Expression:
     return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
 
@@ -289,7 +274,7 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
     outcome = ReturnInterview.objects.filter(episode_id=OuterRef("episode_id")).values("outcome")[:1]
     owed = (
         owed.order_by()
-        .annotate(rhi_month=_local_month("episode__found_at"),
+        .annotate(rhi_month=local_month("episode__found_at"),
                   rhi_in_time=_flag(offered & Q(done_at__lte=F("due_at"))),
                   rhi_late=_flag(offered & Q(done_at__gt=F("due_at"))),
                   rhi_outcome=Subquery(outcome),
@@ -303,7 +288,7 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
         owed.values("rhi_month", "rhi_in_time", "rhi_late", "rhi_outcome", "rhi_wait"), "owed", _RHI_SELECTS,
     ):
         if what == "month":
-            for target in (figures[_month(month)], total):
+            for target in (figures[month_text(month)], total):
                 target.owed += count
                 target.offered_in_time += in_time
                 target.offered_late += late
@@ -312,13 +297,13 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
                 target.declined += declined
                 target.no_contact += no_contact
         else:
-            waits[_month(month) if what == "middle" else "total"].append(_hours(duration(wait)))
+            waits[month_text(month) if what == "middle" else "total"].append(_hours(duration(wait)))
     for target in [*figures.values(), total]:
         target.median_hours_to_offer = _median(waits[target.month])
     if listing:
         for episode_id, month in owed.order_by("episode__found_at", "episode_id").values_list("episode_id",
                                                                                             "rhi_month"):
-            figures[_month(month)].episodes.append(episode_id)
+            figures[month_text(month)].episodes.append(episode_id)
             total.episodes.append(episode_id)
     return [figures[m] for m in months], total
 
@@ -392,7 +377,7 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
         # Each start as a number (microseconds since 1970), to put them in order: a national
         # year's repeats are a hundred thousand rows, not to be parsed as datetimes one by one.
         rows = list(episodes.filter(follows, pk__in=candidates)
-                    .annotate(month=Cast(_local_month("missing_since"), IntegerField()),
+                    .annotate(month=Cast(local_month("missing_since"), IntegerField()),
                               since_us=EpochMicroseconds("missing_since"))
                     .order_by("missing_since", "id").values_list("pk", "child_id", "month", "since_us"))
         out.extend(_confirmed(rows, pool, count, window))
@@ -443,7 +428,7 @@ def performance(user: User, *, first: date, last: date, listing: bool = True) ->
         episodes_per_child=round(totals.episodes / totals.children, 2) if totals.children else None,
         rhi_by_month=rhi_by_month, rhi_total=rhi_total,
         cohorts=_cohorts(months, counts.cohorts),
-        repeat_children_by_month=_by_month(months, [(_month(month), child_id) for _, child_id, month in repeats],
+        repeat_children_by_month=_by_month(months, [(month_text(month), child_id) for _, child_id, month in repeats],
                                            distinct=True),
         repeat_children=[RepeatChild(child=c, episodes=e) for c, e in repeat_children.items()],
         hours_missing=[HoursBucket(label=label, from_hours=low, to_hours=high, count=counts.buckets.get(index, 0),

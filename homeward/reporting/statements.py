@@ -15,7 +15,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import BigIntegerField, Func, QuerySet
+from django.db.models import BigIntegerField, Expression, Func, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from homeward.common.timeutil import LONDON
 
 
 @contextmanager
@@ -62,6 +65,19 @@ def rows_with(query: QuerySet[Any, Any], name: str, selects: list[str], *, also:
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def local_month(field: str) -> Expression:
+    """The Europe/London month of an instant as year * 100 + month, worked out by the database
+    (a whole number is cheaper to read than the instant itself)."""
+    return ExtractYear(field, tzinfo=LONDON) * 100 + ExtractMonth(field, tzinfo=LONDON)
+
+
+def month_text(value: Any) -> str:
+    """YYYY-MM of the database's year * 100 + month (a Decimal on PostgreSQL, whose EXTRACT
+    gives numeric)."""
+    number = int(value)
+    return f"{number // 100:04d}-{number % 100:02d}"
 
 
 def middle_of(name: str, value: str, by: str | None = None) -> str:
