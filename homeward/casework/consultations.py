@@ -10,7 +10,9 @@ reads the episode's situation for it. Nothing here is a duty the protocol times:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,13 +41,20 @@ EXPLOITATION_RISKS = frozenset({"exploitation", "trafficking"})
 def episode_exploitation_recorded(episode: Episode) -> bool:
     """Whether a risk analysis named exploitation or trafficking among the immediate risks, or
     the return interview recorded exploitation indicators."""
-    for detail in EpisodeAction.objects.filter(episode=episode, action="risk_analysis").values_list("detail",
-                                                                                                     flat=True):
-        risks = (detail or {}).get("immediate_risks") or []
-        if EXPLOITATION_RISKS.intersection(risks):
-            return True
+    details = EpisodeAction.objects.filter(episode=episode, action="risk_analysis").values_list("detail", flat=True)
+    if exploitation_in(details, None):
+        return True
     indicators = ReturnInterview.objects.filter(episode=episode).values_list("exploitation_indicators",
                                                                              flat=True).first()
+    return bool(indicators)
+
+
+def exploitation_in(risk_analysis_details: Iterable[dict[str, Any] | None], indicators: list[str] | None) -> bool:
+    """`episode_exploitation_recorded` from rows already read: the details of the episode's risk
+    analyses and the return interview's exploitation indicators (None without an interview)."""
+    for detail in risk_analysis_details:
+        if EXPLOITATION_RISKS.intersection((detail or {}).get("immediate_risks") or []):
+            return True
     return bool(indicators)
 
 
@@ -54,18 +63,29 @@ def episode_consultation_situation(episode: Episode) -> Situation:
     the engine's facts would give (`child.allocated`, `episode.judged_vulnerable_at`,
     `episode.other_episode_starts`), read alone rather than building every fact of the child
     (a dozen queries on each episode page)."""
-    version = active_protocol().version_for(episode.reported_at)
     others = (Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
               .exclude(status=EpisodeStatus.CANCELLED).values_list("missing_since", flat=True))
     allocated = Child.objects.filter(pk=episode.child_id, allocated_worker__isnull=False).exists()
-    return Situation(
-        exploitation_indicators=episode_exploitation_recorded(episode),
-        high_risk=episode.risk_level == "high" or RiskGrading.objects.filter(episode=episode,
-                                                                             risk_level="high").exists(),
-        allocated=allocated,
+    return consultation_situation(
+        episode, exploitation=episode_exploitation_recorded(episode),
+        graded_high=RiskGrading.objects.filter(episode=episode, risk_level="high").exists(), allocated=allocated,
         # A practitioner's recorded judgement that the child is vulnerable (plans, issue 15).
-        vulnerable=VulnerabilityJudgement.objects.filter(episode=episode).exists(),
-        repeat_missing=is_repeat_missing(tuple(sorted(others)), episode.missing_since,
+        vulnerable=VulnerabilityJudgement.objects.filter(episode=episode).exists(), other_starts=others,
+    )
+
+
+def consultation_situation(episode: Episode, *, exploitation: bool, graded_high: bool, allocated: bool,
+                           vulnerable: bool, other_starts: Iterable[datetime]) -> Situation:
+    """The situation from facts already read (the episode page reads them for its panels):
+    `graded_high`, a grading of the episode was high; `other_starts`, when the child's other
+    episodes not cancelled began."""
+    version = active_protocol().version_for(episode.reported_at)
+    return Situation(
+        exploitation_indicators=exploitation,
+        high_risk=episode.risk_level == "high" or graded_high,
+        allocated=allocated,
+        vulnerable=vulnerable,
+        repeat_missing=is_repeat_missing(tuple(sorted(other_starts)), episode.missing_since,
                                          version.repeat_missing_count, version.repeat_missing_window_days),
     )
 

@@ -11,7 +11,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import sees_whole_authority, visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound
-from homeward.reference.selectors import coded_labels
+from homeward.reference.selectors import coded_labels_by_list
 
 from .models import Episode, EpisodeAction
 from .risk_analysis import RISK_ANALYSIS_HEADINGS, RISK_ANALYSIS_LISTS, risk_analysis_codes
@@ -45,20 +45,25 @@ class RiskAnalysisView:
     earlier: int  # how many analyses came before it
 
 
-def episode_risk_analysis_latest(episode: Episode) -> RiskAnalysisView | None:
+def episode_risk_analysis_latest(episode: Episode, *,
+                                 analyses: list[EpisodeAction] | None = None) -> RiskAnalysisView | None:
     """The episode's most recent children's services risk analysis (ADR 0010), or None.
+    `analyses`: the episode's risk analyses, latest first, when the caller has read them.
 
     Social care's record: callers show it only to those who may read case notes.
     """
-    analyses = list(EpisodeAction.objects.filter(episode=episode, action="risk_analysis")
-                    .select_related("recorded_by").order_by("-at", "-id"))
+    if analyses is None:
+        analyses = list(EpisodeAction.objects.filter(episode=episode, action="risk_analysis")
+                        .select_related("recorded_by").order_by("-at", "-id"))
+    # The three lists' labels in one query, read whether or not there is an analysis: the page
+    # costs the same number of queries for every episode.
+    labels = coded_labels_by_list(RISK_ANALYSIS_LISTS.values())
     if not analyses:
         return None
     latest = analyses[0]
     codes = risk_analysis_codes(latest.detail)
     lists = []
     for name, list_name in RISK_ANALYSIS_LISTS.items():
-        labels = coded_labels(list_name)
-        lists.append((RISK_ANALYSIS_HEADINGS[name], [labels.get(code, code) for code in codes[name]]))
+        lists.append((RISK_ANALYSIS_HEADINGS[name], [labels[list_name].get(code, code) for code in codes[name]]))
     return RiskAnalysisView(at=latest.at, recorded_by=latest.recorded_by, note=latest.note, lists=lists,
                             earlier=len(analyses) - 1)

@@ -174,7 +174,8 @@ def _without_casework_note(entry: ChronologyEntry, user: Any) -> ChronologyEntry
     return entry
 
 
-def chronology_for_user(user: Any, entries: Iterable[ChronologyEntry]) -> list[ChronologyEntry]:
+def chronology_for_user(user: Any, entries: Iterable[ChronologyEntry], *,
+                        interviews: dict[int, ReturnInterview | None] | None = None) -> list[ChronologyEntry]:
     """Chronology lines as this person may read them (DOMAIN.md sections 2 and 7).
 
     Every event of every episode is listed; the lines of a return interview whose content the
@@ -183,6 +184,8 @@ def chronology_for_user(user: Any, entries: Iterable[ChronologyEntry]) -> list[C
     social care case notes (`may_read_casework_notes`: police liaison) the legal status and
     placement history is left out, and the notes of social care's recorded actions and of
     closing are dropped, keeping what was done and when. The rows are copied, never saved.
+    `interviews`: the interviews (with their sharings) of the entries' episodes by episode id,
+    None for an episode without one, when the caller has read them already.
     """
     from homeward.accounts.permissions import may_read_casework_notes
 
@@ -191,7 +194,9 @@ def chronology_for_user(user: Any, entries: Iterable[ChronologyEntry]) -> list[C
         entries = [shown for shown in (_without_casework_note(e, user) for e in entries) if shown is not None]
     episode_ids = {e.episode_id for e in entries if e.episode_id and e.kind in RHI_DETAIL_KINDS}
     visible: dict[int, bool] = {}
-    if episode_ids:
+    if interviews is not None and episode_ids <= interviews.keys():
+        visible = {episode_id: rhi_content_visible_to(user, interviews[episode_id]) for episode_id in episode_ids}
+    elif episode_ids:
         for rhi in ReturnInterview.objects.filter(episode_id__in=episode_ids).prefetch_related("sharings"):
             visible[rhi.episode_id] = rhi_content_visible_to(user, rhi)
     shown = []

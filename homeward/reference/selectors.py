@@ -7,6 +7,7 @@ so historical records keep their meaning; lists leave them out unless asked.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -89,6 +90,16 @@ def coded_list(list_name: str, include_retired: bool = False) -> list[CodedItem]
 def coded_labels(list_name: str) -> dict[str, str]:
     """{code: label} of a coded list, retired items included, to show stored codes by name."""
     return {item.code: item.label for item in coded_list(list_name, include_retired=True)}
+
+
+def coded_labels_by_list(list_names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """`coded_labels` of several lists in one query: {list name: {code: label}}."""
+    labels: dict[str, dict[str, str]] = {name: {} for name in list_names}
+    rows = (CodedItem.objects.filter(list_name__in=list(labels)).order_by("list_name", "position", "code")
+            .values_list("list_name", "code", "label"))
+    for list_name, code, label in rows:
+        labels[list_name][code] = label
+    return labels
 
 
 def coded_list_names() -> list[str]:

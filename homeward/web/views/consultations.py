@@ -17,40 +17,61 @@ from homeward.casework.charges import charge_withdraw
 from homeward.casework.consultations import (
     consultation_record,
     consultation_record_outcome,
+    consultation_situation,
     episode_consultation_prompts,
+    exploitation_in,
 )
 from homeward.charges.selectors import charge_get_for_user, charge_list_for_user, charges_csv
 from homeward.common.errors import DomainValidationError, PermissionDenied
-from homeward.consultations.models import ConsultationKind, Decision
+from homeward.consultations.models import Consultation, ConsultationKind, Decision
 from homeward.consultations.selectors import (
     consultation_counts,
     consultation_get_for_user,
-    consultation_list_for_user,
     consultation_period,
 )
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user
+from homeward.protocol.consultations import Prompt, consultation_prompts
 from homeward.web.forms.consultations import ChargeWithdrawForm, ConsultationForm, ConsultationOutcomeForm
 
 from .base import apply_domain_errors, form_for, page, person
+from .episode_read import EpisodeRead
 
 
-def consultation_context(user: User, episode: Episode) -> dict[str, Any]:
+def consultation_context(user: User, episode: Episode, read: EpisodeRead) -> dict[str, Any]:
     """The episode page's section on consultations and referrals: the prompts and every decision,
-    for those who read social care's record (not police liaison). The page's own read is audited
-    with the episode; the decisions are part of it."""
-    if not can(user, Capability.CONSULTATION_READ):
+    for those who read social care's record (not police liaison), from the rows the page read
+    (`episode_read`: the episode was found through the access choke point). The page's own read
+    is audited with the episode; the decisions are part of it."""
+    if not can(user, Capability.CONSULTATION_READ) or read.consultations is None:
         return {"consultations_shown": False}
-    consultations = list(consultation_list_for_user(user).filter(episode=episode).order_by("decided_at", "id"))
+    consultations = read.consultations
     return {
         "consultations_shown": True,
-        "consultation_prompts": episode_consultation_prompts(episode),
+        "consultation_prompts": _prompts(episode, read, consultations),
         # Each with whether this person may record its outcome (the exploitation team: the
         # Pre-MACE panel's only, ADR 0016).
         "consultations": [(c, may_record_consultation_outcome(user, c.kind)) for c in consultations],
         "can_record_consultation": (episode.status != EpisodeStatus.CANCELLED
                                     and can(user, Capability.CONSULTATION_RECORD)),
     }
+
+
+def _prompts(episode: Episode, read: EpisodeRead, consultations: list[Consultation]) -> tuple[Prompt, ...]:
+    """`episode_consultation_prompts` from the rows the page read, asking nothing more."""
+    if episode.status == EpisodeStatus.CANCELLED:
+        return ()
+    rhi = read.interview.rhi
+    situation = consultation_situation(
+        episode,
+        exploitation=exploitation_in([a.detail for a in read.risk_analyses],
+                                     rhi.exploitation_indicators if rhi is not None else None),
+        graded_high=any(g.risk_level == "high" for g in read.gradings),
+        allocated=episode.child.allocated_worker_id is not None,
+        vulnerable=bool(read.plans and read.plans.judgements),
+        other_starts=read.other_starts or (),
+    )
+    return consultation_prompts(situation, {c.kind for c in consultations})
 
 
 @page

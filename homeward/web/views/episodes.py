@@ -27,8 +27,7 @@ from homeward.episodes.actions import ACTION_LABELS
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_get_for_user, episode_risk_analysis_latest
 from homeward.exchange.selectors import exchange_messages_for_episode
-from homeward.interviews.selectors import chronology_for_user, rhi_state
-from homeward.meetings.models import StrategyMeeting
+from homeward.interviews.selectors import chronology_for_user
 from homeward.notifications.selectors import notification_list_for_episode
 from homeward.obligations.selectors import episode_obligation_rows
 from homeward.web.duties import child_name, duties
@@ -44,6 +43,7 @@ from homeward.web.forms.episodes import (
 
 from .base import apply_domain_errors, back_to, form_for, page, person, recordable_actions
 from .consultations import consultation_context
+from .episode_read import episode_read
 from .interviews import rhi_panel
 from .meetings import meeting_panels
 from .plans import plans_context
@@ -58,14 +58,17 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     shown = duties(episode_obligation_rows(episode, now), now, name=child_name(episode.child))
     is_open = episode.status == EpisodeStatus.OPEN
     reads_casework = may_read_casework_notes(user)
+    # Every panel from one read of each kind of the episode's rows (issue 11).
+    read = episode_read(episode, casework=reads_casework, consultations=can(user, Capability.CONSULTATION_READ))
     return render(request, "web/episodes/episode.html", {
         "episode": episode,
         "child": episode.child,
         "missing_for": duration_text(episode.missing_since, episode.found_at or now),
-        "timeline": chronology_for_user(user, episode.chronology.select_related("recorded_by").order_by("at", "id")),
-        "gradings": list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
-        "classifications": list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
-        "whereabouts_changes": list(episode.whereabouts_changes.select_related("recorded_by").order_by("at", "id")),
+        "timeline": chronology_for_user(user, episode.chronology.select_related("recorded_by").order_by("at", "id"),
+                                        interviews={episode.pk: read.interview.rhi}),
+        "gradings": read.gradings,
+        "classifications": read.classifications,
+        "whereabouts_changes": read.whereabouts_changes,
         # Ours, and the placing authority's shown for information only (never with a record link).
         "duties": [d for d in shown if not d.row.for_information],
         "information_duties": [d for d in shown if d.row.for_information],
@@ -73,21 +76,20 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "recordable": recordable_actions(user),
         "notifications": list(notification_list_for_episode(episode, user=user)),
         "exchange_messages": exchange_messages_for_episode(episode),
-        "meetings": meeting_panels(user, list(
-            StrategyMeeting.objects.filter(episode=episode).prefetch_related("actions__done_by"))),
+        "meetings": meeting_panels(user, read.meetings),
         # Social care's analysis of risk while missing: not for police (ADR 0008, 0010).
-        "risk_analysis": episode_risk_analysis_latest(episode) if reads_casework else None,
+        "risk_analysis": episode_risk_analysis_latest(episode, analyses=read.risk_analyses) if reads_casework
+        else None,
         "show_risk_analysis": reads_casework,
-        "rhi": rhi_state(episode),
-        "rhi_panel": rhi_panel(user, episode),
+        "rhi_panel": rhi_panel(user, episode, read.interview),
         "can_record_meeting": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.MEETING_RECORD),
         "can_close": episode.status == EpisodeStatus.RETURNED and can(user, Capability.EPISODE_CLOSE),
         "can_regrade": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_REGRADE),
         "can_reclassify": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_RECLASSIFY),
         "can_record_found": is_open and can(user, Capability.EPISODE_RECORD_FOUND),
         "can_cancel": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.EPISODE_CANCEL),
-        **consultation_context(user, episode),
-        **plans_context(user, episode),
+        **consultation_context(user, episode, read),
+        **plans_context(user, episode, read),
     })
 
 

@@ -50,6 +50,7 @@ from homeward.web.forms.interviews import (
 )
 
 from .base import apply_domain_errors, form_for, page, person
+from .episode_read import InterviewRead, interview_read
 
 # The interview may be given to someone else until it is authorised; the deadline stays.
 REALLOCATABLE_STAGES = ("to_allocate", "allocated", "offered", "interviewed")
@@ -98,24 +99,24 @@ def _pending(versions: list[RhiVersion]) -> RhiVersion | None:
     return next((v for v in reversed(versions) if v.number > 1 and v.authorised_at is None), None)
 
 
-def rhi_panel(user: User, episode: Episode) -> dict[str, Any]:
-    """What the episode page shows of the interview: each step, and the next step's link."""
-    rhi = _rhi(episode)
+def rhi_panel(user: User, episode: Episode, read: InterviewRead | None = None) -> dict[str, Any]:
+    """What the episode page shows of the interview: each step, and the next step's link.
+    `read`: the interview and its rows, when the page has read them (`interview_read`)."""
+    read = read or interview_read(episode)
+    rhi = read.rhi
     stage = rhi_stage(rhi)
     returned = episode.found_at is not None and episode.status in (EpisodeStatus.RETURNED, EpisodeStatus.CLOSED)
     conducted = rhi is not None and rhi.conducted_at is not None
-    sharings = list(rhi.sharings.all().order_by("shared_at", "id")) if rhi else []
-    versions = _versions(rhi)
+    versions = read.versions
     pending = _pending(versions)
     authorised = [v for v in versions if v.authorised_at is not None]
     return {
         "rhi": rhi,
         "stage": stage,
-        "sharings": [(s, [label for code, label in SHARE_CHOICES if code in s.recipients]) for s in sharings],
+        "sharings": [(s, [label for code, label in SHARE_CHOICES if code in s.recipients]) for s in read.sharings],
         # Every allocation (a re-allocation keeps the first one's clock) and every offer.
-        "allocations": list(rhi.allocations.select_related("practitioner", "previous_practitioner")
-                            .order_by("allocated_at", "id")) if rhi else [],
-        "offers": list(rhi.offers.order_by("offered_at", "id")) if rhi else [],
+        "allocations": read.allocations,
+        "offers": read.offers,
         "version": authorised[-1].number if authorised else None,
         "pending": pending,
         # How the offer was made, how the interview was conducted and whether a concern was

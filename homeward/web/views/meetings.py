@@ -122,12 +122,11 @@ def action_done_form(user: User, action: MeetingAction) -> MeetingActionDoneForm
 
 
 def meeting_panels(
-    user: User, meetings: list[StrategyMeeting],
+    user: User, meetings: list[tuple[StrategyMeeting, list[MeetingAction]]],
 ) -> list[tuple[StrategyMeeting, list[tuple[MeetingAction, MeetingActionDoneForm | None]]]]:
     """Each meeting with its actions (in the order agreed), each with its 'Mark as done' form."""
-    return [(meeting, [(action, action_done_form(user, action))
-                       for action in sorted(meeting.actions.all(), key=lambda a: a.pk)])
-            for meeting in meetings]
+    return [(meeting, [(action, action_done_form(user, action)) for action in sorted(actions, key=lambda a: a.pk)])
+            for meeting, actions in meetings]
 
 
 @page

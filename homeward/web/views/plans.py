@@ -40,7 +40,7 @@ from homeward.interviews.models import RhiVersion
 from homeward.interviews.selectors import rhi_content_visible_to
 from homeward.meetings.models import StrategyMeeting
 from homeward.plans.models import PlanAction
-from homeward.plans.selectors import plan_action_get_for_user, plans_around_episode, return_visit_get_for_user
+from homeward.plans.selectors import AroundEpisode, plan_action_get_for_user, return_visit_get_for_user
 from homeward.reference.selectors import coded_labels
 from homeward.web.forms.meetings import MeetingActionDoneForm
 from homeward.web.forms.plans import (
@@ -54,6 +54,7 @@ from homeward.web.forms.plans import (
 )
 
 from .base import apply_domain_errors, back_to, form_for, page, person
+from .episode_read import EpisodeRead
 
 SECTION = "#around-the-episode"
 
@@ -65,21 +66,23 @@ def plan_action_done_form(user: User, action: PlanAction) -> MeetingActionDoneFo
     return MeetingActionDoneForm(auto_id=f"p{action.pk}_%s")
 
 
-def plans_context(user: User, episode: Episode) -> dict[str, Any]:
+def plans_context(user: User, episode: Episode, read: EpisodeRead) -> dict[str, Any]:
     """The episode page's section 'Around the episode', for those who read social care's
-    record (not police liaison). The page's own read is audited with the episode."""
-    if not may_read_casework_notes(user):
+    record (not police liaison), from the rows the page read (`episode_read`). The page's own
+    read is audited with the episode."""
+    if not may_read_casework_notes(user) or read.plans is None:
         return {"plans_shown": False}
-    around = plans_around_episode(user, episode, audit=False)
+    plans = read.plans
+    around = AroundEpisode(plan=plans.plan, updates=plans.updates, visits=plans.visits, judgements=plans.judgements)
     recordable = episode.status != EpisodeStatus.CANCELLED and can(user, Capability.PLAN_RECORD)
     returned = episode.found_at is not None
-    reviewed = {r.meeting_id for r in around.plan.reviews.all()} if around.plan else set()
-    unreviewed = StrategyMeeting.objects.filter(episode=episode).exclude(pk__in=reviewed).exists()
+    reviewed = {r.meeting_id for r in plans.reviews}
+    unreviewed = any(meeting.pk not in reviewed for meeting, _actions in read.meetings)
     return {
         "plans_shown": True,
         "around": around,
-        "plan_actions": ([(a, plan_action_done_form(user, a)) for a in around.plan.actions.all()]
-                         if around.plan else []),
+        "plan_reviews": plans.reviews if plans.plan else [],
+        "plan_actions": [(a, plan_action_done_form(user, a)) for a in plans.actions] if plans.plan else [],
         "can_record_plan": recordable and around.plan is None,
         "can_review_plan": recordable and around.plan is not None and unreviewed,
         "can_update_plan": recordable and returned,

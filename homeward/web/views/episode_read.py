@@ -1,0 +1,131 @@
+"""Everything the episode page shows of an episode's casework, read once, one query per kind.
+
+The page used to ask each panel for its own rows: the interview was read four times, the risk
+analyses twice, the meetings twice, and prefetches ran only for what existed, so the page cost
+34 to 51 queries by episode (issue 11). Here each kind is read by the episode's id whether or
+not there is any, so every episode costs the same, and the panels are built from these rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from homeward.consultations.models import Consultation
+from homeward.episodes.models import ClassificationChange, Episode, EpisodeAction, RiskGrading, WhereaboutsChange
+from homeward.interviews.models import ReturnInterview, RhiAllocation, RhiOffer, RhiSharing, RhiVersion
+from homeward.meetings.models import MeetingAction, StrategyMeeting
+from homeward.plans.models import ActionPlan, PlanAction, PlanReview, PlanUpdate, ReturnVisit, VulnerabilityJudgement
+
+
+@dataclass
+class InterviewRead:
+    """The episode's return interview with its versions, sharings, allocations and offers (each
+    oldest first); `rhi` None while there is none. The interview's `versions` and `sharings`
+    answer from these rows (as if prefetched), so the selectors that read them ask no more."""
+
+    rhi: ReturnInterview | None
+    versions: list[RhiVersion] = field(default_factory=list)
+    sharings: list[RhiSharing] = field(default_factory=list)
+    allocations: list[RhiAllocation] = field(default_factory=list)
+    offers: list[RhiOffer] = field(default_factory=list)
+
+
+@dataclass
+class PlansRead:
+    """Around the episode (social care's record): the action plan with its actions and reviews,
+    the updates after the return, the return visits and the judgements of vulnerability."""
+
+    plan: ActionPlan | None
+    actions: list[PlanAction]
+    reviews: list[PlanReview]
+    updates: list[PlanUpdate]
+    visits: list[ReturnVisit]
+    judgements: list[VulnerabilityJudgement]
+
+
+@dataclass
+class EpisodeRead:
+    gradings: list[RiskGrading]
+    classifications: list[ClassificationChange]
+    whereabouts_changes: list[WhereaboutsChange]
+    risk_analyses: list[EpisodeAction]  # latest first
+    meetings: list[tuple[StrategyMeeting, list[MeetingAction]]]
+    interview: InterviewRead
+    consultations: list[Consultation] | None  # None: not read (the person may not)
+    plans: PlansRead | None  # None: not read (the person may not read social care's record)
+    other_starts: tuple[datetime, ...] | None  # the child's other episodes' starts, for the prompts
+
+
+def interview_read(episode: Episode) -> InterviewRead:
+    rhi = (ReturnInterview.objects.filter(episode_id=episode.pk)
+           .select_related("practitioner", "allocated_by", "authorised_by").first())
+    of_episode = {"interview__episode_id": episode.pk}
+    read = InterviewRead(
+        rhi=rhi,
+        versions=list(RhiVersion.objects.filter(**of_episode).select_related("recorded_by", "authorised_by")
+                      .order_by("number")),
+        sharings=list(RhiSharing.objects.filter(**of_episode).order_by("shared_at", "id")),
+        allocations=list(RhiAllocation.objects.filter(**of_episode)
+                         .select_related("practitioner", "previous_practitioner").order_by("allocated_at", "id")),
+        offers=list(RhiOffer.objects.filter(**of_episode).order_by("offered_at", "id")),
+    )
+    if rhi is not None:
+        # Held as prefetch_related leaves them: rhi.versions.all() and rhi.sharings.all() read these.
+        cache = {}
+        for name, rows in (("versions", read.versions), ("sharings", read.sharings)):
+            held = getattr(rhi, name).all()
+            held._result_cache = list(rows)
+            held._prefetch_done = True
+            cache[name] = held
+        rhi._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    return read
+
+
+def plans_read(episode: Episode) -> PlansRead:
+    plans = list(ActionPlan.objects.filter(episode_id=episode.pk).select_related("recorded_by"))
+    of_plan = {"plan__episode_id": episode.pk}
+    return PlansRead(
+        plan=plans[0] if plans else None,
+        actions=list(PlanAction.objects.filter(**of_plan).select_related("owner_user", "done_by", "review__meeting")
+                     .order_by("id")),
+        reviews=list(PlanReview.objects.filter(**of_plan).select_related("meeting", "recorded_by")
+                     .order_by("meeting__held_at", "id")),
+        updates=list(PlanUpdate.objects.filter(episode_id=episode.pk).select_related("recorded_by", "interview")
+                     .order_by("revised_at", "id")),
+        visits=list(ReturnVisit.objects.filter(episode_id=episode.pk).select_related("recorded_by")
+                    .order_by("visited_at", "id")),
+        judgements=list(VulnerabilityJudgement.objects.filter(episode_id=episode.pk).select_related("judged_by")
+                        .order_by("judged_at", "id")),
+    )
+
+
+def episode_read(episode: Episode, *, casework: bool, consultations: bool) -> EpisodeRead:
+    """The episode's casework for its page. `casework`: the person reads social care's record
+    (the risk analyses and what is around the episode); `consultations`: they read the
+    consultations and referrals (whose prompts read the other episodes' starts). Orders are
+    given in full, so that the models' default orders do not join the episode again."""
+    meetings = list(StrategyMeeting.objects.filter(episode_id=episode.pk).order_by("held_at", "id"))
+    actions: dict[int, list[MeetingAction]] = defaultdict(list)
+    for action in (MeetingAction.objects.filter(meeting__episode_id=episode.pk).select_related("done_by")
+                   .order_by("meeting_id", "id")):
+        actions[action.meeting_id].append(action)
+    return EpisodeRead(
+        gradings=list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
+        classifications=list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
+        whereabouts_changes=list(episode.whereabouts_changes.select_related("recorded_by").order_by("at", "id")),
+        # The prompts read every analysis' risks, also for those who may not read the analysis.
+        risk_analyses=list(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis")
+                           .select_related("recorded_by").order_by("-at", "-id")) if consultations or casework
+        else [],
+        meetings=[(meeting, actions[meeting.pk]) for meeting in meetings],
+        interview=interview_read(episode),
+        consultations=list(Consultation.objects.filter(episode_id=episode.pk)
+                           .select_related("recorded_by", "outcome_recorded_by").order_by("decided_at", "id"))
+        if consultations else None,
+        plans=plans_read(episode) if casework or consultations else None,
+        other_starts=tuple(sorted(Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+                                  .exclude(status="cancelled").order_by().values_list("missing_since", flat=True)))
+        if consultations else None,
+    )
