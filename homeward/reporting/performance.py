@@ -41,9 +41,8 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Lag, Lead
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -352,14 +351,31 @@ def _version_periods(protocol: Protocol) -> dict[tuple[int, int], Q]:
     return {key: Q() if any(not p for p in parts) else reduce(operator.or_, parts) for key, parts in periods.items()}
 
 
+def _ranked(offset: int, window_us: int) -> str:
+    """SQL over `pool` (`repeat_episodes`): each row with the start `offset` places before it
+    among its child's episodes in order of (start, id), and the starts just before and after
+    it. A counted row is a repeat when that earlier start lies within the window (`window_us`
+    microseconds; with `offset` 0, its own start: the threshold of one episode), or when the next
+    episode starts at the same instant; two starts at one instant make the child tied, which
+    the engine's rule decides. Only repeats and ties come back: (id, child, month, start,
+    repeat, tie). Built of whole numbers alone (hence the noqa for ruff's S608)."""
+    met = f"(before_us >= since_us - {int(window_us)} OR next_us = since_us)"
+    tie = "(next_us = since_us OR previous_us = since_us)"
+    return (f"SELECT id, child_id, month, since_us, counted = 1 AND {met}, {tie} FROM "  # noqa: S608
+            f"(SELECT id, child_id, month, since_us, counted, LAG(since_us, {int(offset)}) OVER w AS before_us, "
+            "LAG(since_us) OVER w AS previous_us, LEAD(since_us) OVER w AS next_us FROM pool "
+            f"WINDOW w AS (PARTITION BY child_id ORDER BY since_us, id)) ranked WHERE (counted = 1 AND {met}) OR {tie}")
+
+
 def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime) -> list[tuple[int, int, int]]:
     """(episode, child, month) of the period's episodes (`episodes`, starting in [start, end))
     that meet the protocol's repeat threshold (`is_repeat_missing`: the count-th or later
     episode of the child, cancelled ones left out, starting within the window before it), in
-    episode order. The database ranks each child's episodes of the period and of the window
-    before it: an episode is a repeat when the one count - 1 places before it started within
-    the window. Only when another of the child's episodes started at the very same instant
-    (which that ranking may place after it) is the child's list read and the rule asked."""
+    episode order. For each threshold, one statement ranks the children's episodes of the
+    period and of the window before it (`_ranked`), each start as a number (microseconds since
+    1970: a national year's repeats are a hundred thousand rows, not to be parsed as datetimes
+    one by one), and says which are repeats and which children have two episodes starting at
+    one instant; only those children's episodes are read again and asked of the rule."""
     protocol = active_protocol()
     children = episodes.order_by().values("child_id")
     out: list[tuple[int, int, int, int]] = []
@@ -367,30 +383,29 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
         pool = (Episode.objects.exclude(status=EpisodeStatus.CANCELLED)
                 .filter(child_id__in=children, missing_since__gte=start - timedelta(days=window),
                         missing_since__lt=end).order_by())
-        order = [F("missing_since").asc(), F("id").asc()]
-        ranked = pool.annotate(
-            before=Window(Lag("missing_since", offset=max(count - 1, 1)), partition_by=[F("child_id")], order_by=order),
-            next_start=Window(Lead("missing_since"), partition_by=[F("child_id")], order_by=order),
-        )
-        met = Q(before__gte=F("missing_since") - timedelta(days=window)) if count > 1 else Q(pk__isnull=False)
-        candidates = ranked.filter(met | Q(next_start=F("missing_since"))).values("pk")
-        # Each start as a number (microseconds since 1970), to put them in order: a national
-        # year's repeats are a hundred thousand rows, not to be parsed as datetimes one by one.
-        rows = list(episodes.filter(follows, pk__in=candidates)
-                    .annotate(month=Cast(local_month("missing_since"), IntegerField()),
-                              since_us=EpochMicroseconds("missing_since"))
-                    .order_by("missing_since", "id").values_list("pk", "child_id", "month", "since_us"))
-        out.extend(_confirmed(rows, pool, count, window))
+        counted = episodes.filter(follows).order_by().values("pk")
+        rows: list[tuple[int, int, int, int]] = []
+        tied: set[int] = set()
+        for pk, child_id, month, since_us, repeat, tie in rows_with(
+            pool.annotate(month=Cast(local_month("missing_since"), IntegerField()),
+                          since_us=EpochMicroseconds("missing_since"),
+                          counted=_flag(Q(pk__in=counted)))
+            .values("id", "child_id", "month", "since_us", "counted"),
+            "pool", [_ranked(max(count - 1, 0), window * 86_400_000_000)],
+        ):
+            if repeat:
+                rows.append((pk, child_id, month, since_us))
+            if tie:
+                tied.add(child_id)
+        out.extend(_confirmed(rows, tied, pool, count, window))
     out.sort(key=lambda row: (row[3], row[0]))
     return [(pk, child_id, month) for pk, child_id, month, _since in out]
 
 
-def _confirmed(rows: list[tuple[int, int, int, int]], pool: QuerySet[Episode], count: int,
+def _confirmed(rows: list[tuple[int, int, int, int]], tied: set[int], pool: QuerySet[Episode], count: int,
                window: int) -> list[tuple[int, int, int, int]]:
     """The candidates that are repeats: all, but where a child has two episodes starting at
-    one instant, that child's are asked of `is_repeat_missing` itself."""
-    tied = set(pool.values("child_id", "missing_since").annotate(n=Count("id")).filter(n__gt=1)
-               .values_list("child_id", flat=True))
+    one instant (`tied`), that child's are asked of `is_repeat_missing` itself."""
     if not tied:
         return rows
     starts: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
