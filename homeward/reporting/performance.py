@@ -171,17 +171,6 @@ def _labels(dimension: str) -> dict[str, str]:
     return dict(Sex.choices)
 
 
-def _by_month(months: list[str], items: list[tuple[str, int]], distinct: bool) -> list[int]:
-    index = {m: i for i, m in enumerate(months)}
-    sets: list[set[int]] = [set() for _ in months]
-    counts = [0] * len(months)
-    for month, key in items:
-        if month in index:
-            sets[index[month]].add(key)
-            counts[index[month]] += 1
-    return [len(s) for s in sets] if distinct else counts
-
-
 def _series(months: list[str], counts: list[CohortCount]) -> tuple[list[int], list[int]]:
     """Episodes and children month by month, from the database's counts of one value."""
     index = {m: i for i, m in enumerate(months)}
@@ -431,9 +420,13 @@ def performance(user: User, *, first: date, last: date, listing: bool = True) ->
         repeats = repeat_episodes(episodes, start, end)
         rhi_by_month, rhi_total = _rhi(user, first, last, months, listing=listing)
         duties = _duties(episodes)
+    # A national year's repeats are a hundred thousand rows: their months are named once each.
     repeat_children: dict[int, list[int]] = defaultdict(list)
-    for pk, child_id, _month_value in repeats:
+    repeat_months: dict[int, set[int]] = defaultdict(set)
+    for pk, child_id, month_value in repeats:
         repeat_children[child_id].append(pk)
+        repeat_months[month_value].add(child_id)
+    repeaters = {month_text(value): len(children) for value, children in repeat_months.items()}
     totals = next(c for c in counts.cohorts if c.dimension == "total")
     by_month = _series(months, [c for c in counts.cohorts if c.dimension == "month"])
     return Performance(
@@ -443,8 +436,7 @@ def performance(user: User, *, first: date, last: date, listing: bool = True) ->
         episodes_per_child=round(totals.episodes / totals.children, 2) if totals.children else None,
         rhi_by_month=rhi_by_month, rhi_total=rhi_total,
         cohorts=_cohorts(months, counts.cohorts),
-        repeat_children_by_month=_by_month(months, [(month_text(month), child_id) for _, child_id, month in repeats],
-                                           distinct=True),
+        repeat_children_by_month=[repeaters.get(month, 0) for month in months],
         repeat_children=[RepeatChild(child=c, episodes=e) for c, e in repeat_children.items()],
         hours_missing=[HoursBucket(label=label, from_hours=low, to_hours=high, count=counts.buckets.get(index, 0),
                                    episodes=listed.get(index, []))
