@@ -45,8 +45,9 @@ def stored_state(episode_id: int) -> list[tuple[Any, ...]]:
 
 def test_now_and_another_instant_answer_as_the_engine(api: Any, make_child: Any) -> None:
     child = make_child()
-    reported = api.post("/api/v1/episodes", {"child": child.pk, "reported_at": iso(50), "last_seen_at": iso(51),
-                                             "reported_by": "placement_provider", "risk_level": "high"}, format="json")
+    reported = api.post("/api/v1/episodes", {
+        "child": child.pk, "reported_at": iso(50), "last_seen_at": iso(51), "reported_by": "placement_provider",
+        "risk_level": "high"}, format="json")
     assert reported.status_code == 201, reported.content
     episode_id = int(reported.json()["id"])
     post = lambda path, body: api.post(f"/api/v1/episodes/{episode_id}/{path}", body, format="json")  # noqa: E731
@@ -73,8 +74,9 @@ def test_now_and_another_instant_answer_as_the_engine(api: Any, make_child: Any)
 
 def test_an_episode_beyond_its_stored_horizon_is_worked_out_and_not_written(api: Any, make_child: Any) -> None:
     child = make_child()
-    reported = api.post("/api/v1/episodes", {"child": child.pk, "reported_at": iso(30), "last_seen_at": iso(31),
-                                             "reported_by": "placement_provider", "risk_level": "medium"}, format="json")
+    reported = api.post("/api/v1/episodes", {
+        "child": child.pk, "reported_at": iso(30), "last_seen_at": iso(31), "reported_by": "placement_provider",
+        "risk_level": "medium"}, format="json")
     episode_id = int(reported.json()["id"])
     # The worker has not renewed the stored rows: they are exact only until an hour ago.
     EpisodeObligationState.objects.filter(episode_id=episode_id).update(

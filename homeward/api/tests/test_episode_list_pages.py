@@ -1,0 +1,44 @@
+"""`GET /api/v1/episodes` counts its list in the page's own statement: the same queries whether
+the list has one page or many (issue 11), and the same answer as before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from homeward.casework.episodes import episode_record_found, episode_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_page_or_many_the_same_queries_and_counts(api: Any, make_child: Any) -> None:
+    actor = get_user_model().objects.get(username="coord")
+    for n, hours in enumerate((30, 20, 10)):
+        episode = episode_report(actor=actor, child=make_child(given_name=f"C{n}"),
+                                 reported_at=timezone.now() - timedelta(hours=hours), reported_by="police").episode
+        episode_record_found(actor=actor, episode=episode, found_at=timezone.now() - timedelta(hours=hours - 1))
+
+    def read(query: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get("/api/v1/episodes", query)
+        assert response.status_code == 200
+        return len(captured.captured_queries), response.json()
+
+    read({})  # the client's first request reads more (its token's user): not the list's own
+    many_queries, first = read({"page_size": 2})
+    one_queries, whole = read({"page_size": 5})
+    assert many_queries == one_queries
+    assert (first["count"], first["count_capped"], len(first["results"])) == (3, False, 2)
+    assert first["next"] and not first["previous"]
+    assert (whole["count"], whole["next"], len(whole["results"])) == (3, None, 3)
+    assert [e["id"] for e in first["results"]] == [e["id"] for e in whole["results"]][:2]
+    second_queries, second = read({"page_size": 2, "page": 2})
+    assert second_queries == one_queries
+    assert (second["count"], second["next"], [e["id"] for e in second["results"]]) == (
+        3, None, [whole["results"][2]["id"]])
