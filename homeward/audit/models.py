@@ -73,3 +73,22 @@ class AuditPending(models.Model):
     as it links them (the only audit table the application may delete from)."""
 
     entry = models.OneToOneField(AuditEntry, on_delete=models.CASCADE, primary_key=True, related_name="+")
+
+
+class AuditNamed(models.Model):
+    """A child named by an audited export, with the ids of their records it carried (ADR 0017):
+    an export of a national year names a couple of hundred thousand children, each in a row of
+    its own, all written by one INSERT ... SELECT of the export's own rows. A row has no hash of
+    its own: its entry holds the number and the SHA-256 of all its rows (`detail.named`), under
+    the entry's keyed hash, so `audit verify` finds a row changed, removed or added.
+
+    No foreign-key constraints: checking them (and share-locking each child's row) cost more
+    than writing the rows; the entry is a row of the append-only log and children are never
+    deleted (they are archived)."""
+
+    pk = models.CompositePrimaryKey("child_id", "entry_id")
+    child = models.ForeignKey("children.Child", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                              related_name="+")
+    entry = models.ForeignKey(AuditEntry, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                              related_name="named")
+    records = models.TextField(help_text="The ids of the child's records the entry names, ascending, comma-separated.")

@@ -15,7 +15,7 @@ import re
 
 from django.db import connection
 
-from .models import AuditEntry, AuditLink
+from .models import AuditEntry, AuditLink, AuditNamed
 
 _ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -40,12 +40,20 @@ CREATE TRIGGER homeward_audit_append_only BEFORE UPDATE OR DELETE ON audit_audit
 """
 
 
+# So are the children an export names (ADR 0017).
+NAMED_TRIGGER_SQL = """
+DROP TRIGGER IF EXISTS homeward_audit_append_only ON audit_auditnamed;
+CREATE TRIGGER homeward_audit_append_only BEFORE UPDATE OR DELETE ON audit_auditnamed
+    FOR EACH ROW EXECUTE FUNCTION homeward_audit_append_only();
+"""
+
+
 def audit_protect(*, app_role: str) -> str:
     if connection.vendor != "postgresql":
         return "Not PostgreSQL: the embedded SQLite database has no roles; the hash chain still shows tampering."
     if not _ROLE.match(app_role):
         raise ValueError(f"{app_role!r} is not a plain PostgreSQL role name")
-    tables = [connection.ops.quote_name(model._meta.db_table) for model in (AuditEntry, AuditLink)]
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in (AuditEntry, AuditLink, AuditNamed)]
     role = connection.ops.quote_name(app_role)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
@@ -55,5 +63,5 @@ def audit_protect(*, app_role: str) -> str:
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
         for table in tables:
             cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
-    return (f"The audit log and its chain are append-only for {app_role}: it may SELECT and INSERT, nothing "
-            "else.")
+    return (f"The audit log, its chain and the children exports name are append-only for {app_role}: it may "
+            "SELECT and INSERT, nothing else.")

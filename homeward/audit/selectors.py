@@ -6,13 +6,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, can, require
 
-from .models import AuditEntry
+from .models import AuditEntry, AuditNamed
 from .services import audit_record
+
+
+def naming_child(child_id: int) -> Q:
+    """Entries about a child: those that name them (`child`) and the exports that name them in
+    a row of their own (ADR 0017). One list of entry ids from the two indexes, not an OR the
+    planner would answer by reading the whole log."""
+    entry, named = AuditEntry._meta.db_table, AuditNamed._meta.db_table
+    # Constants (the tables' names) and the id as a parameter.
+    sql = f"SELECT id FROM {entry} WHERE child_id = %s UNION ALL SELECT entry_id FROM {named} WHERE child_id = %s"  # noqa: S608
+    return Q(pk__in=RawSQL(sql, (child_id, child_id)))  # noqa: S611
 
 
 def audit_list_for_user(
@@ -23,7 +34,7 @@ def audit_list_for_user(
     require(user, Capability.AUDIT_READ)
     queryset = AuditEntry.objects.select_related("user").order_by("-at", "-id")
     if child_id is not None:
-        queryset = queryset.filter(child_id=child_id)
+        queryset = queryset.filter(naming_child(child_id))
     if username:
         queryset = queryset.filter(username=username)
     if since is not None:
@@ -45,14 +56,15 @@ def child_access_log_for_user(user: User, child_id: int) -> QuerySet[AuditEntry]
     require(user, Capability.CHILD_ACCESS_LOG)
     audit_record(actor=user, action="view", object_type="child_access_log", object_id=str(child.pk),
                  child_id=child.pk)
-    return (AuditEntry.objects.filter(child_id=child.pk, action__in=["view", "create", "update", "archive", "export"])
+    return (AuditEntry.objects.filter(naming_child(child.pk))
+            .filter(action__in=["view", "create", "update", "archive", "export"])
             .select_related("user").order_by("-at", "-id"))
 
 
 # Detail keys that say which record or step, never what a record said: kept for every reader.
 _STRUCTURAL_KEYS = frozenset({"episode", "meeting", "records", "action", "step", "version", "kind", "event",
                               "outcome", "recipients", "safeguarding_concern", "rows", "episodes", "children",
-                              "not_done", "exceptional"})
+                              "not_done", "exceptional", "named"})
 
 
 def _field_names(detail: Any, prefix: str = "") -> list[str]:

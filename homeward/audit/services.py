@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from .context import current_origin
 from .keys import KeyRing, audit_key_ring
-from .models import AuditEntry, AuditLink, AuditPending
+from .models import AuditEntry, AuditLink, AuditNamed, AuditPending
 
 # Any constant will do: it names the lock that serialises the chain's steps on PostgreSQL.
 _CHAIN_LOCK_KEY = 7_341_120
@@ -183,3 +183,72 @@ def audit_list_read(
                for child, records in sorted(by_child.items())]
     _append(entries)
     return entries
+
+
+# The children an export names, one row each with the ids of their records, written from the
+# export's own (record, child) pairs, and the number and SHA-256 of the rows written
+# (`named_digest`'s text: "child:records" lines in child order).
+_NAMED_SQL = """
+WITH named AS (
+    INSERT INTO audit_auditnamed (entry_id, child_id, records)
+    SELECT %s, child, string_agg(record::text, ',' ORDER BY record) FROM ({pairs}) AS pairs (record, child)
+    GROUP BY child
+    RETURNING child_id, records
+)
+SELECT COUNT(*), encode(sha256(convert_to(
+    COALESCE(string_agg(child_id || ':' || records, E'\\n' ORDER BY child_id), ''), 'UTF8')), 'hex')
+FROM named
+"""
+
+
+def named_digest(rows: Iterable[tuple[int, str]]) -> str:
+    """The SHA-256 of an entry's named children, (child, records) in child order: one
+    "child:records" line each, joined by newlines."""
+    digest = hashlib.sha256()
+    for number, (child, records) in enumerate(rows):
+        digest.update(f"{chr(10) if number else ''}{child}:{records}".encode())
+    return digest.hexdigest()
+
+
+def audit_named_read(
+    *, actor: Any, action: str, object_type: str, object_id: str = "", query: dict[str, Any],
+    rows: Iterable[tuple[int, int]] = (), rows_sql: tuple[str, Sequence[Any]] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An export naming many children (ADR 0017): one entry for the export, and a row per child
+    named (AuditNamed) with the ids of the records of theirs it carried. The pairs are `rows`,
+    (record id, child id), or on PostgreSQL `rows_sql`, SQL giving each pair once and its
+    parameters, which one INSERT ... SELECT reads (nothing of them passes through Python). The
+    entry's detail holds `query` and the rows' number and SHA-256 (`named`), under its keyed
+    hash; it is linked into the chain as any entry is. Inside the caller's transaction."""
+    with transaction.atomic(savepoint=False):
+        entry_id: int | None = None
+        if rows_sql is not None and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The entry's id first: its rows name it, and its hash covers theirs.
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AuditEntry._meta.db_table])
+                entry_id = cursor.fetchone()[0]
+                sql, params = rows_sql
+                cursor.execute(_NAMED_SQL.format(pairs=sql), [entry_id, *params])
+                count, digest = cursor.fetchone()
+        else:
+            if rows_sql is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(rows_sql[0], list(rows_sql[1]))
+                    rows = list(cursor.fetchall())
+            by_child: dict[int, set[int]] = {}
+            for record, child in rows:
+                by_child.setdefault(child, set()).add(record)
+            named = [(child, ",".join(map(str, sorted(records)))) for child, records in sorted(by_child.items())]
+            count, digest = len(named), named_digest(named)
+        entry = _entry(actor=actor, action=action, object_type=object_type, object_id=object_id,
+                       detail={**(detail or {}), "query": query, "named": {"children": count, "sha256": digest}})
+        if entry_id is None:
+            _append([entry])
+            AuditNamed.objects.bulk_create(
+                [AuditNamed(entry_id=entry.pk, child_id=child, records=records) for child, records in named],
+                batch_size=5000)
+        else:
+            entry.pk = entry_id
+            _append([entry])
+    return entry

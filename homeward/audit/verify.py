@@ -14,6 +14,10 @@ chain link by link, and the chain's head against the anchors written outside the
 
 Entries written since the chain's last step are counted as waiting; each still proves itself
 by its own hash.
+
+The children an export names (ADR 0017) are checked against the number and SHA-256 its entry
+holds: a row changed, removed, or added (under that entry or one that names no children) is
+reported.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from .keys import KeyRing, audit_key_ring
-from .models import AuditEntry, AuditLink
-from .services import audit_chain_extend, entry_digest, link_digest
+from .models import AuditEntry, AuditLink, AuditNamed
+from .services import audit_chain_extend, entry_digest, link_digest, named_digest
 
 
 @dataclass
@@ -35,6 +40,7 @@ class VerifyReport:
     checked: int = 0
     anchors: int = 0
     waiting: int = 0  # entries not linked into the chain yet (each verified by its own hash)
+    named: int = 0  # children named by exports (ADR 0017), checked against their entries
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -93,6 +99,8 @@ class _Walk:
     previous_hash: str = ""
     previous_id: int | None = None
     keyed: bool = False
+    # Entries that name children in rows of their own (ADR 0017): their number and SHA-256.
+    named: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def _check_entry(walk: _Walk, entry: AuditEntry, ring: KeyRing) -> None:
@@ -141,6 +149,8 @@ def _walk_entries(walk: _Walk, ring: KeyRing, batch_size: int) -> tuple[str, dic
                 walk.report.problems.append(f"entry {entry.pk}: chained inline after linked entries began: it was "
                                             "not made by Homeward")
             _check_entry(walk, entry, ring)
+            if isinstance(entry.detail, dict) and isinstance(entry.detail.get("named"), dict):
+                walk.named[entry.pk] = entry.detail["named"]
         last_id = batch[-1].pk
     return walk.previous_hash, linked
 
@@ -175,6 +185,39 @@ def _walk_links(walk: _Walk, ring: KeyRing, start: str, linked: dict[int, str], 
     walk.report.waiting = len(linked)
 
 
+def _check_named_rows(walk: _Walk, entry_id: int, rows: list[tuple[int, str]]) -> None:
+    declared = walk.named.pop(entry_id, None)
+    if declared is None:
+        written = AuditEntry.objects.filter(pk=entry_id).values_list("detail", flat=True).first()
+        if isinstance(written, dict) and "named" in written:
+            return  # written since the walk through the entries: checked next time
+        walk.report.problems.append(f"entry {entry_id}: {len(rows)} named children added to an entry that names "
+                                    "none: they were not written by Homeward")
+        return
+    if declared.get("children") != len(rows) or declared.get("sha256") != named_digest(rows):
+        walk.report.problems.append(f"entry {entry_id}: the children it names ({len(rows)}) are not the "
+                                    f"{declared.get('children')} it was written with: rows were changed, removed "
+                                    "or added")
+
+
+def _walk_named(walk: _Walk, batch_size: int) -> None:
+    """Every export's named children, entry by entry, against the number and hash it holds."""
+    current: int | None = None
+    rows: list[tuple[int, str]] = []
+    for entry_id, child_id, records in (AuditNamed.objects.order_by("entry_id", "child_id")
+                                        .values_list("entry_id", "child_id", "records").iterator(batch_size)):
+        walk.report.named += 1
+        if entry_id != current:
+            if current is not None:
+                _check_named_rows(walk, current, rows)
+            current, rows = entry_id, []
+        rows.append((child_id, records))
+    if current is not None:
+        _check_named_rows(walk, current, rows)
+    for entry_id in sorted(walk.named):
+        _check_named_rows(walk, entry_id, [])
+
+
 def audit_verify(*, batch_size: int = 2000) -> VerifyReport:
     """Walk the whole log in order, checking each entry's keyed hash, the inline chain and the
     linked chain, then every anchor against the entry or link it names."""
@@ -184,6 +227,7 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyReport:
     walk = _Walk(report=report, anchored={(str(a["kind"]), int(str(a["number"]))) for a in anchors})
     start, linked = _walk_entries(walk, ring, batch_size)
     _walk_links(walk, ring, start, linked, batch_size)
+    _walk_named(walk, batch_size)
     for anchor in anchors:
         where = (str(anchor["kind"]), int(str(anchor["number"])))
         name = f"{'entry' if where[0] == 'id' else 'link'} {where[1]}"

@@ -37,11 +37,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from homeward.accounts.models import User
@@ -61,6 +63,7 @@ from .history import (
     home_authority_id,
     period_bounds,
 )
+from .statements import report_statements
 
 COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
 # What the table reads of each episode and its child, in this order: the London dates of the
@@ -118,16 +121,14 @@ def _dmy(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
-def ssda903_missing(user: User, *, year: int) -> MissingTable:
-    """The Missing table rows of the collection year, and any problems that bar its export.
-
-    Only the year's episodes are read: those started by its last day and not found before its
-    first (an episode found earlier ends before the year, whatever care or age cut it to), in
-    one query of the columns the table needs; the histories are read for their children alone."""
-    first, last = collection_year(year)
+def _year_episodes(user: User, first: date, last: date) -> QuerySet[Any, Any]:
+    """The episodes that may have a row in the year: those started by its last day and not found
+    before its first (an episode found earlier ends before the year, whatever care or age cut it
+    to), of the home authority's children ever looked after, with the London dates of the start
+    and the return worked out by the database."""
     year_start, year_end = period_bounds(first, last)
     in_care = LegalStatusPeriod.objects.filter(child=OuterRef("child_id"), status=LOOKED_AFTER)
-    episodes = (
+    return (
         episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED)
         .filter(child__responsible_authority_id=home_authority_id(), missing_since__lt=year_end)
         .filter(Q(found_at__isnull=True) | Q(found_at__gte=year_start))
@@ -135,6 +136,15 @@ def ssda903_missing(user: User, *, year: int) -> MissingTable:
         .filter(Exists(in_care))
         .annotate(start_day=TruncDate("missing_since", tzinfo=LONDON), found_day=TruncDate("found_at", tzinfo=LONDON))
     )
+
+
+def ssda903_missing(user: User, *, year: int) -> MissingTable:
+    """The Missing table rows of the collection year, and any problems that bar its export.
+
+    Only the year's episodes are read (`_year_episodes`), in one query of the columns the table
+    needs; the histories are read for their children alone."""
+    first, last = collection_year(year)
+    episodes = _year_episodes(user, first, last)
     found = list(episodes.order_by("child_id", "missing_since", "id").values_list(*_COLUMNS))
     children = {values[1]: ChildRow(values[1], values[5], values[6], values[7], home_authority())
                 for values in found}
@@ -161,6 +171,100 @@ def ssda903_missing(user: User, *, year: int) -> MissingTable:
     return MissingTable(year=year, rows=rows, problems=problems)
 
 
+# The year's rows on PostgreSQL, worked out by the database as `ssda903_missing` works them out
+# in Python (tests compare the two): the status in force on a day is the last recorded of those
+# that began latest on or before it (an undated one began before every date); care ends on the
+# first later start of a status that is not looked after; the 18th birthday of someone born on
+# 29 February is 1 March. Columns: episode, child, ref, dob, known, start, mis_end. Parameters:
+# the episodes' own, then the year's last day twice and its first.
+_ROWS_SQL = """
+WITH e AS MATERIALIZED (SELECT * FROM ({episodes}) AS year_episodes (id, child_id, start_day, found_day, known, ref,
+                                                                     dob)),
+days AS (
+    SELECT DISTINCT ON (child_id, day) child_id, day, status
+    FROM (SELECT child_id, COALESCE(started_on, '-infinity'::date) AS day, status, id
+          FROM children_legalstatusperiod WHERE child_id IN (SELECT child_id FROM e)) AS recorded
+    ORDER BY child_id, day, id DESC
+),
+spans AS (
+    SELECT child_id, day, status, LEAD(day) OVER w AS next_day,
+           MIN(day) FILTER (WHERE status <> 'looked_after')
+               OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS care_end
+    FROM days WINDOW w AS (PARTITION BY child_id ORDER BY day)
+),
+periods AS (
+    SELECT e.id AS episode, e.child_id AS child, e.ref, e.dob, e.known, e.start_day AS start,
+           LEAST(spans.care_end, e.found_day,
+                 CASE WHEN EXTRACT(MONTH FROM e.dob) = 2 AND EXTRACT(DAY FROM e.dob) = 29
+                      THEN make_date(EXTRACT(YEAR FROM e.dob)::int + 18, 3, 1)
+                      ELSE (e.dob + INTERVAL '18 years')::date END) AS period_end
+    FROM e JOIN spans ON spans.child_id = e.child_id AND spans.status = 'looked_after'
+        AND spans.day <= e.start_day AND (spans.next_day IS NULL OR e.start_day < spans.next_day)
+    WHERE e.start_day <= %s
+)
+SELECT episode, child, ref, dob, known, start, CASE WHEN period_end <= %s THEN period_end END AS mis_end
+FROM periods WHERE period_end IS NULL OR period_end >= %s
+"""
+
+# The year's rows, for the length of the transaction (`ssda903_missing_export`).
+_ROWS_TABLE = "ssda903_missing_rows"
+
+# The export in one statement over the rows (`_ROWS_TABLE`): a row per problem found (each with what its message
+# names), then one row with the CSV's lines and their number. Rule 574 compares each period with
+# the one before it in the DfE's order (by end, a blank end read as the start, then by start;
+# ties in file order); rule 575 reads the placement in force on the start (the latest started,
+# the last recorded among equals) of a period open at the year end. A case-system id that may
+# bar the export (blank, outer space, a formula's first character, anything but printable
+# ASCII) is sent back to be checked in Python (`child_id_problem`). The CSV cell of the id is
+# `csv_cell` then the csv module's minimal quoting.
+_EXPORT_SQL = r"""
+WITH r AS NOT MATERIALIZED (SELECT * FROM {rows}),
+compared AS (
+    SELECT r.*, LAG(episode) OVER w AS prev_episode, LAG(start) OVER w AS prev_start, LAG(mis_end) OVER w AS prev_end,
+           ROW_NUMBER() OVER w > 1 AS has_prev
+    FROM r WINDOW w AS (PARTITION BY child ORDER BY COALESCE(mis_end, start), start, mis_end IS NULL, episode)
+),
+checked AS (
+    SELECT compared.*,
+           CASE WHEN mis_end IS NULL THEN (
+               SELECT placement.ended_on FROM children_placement AS placement
+               WHERE placement.child_id = compared.child
+                 AND COALESCE(placement.started_on, '-infinity'::date) <= compared.start
+                 AND (placement.ended_on IS NULL OR compared.start < placement.ended_on)
+               ORDER BY COALESCE(placement.started_on, '-infinity'::date) DESC, placement.id DESC LIMIT 1
+           ) END AS placement_ended
+    FROM compared
+),
+lines AS (
+    SELECT ref, child, start, mis_end, episode,
+           CASE WHEN cell ~ '[,"\r\n]' THEN '"' || replace(cell, '"', '""') || '"' ELSE cell END
+           || ',' || to_char(dob, 'DD/MM/YYYY') || ',' || CASE WHEN known THEN 'A' ELSE 'M' END
+           || ',' || to_char(start, 'DD/MM/YYYY') || ',' || COALESCE(to_char(mis_end, 'DD/MM/YYYY'), '') AS line
+    FROM (SELECT r.*, CASE WHEN ref ~ '^[=+@\t\r-]' THEN '''' || ref ELSE ref END AS cell FROM r) AS cells
+)
+SELECT episode, child, ref, dob, start, mis_end, has_prev, prev_episode, prev_start, prev_end, placement_ended,
+       NULL, NULL
+FROM checked
+WHERE (ref = '' OR ref ~ '^[[:space:]=+@-]' OR ref ~ '[[:space:]]$' OR ref ~ '[^ -~]')
+   OR mis_end < start OR start < dob OR start > %s OR mis_end < %s OR mis_end > %s
+   OR (has_prev AND (prev_end IS NULL OR start < prev_end)) OR placement_ended <= %s
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       COUNT(*), string_agg(line, E'\r\n' ORDER BY ref COLLATE "C", child, start, mis_end IS NULL,
+                                                  COALESCE(mis_end, start), episode)
+FROM lines
+"""
+
+
+def _rows_sql(user: User, first: date, last: date) -> tuple[str, list[Any]]:
+    """The year's rows as SQL (`_ROWS_SQL`) and its parameters."""
+    episodes = (_year_episodes(user, first, last)
+                .annotate(ref=F("child__external_id"), dob=F("child__date_of_birth"))
+                .order_by().values_list("id", "child_id", "start_day", "found_day", "whereabouts_known", "ref", "dob"))
+    inner, inner_params = episodes.query.get_compiler(using=episodes.db).as_sql()
+    return _ROWS_SQL.format(episodes=inner), [*inner_params, last, last, first]
+
+
 def _care_end(history: ChildHistory, start: date, found: date | None) -> date | None:
     """The end of the period: found, or the end of care if that came first."""
     limits = [d for d in (history.care_ends_after(start), history.eighteenth_birthday()) if d is not None]
@@ -175,6 +279,13 @@ def _file_order(row: MissingRow) -> tuple[str, int, date, bool, date, int]:
 
 
 def _row_problems(row: MissingRow, history: ChildHistory, first: date, last: date) -> list[Problem]:
+    placement = history.placement_on(row.start) if row.end is None else None
+    return _period_problems(row, placement.ended_on if placement is not None else None, first, last)
+
+
+def _period_problems(row: MissingRow, placement_ended: date | None, first: date, last: date) -> list[Problem]:
+    """The row's own problems; `placement_ended` is when the placement in force on the start
+    ended, for a period still open at the year end."""
     out = []
 
     def problem(rule: str, message: str) -> None:
@@ -193,13 +304,24 @@ def _row_problems(row: MissingRow, history: ChildHistory, first: date, last: dat
         problem("570", f"The episode starts after the end of the collection year ({_dmy(last)}).")
     if row.end is not None and not first <= row.end <= last:
         problem("571", f"The episode's end ({_dmy(row.end)}) is outside the collection year.")
-    if row.end is None:
-        placement = history.placement_on(row.start)
-        if placement is not None and placement.ended_on is not None and placement.ended_on <= last:
-            problem("575", f"The child is recorded missing from {_dmy(row.start)} with no return by the year end, "
-                           f"but the placement they went missing from ended on {_dmy(placement.ended_on)}: "
-                           "record when the child was found, or correct the placement history.")
+    if row.end is None and placement_ended is not None and placement_ended <= last:
+        problem("575", f"The child is recorded missing from {_dmy(row.start)} with no return by the year end, "
+                       f"but the placement they went missing from ended on {_dmy(placement_ended)}: "
+                       "record when the child was found, or correct the placement history.")
     return out
+
+
+def _overlap(episode: int, child: int, start: date, previous: int, previous_start: date,
+             previous_end: date | None) -> Problem | None:
+    """Rule 574 between a period and the one before it in the DfE's order, if broken."""
+    if previous_end is None:
+        return Problem(episode, child, "574", f"This episode starts ({_dmy(start)}) while episode {previous} "
+                                              f"(from {_dmy(previous_start)}) is still open: record when the child "
+                                              "was found.")
+    if start < previous_end:
+        return Problem(episode, child, "574", f"This episode ({_dmy(start)}) overlaps episode {previous} "
+                                              f"({_dmy(previous_start)} to {_dmy(previous_end)}).")
+    return None
 
 
 def _overlaps(rows: list[MissingRow]) -> list[Problem]:
@@ -213,14 +335,9 @@ def _overlaps(rows: list[MissingRow]) -> list[Problem]:
     for periods in by_child.values():
         ordered = sorted(periods, key=lambda r: (r.end or r.start, r.start))
         for previous, row in pairwise(ordered):
-            if previous.end is None:
-                out.append(Problem(row.episode, row.child, "574",
-                                   f"This episode starts ({_dmy(row.start)}) while episode {previous.episode} "
-                                   f"(from {_dmy(previous.start)}) is still open: record when the child was found."))
-            elif row.start < previous.end:
-                out.append(Problem(row.episode, row.child, "574",
-                                   f"This episode ({_dmy(row.start)}) overlaps episode {previous.episode} "
-                                   f"({_dmy(previous.start)} to {_dmy(previous.end)})."))
+            clash = _overlap(row.episode, row.child, row.start, previous.episode, previous.start, previous.end)
+            if clash is not None:
+                out.append(clash)
     return out
 
 
@@ -236,3 +353,62 @@ def ssda903_missing_csv(table: MissingTable) -> str:
         child_ref, *rest = row.as_csv()
         writer.writerow([csv_cell(child_ref), *rest])
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class MissingExport:
+    """The Missing table of a year as it is exported: the CSV (blank while there are problems),
+    its number of rows, the problems that bar it, and the (episode, child) of each row for the
+    audit log: on PostgreSQL a query (SQL and parameters) that reads the year's rows again inside
+    the statement that writes the entries, elsewhere the pairs themselves."""
+
+    year: int
+    rows: int
+    problems: list[Problem]
+    csv: str
+    named_sql: tuple[str, list[Any]] | None = None
+    named: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
+    """`ssda903_missing` and `ssda903_missing_csv` in one: the same rows, problems and bytes. On
+    PostgreSQL the database works out the rows, then the problems' facts and the CSV's lines
+    (a national year is a quarter of a million rows: no model or row object is made for them);
+    the pairs for the audit log are read from the same rows later in the caller's transaction.
+    Elsewhere the table is built in Python."""
+    if connection.vendor != "postgresql":
+        table = ssda903_missing(user, year=year)
+        return MissingExport(year=year, rows=len(table.rows), problems=table.problems,
+                             csv=ssda903_missing_csv(table) if table.clean else "",
+                             named=[(row.episode, row.child) for row in table.rows])
+    first, last = collection_year(year)
+    rows_sql, params = _rows_sql(user, first, last)
+    # The rows are worked out once, into a table of this transaction's own, which the export's
+    # statement and then the audit log's read. Called outside a transaction, the audit log's
+    # statement works them out again (the table goes with this function's own transaction).
+    kept = connection.in_atomic_block
+    with report_statements(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_ROWS_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_ROWS_TABLE} ON COMMIT DROP AS {rows_sql}", params)
+        cursor.execute(_EXPORT_SQL.format(rows=_ROWS_TABLE), [last, first, last, last])
+        found = cursor.fetchall()
+    *problem_rows, (*_, count, lines) = found
+    problems: list[Problem] = []
+    for (episode, child, ref, dob, start, end, has_previous, previous, previous_start, previous_end,
+         placement_ended, *_) in problem_rows:
+        row = MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=dob, missing="", start=start,
+                         end=end)
+        problems.extend(_period_problems(row, placement_ended, first, last))
+        clash = _overlap(episode, child, start, previous, previous_start, previous_end) if has_previous else None
+        if clash is not None:
+            problems.append(clash)
+    problems.sort(key=lambda p: (p.episode, p.rule))
+    header = ",".join(COLUMNS) + "\r\n"
+    csv_text = "" if problems else header + (lines + "\r\n" if count else "")
+    named: tuple[str, list[Any]] = ((f"SELECT episode, child FROM {_ROWS_TABLE}", []) if kept else  # noqa: S608
+                                    (f"SELECT episode, child FROM ({rows_sql}) AS named", params))  # noqa: S608
+    return MissingExport(year=year, rows=count, problems=problems, csv=csv_text, named_sql=named)

@@ -8,6 +8,7 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from homeward.accounts.permissions import Capability, require
 from homeward.api.errors import problem
 from homeward.api.views import HomewardAPIView
-from homeward.audit.services import audit_list_read, audit_record
+from homeward.audit.services import audit_list_read, audit_named_read, audit_record
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date, year_problem
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
@@ -27,7 +28,7 @@ from homeward.reporting.named import exported_records, report_rows, weekly_rows
 from homeward.reporting.patterns import patterns
 from homeward.reporting.performance import performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv
-from homeward.reporting.ssda903 import ssda903_missing, ssda903_missing_csv
+from homeward.reporting.ssda903 import ssda903_missing_export
 from homeward.reporting.weekly import SECTIONS, WeeklyItem, weekly_report
 
 from .fields import query_instant, query_number, query_text
@@ -222,17 +223,18 @@ class Ssda903MissingView(HomewardAPIView):
         if year is None:
             raise DomainValidationError.single("year", "Give the collection year's end, e.g. 2025 for 2024-25.")
         raw = str(year)
-        table = ssda903_missing(actor, year=int(raw))
-        if not table.clean:
-            return problem(400, "The Missing table breaks the DfE rules",
-                           f"{len(table.problems)} problem(s) to fix before the {int(raw) - 1}-{raw[2:]} table can "
-                           "be exported; nothing was exported.",
-                           [{"field": p.field, "message": f"Rule {p.rule}: {p.message}"} for p in table.problems])
-        audit_record(actor=actor, action="export", object_type="ssda903_missing", object_id=raw,
-                     detail={"rows": len(table.rows), "episodes": [r.episode for r in table.rows]})
-        audit_list_read(actor=actor, action="export", object_type="ssda903_missing",
-                        rows=exported_records(ssda903=table), query={"year": raw})
-        return _attachment(ssda903_missing_csv(table), "text/csv; charset=utf-8", f"ssda903-missing-{raw}.csv")
+        with transaction.atomic():
+            table = ssda903_missing_export(actor, year=int(raw))
+            if not table.clean:
+                return problem(400, "The Missing table breaks the DfE rules",
+                               f"{len(table.problems)} problem(s) to fix before the {int(raw) - 1}-{raw[2:]} table "
+                               "can be exported; nothing was exported.",
+                               [{"field": p.field, "message": f"Rule {p.rule}: {p.message}"} for p in table.problems])
+            # One entry for the file, naming each child it carries in a row of their own (ADR 0017).
+            audit_named_read(actor=actor, action="export", object_type="ssda903_missing", object_id=raw,
+                             query={"year": raw}, detail={"rows": table.rows}, rows=table.named,
+                             rows_sql=table.named_sql)
+        return _attachment(table.csv, "text/csv; charset=utf-8", f"ssda903-missing-{raw}.csv")
 
 
 class AnnexAView(HomewardAPIView):

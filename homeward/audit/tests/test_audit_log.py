@@ -34,11 +34,11 @@ def _as_owner(sql: str, params: list[Any]) -> None:
         if connection.vendor == "postgresql":
             # Django's foreign keys are deferred: settle them so the table may be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in ("audit_auditentry", "audit_auditlink"):
+            for table in ("audit_auditentry", "audit_auditlink", "audit_auditnamed"):
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER homeward_audit_append_only")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            for table in ("audit_auditentry", "audit_auditlink"):
+            for table in ("audit_auditentry", "audit_auditlink", "audit_auditnamed"):
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER homeward_audit_append_only")
 
 

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from homeward.accounts.roles import Role
-from homeward.audit.models import AuditEntry
+from homeward.audit.models import AuditEntry, AuditNamed
+from homeward.audit.selectors import naming_child
 from homeward.casework.interviews import InterviewRecord, rhi_record_interview, rhi_record_offer
 
 from .conftest import london
@@ -47,9 +48,13 @@ def test_the_ssda903_table_as_csv_audited(data: dict[str, Any], api: Any) -> Non
     assert answer.content.decode().splitlines() == ["CHILD,DOB,MISSING,MIS_START,MIS_END",
                                                     "A1,17/05/2011,M,02/06/2024,03/06/2024",
                                                     "A1,17/05/2011,A,01/09/2024,02/09/2024"]
-    entry = AuditEntry.objects.filter(action="export", object_type="ssda903_missing", child__isnull=True).get()
-    assert entry.detail["episodes"] == [data["first"].pk, data["second"].pk]
-    assert AuditEntry.objects.filter(action="export", object_type="ssda903_missing", child=data["child"]).exists()
+    # One entry for the file, naming the child it carries in a row of their own with their
+    # episodes (ADR 0017), which the child's access log finds.
+    entry = AuditEntry.objects.filter(action="export", object_type="ssda903_missing").get()
+    assert entry.child_id is None and entry.detail["rows"] == 2 and entry.detail["named"]["children"] == 1
+    named = AuditNamed.objects.get(entry=entry)
+    assert (named.child_id, named.records) == (data["child"].pk, f"{data['first'].pk},{data['second'].pk}")
+    assert list(AuditEntry.objects.filter(naming_child(data["child"].pk), action="export")) == [entry]
 
 
 def test_a_table_that_breaks_the_rules_is_refused_naming_the_episodes(data: dict[str, Any], clashing_episode: Any,

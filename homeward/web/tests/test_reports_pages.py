@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from homeward.audit.models import AuditEntry
+from homeward.audit.models import AuditEntry, AuditNamed
 from homeward.episodes.models import Episode
 from homeward.imports.models import ImportJob, ImportStatus
 from homeward.reporting.tests import conftest as reporting_fixtures
@@ -244,11 +244,12 @@ def test_a_clean_ssda903_year_offers_the_download_audited_once(web: Client, data
     assert download.content.decode().splitlines() == ["CHILD,DOB,MISSING,MIS_START,MIS_END",
                                                       "A1,17/05/2011,M,02/06/2024,03/06/2024",
                                                       "A1,17/05/2011,A,01/09/2024,02/09/2024"]
-    entry = AuditEntry.objects.get(action="export", object_type="ssda903_missing", child__isnull=True)
-    assert entry.detail["episodes"] == [data["first"].pk, data["second"].pk]
-    # And one entry naming the child the file carries, with its episodes (issue 14).
-    named = AuditEntry.objects.get(action="export", object_type="ssda903_missing", child=data["child"])
-    assert named.detail["records"] == [data["first"].pk, data["second"].pk]
+    entry = AuditEntry.objects.get(action="export", object_type="ssda903_missing")
+    assert entry.detail["rows"] == 2 and entry.detail["named"]["children"] == 1
+    # And the child the file carries named, with its episodes (issue 14), in a row of their own
+    # covered by the entry (ADR 0017).
+    named = AuditNamed.objects.get(entry=entry, child=data["child"])
+    assert named.records == f"{data['first'].pk},{data['second'].pk}"
 
 
 def test_a_year_that_breaks_the_rules_lists_the_episodes_to_fix_and_exports_nothing(

@@ -38,7 +38,8 @@ class Command(BaseCommand):
                                    f"in {report.checked} entries.")
             waiting = (f" {report.waiting} entries written since the chain's last step prove themselves and wait "
                        "for the next." if report.waiting else "")
-            self.stdout.write(f"The audit log is intact: {report.checked} entries and {report.anchors} anchors "
+            named = f", {report.named} children named by exports" if report.named else ""
+            self.stdout.write(f"The audit log is intact: {report.checked} entries{named} and {report.anchors} anchors "
                               f"checked.{waiting}")
         elif options["action"] == "anchor":
             anchor = audit_anchor()
