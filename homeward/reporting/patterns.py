@@ -26,14 +26,17 @@ link to them.
 
 from __future__ import annotations
 
+import json
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import combinations
+from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -49,7 +52,7 @@ from homeward.reference.selectors import coded_labels
 from .factor_counts import factor_hits
 from .history import initials, month_key, months_between
 from .performance import episodes_starting
-from .statements import EpochMicroseconds, cycles_uncollected
+from .statements import EpochMicroseconds, cycles_uncollected, report_statements
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
@@ -58,6 +61,9 @@ _ENTRY_SPLIT = re.compile(r"[\n;,]+")
 # Philomena profiles that name one associate or place frequented link their children two by
 # two up to this many children; more, and the entry is listed as shared (`SharedEntry`).
 LINKED_AT_MOST = 12
+# Children whose names are read by their ids; more, through the period's episodes.
+_NAMED_BY_ID = 2000
+_DAY_US = 86_400_000_000
 
 
 @lru_cache(maxsize=65_536)
@@ -195,212 +201,398 @@ def _factor_trends(episodes: QuerySet[Episode], months: list[str]) -> list[Facto
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    """An episode as the network compares it: when it ran, the places it names and where it
-    stands in each place's list of episodes."""
-
-    pk: int
-    child: int
-    start: int  # microseconds since the epoch: compared, never shown
-    end: int
-    places: tuple[tuple[str, int], ...]
-
-
-class _Places:
-    """Places as they are read, episode by episode (see `_places`)."""
-
-    def __init__(self) -> None:
-        self.places: dict[str, Place] = {}
-        self.texts: dict[str, Counter[str]] = defaultdict(Counter)
-
-    def add(self, pk: int, child_id: int, attribute: str, text: str, key: str, first: bool) -> None:
-        """One naming of a place; `first`: the first of the episode's (it is listed once)."""
-        place = self.places.get(key)
-        if place is None:
-            place = self.places[key] = Place(key=key, label=text.strip())
-        if attribute == "last_seen":
-            place.last_seen += 1
-        else:
-            place.found += 1
-        if first:
-            place.episodes.append(pk)
-        place.children.add(child_id)
-        self.texts[key][text] += 1
-
-    def recurring(self, min_count: int) -> list[Place]:
-        for key, place in self.places.items():
-            # The spelling named most (as written, less outer spaces; the first seen of equals).
-            spellings: Counter[str] = Counter()
-            for text, count in self.texts[key].items():
-                spellings[text.strip()] += count
-            place.label = spellings.most_common(1)[0][0]
-        recurring = [p for p in self.places.values() if p.total >= min_count]
-        return sorted(recurring, key=lambda p: (-p.total, p.key))
-
-
 def _entries(text: str) -> set[str]:
     return {key for part in _ENTRY_SPLIT.split(text or "") if (key := normalise_place(part))}
 
 
-class _Network:
-    """The links between children, built as the original all-pairs comparison found them, in
-    the same order, but only among episodes that share a place (grouped by normalised place)
-    and Philomena profiles that share an entry (grouped by normalised entry)."""
+@dataclass
+class _ProfileLinks:
+    """(b) of the network from Philomena profiles: the entries each pair of children shares,
+    and the entries too common to link anyone (kind, entry, children)."""
 
-    def __init__(self) -> None:
-        self.edges: dict[tuple[int, int], NetworkEdge] = {}
-        self._episodes: dict[tuple[int, int], set[int]] = defaultdict(set)
+    associates: dict[tuple[int, int], set[str]] = field(default_factory=lambda: defaultdict(set))
+    frequented: dict[tuple[int, int], set[str]] = field(default_factory=lambda: defaultdict(set))
+    shared: list[tuple[str, str, list[int]]] = field(default_factory=list)
 
-    def edge(self, a: int, b: int) -> NetworkEdge:
-        key = (min(a, b), max(a, b))
-        return self.edges.setdefault(key, NetworkEdge(source=key[0], target=key[1]))
+    def pairs(self) -> list[tuple[int, int, int, int]]:
+        """(source, target, associates, places frequented) of each pair, counted."""
+        return [(one, other, len(self.associates.get((one, other), ())), len(self.frequented.get((one, other), ())))
+                for one, other in sorted(self.associates.keys() | self.frequented.keys())]
 
-    def together(self, spans: list[_Span], together: timedelta) -> dict[str, set[int]]:
-        """(a) Children whose episodes overlap in time, or start within `together` of each
-        other, at a shared place. `spans` are in (start, id) order; each episode is compared
-        with the later ones of its own places only, until they start after it has ended.
 
-        A place is too busy to link an episode when more than `LINKED_AT_MOST` others there
-        started within `together` of it (a place so common, as "home address", that being
-        named there says nothing of who was together): returned, place by place, as the
-        episodes (indexes of `spans`) it did not link, to be listed as shared."""
-        window = round(together.total_seconds() * 1_000_000)
-        at_place: dict[str, list[int]] = defaultdict(list)
-        starts: dict[str, list[int]] = defaultdict(list)
-        for index, span in enumerate(spans):
-            for key, _ in span.places:
-                at_place[key].append(index)
-                starts[key].append(span.start)
-        busy: dict[str, set[int]] = defaultdict(set)
-        for key, times in starts.items():
-            for position, start in enumerate(times):
-                if bisect_right(times, start + window) - bisect_left(times, start - window) - 1 > LINKED_AT_MOST:
-                    busy[key].add(at_place[key][position])
-        # Each episode's places that are not too busy to link it, worked out once.
-        free = [frozenset(key for key, _ in span.places if index not in busy.get(key, ()))
-                for index, span in enumerate(spans)]
-        for index, a in enumerate(spans):
-            limit = max(a.end, a.start + window)
-            later: set[int] = set()
-            for key, where in a.places:
-                if key not in free[index]:
-                    continue
-                group = at_place[key]
-                for position in range(where + 1, len(group)):
-                    other = group[position]
-                    if spans[other].start > limit:
-                        break
-                    if key in free[other]:
-                        later.add(other)
-            for other in sorted(later):
-                b = spans[other]
-                if a.child == b.child:
-                    continue
-                shared = free[index] & free[other]
-                link = self.edge(a.child, b.child)
-                seen = self._episodes[(link.source, link.target)]
-                for pk in (a.pk, b.pk):
-                    if pk not in seen:
-                        seen.add(pk)
-                        link.episodes.append(pk)
-                link.places.extend(p for p in sorted(shared) if p not in link.places)
-        return {key: indexes for key, indexes in busy.items() if indexes}
+def _profile_links(profiles: Iterable[tuple[int, str, str]]) -> _ProfileLinks:
+    """(b) Children whose Philomena profiles name the same associate or place frequented,
+    found through each entry's children (never by comparing every two profiles). An entry
+    more than `LINKED_AT_MOST` children name links none of them: it is listed as shared (a
+    town's name, or one man named by two hundred children, is a pattern of its own, not tens
+    of thousands of links)."""
+    found = _ProfileLinks()
+    naming: dict[str, dict[str, list[int]]] = {"associate": defaultdict(list), "place_frequented": defaultdict(list)}
+    for child_id, associates, frequented in profiles:  # in child order
+        for kind, text in (("associate", associates), ("place_frequented", frequented)):
+            for entry in _entries(text):
+                naming[kind][entry].append(child_id)
+    for kind, target in (("associate", found.associates), ("place_frequented", found.frequented)):
+        for entry, children in naming[kind].items():
+            if len(children) > LINKED_AT_MOST:
+                found.shared.append((kind, entry, children))
+                continue
+            for one, other in combinations(children, 2):
+                target[(one, other)].add(entry)
+    return found
 
-    def profiles(self, profiles: list[tuple[int, str, str]]) -> list[tuple[str, str, list[int]]]:
-        """(b) Children whose Philomena profiles name the same associate or place frequented,
-        found through each entry's children, in child order as every pair was compared. An
-        entry more than `LINKED_AT_MOST` children name links none of them: it is returned,
-        (kind, entry, children), to be listed as shared (a town's name, or one man named by
-        two hundred children, is a pattern of its own, not tens of thousands of links)."""
-        associates: dict[tuple[int, int], set[str]] = defaultdict(set)
-        frequented: dict[tuple[int, int], set[str]] = defaultdict(set)
-        shared: list[tuple[str, str, list[int]]] = []
-        for kind, target, column in (("associate", associates, 0), ("place_frequented", frequented, 1)):
-            naming: dict[str, list[int]] = defaultdict(list)
-            for child_id, *texts in sorted(profiles):
-                for entry in _entries(texts[column]):
-                    naming[entry].append(child_id)
-            for entry, children in naming.items():
-                if len(children) > LINKED_AT_MOST:
-                    shared.append((kind, entry, children))
-                    continue
-                for one, other in combinations(children, 2):
-                    target[(one, other)].add(entry)
-        for pair in sorted(associates.keys() | frequented.keys()):
-            link = self.edge(*pair)
-            link.associates.extend(sorted(associates.get(pair, ())))
-            link.places_frequented.extend(sorted(frequented.get(pair, ())))
-        return shared
+
+@dataclass(frozen=True)
+class _Shown:
+    """How much of each list a report builds: the strongest `edges` links (and their
+    children), the `places` places named most, the `shared` entries named by most children;
+    None: all of them."""
+
+    edges: int | None = None
+    places: int | None = None
+    shared: int | None = None
+
+
+@dataclass(frozen=True)
+class PatternsShown:
+    """The patterns as the page shows them (`patterns_shown`): `found` holds the strongest links
+    and only their children, the places named most, and `shared` the entries named by most
+    children; the counts say how many there are in all."""
+
+    found: Patterns
+    shared: list[SharedEntry]
+    places: int
+    nodes: int
+    edges: int
+    shared_count: int
+
+
+def _table(vendor: str, columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
+    """A constant table (SQL and its parameters) of these rows, passed as parameters: arrays
+    unnested on PostgreSQL, one JSON text on SQLite. `columns`: (name, PostgreSQL type)."""
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
+        return (f"SELECT * FROM unnest({arrays}) AS t({', '.join(name for name, _ in columns)})",  # noqa: S608 (constants)
+                [[row[i] for row in rows] for i in range(len(columns))])
+    items = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _kind) in enumerate(columns))
+    return f"SELECT {items} FROM json_each(%s)", [json.dumps(rows)]  # noqa: S608 (constants)
+
+
+def _network_sql(period: str, names: str, profile_links: str, *, window: int, min_place_count: int,
+                 shown: _Shown, shared: bool) -> str:
+    """One statement over the period's episodes (CTE `period`: pk, child_id, last_seen,
+    found_location, since_us, until_us, in no order), the places they name (`names`: written,
+    and its place and spelling as numbers) and the profiles' links (`profile_links`: source,
+    target, associates, frequented). Episodes are in (since_us, pk) order. Rows (tag, place,
+    spelling, n1..n6):
+
+    - ('links', links in all, linked children in all), ('link', source, target) for each of
+      the strongest links, ('pair', place, source, target, a since, a, b since, b) for each
+      two episodes behind them and each place they share, ('episode', child, since, episode)
+      for each period episode of their children;
+    - ('places', recurring places in all), and of the places named most ('place', place, last
+      seen, found), ('spelling', place, spelled, times, and its first naming: since, episode *
+      2 + 0 last seen or 1 found), ('at', place, since, episode, child);
+    - when `shared`: ('busy', place, children) for every place too busy to link some episode,
+      and ('busy_child', place, child) for the busiest; ('first', child, episode) for every
+      child of the period.
+
+    (a) compares each episode with the later ones at its own places (an equality join on the
+    place and a stretch of time) that start before it has ended or within the window of its
+    start; a place is too busy to link an episode when more than LINKED_AT_MOST others there
+    started within the window of it (a window count)."""
+    # A day at least: an episode missing for months is in one row a stretch.
+    bucket = max(window, _DAY_US)
+
+    def limit(count: int | None) -> str:
+        return "" if count is None else f" LIMIT {int(count)}"
+
+    ctes = [
+        f"period (pk, child_id, last_seen, found_location, since_us, until_us) AS MATERIALIZED ({period})",
+        f"names (written, place, spelled) AS MATERIALIZED ({names})",
+        f"profile_links (source, target, associates, frequented) AS ({profile_links})",
+        # An episode with the places it names, each as compared.
+        "placed AS MATERIALIZED (SELECT p.pk, p.child_id, p.since_us, p.until_us, l.place AS seen, "
+        "l.spelled AS seen_spelled, f.place AS found, f.spelled AS found_spelled FROM period p "
+        "LEFT JOIN names l ON l.written = p.last_seen LEFT JOIN names f ON f.written = p.found_location "
+        "WHERE l.place IS NOT NULL OR f.place IS NOT NULL)",
+        # Each naming of a place (attr 0 last seen, 1 found).
+        "namings AS MATERIALIZED (SELECT pk, child_id, since_us, 0 AS attr, seen AS place, seen_spelled AS spelled "
+        "FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, 1, found, found_spelled "
+        "FROM placed WHERE found IS NOT NULL)",
+        # An episode once at each of its places, with how many others there began within the window.
+        "named AS MATERIALIZED (SELECT pk, child_id, since_us, until_us, place, "  # noqa: S608 (numbers)
+        f"COUNT(*) OVER (PARTITION BY place ORDER BY since_us RANGE BETWEEN {window} PRECEDING "
+        f"AND {window} FOLLOWING) - 1 AS near FROM (SELECT pk, child_id, since_us, until_us, seen AS place "
+        "FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, until_us, found FROM placed "
+        "WHERE found IS NOT NULL AND (seen IS NULL OR found <> seen)) d)",
+        # Until when each may link another: until it ended, or the window after its start if later.
+        f"free AS MATERIALIZED (SELECT pk, child_id, since_us, since_us / {bucket} AS bucket, place, "  # noqa: S608
+        f"CASE WHEN until_us > since_us + {window} THEN until_us ELSE since_us + {window} END AS reach "
+        f"FROM named WHERE near <= {LINKED_AT_MOST})",
+        # Each episode once in every stretch of time (`bucket` long) in which it may link another,
+        # so that it is compared with the episodes starting at its place in those stretches, not
+        # with all the place's episodes.
+        "reaching (pk, child_id, since_us, place, reach, bucket, last) AS ("  # noqa: S608 (numbers)
+        f"SELECT pk, child_id, since_us, place, reach, bucket, reach / {bucket} FROM free UNION ALL "
+        "SELECT pk, child_id, since_us, place, reach, bucket + 1, last FROM reaching WHERE bucket < last)",
+        "pairs AS MATERIALIZED (SELECT a.since_us AS a_since, a.pk AS a_pk, b.since_us AS b_since, b.pk AS b_pk, "
+        "a.place AS place, CASE WHEN a.child_id < b.child_id THEN a.child_id ELSE b.child_id END AS source, "
+        "CASE WHEN a.child_id < b.child_id THEN b.child_id ELSE a.child_id END AS target "
+        "FROM reaching a JOIN free b ON b.place = a.place AND b.bucket = a.bucket "
+        "AND (b.since_us > a.since_us OR (b.since_us = a.since_us AND b.pk > a.pk)) "
+        "AND b.since_us <= a.reach AND b.child_id <> a.child_id)",
+        # Two children's episodes together: two episodes when one pair (at one or more places) links
+        # them, which most links are; counted one by one only for the others.
+        "together AS MATERIALIZED (SELECT source, target, CASE WHEN MIN(a_pk) = MAX(a_pk) AND MIN(b_pk) = MAX(b_pk) "
+        "THEN 2 END AS episodes FROM pairs GROUP BY source, target)",
+        "counted AS (SELECT t.source, t.target, COUNT(*) AS episodes FROM (SELECT p.source, p.target, p.a_pk AS pk "
+        "FROM pairs p JOIN together t ON t.source = p.source AND t.target = p.target AND t.episodes IS NULL "
+        "UNION SELECT p.source, p.target, p.b_pk FROM pairs p JOIN together t ON t.source = p.source "
+        "AND t.target = p.target AND t.episodes IS NULL) t GROUP BY t.source, t.target)",
+        "links AS MATERIALIZED (SELECT source, target, MAX(episodes) / 2 + MAX(associates) + MAX(frequented) "
+        "AS weight FROM (SELECT source, target, episodes, 0 AS associates, 0 AS frequented FROM together "
+        "WHERE episodes IS NOT NULL UNION ALL SELECT source, target, episodes, 0, 0 FROM counted "
+        "UNION ALL SELECT source, target, 0, associates, frequented FROM profile_links) u GROUP BY source, target)",
+        "strongest AS MATERIALIZED (SELECT source, target FROM links "  # noqa: S608 (numbers)
+        f"ORDER BY weight DESC, source, target{limit(shown.edges)})",
+        "linked AS MATERIALIZED (SELECT source AS child_id FROM strongest UNION SELECT target FROM strongest)",
+        "place_totals AS MATERIALIZED (SELECT place, SUM(1 - attr) AS last_seen, SUM(attr) AS found "  # noqa: S608
+        f"FROM namings GROUP BY place HAVING COUNT(*) >= {int(min_place_count)})",
+        "places_shown AS MATERIALIZED (SELECT place FROM place_totals "  # noqa: S608 (constants)
+        f"ORDER BY last_seen + found DESC, place{limit(shown.places)})",
+        # Each spelling of the places shown, how often and when first named (its first naming's
+        # start, then of the namings starting then, the least episode * 2 + attr): grouped, not sorted.
+        "spelled AS MATERIALIZED (SELECT place, spelled, COUNT(*) AS times, MIN(since_us) AS since_us FROM namings "
+        "WHERE place IN (SELECT place FROM places_shown) GROUP BY place, spelled)",
+        "spellings AS (SELECT s.place, s.spelled, s.times, s.since_us, MIN(n.pk * 2 + n.attr) AS naming "
+        "FROM spelled s JOIN namings n ON n.place = s.place AND n.spelled = s.spelled AND n.since_us = s.since_us "
+        "GROUP BY s.place, s.spelled, s.times, s.since_us)",
+    ]
+    selects = [
+        # Typed here, as PostgreSQL settles a union's types from its first parts.
+        "SELECT 'links' AS tag, CAST(NULL AS bigint) AS place, CAST(NULL AS bigint) AS spelled, COUNT(*) AS n1, "
+        "(SELECT COUNT(*) FROM (SELECT source FROM links UNION SELECT target FROM links) c) AS n2, "
+        "CAST(NULL AS bigint) AS n3, CAST(NULL AS bigint) AS n4, CAST(NULL AS bigint) AS n5, "
+        "CAST(NULL AS bigint) AS n6 FROM links",
+        "SELECT 'link', NULL, NULL, source, target, NULL, NULL, NULL, NULL FROM strongest",
+        "SELECT 'pair', p.place, NULL, p.source, p.target, p.a_since, p.a_pk, p.b_since, p.b_pk FROM pairs p "
+        "JOIN strongest s ON s.source = p.source AND s.target = p.target",
+        "SELECT 'episode', NULL, NULL, p.child_id, p.since_us, p.pk, NULL, NULL, NULL FROM period p "
+        "WHERE p.child_id IN (SELECT child_id FROM linked)",
+        "SELECT 'places', NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL FROM place_totals",
+        "SELECT 'place', t.place, NULL, t.last_seen, t.found, NULL, NULL, NULL, NULL FROM place_totals t "
+        "WHERE t.place IN (SELECT place FROM places_shown)",
+        "SELECT 'spelling', place, spelled, times, since_us, naming, NULL, NULL, NULL FROM spellings",
+        "SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM named "
+        "WHERE place IN (SELECT place FROM places_shown)",
+    ]
+    if shared:
+        ctes += [
+            "busy AS MATERIALIZED (SELECT place, COUNT(DISTINCT child_id) AS children FROM named "  # noqa: S608
+            f"WHERE near > {LINKED_AT_MOST} GROUP BY place)",
+            "busy_shown AS MATERIALIZED (SELECT place FROM busy "  # noqa: S608 (constants)
+            f"ORDER BY children DESC, place{limit(shown.shared)})",
+            # Each child's first episode: the least id of those starting at the child's first start.
+            "starts AS (SELECT child_id, MIN(since_us) AS since_us FROM period GROUP BY child_id)",
+            "firsts AS (SELECT p.child_id, MIN(p.pk) AS pk FROM period p JOIN starts s ON s.child_id = p.child_id "
+            "AND s.since_us = p.since_us GROUP BY p.child_id)",
+        ]
+        selects += [
+            "SELECT 'busy', place, NULL, children, NULL, NULL, NULL, NULL, NULL FROM busy",
+            "SELECT 'busy_child', place, NULL, child_id, NULL, NULL, NULL, NULL, NULL FROM named "  # noqa: S608
+            f"WHERE near > {LINKED_AT_MOST} AND place IN (SELECT place FROM busy_shown) GROUP BY place, child_id",
+            "SELECT 'first', NULL, NULL, child_id, pk, NULL, NULL, NULL, NULL FROM firsts",
+        ]
+    return "WITH RECURSIVE " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
 
 
 def patterns(user: User, *, first: date, last: date, min_place_count: int = 2,
              together_hours: int = 24) -> Patterns:
-    """Patterns among the episodes starting on Europe/London dates `first` to `last`."""
-    found, _shared = patterns_and_shared(user, first=first, last=last, min_place_count=min_place_count,
-                                         together_hours=together_hours)
+    """Patterns among the episodes starting on Europe/London dates `first` to `last`: every
+    link, place and child (the API's answer)."""
+    found, _shared, _counts = _patterns(user, first=first, last=last, min_place_count=min_place_count,
+                                        together_hours=together_hours, shown=_Shown(), shared=False)
     return found
 
 
-@cycles_uncollected()
 def patterns_and_shared(user: User, *, first: date, last: date, min_place_count: int = 2,
                         together_hours: int = 24) -> tuple[Patterns, list[SharedEntry]]:
-    """Patterns among the episodes starting on Europe/London dates `first` to `last`, and the
-    places and entries too common to link children two by two (`SharedEntry`): the period's
-    episodes read once, the columns needed, in chunks; places and links found by grouping on
-    the normalised place or entry, never by comparing every pair."""
+    """`patterns`, and the places and entries too common to link children two by two (`SharedEntry`)."""
+    found, shared, _counts = _patterns(user, first=first, last=last, min_place_count=min_place_count,
+                                       together_hours=together_hours, shown=_Shown(), shared=True)
+    return found, shared
+
+
+def patterns_shown(user: User, *, first: date, last: date, edges: int, places: int, shared: int) -> PatternsShown:
+    """The patterns page's report: the strongest `edges` links and their children, the `places`
+    places named most and the `shared` entries named by most children, with how many there are
+    of each in all. The database finds and ranks every link; only those shown are built."""
+    found, entries, counts = _patterns(user, first=first, last=last, min_place_count=2, together_hours=24,
+                                       shown=_Shown(edges=edges, places=places, shared=shared), shared=True)
+    return PatternsShown(found=found, shared=entries, places=counts["places"], nodes=counts["nodes"],
+                         edges=counts["edges"], shared_count=counts["shared"])
+
+
+@cycles_uncollected()
+def _patterns(user: User, *, first: date, last: date, min_place_count: int, together_hours: int, shown: _Shown,
+              shared: bool) -> tuple[Patterns, list[SharedEntry], dict[str, int]]:
+    """Patterns among the episodes starting on Europe/London dates `first` to `last`: places and
+    links found by the database (`_network_sql`), grouping on the normalised place, never by
+    comparing every pair; Python normalises each distinct text once and builds only what is
+    shown (`shown`)."""
     months = months_between(first, last)
     episodes = episodes_starting(user, first, last)
+    vendor = connections[episodes.db].vendor
     # An open episode runs until now: microseconds since the epoch, as the database gives the rest.
     now = Value((timezone.now() - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1))
-    keys: dict[str, str] = {}
-    counts: dict[str, int] = defaultdict(int)
-    places = _Places()
-    spans: list[_Span] = []
-    by_child: dict[int, list[int]] = defaultdict(list)
-    for pk, child_id, since, until, last_seen, found_location in (
-        episodes.annotate(since_us=EpochMicroseconds("missing_since"),
-                          until_us=Coalesce(EpochMicroseconds("found_at"), now))
-        .values_list("pk", "child_id", "since_us", "until_us", "location_last_seen", "found_location")
-        .iterator(chunk_size=5000)
-    ):
-        by_child[child_id].append(pk)
-        named: dict[str, int] = {}
-        for attribute, text in (("last_seen", last_seen), ("found", found_location)):
-            key = keys.get(text or "")
-            if key is None:
-                key = keys[text or ""] = normalise_place(text or "")
-            if key:
-                new_here = key not in named
-                places.add(pk, child_id, attribute, text, key, new_here)
-                if new_here:
-                    named[key] = counts[key]
-                    counts[key] += 1
-        spans.append(_Span(pk=pk, child=child_id, start=since, end=until, places=tuple(named.items())))
-    network = _Network()
-    busy = network.together(spans, timedelta(hours=together_hours))
-    too_busy = [("place", key, sorted({spans[index].child for index in indexes})) for key, indexes in busy.items()]
-    del spans
-    shared = network.profiles(list(
-        PhilomenaProfile.objects.filter(child__in=episodes.order_by().values("child_id")).order_by("child_id")
-        .values_list("child_id", "known_associates", "places_frequented")))
-    linked = sorted({c for key in network.edges for c in key})
-    names = _names(episodes, linked)
-    nodes = [NetworkNode(child=child_id, initials=initials(*names.get(child_id, ("", ""))), episodes=by_child[child_id])
-             for child_id in linked]
-    edges = sorted(network.edges.values(), key=lambda e: (-e.weight, e.source, e.target))
+    period, period_params = (
+        episodes.order_by().annotate(since_us=EpochMicroseconds("missing_since"),
+                                     until_us=Coalesce(EpochMicroseconds("found_at"), now))
+        .values_list("pk", "child_id", "location_last_seen", "found_location", "since_us", "until_us")
+        .query.get_compiler(using=episodes.db).as_sql())
+    texts, text_params = episodes.order_by().values_list("location_last_seen", "found_location").query.get_compiler(
+        using=episodes.db).as_sql()
+    with report_statements(), connections[episodes.db].cursor() as cursor:
+        cursor.execute(f"WITH t (a, b) AS ({texts}) SELECT a FROM t UNION SELECT b FROM t",  # noqa: S608
+                       text_params)
+        written = [text for (text,) in cursor.fetchall() if text]
+    # Each place and spelling as a number (places numbered in the order of their normal forms,
+    # so that the database orders and groups numbers, not texts).
+    normal = {text: key for text in written if (key := normalise_place(text))}
+    places = sorted(set(normal.values()))
+    spellings = sorted({text.strip() for text in normal})
+    place_number = {key: number for number, key in enumerate(places)}
+    spelling_number = {text: number for number, text in enumerate(spellings)}
+    names = [(text, place_number[key], spelling_number[text.strip()]) for text, key in normal.items()]
+    profiles = _profile_links(PhilomenaProfile.objects.filter(child__in=episodes.order_by().values("child_id"))
+                              .order_by("child_id").values_list("child_id", "known_associates", "places_frequented")
+                              .iterator(chunk_size=10_000))
+    names_sql, names_params = _table(vendor, (("written", "text"), ("place", "bigint"), ("spelled", "bigint")), names)
+    links_sql, links_params = _table(vendor, (("source", "bigint"), ("target", "bigint"), ("associates", "bigint"),
+                                              ("frequented", "bigint")), profiles.pairs())
+    window = round(timedelta(hours=together_hours).total_seconds() * 1_000_000)
+    sql = _network_sql(period, names_sql, links_sql, window=window, min_place_count=min_place_count,
+                       shown=shown, shared=shared)
+    with report_statements(), connections[episodes.db].cursor() as cursor:
+        cursor.execute(sql, [*period_params, *names_params, *links_params])
+        rows = cursor.fetchall()
+    built = _Built(profiles, places, spellings)
+    for row in rows:
+        built.add(row)
+    del rows
+    linked = sorted(built.episodes)
+    names_of = _names(episodes, linked)
+    nodes = [NetworkNode(child=child_id, initials=initials(*names_of.get(child_id, ("", ""))),
+                         episodes=[pk for _since, pk in sorted(built.episodes[child_id])]) for child_id in linked]
     found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months),
-                     places=places.recurring(min_place_count), nodes=nodes, edges=edges,
+                     places=built.places(), nodes=nodes, edges=built.edges(),
                      consultations=_consultation_trends(episodes, months))
-    return found, [SharedEntry(kind=kind, key=key, children=children, episodes=[by_child[c][0] for c in children])
-                   for kind, key, children in sorted([*too_busy, *shared], key=lambda s: (-len(s[2]), s[0], s[1]))]
+    entries = built.shared(shown.shared) if shared else []
+    counts = {"places": built.counts["places"], "nodes": built.counts["nodes"], "edges": built.counts["edges"],
+              "shared": built.counts["busy"] + len(profiles.shared)}
+    return found, entries, counts
+
+
+class _Built:
+    """What `_network_sql` answers, made into the report's places, links and shared entries."""
+
+    def __init__(self, profiles: _ProfileLinks, places: list[str], spellings: list[str]) -> None:
+        self.profiles = profiles
+        self.place_keys = places
+        self.spelling_texts = spellings
+        self.counts: Counter[str] = Counter()
+        self.strongest: list[tuple[int, int]] = []
+        self.pairs: dict[tuple[int, int], list[tuple[int, int, int, int, str]]] = defaultdict(list)
+        self.episodes: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.place_rows: dict[str, tuple[int, int]] = {}
+        self.spellings: dict[str, list[tuple[int, tuple[int, int], str]]] = defaultdict(list)
+        self.at: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        self.busy: dict[str, int] = {}
+        self.busy_children: dict[str, list[int]] = defaultdict(list)
+        self.first: dict[int, int] = {}
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        tag, number, spelling, n1, n2, n3, n4, n5, n6 = row
+        place = "" if number is None else self.place_keys[int(number)]
+        if tag == "pair":
+            self.pairs[(int(n1), int(n2))].append((int(n3), int(n4), int(n5), int(n6), place))
+        elif tag == "episode":
+            self.episodes[int(n1)].append((int(n2), int(n3)))
+        elif tag == "at":
+            self.at[place].append((int(n1), int(n2), int(n3)))
+        elif tag == "spelling":
+            self.spellings[place].append((-int(n1), (int(n2), int(n3)), self.spelling_texts[int(spelling)]))
+        elif tag == "link":
+            self.strongest.append((int(n1), int(n2)))
+        elif tag == "place":
+            self.place_rows[place] = (int(n1), int(n2))
+        elif tag == "links":
+            self.counts["edges"], self.counts["nodes"] = int(n1), int(n2)
+        elif tag == "places":
+            self.counts["places"] = int(n1)
+        elif tag == "busy":
+            self.busy[place] = int(n1)
+            self.counts["busy"] += 1
+        elif tag == "busy_child":
+            self.busy_children[place].append(int(n1))
+        elif tag == "first":
+            self.first[int(n1)] = int(n2)
+
+    def edges(self) -> list[NetworkEdge]:
+        """The strongest links, each as comparing the episodes in order built it: its episodes
+        as first met, pair by pair, and each pair's shared places, sorted, as first met."""
+        out = []
+        for source, target in self.strongest:
+            link = NetworkEdge(source=source, target=target)
+            seen: set[int] = set()
+            # In the order the episodes start (then by id), as each was compared with the later ones.
+            for _a_since, a_pk, _b_since, b_pk, place in sorted(self.pairs.get((source, target), ())):
+                for pk in (a_pk, b_pk):
+                    if pk not in seen:
+                        seen.add(pk)
+                        link.episodes.append(pk)
+                if place not in link.places:
+                    link.places.append(place)
+            link.associates.extend(sorted(self.profiles.associates.get((source, target), ())))
+            link.places_frequented.extend(sorted(self.profiles.frequented.get((source, target), ())))
+            out.append(link)
+        return sorted(out, key=lambda e: (-e.weight, e.source, e.target))
+
+    def places(self) -> list[Place]:
+        """The places named most, each labelled with the spelling named most (as written, less
+        outer spaces; the first named of equals), its episodes in order and its children."""
+        out = []
+        for key, (last_seen, found) in self.place_rows.items():
+            at = sorted(self.at.get(key, ()))
+            out.append(Place(key=key, label=min(self.spellings[key])[2], last_seen=last_seen, found=found,
+                             episodes=[pk for _since, pk, _child in at], children={child for *_, child in at}))
+        return sorted(out, key=lambda p: (-p.total, p.key))
+
+    def shared(self, at_most: int | None) -> list[SharedEntry]:
+        """The places too busy to link and the profile entries too common to, named by most
+        children first, each child with their first episode of the period."""
+        counted = [(-count, "place", key) for key, count in self.busy.items()]
+        profile_children = {(kind, key): children for kind, key, children in self.profiles.shared}
+        counted += [(-len(children), kind, key) for (kind, key), children in profile_children.items()]
+        counted.sort()
+        out = []
+        for _count, kind, key in counted[:at_most]:
+            children = sorted(self.busy_children[key]) if kind == "place" else profile_children[(kind, key)]
+            out.append(SharedEntry(kind=kind, key=key, children=children,
+                                   episodes=[self.first[c] for c in children]))
+        return out
 
 
 def _names(episodes: QuerySet[Episode], children: list[int]) -> dict[int, tuple[str, str]]:
-    """Given and family names of these children, all children of the period's episodes: read
-    through a subquery of those episodes, not a list of tens of thousands of ids (Django
-    prepared each id of such a list on its own, 2 s for a national year's 62,000)."""
+    """Given and family names of these children, all children of the period's episodes: the
+    few a page shows by their ids; many (all the links the API answers) through a subquery of
+    those episodes, not a list of tens of thousands of ids (Django prepared each id of such a
+    list on its own, 2 s for a national year's 62,000)."""
+    if len(children) <= _NAMED_BY_ID:
+        found = Child.objects.filter(pk__in=children)
+    else:
+        found = Child.objects.filter(pk__in=episodes.order_by().values("child_id"))
     wanted = set(children)
-    return {pk: (given, family) for pk, given, family in Child.objects.filter(
-        pk__in=episodes.order_by().values("child_id")).values_list("pk", "given_name", "family_name")
-        .iterator(chunk_size=10_000) if pk in wanted}
+    return {pk: (given, family) for pk, given, family in found.values_list("pk", "given_name", "family_name")
+            .iterator(chunk_size=10_000) if pk in wanted}

@@ -17,7 +17,14 @@ from homeward.children.models import Child, PhilomenaProfile
 from homeward.episodes.models import Episode
 from homeward.reference.models import Authority
 from homeward.reporting.history import period_bounds
-from homeward.reporting.patterns import LINKED_AT_MOST, _entries, normalise_place, patterns, patterns_and_shared
+from homeward.reporting.patterns import (
+    LINKED_AT_MOST,
+    _entries,
+    normalise_place,
+    patterns,
+    patterns_and_shared,
+    patterns_shown,
+)
 
 from .conftest import london
 
@@ -170,3 +177,35 @@ def test_a_place_too_busy_to_say_who_was_together_is_listed_as_shared(coordinato
     assert [(e.source, e.target, e.places) for e in found.edges] == [(children[0].pk, children[1].pk,
                                                                       ["rugby station"])]
     assert [(s.kind, s.key, s.children) for s in shared] == [("place", "home address", [c.pk for c in children])]
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_the_page_builds_only_the_strongest_links_and_the_places_named_most(seed: int, coordinator: Any) -> None:
+    """`patterns_shown` (the page) builds the first few of each list, as the whole report ranks
+    them, and says how many there are in all."""
+    _world(random.Random(seed))
+    # More children than link two by two, at one place within hours and naming one associate
+    # and one place frequented: the shared list has each kind.
+    home = Authority.objects.get(code="941")
+    for index in range(LINKED_AT_MOST + 2):
+        child = Child.objects.create(external_id=f"B{index}", given_name="G", family_name=f"B{index}",
+                                     date_of_birth=date(2010, 1, 1), sex="male", legal_status="none",
+                                     responsible_authority=home)
+        since = london(2025, 3, 2, 9, 0) + timedelta(minutes=10 * index)
+        Episode.objects.create(child=child, reported_at=since, reported_by="police", missing_since=since,
+                               classification="missing", status="returned", found_at=since + timedelta(hours=1),
+                               location_last_seen="Home address")
+        PhilomenaProfile.objects.create(child=child, known_associates="Big Sal", places_frequented="The Old Mill")
+    whole, shared = patterns_and_shared(coordinator, first=FIRST, last=LAST)
+    assert len(whole.edges) > 6 and len(whole.places) > 3 and len(shared) > 2
+    assert any(s.kind == "place" for s in shared) and any(s.kind != "place" for s in shared)
+    for edges, places, entries in ((5, 3, 2), (len(whole.edges) + 1, len(whole.places) + 1, len(shared) + 1)):
+        page = patterns_shown(coordinator, first=FIRST, last=LAST, edges=edges, places=places, shared=entries)
+        assert page.found.edges == whole.edges[:edges]
+        in_picture = {c for e in whole.edges[:edges] for c in (e.source, e.target)}
+        assert page.found.nodes == [n for n in whole.nodes if n.child in in_picture]
+        assert page.found.places == whole.places[:places]
+        assert page.shared == shared[:entries]
+        assert (page.edges, page.nodes, page.places, page.shared_count) == (
+            len(whole.edges), len(whole.nodes), len(whole.places), len(shared))
+        assert page.found.factors == whole.factors and page.found.consultations == whole.consultations

@@ -41,7 +41,7 @@ from homeward.imports.services import import_job_create, import_job_run
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
 from homeward.reporting.history import initials
 from homeward.reporting.named import episode_children, exported_records
-from homeward.reporting.patterns import LINKED_AT_MOST, patterns_and_shared
+from homeward.reporting.patterns import LINKED_AT_MOST, patterns_shown
 from homeward.reporting.performance import Performance, performance
 from homeward.reporting.ssd import ssd_missing, ssd_missing_csv, ssd_missing_problems
 from homeward.reporting.ssda903 import collection_year, ssda903_missing_export
@@ -328,7 +328,8 @@ def performance_page(request: HttpRequest) -> HttpResponse:
 # The patterns page shows the strongest PATTERN_EDGES links (the picture and its table), the
 # PATTERN_PLACES places named most often, and at most PATTERN_LINKS episode links in a cell,
 # each with its count, so that a national service's year of episodes makes a page of a few
-# hundred rows rather than hundreds of thousands of links (issue 11); the API answers in full.
+# hundred rows rather than hundreds of thousands of links (issue 11): only those are built
+# (`patterns_shown`), with how many there are in all; the API answers in full.
 PATTERN_EDGES = 200
 PATTERN_PLACES = 100
 PATTERN_LINKS = 20
@@ -345,12 +346,14 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.REPORT_READ)
     form, first, last = _period(request)
-    found, found_shared = patterns_and_shared(user, first=first, last=last)
+    report = patterns_shown(user, first=first, last=last, edges=PATTERN_EDGES, places=PATTERN_PLACES,
+                            shared=PATTERN_SHARED)
+    found = report.found
     period = f"{date_text(first)} to {date_text(last)}"
     months = [charts.month_label(m) for m in found.months]
-    shown_edges = found.edges[:PATTERN_EDGES]
-    in_picture = {c for e in shown_edges for c in (e.source, e.target)}
-    nodes = {n.child: n for n in found.nodes if n.child in in_picture}
+    # The strongest links and their children only.
+    shown_edges = found.edges
+    nodes = {n.child: n for n in found.nodes}
     factor_charts: list[dict[str, Any]] = []
     for kind, heading, source in (("push", "Push factors", "return interviews"),
                                   ("pull", "Pull factors", "return interviews"),
@@ -364,17 +367,17 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
                 description=", ".join(f"{t.label}: {t.total}" for t in trends) or "None recorded.",
                 rows=[(t.label, float(t.total)) for t in trends]),
         })
-    places: list[dict[str, Any]] = [{"place": p, "links": _links(p.episodes)} for p in found.places[:PATTERN_PLACES]]
-    cut = len(found.edges) > len(shown_edges)
+    places: list[dict[str, Any]] = [{"place": p, "links": _links(p.episodes)} for p in found.places]
+    cut = report.edges > len(shown_edges)
     network = charts.network_chart(
         id="chart-network", title=f"Children linked by going missing together or by shared associates, {period}",
-        description=(f"{len(found.nodes)} children and {len(found.edges)} links; "
+        description=(f"{report.nodes} children and {report.edges} links; "
                      + (f"the picture and the table after it show the {len(shown_edges)} strongest links."
                         if cut else "the table after the picture lists every link.")),
         nodes=[(n.child, n.initials, reverse("web:child", args=[n.child])) for n in nodes.values()],
         edges=[(e.source, e.target, e.weight) for e in shown_edges])
     edges = [{"source": nodes.get(e.source), "target": nodes.get(e.target), "edge": e} for e in shown_edges]
-    shared_entries = found_shared[:PATTERN_SHARED]
+    shared_entries = report.shared
     wanted = [c for entry in shared_entries for c in entry.children[:PATTERN_LINKS]]
     # By initials, as the picture of the network names them.
     letters = {child.pk: initials(child.given_name, child.family_name) for child in _children_by_pk(user, wanted)}
@@ -390,8 +393,9 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/reports/patterns.html", {
         "form": form, "first": first, "last": last, "found": found, "month_labels": months,
         "factor_charts": factor_charts, "network": network, "edges": edges, "places": places,
-        "places_cut": len(found.places) > len(places), "edges_cut": cut, "shared": shared,
-        "shared_cut": len(found_shared) > len(shared_entries), "shared_count": len(found_shared),
+        "places_cut": report.places > len(places), "places_count": report.places, "edges_cut": cut,
+        "edges_count": report.edges, "shared": shared, "shared_cut": report.shared_count > len(shared_entries),
+        "shared_count": report.shared_count,
         "linked_at_most": LINKED_AT_MOST,
         "consultations": found.consultations,
         "consultation_chart": charts.hbar_chart(
