@@ -24,8 +24,8 @@ from .statements import local_month, month_text, report_statements
 
 @dataclass(frozen=True)
 class FactorHits:
-    """One code of one kind ("push", "pull" or "risk"): its episodes, in id order, and how
-    many of them began in each month (YYYY-MM)."""
+    """One code of one kind ("push", "pull" or "risk"): its episodes, in id order (the first
+    few only when asked for so), and how many of them began in each month (YYYY-MM)."""
 
     kind: str
     code: str
@@ -64,16 +64,20 @@ def _hits_sql(vendor: str) -> str:
             + " UNION ALL ".join(parts) + ") named)")
 
 
-def factor_hits(episodes: QuerySet[Episode]) -> list[FactorHits]:
+def factor_hits(episodes: QuerySet[Episode], *, listed: int | None = None) -> list[FactorHits]:
     """Every code named for the episodes `episodes`: one statement, grouped by code and month
-    (distinct episodes) and by code (the list of its episodes)."""
+    (distinct episodes) and by code (the list of its episodes, or of its first `listed`: a
+    national year's codes name hundreds of thousands of episodes, which a page does not list)."""
     vendor = connections[episodes.db].vendor
     period = episodes.order_by().annotate(month=local_month("missing_since")).values("pk", "month")
     inner, params = period.query.get_compiler(using=episodes.db).as_sql()
-    listed = "string_agg(CAST(episode_id AS text), ',')" if vendor == "postgresql" else "group_concat(episode_id)"
+    joined = "string_agg(CAST(episode_id AS text), ',')" if vendor == "postgresql" else "group_concat(episode_id)"
+    listing = "hits" if listed is None else (
+        "(SELECT kind, code, episode_id FROM (SELECT kind, code, episode_id, ROW_NUMBER() OVER "  # noqa: S608
+        f"(PARTITION BY kind, code ORDER BY episode_id) AS nth FROM hits) ranked WHERE nth <= {int(listed)}) first")
     sql = (f"WITH period AS MATERIALIZED ({inner}), {_hits_sql(vendor)} "  # noqa: S608 (constants and Django's SQL)
            "SELECT kind, code, month, COUNT(*), NULL FROM hits GROUP BY kind, code, month "
-           f"UNION ALL SELECT kind, code, NULL, NULL, {listed} FROM hits GROUP BY kind, code")
+           f"UNION ALL SELECT kind, code, NULL, NULL, {joined} FROM {listing} GROUP BY kind, code")
     found: dict[tuple[str, str], FactorHits] = {}
     with report_statements(), connections[episodes.db].cursor() as cursor:
         cursor.execute(sql, params)

@@ -185,19 +185,21 @@ def _consultation_trends(episodes: QuerySet[Episode], months: list[str]) -> list
             for kind, label in ConsultationKind.choices]
 
 
-def _factor_trends(episodes: QuerySet[Episode], months: list[str]) -> list[FactorTrend]:
-    """Each coded factor's episodes and their months, counted in the database
-    (`factor_counts.factor_hits`: the interviews' and risk analyses' codes of the period's
-    episodes, unnested in SQL), most named first."""
-    found = factor_hits(episodes)
+def _factor_trends(episodes: QuerySet[Episode], months: list[str], listed: int | None) -> list[FactorTrend]:
+    """Each coded factor's episodes (its first `listed`, if given) and their months, counted in
+    the database (`factor_counts.factor_hits`: the interviews' and risk analyses' codes of the
+    period's episodes, unnested in SQL), most named first."""
+    found = factor_hits(episodes, listed=listed)
     out: list[FactorTrend] = []
     for kind, list_name in (("push", "push_factors"), ("pull", "pull_factors"),
                             ("risk", RISK_ANALYSIS_LISTS["immediate_risks"])):
         labels = coded_labels(list_name)
-        named = sorted((h for h in found if h.kind == kind), key=lambda h: (-len(h.episodes), h.code))
+        # An episode begins in one month: the months' counts add up to the code's episodes.
+        named = sorted(((h, sum(h.by_month.values())) for h in found if h.kind == kind),
+                       key=lambda n: (-n[1], n[0].code))
         out.extend(FactorTrend(kind=kind, code=h.code, label=labels.get(h.code, h.code),
-                               by_month=[h.by_month.get(m, 0) for m in months], total=len(h.episodes),
-                               episodes=h.episodes) for h in named)
+                               by_month=[h.by_month.get(m, 0) for m in months], total=total,
+                               episodes=h.episodes) for h, total in named)
     return out
 
 
@@ -251,6 +253,8 @@ class _Shown:
     edges: int | None = None
     places: int | None = None
     shared: int | None = None
+    # Each factor's first episodes.
+    listed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -424,12 +428,15 @@ def patterns_and_shared(user: User, *, first: date, last: date, min_place_count:
     return found, shared
 
 
-def patterns_shown(user: User, *, first: date, last: date, edges: int, places: int, shared: int) -> PatternsShown:
+def patterns_shown(user: User, *, first: date, last: date, edges: int, places: int, shared: int,
+                   listed: int) -> PatternsShown:
     """The patterns page's report: the strongest `edges` links and their children, the `places`
-    places named most and the `shared` entries named by most children, with how many there are
-    of each in all. The database finds and ranks every link; only those shown are built."""
+    places named most, the `shared` entries named by most children and each factor's first
+    `listed` episodes (its `total` counts them all), with how many there are of each in all.
+    The database finds and ranks every link; only those shown are built."""
     found, entries, counts = _patterns(user, first=first, last=last, min_place_count=2, together_hours=24,
-                                       shown=_Shown(edges=edges, places=places, shared=shared), shared=True)
+                                       shown=_Shown(edges=edges, places=places, shared=shared, listed=listed),
+                                       shared=True)
     return PatternsShown(found=found, shared=entries, places=counts["places"], nodes=counts["nodes"],
                          edges=counts["edges"], shared_count=counts["shared"])
 
@@ -485,7 +492,7 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     names_of = _names(episodes, linked)
     nodes = [NetworkNode(child=child_id, initials=initials(*names_of.get(child_id, ("", ""))),
                          episodes=[pk for _since, pk in sorted(built.episodes[child_id])]) for child_id in linked]
-    found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months),
+    found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months, shown.listed),
                      places=built.places(), nodes=nodes, edges=built.edges(),
                      consultations=_consultation_trends(episodes, months))
     entries = built.shared(shown.shared) if shared else []

@@ -96,3 +96,16 @@ def test_factor_counts_are_those_of_reading_every_row(seed: int, coordinator: An
         key=lambda t: (("push", "pull", "risk").index(t[0]), -t[2], t[1]))
     months = ["2025-01", "2025-02", "2025-03"]
     assert all(t.by_month == [expected[(t.kind, t.code)][1].get(m, 0) for m in months] for t in trends)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_page_reads_only_each_codes_first_episodes(seed: int, coordinator: Any) -> None:
+    """Asked for each code's first episodes (the page links 20), the statement lists those
+    only, by id, and counts by month as ever: the months add up to all the code's episodes."""
+    _world(random.Random(seed))
+    episodes = episodes_starting(coordinator, FIRST, LAST)
+    expected = _reference(episodes)
+    found = {(h.kind, h.code): (h.episodes, h.by_month) for h in factor_hits(episodes, listed=2)}
+    assert found == {key: (ids[:2], months) for key, (ids, months) in expected.items()}
+    assert any(len(ids) > 2 for ids, _ in expected.values())
+    assert all(sum(months.values()) == len(ids) for ids, months in expected.values())

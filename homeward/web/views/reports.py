@@ -336,8 +336,10 @@ PATTERN_LINKS = 20
 PATTERN_SHARED = 50
 
 
-def _links(episodes: list[int]) -> dict[str, Any]:
-    return {"shown": episodes[:PATTERN_LINKS], "more": max(len(episodes) - PATTERN_LINKS, 0)}
+def _links(episodes: list[int], total: int | None = None) -> dict[str, Any]:
+    """The first PATTERN_LINKS episodes and how many more (of `total`, when only the first were read)."""
+    count = len(episodes) if total is None else total
+    return {"shown": episodes[:PATTERN_LINKS], "more": max(count - PATTERN_LINKS, 0)}
 
 
 @page
@@ -347,7 +349,7 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
     require(user, Capability.REPORT_READ)
     form, first, last = _period(request)
     report = patterns_shown(user, first=first, last=last, edges=PATTERN_EDGES, places=PATTERN_PLACES,
-                            shared=PATTERN_SHARED)
+                            shared=PATTERN_SHARED, listed=PATTERN_LINKS)
     found = report.found
     period = f"{date_text(first)} to {date_text(last)}"
     months = [charts.month_label(m) for m in found.months]
@@ -361,7 +363,7 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
         trends = [f for f in found.factors if f.kind == kind]
         factor_charts.append({
             "kind": kind, "heading": heading, "source": source,
-            "trends": [{"trend": t, "links": _links(t.episodes)} for t in trends],
+            "trends": [{"trend": t, "links": _links(t.episodes, t.total)} for t in trends],
             "chart": charts.hbar_chart(
                 id=f"chart-{kind}", title=f"{heading} named in {source}, {period}",
                 description=", ".join(f"{t.label}: {t.total}" for t in trends) or "None recorded.",
