@@ -9,9 +9,15 @@ not there is any, so every episode costs the same, and the panels are built from
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
+from django.db.models import ForeignKey, Model
+
+from homeward.accounts.models import User
+from homeward.children.models import ChronologyEntry
 from homeward.consultations.models import Consultation
 from homeward.episodes.models import ClassificationChange, Episode, EpisodeAction, RiskGrading, WhereaboutsChange
 from homeward.interviews.models import ReturnInterview, RhiAllocation, RhiOffer, RhiSharing, RhiVersion
@@ -56,19 +62,17 @@ class EpisodeRead:
     consultations: list[Consultation] | None  # None: not read (the person may not)
     plans: PlansRead | None  # None: not read (the person may not read social care's record)
     other_starts: tuple[datetime, ...] | None  # the child's other episodes' starts, for the prompts
+    chronology: list[ChronologyEntry]  # oldest first
 
 
 def interview_read(episode: Episode) -> InterviewRead:
-    rhi = (ReturnInterview.objects.filter(episode_id=episode.pk)
-           .select_related("practitioner", "allocated_by", "authorised_by").first())
+    rhi = ReturnInterview.objects.filter(episode_id=episode.pk).first()
     of_episode = {"interview__episode_id": episode.pk}
     read = InterviewRead(
         rhi=rhi,
-        versions=list(RhiVersion.objects.filter(**of_episode).select_related("recorded_by", "authorised_by")
-                      .order_by("number")),
+        versions=list(RhiVersion.objects.filter(**of_episode).order_by("number")),
         sharings=list(RhiSharing.objects.filter(**of_episode).order_by("shared_at", "id")),
-        allocations=list(RhiAllocation.objects.filter(**of_episode)
-                         .select_related("practitioner", "previous_practitioner").order_by("allocated_at", "id")),
+        allocations=list(RhiAllocation.objects.filter(**of_episode).order_by("allocated_at", "id")),
         offers=list(RhiOffer.objects.filter(**of_episode).order_by("offered_at", "id")),
     )
     if rhi is not None:
@@ -84,20 +88,15 @@ def interview_read(episode: Episode) -> InterviewRead:
 
 
 def plans_read(episode: Episode) -> PlansRead:
-    plans = list(ActionPlan.objects.filter(episode_id=episode.pk).select_related("recorded_by"))
+    plans = list(ActionPlan.objects.filter(episode_id=episode.pk))
     of_plan = {"plan__episode_id": episode.pk}
     return PlansRead(
         plan=plans[0] if plans else None,
-        actions=list(PlanAction.objects.filter(**of_plan).select_related("owner_user", "done_by", "review__meeting")
-                     .order_by("id")),
-        reviews=list(PlanReview.objects.filter(**of_plan).select_related("meeting", "recorded_by")
-                     .order_by("meeting__held_at", "id")),
-        updates=list(PlanUpdate.objects.filter(episode_id=episode.pk).select_related("recorded_by", "interview")
-                     .order_by("revised_at", "id")),
-        visits=list(ReturnVisit.objects.filter(episode_id=episode.pk).select_related("recorded_by")
-                    .order_by("visited_at", "id")),
-        judgements=list(VulnerabilityJudgement.objects.filter(episode_id=episode.pk).select_related("judged_by")
-                        .order_by("judged_at", "id")),
+        actions=list(PlanAction.objects.filter(**of_plan).select_related("review__meeting").order_by("id")),
+        reviews=list(PlanReview.objects.filter(**of_plan).select_related("meeting").order_by("meeting__held_at", "id")),
+        updates=list(PlanUpdate.objects.filter(episode_id=episode.pk).order_by("revised_at", "id")),
+        visits=list(ReturnVisit.objects.filter(episode_id=episode.pk).order_by("visited_at", "id")),
+        judgements=list(VulnerabilityJudgement.objects.filter(episode_id=episode.pk).order_by("judged_at", "id")),
     )
 
 
@@ -105,27 +104,55 @@ def episode_read(episode: Episode, *, casework: bool, consultations: bool) -> Ep
     """The episode's casework for its page. `casework`: the person reads social care's record
     (the risk analyses and what is around the episode); `consultations`: they read the
     consultations and referrals (whose prompts read the other episodes' starts). Orders are
-    given in full, so that the models' default orders do not join the episode again."""
+    given in full, so that the models' default orders do not join the episode again; the people
+    the rows name are read once for all of them (`people_attach`), not joined to each kind."""
     meetings = list(StrategyMeeting.objects.filter(episode_id=episode.pk).order_by("held_at", "id"))
     actions: dict[int, list[MeetingAction]] = defaultdict(list)
-    for action in (MeetingAction.objects.filter(meeting__episode_id=episode.pk).select_related("done_by")
-                   .order_by("meeting_id", "id")):
+    meeting_actions = list(MeetingAction.objects.filter(meeting__episode_id=episode.pk).order_by("meeting_id", "id"))
+    for action in meeting_actions:
         actions[action.meeting_id].append(action)
-    return EpisodeRead(
-        gradings=list(episode.risk_gradings.select_related("recorded_by").order_by("graded_at", "id")),
-        classifications=list(episode.classifications.select_related("recorded_by").order_by("at", "id")),
-        whereabouts_changes=list(episode.whereabouts_changes.select_related("recorded_by").order_by("at", "id")),
+    read = EpisodeRead(
+        gradings=list(episode.risk_gradings.order_by("graded_at", "id")),
+        classifications=list(episode.classifications.order_by("at", "id")),
+        whereabouts_changes=list(episode.whereabouts_changes.order_by("at", "id")),
         # The prompts read every analysis' risks, also for those who may not read the analysis.
         risk_analyses=list(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis")
-                           .select_related("recorded_by").order_by("-at", "-id")) if consultations or casework
-        else [],
+                           .order_by("-at", "-id")) if consultations or casework else [],
         meetings=[(meeting, actions[meeting.pk]) for meeting in meetings],
         interview=interview_read(episode),
-        consultations=list(Consultation.objects.filter(episode_id=episode.pk)
-                           .select_related("recorded_by", "outcome_recorded_by").order_by("decided_at", "id"))
+        consultations=list(Consultation.objects.filter(episode_id=episode.pk).order_by("decided_at", "id"))
         if consultations else None,
         plans=plans_read(episode) if casework or consultations else None,
         other_starts=tuple(sorted(Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
                                   .exclude(status="cancelled").order_by().values_list("missing_since", flat=True)))
         if consultations else None,
+        chronology=list(episode.chronology.order_by("at", "id")),
     )
+    rhi, plans = read.interview, read.plans
+    named: list[tuple[Sequence[Model], tuple[str, ...]]] = [
+        (read.gradings, ("recorded_by",)), (read.classifications, ("recorded_by",)),
+        (read.whereabouts_changes, ("recorded_by",)), (read.risk_analyses, ("recorded_by",)),
+        (meeting_actions, ("done_by",)), (read.chronology, ("recorded_by",)),
+        ([rhi.rhi] if rhi.rhi else [], ("practitioner", "allocated_by", "authorised_by")),
+        (rhi.versions, ("recorded_by", "authorised_by")), (rhi.allocations, ("practitioner", "previous_practitioner")),
+        (read.consultations or [], ("recorded_by", "outcome_recorded_by")),
+    ]
+    if plans is not None:
+        named += [([plans.plan] if plans.plan else [], ("recorded_by",)), (plans.actions, ("owner_user", "done_by")),
+                  (plans.reviews, ("recorded_by",)), (plans.updates, ("recorded_by",)),
+                  (plans.visits, ("recorded_by",)), (plans.judgements, ("judged_by",))]
+    people_attach(named)
+    return read
+
+
+def people_attach(named: list[tuple[Sequence[Model], tuple[str, ...]]]) -> None:
+    """The people these rows name in these fields (who recorded it, whose it is...), read in one
+    query and held on each row as select_related would have (a row naming nobody holds None)."""
+    wanted = {getattr(row, f"{name}_id") for rows, names in named for row in rows for name in names}
+    wanted.discard(None)
+    people = User.objects.in_bulk(wanted)
+    for rows, names in named:
+        for name in names:
+            for row in rows:
+                field = cast(ForeignKey, row._meta.get_field(name))
+                field.set_cached_value(row, people.get(getattr(row, f"{name}_id")))
