@@ -48,7 +48,7 @@ from .history import (
     PLACEMENT_OUT_OF_AREA,
     home_authority_id,
 )
-from .statements import duration, middle_of, rows_with
+from .statements import duration, middle_values, rows_with
 
 DIMENSIONS = ("legal_status", "placement", "age_band", "sex")
 OVER_AGE = "18+"
@@ -214,22 +214,25 @@ def _grouping_sets() -> str:
             f"GROUP BY grouped, cohort_month, {listed}")
 
 
-_ENDED = [
-    f"SELECT 'bucket', '', NULL, COUNT(*), {_NO_COUNT}, cohort_bucket, {_NO_LENGTH} FROM episode "  # noqa: S608
-    "WHERE cohort_length IS NOT NULL GROUP BY cohort_bucket",
-    f"SELECT 'still_missing', '', NULL, COUNT(*), {_NO_COUNT}, {_NO_BUCKET}, {_NO_LENGTH} FROM episode "  # noqa: S608
-    "WHERE cohort_length IS NULL",
-    f"SELECT 'middle', '', NULL, {_NO_COUNT}, {_NO_COUNT}, {_NO_BUCKET}, cohort_length "  # noqa: S608
-    f"FROM {middle_of('episode', 'cohort_length')}",
-]
+def _ended(vendor: str) -> list[str]:
+    middle, middle_from = middle_values(vendor, "episode", "cohort_length")
+    return [
+        f"SELECT 'bucket', '', NULL, COUNT(*), {_NO_COUNT}, cohort_bucket, {_NO_LENGTH} FROM episode "  # noqa: S608
+        "WHERE cohort_length IS NOT NULL GROUP BY cohort_bucket",
+        f"SELECT 'still_missing', '', NULL, COUNT(*), {_NO_COUNT}, {_NO_BUCKET}, {_NO_LENGTH} FROM episode "  # noqa: S608
+        "WHERE cohort_length IS NULL",
+        f"SELECT 'middle', '', NULL, {_NO_COUNT}, {_NO_COUNT}, {_NO_BUCKET}, {middle} FROM {middle_from}",  # noqa: S608
+    ]
+
+
 _SELECTS = {
-    "postgresql": [_grouping_sets(), *_ENDED],
+    "postgresql": [_grouping_sets(), *_ended("postgresql")],
     # SQLite has no grouping sets: a grouping each, the same answer.
     "sqlite": [
         *(_grouped(name, column) for name, column in _GROUPS),
         f"SELECT 'total', '', NULL, COUNT(*), COUNT(DISTINCT child_id), {_NO_BUCKET}, {_NO_LENGTH} "  # noqa: S608
         "FROM cohort",
-        *_ENDED,
+        *_ended("sqlite"),
     ],
 }
 

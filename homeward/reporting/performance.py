@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import reduce
 
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -59,7 +60,15 @@ from homeward.protocol.repeat import is_repeat_missing
 
 from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
-from .statements import EpochMicroseconds, duration, local_month, middle_of, month_text, report_statements, rows_with
+from .statements import (
+    EpochMicroseconds,
+    duration,
+    local_month,
+    middle_values,
+    month_text,
+    report_statements,
+    rows_with,
+)
 
 HOURS_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
     ("Under 6 hours", 0, 6), ("6 to 24 hours", 6, 24), ("24 to 72 hours", 24, 72),
@@ -223,18 +232,20 @@ def _bucket_episodes(episodes: QuerySet[Episode]) -> dict[int, list[int]]:
     return listed
 
 
-# The offers owed, read once: counted by month (and in all) and the middle of the waits.
-# Every select gives (what, month, owed, in time, late, accepted, declined, no contact, wait).
-_RHI_SELECTS = [
-    "SELECT 'month', rhi_month, COUNT(*), SUM(rhi_in_time), SUM(rhi_late), "  # noqa: S608 (constants)
-    + ", ".join(f"SUM(CASE WHEN rhi_outcome = '{outcome}' THEN 1 ELSE 0 END)"
-                for outcome in (Outcome.ACCEPTED, Outcome.DECLINED, Outcome.NO_CONTACT))
-    + ", CAST(NULL AS interval) FROM owed GROUP BY rhi_month",
-    f"SELECT 'middle', rhi_month, NULL, NULL, NULL, NULL, NULL, NULL, rhi_wait "  # noqa: S608 (constants)
-    f"FROM {middle_of('owed', 'rhi_wait', 'rhi_month')}",
-    f"SELECT 'total', NULL, NULL, NULL, NULL, NULL, NULL, NULL, rhi_wait "  # noqa: S608 (constants)
-    f"FROM {middle_of('owed', 'rhi_wait')}",
-]
+def _rhi_selects(vendor: str) -> list[str]:
+    """The offers owed, read once: counted by month (and in all) and the middle of the waits.
+    Every select gives (what, month, owed, in time, late, accepted, declined, no contact, wait).
+    Built of constants alone (hence the noqa for ruff's S608)."""
+    by_month, by_month_from = middle_values(vendor, "owed", "rhi_wait", "rhi_month")
+    overall, overall_from = middle_values(vendor, "owed", "rhi_wait")
+    outcomes = ", ".join(f"SUM(CASE WHEN rhi_outcome = '{outcome}' THEN 1 ELSE 0 END)"
+                         for outcome in (Outcome.ACCEPTED, Outcome.DECLINED, Outcome.NO_CONTACT))
+    return [
+        f"SELECT 'month', rhi_month, COUNT(*), SUM(rhi_in_time), SUM(rhi_late), {outcomes}, "  # noqa: S608
+        "CAST(NULL AS interval) FROM owed GROUP BY rhi_month",
+        f"SELECT 'middle', rhi_month, NULL, NULL, NULL, NULL, NULL, NULL, {by_month} FROM {by_month_from}",  # noqa: S608
+        f"SELECT 'total', NULL, NULL, NULL, NULL, NULL, NULL, NULL, {overall} FROM {overall_from}",  # noqa: S608
+    ]
 
 
 def _flag(condition: Q) -> Case:
@@ -273,7 +284,8 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
     total = RhiFigures(month="total")
     waits: dict[str, list[float]] = defaultdict(list)
     for what, month, count, in_time, late, accepted, declined, no_contact, wait in rows_with(
-        owed.values("rhi_month", "rhi_in_time", "rhi_late", "rhi_outcome", "rhi_wait"), "owed", _RHI_SELECTS,
+        owed.values("rhi_month", "rhi_in_time", "rhi_late", "rhi_outcome", "rhi_wait"), "owed",
+        _rhi_selects(connections[owed.db].vendor),
     ):
         if what == "month":
             for target in (figures[month_text(month)], total):

@@ -91,6 +91,24 @@ def middle_of(name: str, value: str, by: str | None = None) -> str:
             "WHERE middle BETWEEN 0 AND 2")
 
 
+# The fractions whose discrete percentiles are the middle values of n (below half a billion):
+# 0.5 gives the ceil(n / 2)-th, a hair above it the (n // 2 + 1)-th; equal when n is odd.
+_MIDDLE_FRACTIONS = "ARRAY[0.5, 0.500000001]"
+
+
+def middle_values(vendor: str, name: str, value: str, by: str | None = None) -> tuple[str, str]:
+    """The middle values of `value` in table `name` (for each `by`, or of all), as the column
+    and the FROM clause of a select: on PostgreSQL the two middle values (the same one twice
+    when their number is odd) from one ordered-set aggregate, which sorts the values alone
+    rather than ranking the rows twice over (`middle_of`, which other databases keep); either
+    way `statistics.median` of what comes back is the median of all."""
+    if vendor != "postgresql":
+        return value, middle_of(name, value, by)
+    grouped = f" GROUP BY {by}" if by else ""
+    return (f"unnest(percentile_disc({_MIDDLE_FRACTIONS}) WITHIN GROUP (ORDER BY {value}))",
+            f"{name} WHERE {value} IS NOT NULL{grouped}")
+
+
 def duration(value: Any) -> timedelta:
     """A length of time as the database gives it in raw SQL: an interval (PostgreSQL) or
     microseconds (SQLite, as Django keeps durations there)."""

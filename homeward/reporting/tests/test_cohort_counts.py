@@ -95,3 +95,12 @@ def test_the_database_counts_each_cohort_as_the_engine_reads_the_history(seed: i
     assert {("placement", v) for v in ("in_area", "out_of_area", "not_looked_after")} <= values
     assert {("age_band", v) for v in ("0-9", "10-12", "16-17", "18+")} <= values
     assert {("legal_status", v) for v in ("looked_after", "none")} <= values
+
+
+def test_a_period_without_episodes_counts_none(coordinator: Any) -> None:
+    """Grouping sets over no rows make no groups (PostgreSQL), where a plain count makes a row
+    of nought: the total is there either way, and nothing else."""
+    counts = period_counts(episodes_starting(coordinator, FIRST, LAST), [(0, 6), (6, None)])
+    assert [(c.dimension, c.value, c.month, c.episodes, c.children) for c in counts.cohorts] == [
+        ("total", "", "", 0, 0)]
+    assert (counts.buckets, counts.still_missing, counts.middle_hours) == ({}, 0, [])

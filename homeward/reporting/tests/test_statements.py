@@ -1,19 +1,25 @@
 """How reports run: `EpochMicroseconds` gives the instant the database holds as whole
 microseconds since 1970, exactly, with and without a fraction of a second and either side of a
 day's end, so that patterns compares episodes as it did with datetimes; `cycles_uncollected`
-holds off the cyclic garbage collector and puts it back as it was."""
+holds off the cyclic garbage collector and puts it back as it was; `middle_values` gives what
+the median of a list needs, on PostgreSQL by its percentiles and elsewhere by ranking, with odd
+and even counts, repeated values and groups."""
 
 from __future__ import annotations
 
 import gc
+import random
+import statistics
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from homeward.children.models import Child
 from homeward.episodes.models import Episode
 from homeward.reference.models import Authority
-from homeward.reporting.statements import EpochMicroseconds, cycles_uncollected
+from homeward.reporting.statements import EpochMicroseconds, cycles_uncollected, middle_values
 
 INSTANTS = [datetime(2025, 1, 1, 9, 0, tzinfo=UTC), datetime(2025, 3, 30, 0, 59, 59, 999999, tzinfo=UTC),
             datetime(2024, 2, 29, 23, 59, 59, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, 0, 500000, tzinfo=UTC)]
@@ -47,3 +53,28 @@ def test_the_collector_is_held_off_and_restored_as_it_was(enabled: bool) -> None
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7, 10, 101, 1000])
+def test_the_middle_values_give_the_median(size: int) -> None:
+    rng = random.Random(size)
+    rows = [(rng.randint(1, 3), rng.randint(0, 40)) for _ in range(size)]
+    table = ("(SELECT column1 AS g, column2 AS x FROM (VALUES "
+             + ", ".join(["(%s, %s)"] * size) + ") AS v) AS t")
+    params = [value for row in rows for value in row]
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for group, value in rows:
+        by_group[group].append(value)
+    with connection.cursor() as cursor:
+        column, source = middle_values(connection.vendor, table, "x")
+        cursor.execute(f"SELECT {column} FROM {source}", params)
+        assert statistics.median([value for (value,) in cursor.fetchall()]) == statistics.median(
+            [value for _group, value in rows])
+        column, source = middle_values(connection.vendor, table, "x", "g")
+        cursor.execute(f"SELECT g, {column} FROM {source}", params)
+        middles: dict[int, list[int]] = defaultdict(list)
+        for group, value in cursor.fetchall():
+            middles[group].append(value)
+    assert {g: statistics.median(v) for g, v in middles.items()} == {
+        g: statistics.median(v) for g, v in by_group.items()}
