@@ -28,6 +28,9 @@ class Pagination(BasePagination):
     page_size_query_param = "page_size"
     page_query_param = "page"
     max_page_size = 500
+    # Counted on the last page too (not only known from it): the same statements on every page,
+    # whatever the size of the list.
+    always_count = False
 
     def get_page_size(self, request: Any) -> int:
         # A page size out of bounds is a 400 naming it, not quietly the default (issue 14).
@@ -43,7 +46,8 @@ class Pagination(BasePagination):
             raise NotFound("There is no such page.")
         self.request, self.number = request, number
         self.has_next, rows = len(rows) > size, rows[:size]
-        self.count, self.count_capped = _capped_count(queryset, start + len(rows), full=self.has_next)
+        self.count, self.count_capped = _capped_count(queryset, start + len(rows),
+                                                      full=self.has_next or self.always_count)
         return rows
 
     def _link(self, number: int) -> str:

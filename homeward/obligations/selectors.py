@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from homeward.accounts.models import User
+from homeward.accounts.models import Team, User
 from homeward.accounts.permissions import sees_whole_authority, visible_children
 from homeward.accounts.roles import Role
+from homeward.children.models import Child
 from homeward.episodes.models import Episode
 from homeward.protocol.obligation import Basis, Obligation, Status, status_at
 
@@ -263,25 +268,109 @@ def obligation_rows_for_user(
 
 @dataclass(frozen=True)
 class WorklistSection:
-    """The first `limit` obligations of a worklist section, soonest due first, and how many
-    there are in all (the page shows the first and counts the rest)."""
+    """One page of a worklist section (`limit` obligations from `offset`), soonest due first,
+    and how many there are in all (the page shows some and counts the rest)."""
 
     rows: list[StoredObligation]
     count: int  # at most SECTION_COUNT_CAP: "1,000 or more" is all a page needs to say
+    offset: int = 0
 
     @property
     def capped(self) -> bool:
         return self.count >= SECTION_COUNT_CAP
 
 
+# What a worklist row needs of its obligation, child and owner (the sentence, the trace, the
+# owner's name, the links): the episode and the rest of the child are not read.
+_ROW_FIELDS = ("id", "episode_id", "child_id", "code", "instance", "title", "responsible_role", "arises_at", "due_at",
+               "done_at", "done_recorded_at", "basis", "listed_from", "lapses_at", "ended_at", "ended_reason",
+               "for_information", "owner_queue", "owner_user_id", "owner_team_id")
+_ROW_RELATED = ("child__given_name", "child__family_name", "child__known_as", "owner_user__username",
+                "owner_user__first_name", "owner_user__last_name", "owner_team__name")
+
+
+def worklist_rows(ids: list[int]) -> dict[int, StoredObligation]:
+    """The rows of these keys with their child's names and their owner, for reading only: read as
+    values and made here, since Django's own making of a model with deferred fields cost more
+    than everything else a worklist row needs (issue 11)."""
+    rows: dict[int, StoredObligation] = {}
+    for values in StoredObligation.objects.filter(pk__in=ids).values(*_ROW_FIELDS, *_ROW_RELATED):
+        row = StoredObligation(**{name: values[name] for name in _ROW_FIELDS})
+        row.child = Child(id=values["child_id"], given_name=values["child__given_name"],
+                          family_name=values["child__family_name"], known_as=values["child__known_as"])
+        if values["owner_user_id"] is not None:
+            row.owner_user = User(id=values["owner_user_id"], username=values["owner_user__username"],
+                                  first_name=values["owner_user__first_name"],
+                                  last_name=values["owner_user__last_name"])
+        if values["owner_team_id"] is not None:
+            row.owner_team = Team(id=values["owner_team_id"], name=values["owner_team__name"])
+        rows[values["id"]] = row
+    return rows
+
+
+def _statement(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]] | None:
+    """A queryset's SQL and parameters; None for one that can match nothing (an empty scope)."""
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+def _section_keys(sections: dict[str, QuerySet[StoredObligation]], offsets: Mapping[str, int],
+                  limit: int) -> dict[str, list[int]]:
+    """Each section's page of keys, soonest due first, every section in one statement."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, (name, queryset) in enumerate(sections.items()):
+        offset = offsets.get(name, 0)
+        statement = _statement(queryset.values_list("pk", "due_at", "code", "instance")[offset:offset + limit])
+        if statement is not None:
+            # Django's own statement, its values as parameters; the section by its number.
+            parts.append(f"SELECT {number}, k{number}.* FROM ({statement[0]}) k{number}")  # noqa: S608
+            params.extend(statement[1])
+    found: list[tuple[Any, ...]] = []
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            found = cursor.fetchall()
+    names = list(sections)
+    keys: dict[str, list[tuple[Any, ...]]] = {name: [] for name in names}
+    for number, pk, due_at, code, instance in found:
+        keys[names[number]].append((due_at, code, instance, pk))
+    # UNION ALL keeps no order of its own: each section is put back in its order here.
+    return {name: [key[3] for key in sorted(rows)] for name, rows in keys.items()}
+
+
+def _section_counts(sections: dict[str, QuerySet[StoredObligation]]) -> dict[str, int]:
+    """How many each section holds, up to SECTION_COUNT_CAP, every section in one statement:
+    the same statements at any scale, where counting only full sections added one at a time."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, queryset in enumerate(sections.values()):
+        statement = _statement(queryset.order_by().values("pk")[:SECTION_COUNT_CAP])
+        if statement is None:
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({statement[0]}) c{number})")  # noqa: S608 - as above
+        params.extend(statement[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        counted = cursor.fetchone()
+    return {name: int(count) for name, count in zip(sections, counted, strict=True)}
+
+
 def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timedelta = timedelta(days=3),
-                      role: str | None = None, mine: bool = True, limit: int = 50) -> dict[str, WorklistSection]:
+                      role: str | None = None, mine: bool = True, limit: int = 50,
+                      offsets: Mapping[str, int] | None = None) -> dict[str, WorklistSection]:
     """The home page: overdue, due today (Europe/London), due soon; by default the person's own
-    (`owned_by`), else every duty they may see.
+    (`owned_by`), else every duty they may see. Each section is a page: `limit` rows from its
+    `offsets` entry (0 by default).
 
     Each section is counted and cut in the database: a co-ordinator's authority can hold
-    thousands of open obligations and the page shows the first `limit` of each, counted up to
-    SECTION_COUNT_CAP."""
+    thousands of open obligations and the page shows `limit` of each, counted up to
+    SECTION_COUNT_CAP. Three statements at any scale: the keys, the counts, the rows."""
+    offsets = offsets or {}
     asked, (as_of, present) = as_of, present_or(as_of)
     end_of_today = timezone.localtime(as_of).replace(hour=23, minute=59, second=59, microsecond=0)
     if _beyond_horizon(user, as_of):
@@ -298,42 +387,24 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
             name = section_of(row)
             if name is not None and stored_status(row, as_of) in LIVE_STATUSES:
                 grouped[name].append(row)
-        return {name: WorklistSection(rows=rows[:limit], count=len(rows)) for name, rows in grouped.items()}
+        return {name: WorklistSection(rows=rows[offsets.get(name, 0):offsets.get(name, 0) + limit],
+                                      count=min(len(rows), SECTION_COUNT_CAP), offset=offsets.get(name, 0))
+                for name, rows in grouped.items()}
     open_rows = obligation_list_for_user(user, as_of=asked, role=role, mine=mine).filter(_live(as_of, present=present))
-    filters = {
-        "overdue": Q(due_at__lt=as_of),
-        "due_today": Q(due_at__gte=as_of, due_at__lte=end_of_today),
-        "due_soon": Q(due_at__gt=end_of_today, due_at__lte=as_of + soon),
+    sections = {
+        "overdue": open_rows.filter(due_at__lt=as_of),
+        "due_today": open_rows.filter(due_at__gte=as_of, due_at__lte=end_of_today),
+        "due_soon": open_rows.filter(due_at__gt=end_of_today, due_at__lte=as_of + soon),
     }
-    # Each section's keys first, then its rows with their episode and child by key: joined in
-    # the same statement as the ORDER BY ... LIMIT, the planner can misjudge how few rows the
-    # limit leaves and hash every episode of the authority.
-    shown_ids: dict[str, list[int]] = {}
-    counts: dict[str, int] = {}
-    for name, bound in filters.items():
-        rows = open_rows.filter(bound)
-        shown_ids[name] = list(rows.values_list("pk", flat=True)[:limit])
-        shown = len(shown_ids[name])
-        counts[name] = shown if shown < limit else rows.order_by()[:SECTION_COUNT_CAP].count()
-    by_id = {row.pk: row for row in StoredObligation.objects.filter(
-        pk__in=[pk for ids in shown_ids.values() for pk in ids]).select_related(
-        "episode", "child", "owner_user", "owner_team")}
-    return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counts[name])
-            for name in filters}
-
-
-def episodes_next_obligation(episode_ids: list[int], *, as_of: datetime | None = None) -> dict[int, StoredObligation]:
-    """For each of these episodes, its not-done obligation due soonest (overdue ones first),
-    in one query: the board shows one per open episode."""
-    as_of, present = present_or(as_of)
-    rows = (
-        StoredObligation.objects.filter(episode_id__in=episode_ids).filter(_live(as_of, present=present))
-        .order_by("episode_id", "due_at", "id")
-    )
-    first: dict[int, StoredObligation] = {}
-    for row in rows:
-        first.setdefault(row.episode_id, row)
-    return first
+    # Each section's keys first, then its rows with their child and owner by key: joined in the
+    # same statement as the ORDER BY ... LIMIT, the planner can misjudge how few rows the limit
+    # leaves and hash every episode of the authority.
+    shown_ids = _section_keys(sections, offsets, limit)
+    counts = _section_counts(sections)
+    by_id = worklist_rows([pk for ids in shown_ids.values() for pk in ids])
+    return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counts[name],
+                                  offset=offsets.get(name, 0))
+            for name in sections}
 
 
 def episode_obligation_rows(episode: Episode, as_of: datetime) -> list[StoredObligation]:

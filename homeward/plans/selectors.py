@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import may_read_casework_notes, visible_children
+from homeward.accounts.permissions import may_read_casework_notes, scoped_to_visible_children, visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound, PermissionDenied
 from homeward.episodes.models import Episode
@@ -91,9 +91,9 @@ def plan_action_get_for_user(user: User, *, episode_id: int, action_id: int, aud
 def plan_action_open_for_owner(user: User) -> QuerySet[PlanAction]:
     """The plan actions given to this person by name that are not yet done, on episodes of
     children they may still see; soonest due first, those without a due date last."""
+    owned = PlanAction.objects.filter(owner_user=user, done_at__isnull=True)
     return (
-        PlanAction.objects.filter(owner_user=user, done_at__isnull=True,
-                                  plan__episode__child__in=visible_children(user))
+        scoped_to_visible_children(owned, user, "plan__episode__child")
         .exclude(plan__episode__status="cancelled")
         .select_related("plan__episode__child")
         .order_by(F("due").asc(nulls_last=True), "id")

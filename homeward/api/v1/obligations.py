@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -27,6 +28,7 @@ from homeward.obligations.selectors import (
     lookahead_problem,
     obligation_rows_for_user,
     stored_obligation,
+    worklist_rows,
 )
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol import obligation_to_dict
@@ -131,9 +133,16 @@ def worklist_item(row: StoredObligation, as_of: datetime) -> dict[str, Any]:
     }
 
 
+class WorklistPagination(Pagination):
+    """The worklist's pages, each counted (up to COUNT_CAP), the last too: the same statements
+    whatever the size of the authority."""
+
+    always_count = True
+
+
 class WorklistView(HomewardAPIView):
     # Answers a page (count, next, previous, results): the OpenAPI description says so.
-    pagination_class = Pagination
+    pagination_class = WorklistPagination
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", datetime, description="Default now; at most 7 days ahead."),
@@ -160,9 +169,15 @@ class WorklistView(HomewardAPIView):
             self.actor(request), status=status, as_of=as_of, role=role, mine=mine in ("true", "1"),
             team=team, code=code, queue=queue, present=present,
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        assert page is not None
+        paginator = WorklistPagination()
+        if isinstance(queryset, QuerySet):
+            # The page's keys first, then its rows with their child and owner by key (as the home
+            # page's sections: joined to the ORDER BY ... LIMIT, the planner may misjudge it).
+            keys = paginator.paginate_queryset(queryset.values_list("pk", flat=True), request, view=self)
+            by_id = worklist_rows(keys)
+            page = [by_id[pk] for pk in keys]
+        else:
+            page = paginator.paginate_queryset(queryset, request, view=self)
         audit_list_read(actor=self.actor(request), object_type="worklist",
                         rows=[(row.episode_id, row.child_id) for row in page], query=dict(request.query_params.items()))
         response = paginator.get_paginated_response([worklist_item(row, as_of) for row in page])

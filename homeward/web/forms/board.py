@@ -36,7 +36,8 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["risk"].choices = [("", "Any risk"), *RiskLevel.choices]  # type: ignore[attr-defined]
         self.fields["team"].choices = [("", "Every team")] + [  # type: ignore[attr-defined]
-            (str(team.pk), team.name) for team in Team.objects.filter(archived_at__isnull=True).order_by("name")
+            (str(pk), name) for pk, name in Team.objects.filter(archived_at__isnull=True).order_by("name")
+            .values_list("pk", "name")
         ]
         self.fields["missing_from"].choices = [("", "Anywhere"), *MissingFrom.choices]  # type: ignore[attr-defined]
 

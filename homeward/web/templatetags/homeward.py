@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 from typing import Any
 
 from django import forms, template
 from django.forms import BoundField
+from django.utils.safestring import SafeString, mark_safe
 
 from homeward.web import formatting
 
@@ -79,6 +81,18 @@ def choice_selected(field: BoundField, choice_value: Any) -> bool:
 def all_choices_of(field: BoundField) -> list[tuple[str, str]]:
     """Every choice, the blank one too (for a select)."""
     return [(str(value), str(label)) for value, label in field.field.choices]  # type: ignore[attr-defined]
+
+
+@register.filter
+def select_options(field: BoundField) -> SafeString:
+    """A select's options, the chosen one marked, drawn at once: a list of a national service's
+    hundreds of teams cost a template loop and a look at the field's value for each (issue 11)."""
+    value = field.value()
+    given = value if isinstance(value, list | tuple) else [] if value is None else [value]
+    chosen = {str(v) for v in given}
+    return mark_safe("".join(  # noqa: S308 - every value and label escaped
+        f'<option value="{escape(value)}"{" selected" if value in chosen else ""}>{escape(label)}</option>\n    '
+        for value, label in all_choices_of(field)))
 
 
 @register.filter

@@ -10,10 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from homeward.accounts.models import User
-from homeward.accounts.permissions import EXPLOITATION_TEAM_OUTCOMES, Capability, can
+from homeward.accounts.permissions import EXPLOITATION_TEAM_OUTCOMES, Capability, can, may_complete_meeting_action
 from homeward.accounts.roles import Role
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
@@ -22,25 +24,35 @@ from homeward.consultations.models import Consultation
 from homeward.consultations.selectors import consultations_awaiting_outcome_for_user
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
+from homeward.meetings.models import MeetingAction
 from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.notifications.selectors import exploitation_recorded_since
 from homeward.obligations.models import StoredObligation
-from homeward.obligations.selectors import FRONT_DOOR_ROLES, episodes_next_obligation, live_now, worklist_sections
+from homeward.obligations.selectors import (
+    FRONT_DOOR_ROLES,
+    SECTION_COUNT_CAP,
+    WorklistSection,
+    live_now,
+    worklist_sections,
+)
+from homeward.plans.models import PlanAction
 from homeward.plans.selectors import plan_action_open_for_owner
-from homeward.web.duties import Duty, duty
+from homeward.web.duties import duty
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.board import BoardFilterForm
 from homeward.web.forms.episodes import ActionForm
+from homeward.web.forms.meetings import MeetingActionDoneForm
+from homeward.web.worklist import DutyRows, FormsOnce
 
 from .base import page, person, query_without_page, recordable_actions
-from .meetings import action_done_form
-from .plans import plan_action_done_form
 
 ESCALATION_HOURS = 72
 # The worklist shows this many of each section; the rest are counted (up to a cap). The page
 # renders what it shows, so the limit is what keeps it quick to draw and to read.
 WORKLIST_LIMIT = 25
 BOARD_PAGE_SIZE = 50
+# A child's names, as pages name them (full_name, known_as).
+NAMES = ("given_name", "family_name", "known_as")
 # The exploitation team's home page lists the exploitation indicators recorded this recently.
 EXPLOITATION_RECENT = timedelta(days=14)
 WORKLIST_HEADINGS = (("overdue", "overdue", "Overdue"), ("due_today", "due-today", "Due today"),
@@ -54,25 +66,29 @@ class BoardRow:
     missing_for: str
     looked_after: bool
     placement: Placement | None
-    next_obligation: StoredObligation | None
+    # The episode's next duty still to be done (its title and when it is due), if any.
+    next_title: str | None
+    next_due_at: datetime | None
     next_overdue: bool
     over_72_hours: bool
     high_risk: bool
 
 
 def board_rows(episodes: list[Episode], now: datetime) -> list[BoardRow]:
+    """Each open episode as the board and the home page show it; the episodes read by
+    `_open_episodes` and `_with_next_duty`."""
     rows = []
-    next_obligations = episodes_next_obligation([e.pk for e in episodes], as_of=now)
     for episode in episodes:
         placements = getattr(episode.child, "current_placements", [])
-        next_obligation = next_obligations.get(episode.pk)
+        next_due_at: datetime | None = getattr(episode, "next_due_at", None)
         hours = hours_between(episode.missing_since, now)
         rows.append(BoardRow(
             episode=episode, hours_missing=hours, missing_for=duration_text(episode.missing_since, now),
             looked_after=episode.child.legal_status == LegalStatus.LOOKED_AFTER,
             placement=placements[0] if placements else None,
-            next_obligation=next_obligation,
-            next_overdue=bool(next_obligation and next_obligation.due_at < now),
+            next_title=getattr(episode, "next_title", None) if next_due_at is not None else None,
+            next_due_at=next_due_at,
+            next_overdue=bool(next_due_at and next_due_at < now),
             over_72_hours=hours >= ESCALATION_HOURS,
             high_risk=episode.risk_level == RiskLevel.HIGH,
         ))
@@ -80,12 +96,26 @@ def board_rows(episodes: list[Episode], now: datetime) -> list[BoardRow]:
 
 
 def _open_episodes(user: User) -> QuerySet[Episode]:
-    current = Placement.objects.filter(ended_on__isnull=True).select_related("authority").order_by("-id")
+    """The open episodes the person may see, with what the board and the home page show of each
+    episode, its child and the child's current placement (the rest of them unread: at a page of
+    fifty rows, building whole episodes cost more than drawing them)."""
+    current = (Placement.objects.filter(ended_on__isnull=True).select_related("authority")
+               .only("child_id", "provider", "authority__name").order_by("-id"))
     return (
         episode_list_for_user(user).filter(status=EpisodeStatus.OPEN)
-        .select_related("child__responsible_authority")
+        .select_related(None).select_related("child")
+        .only("child_id", "missing_since", "classification", "risk_level", "child__external_id",
+              "child__legal_status", *(f"child__{name}" for name in NAMES))
         .prefetch_related(Prefetch("child__placements", queryset=current, to_attr="current_placements"))
     )
+
+
+def _with_next_duty(episodes: QuerySet[Episode], now: datetime) -> QuerySet[Episode]:
+    """Each episode with its next duty still to be done: when it is due (`next_due_at`) and its
+    title (`next_title`), soonest due first, worked out in SQL for the page's rows alone."""
+    first = StoredObligation.objects.filter(episode=OuterRef("pk")).filter(live_now(now)).order_by("due_at", "id")
+    return episodes.annotate(next_due_at=Subquery(first.values("due_at")[:1]),
+                             next_title=Subquery(first.values("title")[:1]))
 
 
 # Highest risk first: graded high, medium, low, very low, then not yet graded.
@@ -99,11 +129,9 @@ _ORDERS = {
 
 
 def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QuerySet[Episode]:
-    """The open episodes the person may see, filtered and ordered in SQL, each with when its next
-    duty is due (`next_due_at`): the board pages them rather than loading every one (issue 11)."""
-    next_due = (StoredObligation.objects.filter(episode=OuterRef("pk")).filter(live_now(now))
-                .order_by("due_at").values("due_at")[:1])
-    episodes = _open_episodes(user).annotate(next_due_at=Subquery(next_due))
+    """The open episodes the person may see, filtered and ordered in SQL, each with its next duty
+    (`next_due_at`, `next_title`): the board pages them rather than loading every one (issue 11)."""
+    episodes = _with_next_duty(_open_episodes(user), now)
     if filters.get("risk"):
         episodes = episodes.filter(risk_level=filters["risk"])
     if filters.get("team"):
@@ -113,9 +141,8 @@ def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QueryS
     if filters.get("area"):
         episodes = episodes.filter(rhi_out_of_area=filters["area"] == "out")
     if filters.get("overdue"):
-        episodes = episodes.filter(next_due_at__lt=now)
+        episodes = episodes.filter(Q(next_due_at__lt=now))  # annotated by _with_next_duty
     return episodes.order_by(*_ORDERS[filters.get("sort") or "hours"])
-
 
 
 @page
@@ -129,7 +156,9 @@ def board(request: HttpRequest) -> HttpResponse:
     counts = episodes.order_by().aggregate(
         total=Count("id"), high_risk=Count("id", filter=Q(risk_level=RiskLevel.HIGH)),
         over_72=Count("id", filter=Q(missing_since__lte=now - timedelta(hours=ESCALATION_HOURS))))
-    entries = Paginator(episodes, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(episodes, BOARD_PAGE_SIZE)
+    paginator.count = counts["total"]  # counted above: the paginator need not count again
+    entries = paginator.get_page(request.GET.get("page"))
     rows = board_rows(list(entries.object_list), now)
     # A list naming children is a read of each child's record (ARCHITECTURE.md habit 4).
     audit_list_read(actor=user, object_type="missing_now_board",
@@ -150,29 +179,94 @@ def _exploitation_work(user: User, now: datetime) -> tuple[list[Consultation], l
     return awaiting, recent
 
 
+def _section_pages(request: HttpRequest) -> dict[str, int]:
+    """Which page of each worklist section to show (`overdue_page=2`...), the first by default;
+    the sections are counted up to SECTION_COUNT_CAP, so no page lies beyond it."""
+    last = -(-SECTION_COUNT_CAP // WORKLIST_LIMIT)
+    pages = {}
+    for key, _anchor, _heading in WORKLIST_HEADINGS:
+        given = request.GET.get(f"{key}_page", "")
+        pages[key] = min(int(given), last) if given.isdigit() and int(given) >= 1 else 1
+    return pages
+
+
+@dataclass(frozen=True)
+class WorklistPart:
+    """One section of the home worklist as the page shows it: its rows drawn, and its paging."""
+
+    key: str
+    anchor: str
+    heading: str
+    items: list[SafeString]
+    count: int
+    capped: bool
+    page: int
+    first: int  # the position of the first row shown, from 1
+    last: int
+    first_query: str
+    previous_query: str | None  # None on the first page
+    next_query: str | None  # None on the last
+    next_label: str  # which rows the next page shows: "26 to 50"
+
+
+def _worklist_parts(request: HttpRequest, sections: dict[str, WorklistSection], pages: dict[str, int],
+                    rows: DutyRows, now: datetime) -> list[WorklistPart]:
+    parts = []
+    for key, anchor, heading in WORKLIST_HEADINGS:
+        section = sections[key]
+        page_number = pages[key]
+
+        def query(number: int, key: str = key) -> str:
+            # The other sections stay on their pages; page 1 is said by leaving it out.
+            query = request.GET.copy()
+            query.pop(f"{key}_page", None)
+            if number > 1:
+                query[f"{key}_page"] = str(number)
+            return query.urlencode()
+
+        shown_to = section.offset + len(section.rows)
+        next_to = shown_to + WORKLIST_LIMIT if section.capped else min(shown_to + WORKLIST_LIMIT, section.count)
+        parts.append(WorklistPart(
+            key=key, anchor=anchor, heading=heading,
+            items=[rows.item(duty(row, now)) for row in section.rows], count=section.count, capped=section.capped,
+            page=page_number, first=section.offset + 1, last=shown_to, first_query=query(1),
+            previous_query=query(page_number - 1) if page_number > 1 else None,
+            next_query=query(page_number + 1) if shown_to < section.count else None,
+            next_label=f"{shown_to + 1} to {next_to}",
+        ))
+    return parts
+
+
 @page
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = person(request)
     # The person's own worklist (ADR 0011): their duties, their team's queue, their role's, and
     # for the co-ordinator and MCT the front door's (children with no allocated worker or team).
-    sections = worklist_sections(user, soon=timedelta(days=3), mine=True, limit=WORKLIST_LIMIT)
+    # Each section a page of WORKLIST_LIMIT rows.
+    pages = _section_pages(request)
+    sections = worklist_sections(user, soon=timedelta(days=3), mine=True, limit=WORKLIST_LIMIT,
+                                 offsets={key: (number - 1) * WORKLIST_LIMIT for key, number in pages.items()})
     every_open = _open_episodes(user)
-    caseload = child_caseload_for_user(user)
-    # The children of the person's own caseload who are missing (a co-ordinator has none).
-    mine = board_rows(list(every_open.filter(child__in=caseload).order_by("missing_since", "id")[:WORKLIST_LIMIT]),
-                      now)
-    recordable = recordable_actions(user)
-
-    def with_forms(rows: list[StoredObligation]) -> list[tuple[Duty, ActionForm | None]]:
-        """Each obligation in words with, where a simple record completes it, the form to record it inline."""
-        return [
-            (duty(row, now), ActionForm(auto_id=f"o{row.pk}_%s", action=row.code) if row.code in recordable else None)
-            for row in rows
-        ]
-
-    meeting_actions = list(meeting_action_open_for_owner(user)[:WORKLIST_LIMIT])
-    plan_actions = list(plan_action_open_for_owner(user)[:WORKLIST_LIMIT])
+    # Without a caseload of their own (most co-ordinators, police, providers), "your children"
+    # means nothing: the page says how many of those they may see are missing.
+    has_caseload = child_caseload_exists(user)
+    # The children of the person's own caseload who are missing.
+    mine = board_rows(list(_with_next_duty(every_open.filter(child__in=child_caseload_for_user(user)), now)
+                           .order_by("missing_since", "id")[:WORKLIST_LIMIT]), now) if has_caseload else []
+    # Each obligation in words with, where a simple record completes it, the form to record it
+    # inline; each kind of form drawn once for the page.
+    rows = DutyRows(request, recordable_actions(user), lambda auto_id, code: ActionForm(auto_id=auto_id, action=code),
+                    back_to=reverse("web:home"))
+    # What the page says of each action, its meeting or plan, and its child: the rest unread.
+    meeting_actions = list(meeting_action_open_for_owner(user).only(
+        "meeting_id", "owner_user_id", "description", "due", "done_at", "meeting__episode_id", "meeting__kind",
+        "meeting__held_at", "meeting__episode__child_id", *(f"meeting__episode__child__{name}" for name in NAMES),
+    )[:WORKLIST_LIMIT])
+    plan_actions = list(plan_action_open_for_owner(user).only(
+        "plan_id", "owner_user_id", "description", "due", "done_at", "plan__episode_id",
+        "plan__episode__child_id", *(f"plan__episode__child__{name}" for name in NAMES),
+    )[:WORKLIST_LIMIT])
     awaiting, recent = _exploitation_work(user, now)
     # Every child the page names, by the episodes it shows (as the API's worklist does).
     audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
@@ -183,26 +277,22 @@ def home(request: HttpRequest) -> HttpResponse:
         *((c.episode_id, c.episode.child_id) for c in awaiting),
         *((episode.pk, episode.child_id) for episode in recent),
     ])
+    worklist = _worklist_parts(request, sections, pages, rows, now)
     context: dict[str, Any] = {
         "now": now,
-        # Each section: its anchor, heading, the rows shown with their forms, how many in all, how
-        # many more, and whether those counts stopped at their cap.
-        "worklist": [
-            (anchor, heading, with_forms(sections[key].rows), sections[key].count,
-             sections[key].count - len(sections[key].rows), sections[key].capped)
-            for key, anchor, heading in WORKLIST_HEADINGS
-        ],
+        # Each section: its anchor, heading, the rows shown (drawn), how many in all, whether
+        # that count stopped at its cap, and the links to its other pages.
+        "worklist": worklist,
         "worklist_count": sum(section.count for section in sections.values()),
         "mine_missing": mine,
-        # Without a caseload of their own (most co-ordinators, police, providers), "your
-        # children" means nothing: the page says how many of those they may see are missing.
-        "has_caseload": child_caseload_exists(user),
+        "has_caseload": has_caseload,
         "reads_children": can(user, Capability.CHILD_READ),
-        "open_count": every_open.count(),
-        # Actions agreed at strategy meetings that name this person as their owner.
-        "meeting_actions": [(action, action_done_form(user, action)) for action in meeting_actions],
-        # Actions of missing child action plans that name this person as their owner.
-        "plan_actions": [(action, plan_action_done_form(user, action)) for action in plan_actions],
+        "open_count": every_open.count() if not has_caseload else None,
+        # Actions agreed at strategy meetings that name this person as their owner, and actions
+        # of missing child action plans, each with its 'Mark as done' fields drawn once a kind.
+        "meeting_actions": [(action, _done_fields(rows.forms, user, action, f"a{action.pk}_"))
+                            for action in meeting_actions],
+        "plan_actions": [(action, _done_fields(rows.forms, user, action, f"p{action.pk}_")) for action in plan_actions],
         "today": timezone.localdate(now),
         # The co-ordinator and MCT also look after what nobody owns (the front door queue).
         "sees_unowned_work": user.role in FRONT_DOOR_ROLES,
@@ -214,3 +304,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "exploitation_since": timezone.localdate(now - EXPLOITATION_RECENT),
     }
     return render(request, "web/pages/home.html", context)
+
+
+def _done_fields(drawn: FormsOnce, user: User, action: MeetingAction | PlanAction, prefix: str) -> SafeString | None:
+    """An action's 'Mark as done' fields, or None when the person may not mark it done (as
+    action_done_form and plan_action_done_form decide, without making a form for each)."""
+    if action.done_at is not None or not may_complete_meeting_action(user, action.owner_user_id):
+        return None
+    return drawn.fields(MeetingActionDoneForm, lambda auto_id: MeetingActionDoneForm(auto_id=auto_id), prefix, rows=2)

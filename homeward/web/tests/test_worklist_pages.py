@@ -1,0 +1,151 @@
+"""The home worklist and the board at scale (issue 11): the worklist's sections page, keyboard
+and screen-reader friendly; its rows drawn in Python say what the templates said; the home
+page, the board and the worklist API read the same statements however many duties there are."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from homeward.audit.models import AuditEntry
+from homeward.casework.episodes import episode_report
+from homeward.obligations.models import StoredObligation
+from homeward.web.duties import duty
+from homeward.web.forms.episodes import ActionForm
+from homeward.web.forms.meetings import MeetingActionDoneForm
+from homeward.web.views import board
+from homeward.web.worklist import FormsOnce, why_html
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(coordinator: Any, child: Any, hours_ago: int) -> Any:
+    return episode_report(actor=coordinator, child=child, reported_at=timezone.now() - timedelta(hours=hours_ago),
+                          reported_by="parent_carer", classification="missing").episode
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", html).replace("> <", "><").strip()
+
+
+def test_the_rule_behind_a_duty_is_drawn_as_its_template_draws_it(coordinator: Any, make_child: Any) -> None:
+    episode = _report(coordinator, make_child(known_as="Jay"), 30)
+    now = timezone.now()
+    rows = list(StoredObligation.objects.filter(episode=episode).select_related("child"))
+    assert len(rows) > 3
+    second = rows[0]
+    second.instance = 2  # a repeating duty's second window names its number
+    for row in [*rows, second]:
+        shown = duty(row, now)
+        for child in ("Test Child", ""):
+            expected = render_to_string("web/includes/duty_why.html", {"duty": shown, "for_child": child})
+            assert _squeezed(why_html(shown, child)) == _squeezed(expected), row.code
+
+
+def test_an_inline_form_drawn_once_is_the_form_drawn_for_each_row(monkeypatch: Any) -> None:
+    instant = timezone.now()
+    monkeypatch.setattr("homeward.web.forms.episodes._now", lambda: instant)
+    monkeypatch.setattr("homeward.web.forms.meetings._now", lambda: instant)
+    drawn = FormsOnce()
+    for code in ("manager_informed", "police_informed", "risk_analysis"):
+        for pk in (7, 1234):
+            expected = render_to_string("web/fields/form_fields.html",
+                                        {"form": ActionForm(auto_id=f"o{pk}_%s", action=code)})
+            assert drawn.fields(code, lambda auto_id, code=code: ActionForm(auto_id=auto_id, action=code),
+                                f"o{pk}_") == expected
+            assert f'id="o{pk}_at_day"' in expected
+    expected = render_to_string("web/fields/form_fields.html",
+                                {"form": MeetingActionDoneForm(auto_id="a5_%s"), "rows": 2})
+    assert drawn.fields("done", lambda auto_id: MeetingActionDoneForm(auto_id=auto_id), "a5_", rows=2) == expected
+    with pytest.raises(ValueError, match="unbound"):
+        FormsOnce().fields("bound", lambda auto_id: ActionForm({}, auto_id=auto_id), "o1_")
+
+
+def test_each_worklist_section_pages_and_its_links_keep_the_other_sections_where_they_are(
+    web: Client, coordinator: Any, make_child: Any, monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(board, "WORKLIST_LIMIT", 2)
+    episodes = [_report(coordinator, make_child(), hours) for hours in (5, 4, 3)]
+    first = web.get("/").content.decode()
+    # Each report was to reach the police within the hour: three overdue, two to a page.
+    assert "Overdue (3)" in first
+    assert first.count('id="duty-') >= 2
+    assert "Showing 1 to 2 of 3" in first
+    assert '<nav class="govuk-pagination govuk-pagination--block" aria-label="Overdue: pages">' in first
+    assert 'href="?overdue_page=2#overdue" rel="next"' in first
+    assert 'Next<span class="govuk-visually-hidden"> page of overdue</span>' in first
+    assert "3 to 3</span>" in first
+    assert 'rel="prev"' not in first.split('id="overdue"')[1].split('id="due-today"')[0]
+    overdue_first = first.split('id="overdue"')[1].split('id="due-today"')[0]
+    assert f'href="/episodes/{episodes[0].pk}"' in overdue_first
+    assert f'href="/episodes/{episodes[2].pk}"' not in overdue_first
+
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    second = web.get("/?overdue_page=2&due_soon_page=2").content.decode()
+    overdue_second = second.split('id="overdue"')[1].split('id="due-today"')[0]
+    assert "Showing 3 to 3 of 3" in overdue_second
+    assert f'href="/episodes/{episodes[2].pk}"' in overdue_second
+    assert f'href="/episodes/{episodes[0].pk}"' not in overdue_second
+    # Back to the first page of overdue duties, the due-soon section left on its page.
+    assert 'href="?due_soon_page=2#overdue" rel="prev"' in overdue_second
+    assert 'rel="next"' not in overdue_second
+    # The page names the children it shows, each audited (ADR 0009).
+    named = set(AuditEntry.objects.filter(pk__gt=last, object_type="worklist").values_list("child_id", flat=True))
+    assert episodes[2].child_id in named
+
+    beyond = web.get("/?overdue_page=9").content.decode()
+    assert "Overdue (3)" in beyond
+    assert 'Nothing on this page: <a class="govuk-link" href="?#overdue">back to the first page</a>' in beyond
+    assert "Showing 1 to 2 of 3" in web.get("/?overdue_page=nonsense").content.decode()
+
+
+def _statements(client: Any, path: str) -> int:
+    client.get(path)  # a client's first request also sets up its session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_worklists_and_the_board_read_as_many_statements_for_one_duty_as_for_a_page_of_them(
+    web: Client, api_for: Any, coordinator: Any, make_child: Any, monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(board, "WORKLIST_LIMIT", 2)
+    monkeypatch.setattr(board, "BOARD_PAGE_SIZE", 2)
+    api = api_for(coordinator)
+    _report(coordinator, make_child(), 5)
+    paths = ("/", "/missing-now", "/api/v1/worklist?status=overdue&page_size=2")
+    few = {path: _statements(api if path.startswith("/api") else web, path) for path in paths}
+    for hours in (4, 3, 2, 26):
+        _report(coordinator, make_child(), hours)
+    page = web.get("/").content.decode()
+    assert 'rel="next"' in page  # more than a page of overdue duties
+    many = {path: _statements(api if path.startswith("/api") else web, path) for path in paths}
+    assert many == few
+
+
+def test_the_board_says_each_episodes_next_duty_and_keeps_the_chosen_team(
+    web: Client, coordinator: Any, make_child: Any, make_user: Any,
+) -> None:
+    from homeward.accounts.models import Team
+
+    make_user("social_worker", team="Children in Care North")
+    episode = _report(coordinator, make_child(team="Children in Care North"), 3)
+    following = (StoredObligation.objects.filter(episode=episode, done_at__isnull=True, for_information=False,
+                                                 arises_at__lte=timezone.now())
+                 .order_by("due_at", "id").first())
+    assert following is not None
+    page = web.get("/missing-now").content.decode()
+    assert f"{following.title}, due" in page
+    team = Team.objects.get(name="Children in Care North")
+    chosen = web.get(f"/missing-now?team={team.pk}").content.decode()
+    assert f'<option value="{team.pk}" selected>Children in Care North</option>' in chosen
+    assert '<option value="" selected>Any risk</option>' not in chosen
+    assert '<option value="">Any risk</option>' in chosen

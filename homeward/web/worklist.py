@@ -1,0 +1,141 @@
+"""The home worklist's rows drawn in Python (issue 11).
+
+A co-ordinator's page lists dozens of duties, each with its "Why this is due" trace and the
+form that records it, and a template drew each row node by node: most of the page's time went
+there. Here a duty's row is put together as a string, every text escaped, with the same markup as
+web/includes/duty_why.html and the inline form, and every inline form of one kind is drawn once
+per page and reused with its ids changed: the forms of a worklist differ only in their ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from homeward.protocol.sources import name_sources
+from homeward.web.duties import Duty
+from homeward.web.formatting import datetime_text
+from homeward.web.templatetags.homeward import clock_trigger, role_label
+
+# Stands for a row's id prefix in a form drawn once (letters only: escaping leaves it alone).
+_STAMP = "hwstampx_"
+# Stand for an episode's id and an obligation's code in a link made once.
+_NUMBER = 987654321
+_CODE = "hwcodex"
+
+
+class FormsOnce:
+    """Each kind of inline form drawn once on a page, then given to each row with its own ids.
+
+    Only unbound forms, whose markup is the same for every row but for the ids made from
+    `auto_id`: a form with errors is drawn on its own page."""
+
+    def __init__(self) -> None:
+        self._drawn: dict[Hashable, str] = {}
+
+    def fields(self, kind: Hashable, make: Callable[[str], forms.Form], prefix: str,
+               **context: Any) -> SafeString:
+        """The fields of the form `make(auto_id)` of this `kind`, with ids starting `prefix`."""
+        drawn = self._drawn.get(kind)
+        if drawn is None:
+            form = make(f"{_STAMP}%s")
+            if form.is_bound:
+                raise ValueError("Only an unbound form is drawn once for every row.")
+            # Without the request: the fields need no context processor (each would run again).
+            drawn = render_to_string("web/fields/form_fields.html", {"form": form, **context})
+            self._drawn[kind] = drawn
+        return mark_safe(drawn.replace(_STAMP, prefix))  # noqa: S308 - drawn by our own templates
+
+
+# Django's escape and capfirst take lazy texts too, and cost more than the rest of a row; these
+# are plain strings (html.escape is what Django's escape calls).
+def _capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@lru_cache(maxsize=64)
+def _role_text(role: str) -> str:
+    return escape(role_label(role))
+
+
+def why_html(duty: Duty, for_child: str) -> SafeString:
+    """The "Why this is due" toggle of web/includes/duty_why.html: the rule behind a duty."""
+    obligation, basis = duty.obligation, duty.basis
+    instance = f" ({obligation.instance})" if obligation.instance > 1 else ""
+    lines = [f"<dt>Rule</dt><dd>{escape(_capfirst(name_sources(str(basis.rule or ''))))}</dd>"]
+    if basis.trigger:
+        lines.append(f"<dt>Clock started by</dt><dd>{escape(clock_trigger(basis.trigger))}, "
+                     f"{escape(datetime_text(basis.trigger_at))}</dd>")
+    if basis.policy_value:
+        lines.append(f"<dt>Protocol value</dt><dd>{escape(basis.policy_value)}</dd>")
+    if basis.note:
+        lines.append(f"<dt>Note</dt><dd>{escape(_capfirst(name_sources(str(basis.note))))}</dd>")
+    if basis.citation:
+        lines.append(f"<dt>Guidance</dt><dd>{escape(name_sources(str(basis.citation)))}</dd>")
+    lines.append(f"<dt>Responsible</dt><dd>{_role_text(obligation.responsible_role)}</dd>")
+    hidden = escape(f"{obligation.title}{instance}{f' for {for_child}' if for_child else ''}")
+    dl = "\n      ".join(lines)
+    return mark_safe(  # noqa: S308 - every text in it escaped
+        '<details class="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">\n'
+        '  <summary class="govuk-details__summary"><span class="govuk-details__summary-text">Why this is due'
+        f'<span class="govuk-visually-hidden">: {hidden}</span></span></summary>\n'
+        '  <div class="govuk-details__text">\n'
+        f'    <dl class="homeward-trace govuk-body-s">\n      {dl}\n    </dl>\n'
+        '  </div>\n</details>')
+
+
+class DutyRows:
+    """The home worklist's duties as list items: the child's link, the sentence, the owner, the
+    rule behind it and, where a simple record completes it, the form to record it inline."""
+
+    def __init__(self, request: HttpRequest, recordable: frozenset[str], make_form: Callable[[str, str], forms.Form],
+                 back_to: str) -> None:
+        self.recordable = recordable
+        self.make_form = make_form
+        self.forms = FormsOnce()
+        self.csrf = csrf_input(request)
+        self.back_to = escape(back_to)
+        self.episode_url = reverse("web:episode", args=[_NUMBER])
+        self.action_url = reverse("web:episode_action", args=[_NUMBER, _CODE])
+
+    def item(self, duty: Duty) -> SafeString:
+        row = duty.row
+        child = escape(row.child.full_name)
+        episode = str(row.episode_id)
+        form = ""
+        if row.code in self.recordable:
+            fields = self.forms.fields(row.code, lambda auto_id: self.make_form(auto_id, row.code), f"o{row.pk}_")
+            action = escape(self.action_url.replace(str(_NUMBER), episode).replace(_CODE, row.code))
+            title = escape(row.title)
+            form = (
+                '\n    <details class="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">\n'
+                '      <summary class="govuk-details__summary"><span class="govuk-details__summary-text">Record it'
+                f'<span class="govuk-visually-hidden">: {title} for {child}</span></span></summary>\n'
+                '      <div class="govuk-details__text">\n'
+                f'        <form method="post" action="{action}" novalidate>\n'
+                f'          {self.csrf}\n'
+                f'          <input type="hidden" name="next" value="{self.back_to}">\n'
+                f'          {fields}\n'
+                '          <button type="submit" class="govuk-button govuk-button--secondary" '
+                'data-module="govuk-button">Record<span class="govuk-visually-hidden"> '
+                f'{escape(row.title.lower())} for {child}</span></button>\n'
+                '        </form>\n'
+                '      </div>\n'
+                '    </details>'
+            )
+        link = escape(self.episode_url.replace(str(_NUMBER), episode))
+        return mark_safe(  # noqa: S308 - every text in it escaped, the fields drawn by our templates
+            f'<li id="duty-{row.pk}">\n'
+            f'    <a class="govuk-link" href="{link}">{child}</a>: {escape(duty.sentence)}\n'
+            f'    <br><span class="govuk-body-s">Owner: {escape(duty.owner)}</span>\n'
+            f'    {why_html(duty, row.child.full_name)}{form}\n'
+            '  </li>')
