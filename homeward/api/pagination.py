@@ -98,11 +98,7 @@ class CountedPagination(Pagination):
                               message=f"Give the page's number, a whole number from 1 to {MAX_PAGE}.") or 1
         size = self.get_page_size(request)
         start = (number - 1) * size
-        # The subquery is Django's own SQL for the queryset, its values passed as parameters.
-        capped, params = queryset.values("pk")[:COUNT_CAP + 1].query.sql_with_params()
-        count_sql = f"SELECT COUNT(*) FROM ({capped}) AS capped"  # noqa: S608
-        counted = queryset.annotate(listed_count=RawSQL(count_sql, params))  # noqa: S611
-        rows = list(counted[start:start + size + 1])
+        rows = list(self.counted(queryset)[start:start + size + 1])
         if number > 1 and not rows:
             raise NotFound("There is no such page.")
         self.request, self.number = request, number
@@ -114,6 +110,14 @@ class CountedPagination(Pagination):
             total = rows[0].listed_count
             self.count, self.count_capped = min(total, COUNT_CAP), total > COUNT_CAP
         return rows
+
+    @staticmethod
+    def counted(queryset: Any) -> Any:
+        """The queryset with `listed_count`: how many rows it has, up to COUNT_CAP + 1."""
+        # The subquery is Django's own SQL for the queryset, its values passed as parameters.
+        capped, params = queryset.values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+        count_sql = f"SELECT COUNT(*) FROM ({capped}) AS capped"  # noqa: S608
+        return queryset.annotate(listed_count=RawSQL(count_sql, params))  # noqa: S611
 
 
 def _capped_count(queryset: Any, seen: int, *, full: bool) -> tuple[int, bool]:

@@ -42,3 +42,29 @@ def test_one_page_or_many_the_same_queries_and_counts(api: Any, make_child: Any)
     assert second_queries == one_queries
     assert (second["count"], second["next"], [e["id"] for e in second["results"]]) == (
         3, None, [whole["results"][2]["id"]])
+
+
+def test_the_cursor_walks_the_list_as_the_page_numbers_do(api: Any, make_child: Any) -> None:
+    actor = get_user_model().objects.get(username="coord")
+    reported = timezone.now() - timedelta(hours=30)
+    for n in range(5):
+        # Two episodes start at one instant: the cursor tells them apart by id.
+        episode = episode_report(actor=actor, child=make_child(given_name=f"C{n}"),
+                                 reported_at=reported - timedelta(hours=n // 2), reported_by="police").episode
+        episode_record_found(actor=actor, episode=episode, found_at=timezone.now() - timedelta(hours=1))
+    by_number = [e["id"] for page in (1, 2, 3)
+                 for e in api.get("/api/v1/episodes", {"page_size": 2, "page": page}).json()["results"]]
+    first = api.get("/api/v1/episodes", {"page_size": 2}).json()
+    assert first["next_cursor"]
+    by_cursor, answer = [e["id"] for e in first["results"]], first
+    while answer["next_cursor"]:
+        response = api.get("/api/v1/episodes", {"page_size": 2, "after": answer["next_cursor"]})
+        assert response.status_code == 200
+        answer = response.json()
+        assert answer["count"] == 5 and answer["previous"] is None
+        assert answer["next"] is None or "after=" in answer["next"]
+        by_cursor += [e["id"] for e in answer["results"]]
+    assert by_cursor == by_number and len(set(by_cursor)) == 5
+    assert api.get("/api/v1/episodes", {"page_size": 5}).json()["next_cursor"] is None
+    wrong = api.get("/api/v1/episodes", {"after": "2026-01-01T00:00:00~x"})
+    assert wrong.status_code == 400 and "after" in wrong.content.decode()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from homeward.accounts.permissions import Capability, require
-from homeward.api.pagination import CountedPagination
+from homeward.api.pagination import COUNT_CAP, CountedPagination
 from homeward.api.views import HomewardAPIView
 from homeward.audit.services import audit_list_read
 from homeward.casework.episodes import (
@@ -39,7 +42,7 @@ from homeward.episodes.selectors import episode_get_for_user, episode_list_for_u
 from homeward.interviews.models import ReturnInterview, RhiVersion
 from homeward.interviews.selectors import rhi_state
 
-from .fields import AwareDateTimeField, query_choice, query_number
+from .fields import AwareDateTimeField, query_choice, query_number, query_text
 
 
 class EpisodeReportSerializer(serializers.Serializer):
@@ -175,9 +178,72 @@ EPISODE_PREFETCH = (
 )
 
 
+def _cursor(episode: Episode) -> str:
+    return f"{episode.missing_since.isoformat()}~{episode.pk}"
+
+
+def _cursor_read(text: str) -> tuple[datetime, int]:
+    at_text, _, id_text = text.rpartition("~")
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None or not id_text.isdigit() or int(id_text) > 2**31 - 1:
+        raise DomainValidationError.single("after", "Give the next_cursor of the page before, as it was given.")
+    return at, int(id_text)
+
+
+class EpisodePagination(CountedPagination):
+    """The episode list's pages (newest first), each with `next_cursor`; given as `after`, it
+    reads the page after that episode through the index, however deep in the history (keyset;
+    a page number reads and skips every row before it, issue 11). In that form `next` carries
+    `after` too, `previous` is null, and `count` is still the whole list's, up to COUNT_CAP."""
+
+    after: tuple[datetime, int] | None = None
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+        after = query_text(request, "after")
+        if after is None:
+            rows = super().paginate_queryset(queryset, request, view)
+        else:
+            self.after = at, pk = _cursor_read(after)
+            size = self.get_page_size(request)
+            counted = self.counted(queryset)
+            rows = list(counted.filter(Q(missing_since__lt=at) | Q(missing_since=at, pk__lt=pk))[:size + 1])
+            if not rows:
+                raise NotFound("There is no such page.")
+            self.request, self.number = request, 1
+            self.has_next, rows = len(rows) > size, rows[:size]
+            total = rows[0].listed_count
+            self.count, self.count_capped = min(total, COUNT_CAP), total > COUNT_CAP
+        self.next_cursor = _cursor(rows[-1]) if self.has_next else None
+        return rows
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        if self.after is not None:
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            response.data["next"] = replace_query_param(url, "after", self.next_cursor) if self.next_cursor else None
+            response.data["previous"] = None
+        response.data["next_cursor"] = self.next_cursor
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["next_cursor"] = {
+            "type": "string", "nullable": True,
+            "description": "Give it as `after` for the next page, read through the index however deep."}
+        return answer
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [*super().get_schema_operation_parameters(view), {
+            "name": "after", "required": False, "in": "query", "schema": {"type": "string"},
+            "description": "The `next_cursor` of the page before: the page after it (then `page` is not read)."}]
+
+
 class EpisodeListCreateView(HomewardAPIView):
-    # Answers a page (count, next, previous, results): the OpenAPI description says so.
-    pagination_class = CountedPagination
+    # Answers a page (count, next, previous, results, next_cursor): the OpenAPI description says so.
+    pagination_class = EpisodePagination
 
     @extend_schema(
         parameters=[
@@ -185,6 +251,8 @@ class EpisodeListCreateView(HomewardAPIView):
             OpenApiParameter("child", int),
             OpenApiParameter("risk_level", str, enum=RiskLevel.values),
             OpenApiParameter("page", int),
+            OpenApiParameter("after", str, description="The `next_cursor` of the page before: the page after it, "
+                             "read through the index however deep (then `page` is not read)."),
         ],
         responses={200: EpisodeOutputSerializer(many=True)},
         operation_id="episode_list",
@@ -200,7 +268,7 @@ class EpisodeListCreateView(HomewardAPIView):
         child = query_number(request, "child", message="Give the child's numeric id.")
         if child is not None:
             queryset = queryset.filter(child_id=child)
-        paginator = CountedPagination()
+        paginator = EpisodePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         audit_list_read(actor=self.actor(request), object_type="episode_list",
                         rows=[(e.pk, e.child_id) for e in page], query=dict(request.query_params.items()))
