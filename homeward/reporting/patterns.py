@@ -128,8 +128,9 @@ class SharedEntry:
 
     kind: str  # "associate", "place_frequented" or "place" (last seen or found)
     key: str
-    children: list[int]
-    episodes: list[int]
+    children: list[int]  # by id; the page's report holds only the first few
+    episodes: list[int]  # each of `children`'s first
+    named_by: int  # children in all
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,17 @@ class _ProfileLinks:
     frequented: dict[tuple[int, int], set[str]] = field(default_factory=lambda: defaultdict(set))
     shared: list[tuple[str, str, list[int]]] = field(default_factory=list)
 
+    def shown(self, at_most: int | None) -> list[tuple[str, str, list[int]]]:
+        """The entries named by most children first (then by kind and entry), the first `at_most`."""
+        return sorted(self.shared, key=lambda s: (-len(s[2]), s[0], s[1]))[:at_most]
+
+    def first_children(self, at_most: int | None, listed: int | None) -> list[int]:
+        """The first `listed` children of each of the first `at_most` shared entries (none when
+        all are: every child's first episode is read then)."""
+        if listed is None:
+            return []
+        return sorted({c for _kind, _entry, children in self.shown(at_most) for c in children[:listed]})
+
     def pairs(self) -> list[tuple[int, int, int, int]]:
         """(source, target, associates, places frequented) of each pair, counted."""
         return [(one, other, len(self.associates.get((one, other), ())), len(self.frequented.get((one, other), ())))
@@ -253,15 +265,17 @@ class _Shown:
     edges: int | None = None
     places: int | None = None
     shared: int | None = None
-    # Each factor's first episodes.
+    # The first episodes of each factor and place, the first children of each shared entry.
     listed: int | None = None
 
 
 @dataclass(frozen=True)
 class PatternsShown:
     """The patterns as the page shows them (`patterns_shown`): `found` holds the strongest links
-    and only their children, the places named most, and `shared` the entries named by most
-    children; the counts say how many there are in all."""
+    and only their children, the places named most (each with its first episodes only and no
+    children: `place_sizes` counts both) and each factor's first episodes, and `shared` the
+    entries named by most children, with their first children; the counts say how many there
+    are in all."""
 
     found: Patterns
     shared: list[SharedEntry]
@@ -269,6 +283,7 @@ class PatternsShown:
     nodes: int
     edges: int
     shared_count: int
+    place_sizes: dict[str, tuple[int, int]]  # place: (episodes, children)
 
 
 def _table(vendor: str, columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]]) -> tuple[str, list[Any]]:
@@ -282,13 +297,14 @@ def _table(vendor: str, columns: tuple[tuple[str, str], ...], rows: list[tuple[A
     return f"SELECT {items} FROM json_each(%s)", [json.dumps(rows)]  # noqa: S608 (constants)
 
 
-def _network_sql(period: str, names: str, profile_links: str, *, window: int, min_place_count: int,
+def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, window: int, min_place_count: int,
                  shown: _Shown, shared: bool) -> str:
     """One statement over the period's episodes (CTE `period`: pk, child_id, last_seen,
     found_location, since_us, until_us, in no order), the places they name (`names`: written,
-    and its place and spelling as numbers) and the profiles' links (`profile_links`: source,
-    target, associates, frequented). Episodes are in (since_us, pk) order. Rows (tag, place,
-    spelling, n1..n6):
+    and its place and spelling as numbers), the profiles' links (`profile_links`: source,
+    target, associates, frequented) and the children of the profiles' shared entries shown
+    (`wanted`: child_id). Episodes are in (since_us, pk) order. Rows (tag, place, spelling,
+    n1..n6):
 
     - ('links', links in all, linked children in all), ('link', source, target) for each of
       the strongest links, ('pair', place, source, target, a since, a, b since, b) for each
@@ -296,10 +312,12 @@ def _network_sql(period: str, names: str, profile_links: str, *, window: int, mi
       for each period episode of their children;
     - ('places', recurring places in all), and of the places named most ('place', place, last
       seen, found), ('spelling', place, spelled, times, and its first naming: since, episode *
-      2 + 0 last seen or 1 found), ('at', place, since, episode, child);
+      2 + 0 last seen or 1 found), ('at', place, since, episode, child) (when `shown.listed`,
+      for its first episodes only, and ('size', place, episodes, children));
     - when `shared`: ('busy', place, children) for every place too busy to link some episode,
-      and ('busy_child', place, child) for the busiest; ('first', child, episode) for every
-      child of the period.
+      and ('busy_child', place, child) for the busiest (their first children, when
+      `shown.listed`); ('first', child, episode) for every child of the period (when
+      `shown.listed`, of those children and the `wanted`).
 
     (a) compares each episode with the later ones at its own places (an equality join on the
     place and a stretch of time) that start before it has ended or within the window of its
@@ -315,6 +333,7 @@ def _network_sql(period: str, names: str, profile_links: str, *, window: int, mi
         f"period (pk, child_id, last_seen, found_location, since_us, until_us) AS MATERIALIZED ({period})",
         f"names (written, place, spelled) AS MATERIALIZED ({names})",
         f"profile_links (source, target, associates, frequented) AS ({profile_links})",
+        f"wanted (child_id) AS ({wanted})",
         # An episode with the places it names, each as compared.
         "placed AS MATERIALIZED (SELECT p.pk, p.child_id, p.since_us, p.until_us, l.place AS seen, "
         "l.spelled AS seen_spelled, f.place AS found, f.spelled AS found_spelled FROM period p "
@@ -388,24 +407,41 @@ def _network_sql(period: str, names: str, profile_links: str, *, window: int, mi
         "SELECT 'place', t.place, NULL, t.last_seen, t.found, NULL, NULL, NULL, NULL FROM place_totals t "
         "WHERE t.place IN (SELECT place FROM places_shown)",
         "SELECT 'spelling', place, spelled, times, since_us, naming, NULL, NULL, NULL FROM spellings",
-        "SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM named "
-        "WHERE place IN (SELECT place FROM places_shown)",
     ]
+    if shown.listed is None:
+        selects.append("SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM named "
+                       "WHERE place IN (SELECT place FROM places_shown)")
+    else:
+        # Each place's first episodes, and how many episodes and children in all.
+        selects += [
+            "SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM (SELECT place, since_us, pk, "  # noqa: S608
+            "child_id, ROW_NUMBER() OVER (PARTITION BY place ORDER BY since_us, pk) AS nth FROM named "
+            f"WHERE place IN (SELECT place FROM places_shown)) x WHERE nth <= {int(shown.listed)}",
+            "SELECT 'size', place, NULL, COUNT(*), COUNT(DISTINCT child_id), NULL, NULL, NULL, NULL FROM named "
+            "WHERE place IN (SELECT place FROM places_shown) GROUP BY place",
+        ]
     if shared:
         ctes += [
             "busy AS MATERIALIZED (SELECT place, COUNT(DISTINCT child_id) AS children FROM named "  # noqa: S608
             f"WHERE near > {LINKED_AT_MOST} GROUP BY place)",
             "busy_shown AS MATERIALIZED (SELECT place FROM busy "  # noqa: S608 (constants)
             f"ORDER BY children DESC, place{limit(shown.shared)})",
-            # Each child's first episode: the least id of those starting at the child's first start.
-            "starts AS (SELECT child_id, MIN(since_us) AS since_us FROM period GROUP BY child_id)",
-            "firsts AS (SELECT p.child_id, MIN(p.pk) AS pk FROM period p JOIN starts s ON s.child_id = p.child_id "
+            # The busiest places' children (their first, by id, when so asked).
+            "busy_children AS MATERIALIZED (SELECT place, child_id FROM (SELECT place, child_id, "  # noqa: S608
+            "ROW_NUMBER() OVER (PARTITION BY place ORDER BY child_id) AS nth FROM (SELECT DISTINCT place, "
+            f"child_id FROM named WHERE near > {LINKED_AT_MOST} AND place IN (SELECT place FROM busy_shown)) d) x"
+            f"{'' if shown.listed is None else f' WHERE nth <= {int(shown.listed)}'})",
+            # Each child's first episode (the least id of those starting at the child's first start),
+            # of the children of the entries shown (the profiles' are `wanted`), or of all.
+            "chosen AS MATERIALIZED (SELECT * FROM period" + ("" if shown.listed is None else  # noqa: S608
+            " WHERE child_id IN (SELECT child_id FROM busy_children UNION SELECT child_id FROM wanted)") + ")",
+            "starts AS (SELECT child_id, MIN(since_us) AS since_us FROM chosen GROUP BY child_id)",
+            "firsts AS (SELECT p.child_id, MIN(p.pk) AS pk FROM chosen p JOIN starts s ON s.child_id = p.child_id "
             "AND s.since_us = p.since_us GROUP BY p.child_id)",
         ]
         selects += [
             "SELECT 'busy', place, NULL, children, NULL, NULL, NULL, NULL, NULL FROM busy",
-            "SELECT 'busy_child', place, NULL, child_id, NULL, NULL, NULL, NULL, NULL FROM named "  # noqa: S608
-            f"WHERE near > {LINKED_AT_MOST} AND place IN (SELECT place FROM busy_shown) GROUP BY place, child_id",
+            "SELECT 'busy_child', place, NULL, child_id, NULL, NULL, NULL, NULL, NULL FROM busy_children",
             "SELECT 'first', NULL, NULL, child_id, pk, NULL, NULL, NULL, NULL FROM firsts",
         ]
     return "WITH RECURSIVE " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
@@ -415,7 +451,7 @@ def patterns(user: User, *, first: date, last: date, min_place_count: int = 2,
              together_hours: int = 24) -> Patterns:
     """Patterns among the episodes starting on Europe/London dates `first` to `last`: every
     link, place and child (the API's answer)."""
-    found, _shared, _counts = _patterns(user, first=first, last=last, min_place_count=min_place_count,
+    found, _shared, _counts, _sizes = _patterns(user, first=first, last=last, min_place_count=min_place_count,
                                         together_hours=together_hours, shown=_Shown(), shared=False)
     return found
 
@@ -423,7 +459,7 @@ def patterns(user: User, *, first: date, last: date, min_place_count: int = 2,
 def patterns_and_shared(user: User, *, first: date, last: date, min_place_count: int = 2,
                         together_hours: int = 24) -> tuple[Patterns, list[SharedEntry]]:
     """`patterns`, and the places and entries too common to link children two by two (`SharedEntry`)."""
-    found, shared, _counts = _patterns(user, first=first, last=last, min_place_count=min_place_count,
+    found, shared, _counts, _sizes = _patterns(user, first=first, last=last, min_place_count=min_place_count,
                                        together_hours=together_hours, shown=_Shown(), shared=True)
     return found, shared
 
@@ -434,16 +470,16 @@ def patterns_shown(user: User, *, first: date, last: date, edges: int, places: i
     places named most, the `shared` entries named by most children and each factor's first
     `listed` episodes (its `total` counts them all), with how many there are of each in all.
     The database finds and ranks every link; only those shown are built."""
-    found, entries, counts = _patterns(user, first=first, last=last, min_place_count=2, together_hours=24,
-                                       shown=_Shown(edges=edges, places=places, shared=shared, listed=listed),
-                                       shared=True)
+    found, entries, counts, sizes = _patterns(user, first=first, last=last, min_place_count=2, together_hours=24,
+                                              shown=_Shown(edges=edges, places=places, shared=shared, listed=listed),
+                                              shared=True)
     return PatternsShown(found=found, shared=entries, places=counts["places"], nodes=counts["nodes"],
-                         edges=counts["edges"], shared_count=counts["shared"])
+                         edges=counts["edges"], shared_count=counts["shared"], place_sizes=sizes)
 
 
 @cycles_uncollected()
 def _patterns(user: User, *, first: date, last: date, min_place_count: int, together_hours: int, shown: _Shown,
-              shared: bool) -> tuple[Patterns, list[SharedEntry], dict[str, int]]:
+              shared: bool) -> tuple[Patterns, list[SharedEntry], dict[str, int], dict[str, tuple[int, int]]]:
     """Patterns among the episodes starting on Europe/London dates `first` to `last`: places and
     links found by the database (`_network_sql`), grouping on the normalised place, never by
     comparing every pair; Python normalises each distinct text once and builds only what is
@@ -478,11 +514,13 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     names_sql, names_params = _table(vendor, (("written", "text"), ("place", "bigint"), ("spelled", "bigint")), names)
     links_sql, links_params = _table(vendor, (("source", "bigint"), ("target", "bigint"), ("associates", "bigint"),
                                               ("frequented", "bigint")), profiles.pairs())
+    wanted_sql, wanted_params = _table(vendor, (("child_id", "bigint"),),
+                                       [(c,) for c in profiles.first_children(shown.shared, shown.listed)])
     window = round(timedelta(hours=together_hours).total_seconds() * 1_000_000)
-    sql = _network_sql(period, names_sql, links_sql, window=window, min_place_count=min_place_count,
+    sql = _network_sql(period, names_sql, links_sql, wanted_sql, window=window, min_place_count=min_place_count,
                        shown=shown, shared=shared)
     with report_statements(), connections[episodes.db].cursor() as cursor:
-        cursor.execute(sql, [*period_params, *names_params, *links_params])
+        cursor.execute(sql, [*period_params, *names_params, *links_params, *wanted_params])
         rows = cursor.fetchall()
     built = _Built(profiles, places, spellings)
     for row in rows:
@@ -493,12 +531,12 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     nodes = [NetworkNode(child=child_id, initials=initials(*names_of.get(child_id, ("", ""))),
                          episodes=[pk for _since, pk in sorted(built.episodes[child_id])]) for child_id in linked]
     found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months, shown.listed),
-                     places=built.places(), nodes=nodes, edges=built.edges(),
+                     places=built.places(listed=shown.listed is not None), nodes=nodes, edges=built.edges(),
                      consultations=_consultation_trends(episodes, months))
-    entries = built.shared(shown.shared) if shared else []
+    entries = built.shared(shown.shared, shown.listed) if shared else []
     counts = {"places": built.counts["places"], "nodes": built.counts["nodes"], "edges": built.counts["edges"],
               "shared": built.counts["busy"] + len(profiles.shared)}
-    return found, entries, counts
+    return found, entries, counts, built.sizes
 
 
 class _Built:
@@ -517,6 +555,7 @@ class _Built:
         self.at: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         self.busy: dict[str, int] = {}
         self.busy_children: dict[str, list[int]] = defaultdict(list)
+        self.sizes: dict[str, tuple[int, int]] = {}
         self.first: dict[int, int] = {}
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -541,6 +580,8 @@ class _Built:
         elif tag == "busy":
             self.busy[place] = int(n1)
             self.counts["busy"] += 1
+        elif tag == "size":
+            self.sizes[place] = (int(n1), int(n2))
         elif tag == "busy_child":
             self.busy_children[place].append(int(n1))
         elif tag == "first":
@@ -566,28 +607,31 @@ class _Built:
             out.append(link)
         return sorted(out, key=lambda e: (-e.weight, e.source, e.target))
 
-    def places(self) -> list[Place]:
+    def places(self, *, listed: bool) -> list[Place]:
         """The places named most, each labelled with the spelling named most (as written, less
-        outer spaces; the first named of equals), its episodes in order and its children."""
+        outer spaces; the first named of equals), its episodes in order and its children (its
+        first episodes and no children when `listed`: `sizes` counts them)."""
         out = []
         for key, (last_seen, found) in self.place_rows.items():
             at = sorted(self.at.get(key, ()))
             out.append(Place(key=key, label=min(self.spellings[key])[2], last_seen=last_seen, found=found,
-                             episodes=[pk for _since, pk, _child in at], children={child for *_, child in at}))
+                             episodes=[pk for _since, pk, _child in at],
+                             children=set() if listed else {child for *_, child in at}))
         return sorted(out, key=lambda p: (-p.total, p.key))
 
-    def shared(self, at_most: int | None) -> list[SharedEntry]:
+    def shared(self, at_most: int | None, listed: int | None) -> list[SharedEntry]:
         """The places too busy to link and the profile entries too common to, named by most
-        children first, each child with their first episode of the period."""
+        children first, each with its children (the first `listed`) and their first episodes."""
         counted = [(-count, "place", key) for key, count in self.busy.items()]
-        profile_children = {(kind, key): children for kind, key, children in self.profiles.shared}
-        counted += [(-len(children), kind, key) for (kind, key), children in profile_children.items()]
+        counted += [(-len(children), kind, key) for kind, key, children in self.profiles.shown(at_most)]
+        profile_children = {(kind, key): children for kind, key, children in self.profiles.shown(at_most)}
         counted.sort()
         out = []
-        for _count, kind, key in counted[:at_most]:
+        for count, kind, key in counted[:at_most]:
             children = sorted(self.busy_children[key]) if kind == "place" else profile_children[(kind, key)]
-            out.append(SharedEntry(kind=kind, key=key, children=children,
-                                   episodes=[self.first[c] for c in children]))
+            children = children[:listed]
+            out.append(SharedEntry(kind=kind, key=key, children=children, episodes=[self.first[c] for c in children],
+                                   named_by=-count))
         return out
 
 

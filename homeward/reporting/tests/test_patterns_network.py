@@ -183,7 +183,7 @@ def test_a_place_too_busy_to_say_who_was_together_is_listed_as_shared(coordinato
 @pytest.mark.parametrize("seed", [1, 5])
 def test_the_page_builds_only_the_strongest_links_and_the_places_named_most(seed: int, coordinator: Any) -> None:
     """`patterns_shown` (the page) builds the first few of each list, as the whole report ranks
-    them, and says how many there are in all."""
+    them, with the first few episodes or children of each, and says how many there are in all."""
     _world(random.Random(seed))
     # More children than link two by two, at one place within hours and naming one associate
     # and one place frequented: the shared list has each kind.
@@ -206,8 +206,10 @@ def test_the_page_builds_only_the_strongest_links_and_the_places_named_most(seed
         assert page.found.edges == whole.edges[:edges]
         in_picture = {c for e in whole.edges[:edges] for c in (e.source, e.target)}
         assert page.found.nodes == [n for n in whole.nodes if n.child in in_picture]
-        assert page.found.places == whole.places[:places]
-        assert page.shared == shared[:entries]
+        assert page.found.places == [replace(p, episodes=p.episodes[:2], children=set()) for p in whole.places[:places]]
+        assert page.place_sizes == {p.key: (len(p.episodes), len(p.children)) for p in whole.places[:places]}
+        assert page.shared == [replace(s, children=s.children[:2], episodes=s.episodes[:2]) for s in shared[:entries]]
+        assert all(s.named_by == len(s.children) for s in shared)
         assert (page.edges, page.nodes, page.places, page.shared_count) == (
             len(whole.edges), len(whole.nodes), len(whole.places), len(shared))
         assert page.found.factors == [replace(f, episodes=f.episodes[:2]) for f in whole.factors]

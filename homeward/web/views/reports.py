@@ -369,7 +369,9 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
                 description=", ".join(f"{t.label}: {t.total}" for t in trends) or "None recorded.",
                 rows=[(t.label, float(t.total)) for t in trends]),
         })
-    places: list[dict[str, Any]] = [{"place": p, "links": _links(p.episodes)} for p in found.places]
+    # Each place with its first episodes: how many episodes and children in all, counted apart.
+    places: list[dict[str, Any]] = [{"place": p, "links": _links(p.episodes, report.place_sizes[p.key][0]),
+                                     "children": report.place_sizes[p.key][1]} for p in found.places]
     cut = report.edges > len(shown_edges)
     network = charts.network_chart(
         id="chart-network", title=f"Children linked by going missing together or by shared associates, {period}",
@@ -384,7 +386,7 @@ def patterns_page(request: HttpRequest) -> HttpResponse:
     # By initials, as the picture of the network names them.
     letters = {child.pk: initials(child.given_name, child.family_name) for child in _children_by_pk(user, wanted)}
     shared = [{"entry": entry, "children": [(c, letters.get(c, "Child")) for c in entry.children[:PATTERN_LINKS]],
-               "more": max(len(entry.children) - PATTERN_LINKS, 0)} for entry in shared_entries]
+               "more": max(entry.named_by - PATTERN_LINKS, 0)} for entry in shared_entries]
     # The page links each episode it shows and each child of the network it draws.
     shown = {pk for group in factor_charts for t in group["trends"] for pk in t["links"]["shown"]}
     shown |= {pk for p in places for pk in p["links"]["shown"]}
