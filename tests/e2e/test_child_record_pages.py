@@ -167,3 +167,32 @@ def test_meeting_actions_are_marked_done_from_the_episode_page_by_keyboard_and_w
     plain.check("episode page without javascript")
     address.refresh_from_db()
     assert address.done_note == "No one at home"
+
+
+def test_a_long_chronology_pages_through_older_entries(visit: Any, child: Child) -> None:
+    """A child's chronology 50 entries at a time (issue 11): both pages pass axe, and the links
+    between them are followed from the keyboard."""
+    from homeward.children.models import ChronologyEntry
+
+    start = timezone.now() - timedelta(days=200)
+    ChronologyEntry.objects.bulk_create([
+        ChronologyEntry(child=child, at=start + timedelta(days=n), kind="note", summary=f"Note number {n}")
+        for n in range(60)])
+    tab = visit()
+    page = tab.page
+    tab.sign_in("coordinator")
+    page.get_by_role("heading", name="Your work").wait_for()
+    tab.goto(f"/children/{child.pk}")
+    older = page.get_by_role("navigation", name="Pages of the chronology").get_by_role("link", name="Older entries")
+    expect(older).to_be_visible()
+    expect(page.get_by_text("Note number 59", exact=False)).to_be_visible()
+    tab.check("child page, newest chronology entries")
+    older.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Note number 0", exact=False)).to_be_visible()
+    expect(page.get_by_text("Note number 59", exact=False)).to_have_count(0)
+    tab.check("child page, older chronology entries")
+    newest = page.get_by_role("navigation", name="Pages of the chronology").get_by_role("link", name="Newest entries")
+    newest.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Note number 59", exact=False)).to_be_visible()
