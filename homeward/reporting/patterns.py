@@ -353,18 +353,22 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
         f"free AS MATERIALIZED (SELECT pk, child_id, since_us, since_us / {bucket} AS bucket, place, "  # noqa: S608
         f"CASE WHEN until_us > since_us + {window} THEN until_us ELSE since_us + {window} END AS reach "
         f"FROM named WHERE near <= {LINKED_AT_MOST})",
-        # Each episode once in every stretch of time (`bucket` long) in which it may link another,
-        # so that it is compared with the episodes starting at its place in those stretches, not
-        # with all the place's episodes.
+        # An episode is compared with the later ones starting at its place in each stretch of time
+        # (`bucket` long) in which it may link another, not with all the place's episodes: its own
+        # stretch and the next (all an episode of a day or less reaches), and for the longer
+        # ones each stretch after (`reaching`, one row a stretch).
         "reaching (pk, child_id, since_us, place, reach, bucket, last) AS ("  # noqa: S608 (numbers)
-        f"SELECT pk, child_id, since_us, place, reach, bucket, reach / {bucket} FROM free UNION ALL "
+        f"SELECT pk, child_id, since_us, place, reach, bucket + 2, reach / {bucket} FROM free "
+        f"WHERE reach / {bucket} > bucket + 1 UNION ALL "
         "SELECT pk, child_id, since_us, place, reach, bucket + 1, last FROM reaching WHERE bucket < last)",
-        "pairs AS MATERIALIZED (SELECT a.since_us AS a_since, a.pk AS a_pk, b.since_us AS b_since, b.pk AS b_pk, "
-        "a.place AS place, CASE WHEN a.child_id < b.child_id THEN a.child_id ELSE b.child_id END AS source, "
-        "CASE WHEN a.child_id < b.child_id THEN b.child_id ELSE a.child_id END AS target "
-        "FROM reaching a JOIN free b ON b.place = a.place AND b.bucket = a.bucket "
-        "AND (b.since_us > a.since_us OR (b.since_us = a.since_us AND b.pk > a.pk)) "
-        "AND b.since_us <= a.reach AND b.child_id <> a.child_id)",
+        "pairs AS MATERIALIZED (" + " UNION ALL ".join(
+            "SELECT a.since_us AS a_since, a.pk AS a_pk, b.since_us AS b_since, b.pk AS b_pk, a.place AS place, "  # noqa: S608
+            "CASE WHEN a.child_id < b.child_id THEN a.child_id ELSE b.child_id END AS source, "
+            "CASE WHEN a.child_id < b.child_id THEN b.child_id ELSE a.child_id END AS target "
+            f"FROM {side} a JOIN free b ON b.place = a.place AND b.bucket = a.bucket{step} "
+            "AND (b.since_us > a.since_us OR (b.since_us = a.since_us AND b.pk > a.pk)) "
+            "AND b.since_us <= a.reach AND b.child_id <> a.child_id"
+            for side, step in (("free", ""), ("free", " + 1"), ("reaching", ""))) + ")",
         # Two children's episodes together: two episodes when one pair (at one or more places) links
         # them, which most links are; counted one by one only for the others.
         "together AS MATERIALIZED (SELECT source, target, CASE WHEN MIN(a_pk) = MAX(a_pk) AND MIN(b_pk) = MAX(b_pk) "
