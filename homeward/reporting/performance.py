@@ -25,6 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import reduce
+from operator import itemgetter
+from typing import Any
 
 from django.db import connections
 from django.db.models import (
@@ -62,6 +64,7 @@ from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
 from .statements import (
     EpochMicroseconds,
+    cycles_uncollected,
     duration,
     local_month,
     middle_values,
@@ -359,13 +362,14 @@ def _ranked(offset: int, window_us: int) -> str:
     microseconds; with `offset` 0, its own start: the threshold of one episode), or when the next
     episode starts at the same instant; two starts at one instant make the child tied, which
     the engine's rule decides. Only repeats and ties come back: (id, child, month, start,
-    repeat, tie). Built of whole numbers alone (hence the noqa for ruff's S608)."""
+    repeat, tie), in order of start. Built of whole numbers alone (hence the noqa for ruff's S608)."""
     met = f"(before_us >= since_us - {int(window_us)} OR next_us = since_us)"
     tie = "(next_us = since_us OR previous_us = since_us)"
     return (f"SELECT id, child_id, month, since_us, counted = 1 AND {met}, {tie} FROM "  # noqa: S608
             f"(SELECT id, child_id, month, since_us, counted, LAG(since_us, {int(offset)}) OVER w AS before_us, "
             "LAG(since_us) OVER w AS previous_us, LEAD(since_us) OVER w AS next_us FROM pool "
-            f"WINDOW w AS (PARTITION BY child_id ORDER BY since_us, id)) ranked WHERE (counted = 1 AND {met}) OR {tie}")
+            f"WINDOW w AS (PARTITION BY child_id ORDER BY since_us, id)) ranked WHERE (counted = 1 AND {met}) OR {tie} "
+            "ORDER BY since_us, id")
 
 
 def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime) -> list[tuple[int, int, int]]:
@@ -379,32 +383,29 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
     one instant; only those children's episodes are read again and asked of the rule."""
     protocol = active_protocol()
     children = episodes.order_by().values("child_id")
-    out: list[tuple[int, int, int, int]] = []
+    out: list[tuple[Any, ...]] = []
     for (count, window), follows in _version_periods(protocol).items():
         pool = (Episode.objects.exclude(status=EpisodeStatus.CANCELLED)
                 .filter(child_id__in=children, missing_since__gte=start - timedelta(days=window),
                         missing_since__lt=end).order_by())
         counted = episodes.filter(follows).order_by().values("pk")
-        rows: list[tuple[int, int, int, int]] = []
-        tied: set[int] = set()
-        for pk, child_id, month, since_us, repeat, tie in rows_with(
+        found = rows_with(
             pool.annotate(month=Cast(local_month("missing_since"), IntegerField()),
                           since_us=EpochMicroseconds("missing_since"),
                           counted=_flag(Q(pk__in=counted)))
             .values("id", "child_id", "month", "since_us", "counted"),
             "pool", [_ranked(max(count - 1, 0), window * 86_400_000_000)],
-        ):
-            if repeat:
-                rows.append((pk, child_id, month, since_us))
-            if tie:
-                tied.add(child_id)
-        out.extend(_confirmed(rows, tied, pool, count, window))
-    out.sort(key=lambda row: (row[3], row[0]))
-    return [(pk, child_id, month) for pk, child_id, month, _since in out]
+        )
+        # The rows as they come (id, child, month, start, repeat, tie), not rebuilt one by one.
+        tied = {row[1] for row in found if row[5]}
+        out.extend(_confirmed([row for row in found if row[4]], tied, pool, count, window))
+    # In order already when the protocol has one threshold: the sort is then one pass.
+    out.sort(key=itemgetter(3, 0))
+    return [(row[0], row[1], row[2]) for row in out]
 
 
-def _confirmed(rows: list[tuple[int, int, int, int]], tied: set[int], pool: QuerySet[Episode], count: int,
-               window: int) -> list[tuple[int, int, int, int]]:
+def _confirmed(rows: list[tuple[Any, ...]], tied: set[int], pool: QuerySet[Episode], count: int,
+               window: int) -> list[tuple[Any, ...]]:
     """The candidates that are repeats: all, but where a child has two episodes starting at
     one instant (`tied`), that child's are asked of `is_repeat_missing` itself."""
     if not tied:
@@ -418,6 +419,9 @@ def _confirmed(rows: list[tuple[int, int, int, int]], tied: set[int], pool: Quer
         [s for other, s in starts[row[1]] if other != row[0]], start_of[row[0]], count, window)]
 
 
+# A national year's repeats are a hundred thousand rows and more, every one an object the cyclic
+# collector would go over again at each of its passes; none makes a cycle (freed by reference).
+@cycles_uncollected()
 def performance(user: User, *, first: date, last: date, listing: bool = True) -> Performance:
     """The figures for the episodes starting on Europe/London dates `first` to `last`, counted
     and grouped in the database: nothing is read episode by episode but the repeat-missing
