@@ -411,11 +411,15 @@ def episode_obligation_rows(episode: Episode, as_of: datetime) -> list[StoredObl
     """One episode's obligations listed by `as_of`, soonest due first, with their owners: the
     stored rows, or, for an episode whose stored rows do not reach `as_of` (the worker behind,
     a far `as_of`), the same rows built in memory and never written, as the worklists do, so
-    that the episode page and the worklists agree."""
-    exact_until = (EpisodeObligationState.objects.filter(episode=episode)
-                   .values_list("exact_until", flat=True).first())
+    that the episode page and the worklists agree. The stored rows come with their episode's
+    horizon in one statement; an episode with none listed asks for its horizon alone."""
+    stored: list[StoredObligation] = list(
+        episode.obligations.filter(listed_from__lte=as_of).select_related("owner_user", "owner_team")
+        .annotate(horizon=F("episode__obligation_state__exact_until")).order_by("due_at", "code", "instance"))
+    exact_until = (stored[0].horizon if stored  # type: ignore[attr-defined]
+                   else EpisodeObligationState.objects.filter(episode=episode).values_list("exact_until", flat=True)
+                   .first())
     if exact_until is not None and exact_until <= as_of:
         rows = [row for row in planned_rows(episode, now=as_of, through=as_of) if row.listed_from <= as_of]
         return sorted(rows, key=lambda row: (row.due_at, row.code, row.instance))
-    return list(episode.obligations.filter(listed_from__lte=as_of).select_related("owner_user", "owner_team")
-                .order_by("due_at", "code", "instance"))
+    return stored
