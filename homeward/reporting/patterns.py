@@ -524,6 +524,11 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     sql = _network_sql(period, names_sql, links_sql, wanted_sql, window=window, min_place_count=min_place_count,
                        shown=shown, shared=shared)
     with report_statements(), connections[episodes.db].cursor() as cursor:
+        if vendor == "postgresql":
+            # Its common tables are materialised, in no order and of sizes the planner cannot
+            # know: it merged them after sorting each; hashing them is cheaper (at 10k over three
+            # years, 151 -> 123 ms of the server's time).
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(sql, [*period_params, *names_params, *links_params, *wanted_params])
         rows = cursor.fetchall()
     built = _Built(profiles, places, spellings)
