@@ -1,15 +1,17 @@
 """The home worklist's rows drawn in Python (issue 11).
 
-A co-ordinator's page lists dozens of duties, each with its "Why this is due" trace and the
-form that records it, and a template drew each row node by node: most of the page's time went
-there. Here a duty's row is put together as a string, every text escaped, with the same markup as
-web/includes/duty_why.html and the inline form, and every inline form of one kind is drawn once
-per page and reused with its ids changed: the forms of a worklist differ only in their ids.
+A co-ordinator's page lists dozens of duties, each with its "Why this is due" trace and the form
+that records it, and the actions agreed at meetings with theirs, and a template drew each row
+node by node: most of the page's time went there. Here a duty's row is put together as a string,
+every text escaped, with the same markup as web/includes/duty_why.html and the inline form, and
+every inline form of one kind is drawn once per page and reused with its ids changed: the forms
+of a worklist differ only in their ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from datetime import date
 from functools import lru_cache
 from html import escape
 from typing import Any
@@ -23,7 +25,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from homeward.protocol.sources import name_sources
 from homeward.web.duties import Duty
-from homeward.web.formatting import datetime_text
+from homeward.web.formatting import date_text, datetime_text
+from homeward.web.forms.meetings import MeetingActionDoneForm
 from homeward.web.templatetags.homeward import clock_trigger, role_label
 
 # Stands for a row's id prefix in a form drawn once (letters only: escaping leaves it alone).
@@ -139,3 +142,93 @@ class DutyRows:
             f'    <br><span class="govuk-body-s">Owner: {escape(duty.owner)}</span>\n'
             f'    {why_html(duty, row.child.full_name)}{form}\n'
             '  </li>')
+
+
+# What the home page shows of an action agreed at a strategy meeting or in a missing child
+# action plan, read as values (`ActionRows` draws them).
+MEETING_ACTION_VALUES = ("id", "meeting_id", "owner_user_id", "description", "due", "done_at", "meeting__episode_id",
+                         "meeting__kind", "meeting__held_at", "meeting__episode__child_id",
+                         "meeting__episode__child__given_name", "meeting__episode__child__family_name")
+PLAN_ACTION_VALUES = ("id", "owner_user_id", "description", "due", "done_at", "plan__episode_id",
+                      "plan__episode__child_id", "plan__episode__child__given_name",
+                      "plan__episode__child__family_name")
+
+
+class ActionRows:
+    """The home page's actions from strategy meetings and from missing child action plans that
+    name the person as their owner, as list items, each with its "Mark as done" form (the
+    markup of web/meetings/action_form.html and web/plans/action_form.html)."""
+
+    def __init__(self, request: HttpRequest, drawn: FormsOnce, back_to: str, today: date,
+                 kinds: dict[str, str]) -> None:
+        self.drawn = drawn
+        self.csrf = csrf_input(request)
+        self.back_to = escape(back_to)
+        self.today = today
+        self.kinds = kinds
+        self.episode_url = reverse("web:episode", args=[_NUMBER])
+        self.meeting_done_url = reverse("web:meeting_action_done", args=[_NUMBER, _NUMBER + 1, _NUMBER + 2])
+        self.plan_done_url = reverse("web:plan_action_done", args=[_NUMBER, _NUMBER + 2])
+
+    def _fields(self, prefix: str) -> str:
+        return self.drawn.fields(MeetingActionDoneForm, lambda auto_id: MeetingActionDoneForm(auto_id=auto_id),
+                                 prefix, rows=2)
+
+    def _done_form(self, action_url: str, description: str, fields: str) -> str:
+        return (
+            '\n<details class="govuk-details govuk-!-margin-top-2 govuk-!-margin-bottom-0">\n'
+            '  <summary class="govuk-details__summary"><span class="govuk-details__summary-text">Mark as done'
+            f'<span class="govuk-visually-hidden">: {description}</span></span></summary>\n'
+            '  <div class="govuk-details__text">\n'
+            f'    <form method="post" action="{escape(action_url)}" novalidate>\n'
+            f'      {self.csrf}\n'
+            f'      <input type="hidden" name="next" value="{self.back_to}">\n'
+            f'      {fields}\n'
+            '      <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">'
+            f'Mark as done<span class="govuk-visually-hidden">: {description}</span></button>\n'
+            '    </form>\n'
+            '  </div>\n'
+            '</details>\n'
+        )
+
+    def _due(self, due: date | None) -> str:
+        if due is None:
+            return ""
+        late = ' <strong class="govuk-tag govuk-tag--red">Overdue</strong>' if due < self.today else ""
+        return f", due {escape(date_text(due))}{late}"
+
+    def _link(self, episode_id: int, anchor: str, given: str, family: str) -> str:
+        url = escape(self.episode_url.replace(str(_NUMBER), str(episode_id)))
+        return f'<a class="govuk-link" href="{url}#{anchor}">{escape(f"{given} {family}")}</a>'
+
+    def meeting(self, action: dict[str, Any], may_mark_done: bool) -> SafeString:
+        """One action of a strategy meeting (values of MEETING_ACTION_VALUES)."""
+        pk, episode_id = action["id"], action["meeting__episode_id"]
+        description = escape(action["description"])
+        form = ""
+        if may_mark_done:
+            url = (self.meeting_done_url.replace(str(_NUMBER), str(episode_id))
+                   .replace(str(_NUMBER + 1), str(action["meeting_id"])).replace(str(_NUMBER + 2), str(pk)))
+            form = self._done_form(url, description, self._fields(f"a{pk}_"))
+        kind = self.kinds.get(action["meeting__kind"], action["meeting__kind"])
+        return mark_safe(  # noqa: S308 - every text in it escaped, the fields drawn by our templates
+            '<li>\n    '
+            + self._link(episode_id, f"action-{pk}", action["meeting__episode__child__given_name"],
+                         action["meeting__episode__child__family_name"])
+            + f": {description}{self._due(action['due'])}\n"
+            f'    <br><span class="govuk-body-s">{escape(kind)}, {escape(datetime_text(action["meeting__held_at"]))}'
+            f'</span>\n    {form}\n  </li>')
+
+    def plan(self, action: dict[str, Any], may_mark_done: bool) -> SafeString:
+        """One action of a missing child action plan (values of PLAN_ACTION_VALUES)."""
+        pk, episode_id = action["id"], action["plan__episode_id"]
+        description = escape(action["description"])
+        form = ""
+        if may_mark_done:
+            url = self.plan_done_url.replace(str(_NUMBER), str(episode_id)).replace(str(_NUMBER + 2), str(pk))
+            form = self._done_form(url, description, self._fields(f"p{pk}_"))
+        return mark_safe(  # noqa: S308 - every text in it escaped, the fields drawn by our templates
+            '<li>\n    '
+            + self._link(episode_id, f"plan-action-{pk}", action["plan__episode__child__given_name"],
+                         action["plan__episode__child__family_name"])
+            + f": {description}{self._due(action['due'])}\n    {form}\n  </li>")

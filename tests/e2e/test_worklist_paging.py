@@ -36,8 +36,8 @@ def test_a_worklist_section_pages_with_the_keyboard_and_its_forms_still_record(
 ) -> None:
     monkeypatch.setattr(board, "WORKLIST_LIMIT", 2)
     coordinator = demo_people["coordinator"]
-    episodes = [_missing(coordinator, f"MOS74{n:02d}", given, hours)
-                for n, (given, hours) in enumerate((("Ava", 5), ("Bea", 4), ("Cleo", 3)))]
+    for n, (given, hours) in enumerate((("Ava", 5), ("Bea", 4), ("Cleo", 3))):
+        _missing(coordinator, f"MOS74{n:02d}", given, hours)
     tab = visit()
     page = tab.page
     tab.sign_in("coordinator")

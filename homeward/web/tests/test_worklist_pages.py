@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template import RequestContext, Template
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -33,6 +34,8 @@ def _report(coordinator: Any, child: Any, hours_ago: int) -> Any:
 
 
 def _squeezed(html: str) -> str:
+    """Markup without its layout, and the CSRF token (masked afresh each time) as one."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', html)
     return re.sub(r"\s+", " ", html).replace("> <", "><").strip()
 
 
@@ -149,3 +152,65 @@ def test_the_board_says_each_episodes_next_duty_and_keeps_the_chosen_team(
     assert f'<option value="{team.pk}" selected>Children in Care North</option>' in chosen
     assert '<option value="" selected>Any risk</option>' not in chosen
     assert '<option value="">Any risk</option>' in chosen
+
+
+# The home page's action items as its template drew them, before ActionRows.
+_FORMER_ACTIONS = Template(
+    "{% load homeward %}{% url 'web:home' as home_url %}"
+    "{% if meeting %}<li>"
+    "<a class=\"govuk-link\" href=\"{% url 'web:episode' action.meeting.episode_id %}#action-{{ action.pk }}\">"
+    "{{ action.meeting.episode.child.full_name }}</a>: {{ action.description }}{% if action.due %}, due "
+    "{{ action.due|ukdate }}{% if action.due < today %} <strong class=\"govuk-tag govuk-tag--red\">Overdue</strong>"
+    "{% endif %}{% endif %}\n    <br><span class=\"govuk-body-s\">{{ action.meeting.get_kind_display }}, "
+    "{{ action.meeting.held_at|london }}</span>\n    {% if form %}{% include \"web/meetings/action_form.html\" with "
+    "episode_id=action.meeting.episode_id next=home_url %}{% endif %}</li>"
+    "{% else %}<li>"
+    "<a class=\"govuk-link\" href=\"{% url 'web:episode' action.plan.episode_id %}#plan-action-{{ action.pk }}\">"
+    "{{ action.plan.episode.child.full_name }}</a>: {{ action.description }}{% if action.due %}, due "
+    "{{ action.due|ukdate }}{% if action.due < today %} <strong class=\"govuk-tag govuk-tag--red\">Overdue</strong>"
+    "{% endif %}{% endif %}\n    {% if form %}{% include \"web/plans/action_form.html\" with "
+    "episode_id=action.plan.episode_id next=home_url %}{% endif %}</li>{% endif %}"
+)
+
+
+def test_an_action_of_a_meeting_or_plan_is_drawn_as_the_template_drew_it(
+    coordinator: Any, make_child: Any, make_user: Any, monkeypatch: Any,
+) -> None:
+    from homeward.casework.meetings import AgreedAction, strategy_meeting_record
+    from homeward.casework.plans import PlanContent, PlannedAction, action_plan_record
+    from homeward.meetings.models import MeetingAction, MeetingKind
+    from homeward.plans.models import PlanAction
+    from homeward.web.worklist import MEETING_ACTION_VALUES, PLAN_ACTION_VALUES, ActionRows
+
+    instant = timezone.now()
+    monkeypatch.setattr("homeward.web.forms.meetings._now", lambda: instant)
+    episode = _report(coordinator, make_child(given_name="Ella", family_name="O'Neill"), 30)
+    strategy_meeting_record(
+        actor=coordinator, episode=episode, held_at=instant - timedelta(hours=6), kind="missing_strategy",
+        attendees=["Priya Shah"], actions=[
+            AgreedAction(owner="Priya Shah", description="Visit <the> address", due=timezone.localdate()
+                         - timedelta(days=1)),
+            AgreedAction(owner="Registered manager", description="Search the room")])
+    make_user("social_worker", username="sw1")
+    action_plan_record(actor=coordinator, episode=episode, agreed_at=instant - timedelta(hours=20), content=PlanContent(
+        contact_by="Sam", contact_how="Texts", family_told="Told", family_how_often="Daily", return_who_sees="Carer",
+        return_where="Home", return_interviewer="Aisha"), actions=[
+            PlannedAction(owner="sw1", description="Ring the school", due=timezone.localdate() + timedelta(days=2)),
+            PlannedAction(owner="Carer", description="Check the phone")])
+    request = RequestFactory().get("/")
+    request.user = coordinator
+    today = timezone.localdate(instant)
+    drawn = ActionRows(request, FormsOnce(), back_to="/", today=today, kinds=dict(MeetingKind.choices))
+    checked = 0
+    for model, values, meeting in ((MeetingAction, MEETING_ACTION_VALUES, True), (PlanAction, PLAN_ACTION_VALUES,
+                                                                                   False)):
+        for action in model.objects.all():
+            row = model.objects.filter(pk=action.pk).values(*values).get()
+            for may in (True, False):
+                form = MeetingActionDoneForm(auto_id=f"{'a' if meeting else 'p'}{action.pk}_%s") if may else None
+                expected = _FORMER_ACTIONS.render(RequestContext(request, {
+                    "action": action, "form": form, "today": today, "meeting": meeting}))
+                ours = drawn.meeting(row, may) if meeting else drawn.plan(row, may)
+                assert _squeezed(ours) == _squeezed(expected), (action.description, may)
+                checked += 1
+    assert checked == 8

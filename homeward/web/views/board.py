@@ -24,7 +24,7 @@ from homeward.consultations.models import Consultation
 from homeward.consultations.selectors import consultations_awaiting_outcome_for_user
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
 from homeward.episodes.selectors import episode_list_for_user
-from homeward.meetings.models import MeetingAction
+from homeward.meetings.models import MeetingKind
 from homeward.meetings.selectors import meeting_action_open_for_owner
 from homeward.notifications.selectors import exploitation_recorded_since
 from homeward.obligations.models import StoredObligation
@@ -35,14 +35,12 @@ from homeward.obligations.selectors import (
     live_now,
     worklist_sections,
 )
-from homeward.plans.models import PlanAction
 from homeward.plans.selectors import plan_action_open_for_owner
 from homeward.web.duties import duty
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.board import BoardFilterForm
 from homeward.web.forms.episodes import ActionForm
-from homeward.web.forms.meetings import MeetingActionDoneForm
-from homeward.web.worklist import DutyRows, FormsOnce
+from homeward.web.worklist import MEETING_ACTION_VALUES, PLAN_ACTION_VALUES, ActionRows, DutyRows
 
 from .base import page, person, query_without_page, recordable_actions
 
@@ -258,26 +256,22 @@ def home(request: HttpRequest) -> HttpResponse:
     # inline; each kind of form drawn once for the page.
     rows = DutyRows(request, recordable_actions(user), lambda auto_id, code: ActionForm(auto_id=auto_id, action=code),
                     back_to=reverse("web:home"))
-    # What the page says of each action, its meeting or plan, and its child: the rest unread.
-    meeting_actions = list(meeting_action_open_for_owner(user).only(
-        "meeting_id", "owner_user_id", "description", "due", "done_at", "meeting__episode_id", "meeting__kind",
-        "meeting__held_at", "meeting__episode__child_id", *(f"meeting__episode__child__{name}" for name in NAMES),
-    )[:WORKLIST_LIMIT])
-    plan_actions = list(plan_action_open_for_owner(user).only(
-        "plan_id", "owner_user_id", "description", "due", "done_at", "plan__episode_id",
-        "plan__episode__child_id", *(f"plan__episode__child__{name}" for name in NAMES),
-    )[:WORKLIST_LIMIT])
+    # What the page says of each action, its meeting or plan, and its child, read as values.
+    meeting_actions = list(meeting_action_open_for_owner(user).values(*MEETING_ACTION_VALUES)[:WORKLIST_LIMIT])
+    plan_actions = list(plan_action_open_for_owner(user).values(*PLAN_ACTION_VALUES)[:WORKLIST_LIMIT])
     awaiting, recent = _exploitation_work(user, now)
     # Every child the page names, by the episodes it shows (as the API's worklist does).
     audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
         *((row.episode_id, row.child_id) for section in sections.values() for row in section.rows),
         *((row.episode.pk, row.episode.child_id) for row in mine),
-        *((action.meeting.episode_id, action.meeting.episode.child_id) for action in meeting_actions),
-        *((action.plan.episode_id, action.plan.episode.child_id) for action in plan_actions),
+        *((action["meeting__episode_id"], action["meeting__episode__child_id"]) for action in meeting_actions),
+        *((action["plan__episode_id"], action["plan__episode__child_id"]) for action in plan_actions),
         *((c.episode_id, c.episode.child_id) for c in awaiting),
         *((episode.pk, episode.child_id) for episode in recent),
     ])
     worklist = _worklist_parts(request, sections, pages, rows, now)
+    actions = ActionRows(request, rows.forms, back_to=reverse("web:home"), today=timezone.localdate(now),
+                         kinds=dict(MeetingKind.choices))
     context: dict[str, Any] = {
         "now": now,
         # Each section: its anchor, heading, the rows shown (drawn), how many in all, whether
@@ -290,9 +284,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_count": every_open.count() if not has_caseload else None,
         # Actions agreed at strategy meetings that name this person as their owner, and actions
         # of missing child action plans, each with its 'Mark as done' fields drawn once a kind.
-        "meeting_actions": [(action, _done_fields(rows.forms, user, action, f"a{action.pk}_"))
-                            for action in meeting_actions],
-        "plan_actions": [(action, _done_fields(rows.forms, user, action, f"p{action.pk}_")) for action in plan_actions],
+        "meeting_actions": [actions.meeting(action, _may_mark_done(user, action)) for action in meeting_actions],
+        "plan_actions": [actions.plan(action, _may_mark_done(user, action)) for action in plan_actions],
         "today": timezone.localdate(now),
         # The co-ordinator and MCT also look after what nobody owns (the front door queue).
         "sees_unowned_work": user.role in FRONT_DOOR_ROLES,
@@ -306,9 +299,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/pages/home.html", context)
 
 
-def _done_fields(drawn: FormsOnce, user: User, action: MeetingAction | PlanAction, prefix: str) -> SafeString | None:
-    """An action's 'Mark as done' fields, or None when the person may not mark it done (as
-    action_done_form and plan_action_done_form decide, without making a form for each)."""
-    if action.done_at is not None or not may_complete_meeting_action(user, action.owner_user_id):
-        return None
-    return drawn.fields(MeetingActionDoneForm, lambda auto_id: MeetingActionDoneForm(auto_id=auto_id), prefix, rows=2)
+def _may_mark_done(user: User, action: dict[str, Any]) -> bool:
+    """Whether the person may mark this open action done, as action_done_form and
+    plan_action_done_form decide, without making a form for each."""
+    return action["done_at"] is None and may_complete_meeting_action(user, action["owner_user_id"])
