@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Value
 from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
@@ -115,7 +117,10 @@ class CountedPagination(Pagination):
     def counted(queryset: Any) -> Any:
         """The queryset with `listed_count`: how many rows it has, up to COUNT_CAP + 1."""
         # The subquery is Django's own SQL for the queryset, its values passed as parameters.
-        capped, params = queryset.values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+        try:
+            capped, params = queryset.values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # nothing can match (a role that sees no child): no statement at all
+            return queryset.annotate(listed_count=Value(0))
         count_sql = f"SELECT COUNT(*) FROM ({capped}) AS capped"  # noqa: S608
         return queryset.annotate(listed_count=RawSQL(count_sql, params))  # noqa: S611
 

@@ -68,3 +68,10 @@ def test_the_cursor_walks_the_list_as_the_page_numbers_do(api: Any, make_child: 
     assert api.get("/api/v1/episodes", {"page_size": 5}).json()["next_cursor"] is None
     wrong = api.get("/api/v1/episodes", {"after": "2026-01-01T00:00:00~x"})
     assert wrong.status_code == 400 and "after" in wrong.content.decode()
+
+
+def test_a_role_that_sees_no_child_gets_an_empty_page(api_for: Any, make_user: Any, make_child: Any) -> None:
+    make_child()
+    answer = api_for(make_user("auditor")).get("/api/v1/episodes", {"status": "open"})
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["count"], answer.json()["results"], answer.json()["next_cursor"]) == (0, [], None)
