@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from functools import lru_cache
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import HttpRequest
@@ -28,6 +28,9 @@ from homeward.web.duties import Duty
 from homeward.web.formatting import date_text, datetime_text
 from homeward.web.forms.meetings import MeetingActionDoneForm
 from homeward.web.templatetags.homeward import clock_trigger, role_label
+
+if TYPE_CHECKING:
+    from homeward.web.views.board import BoardRow
 
 # Stands for a row's id prefix in a form drawn once (letters only: escaping leaves it alone).
 _STAMP = "hwstampx_"
@@ -232,3 +235,49 @@ class ActionRows:
             + self._link(episode_id, f"plan-action-{pk}", action["plan__episode__child__given_name"],
                          action["plan__episode__child__family_name"])
             + f": {description}{self._due(action['due'])}\n    {form}\n  </li>")
+
+
+# The board's risk tags, as web/includes/risk_tag.html shows them.
+_RISK_TAGS = {"high": ("govuk-tag--red", "High"), "medium": ("govuk-tag--orange", "Medium")}
+
+
+class BoardRowsDrawn:
+    """The 'Missing now' board's rows (homeward.web.views.board.BoardRow) as table rows, with
+    the markup of web/pages/board.html's table: a page of fifty drew each cell node by node."""
+
+    def __init__(self) -> None:
+        self.episode_url = reverse("web:episode", args=[_NUMBER])
+
+    def row(self, row: BoardRow) -> SafeString:
+        episode = row.episode
+        child = episode.child
+        url = escape(self.episode_url.replace(str(_NUMBER), str(episode.pk)))
+        if episode.risk_level in _RISK_TAGS:
+            colour, risk = _RISK_TAGS[episode.risk_level]
+        else:
+            colour, risk = "govuk-tag--grey", episode.get_risk_level_display() if episode.risk_level else "Not graded"
+        placement = row.placement
+        placed = f"{placement.provider or 'Placed'}, {placement.authority.name}" if placement else "Not placed"
+        if row.next_due_at:
+            late = '<strong class="govuk-tag govuk-tag--red">Overdue</strong> ' if row.next_overdue else ""
+            following = f"{late}{escape(row.next_title or '')}, due {escape(datetime_text(row.next_due_at))}"
+        else:
+            following = "Nothing due"
+        tags = (('<strong class="govuk-tag govuk-tag--red">High risk</strong> ' if row.high_risk else "")
+                + ('<strong class="govuk-tag govuk-tag--purple">Over 72 hours</strong>' if row.over_72_hours else "")
+                ) or "None"
+        return mark_safe(  # noqa: S308 - every text in it escaped
+            '<tr class="govuk-table__row">\n'
+            f'      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">'
+            f'{escape(child.full_name)}</a><br><span class="govuk-body-s">'
+            f'{escape(child.external_id or "case-system id not yet recorded")}, '
+            f'{escape(str(episode.get_classification_display()).lower())}</span></th>\n'
+            f'      <td class="govuk-table__cell"><span class="homeward-nowrap">{escape(row.missing_for)}</span><br>'
+            f'<span class="govuk-body-s">since {escape(datetime_text(episode.missing_since))}</span></td>\n'
+            f'      <td class="govuk-table__cell"><strong class="govuk-tag {colour}">{escape(str(risk))}'
+            '</strong>\n</td>\n'
+            f'      <td class="govuk-table__cell">{"Yes" if row.looked_after else "No"}</td>\n'
+            f'      <td class="govuk-table__cell">{escape(placed)}</td>\n'
+            f'      <td class="govuk-table__cell">{following}</td>\n'
+            f'      <td class="govuk-table__cell">{tags}</td>\n'
+            '    </tr>')

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.template import RequestContext, Template
+from django.template import Context, RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -214,3 +214,52 @@ def test_an_action_of_a_meeting_or_plan_is_drawn_as_the_template_drew_it(
                 assert _squeezed(ours) == _squeezed(expected), (action.description, may)
                 checked += 1
     assert checked == 8
+
+
+# A row of the board's table as its template drew it, before BoardRowsDrawn.
+_FORMER_BOARD_ROW = Template(
+    "{% load homeward %}{% with episode=row.episode %}<tr class=\"govuk-table__row\">"
+    "<th scope=\"row\" class=\"govuk-table__header\">"
+    "<a class=\"govuk-link\" href=\"{% url 'web:episode' episode.pk %}\">"
+    "{{ episode.child.full_name }}</a><br><span class=\"govuk-body-s\">{{ episode.child.external_id|default:\""
+    "case-system id not yet recorded\" }}, {{ episode.get_classification_display|lower }}</span></th>"
+    "<td class=\"govuk-table__cell\"><span class=\"homeward-nowrap\">{{ row.missing_for }}</span><br>"
+    "<span class=\"govuk-body-s\">since {{ episode.missing_since|london }}</span></td>"
+    "<td class=\"govuk-table__cell\">{% include \"web/includes/risk_tag.html\" %}</td>"
+    "<td class=\"govuk-table__cell\">{{ row.looked_after|yesno:\"Yes,No\" }}</td>"
+    "<td class=\"govuk-table__cell\">{% if row.placement %}{{ row.placement.provider|default:\"Placed\" }}, "
+    "{{ row.placement.authority.name }}{% else %}Not placed{% endif %}</td>"
+    "<td class=\"govuk-table__cell\">{% if row.next_due_at %}{% if row.next_overdue %}<strong class=\"govuk-tag "
+    "govuk-tag--red\">Overdue</strong> {% endif %}{{ row.next_title }}, due {{ row.next_due_at|london }}{% else %}"
+    "Nothing due{% endif %}</td>"
+    "<td class=\"govuk-table__cell\">{% if row.high_risk %}<strong class=\"govuk-tag govuk-tag--red\">High risk"
+    "</strong> {% endif %}{% if row.over_72_hours %}<strong class=\"govuk-tag govuk-tag--purple\">Over 72 hours"
+    "</strong>{% endif %}{% if not row.high_risk and not row.over_72_hours %}None{% endif %}</td>"
+    "</tr>{% endwith %}"
+)
+
+
+def test_a_row_of_the_board_is_drawn_as_the_template_drew_it(
+    coordinator: Any, make_child: Any,
+) -> None:
+    from dataclasses import replace
+
+    from homeward.web.worklist import BoardRowsDrawn
+
+    _report(coordinator, make_child(given_name="Zoë", family_name="O'Hara",
+                                    placement={"authority": "941", "provider": "Hill <House>"}), 80)
+    _report(coordinator, make_child(legal_status="none"), 2)
+    rows = board.board_rows(list(board.board_episodes(coordinator, timezone.now(), {})), timezone.now())
+    assert len(rows) == 2
+    rows[1].episode.child.external_id = ""  # a child not yet on the case system (as imported)
+    variants = [variant for row in rows for variant in (
+        row, replace(row, next_due_at=None, next_title=None), replace(row, high_risk=True, over_72_hours=True),
+        replace(row, placement=None))]
+    drawn = BoardRowsDrawn()
+    for row in variants:
+        assert _squeezed(drawn.row(row)) == _squeezed(_FORMER_BOARD_ROW.render(Context({"row": row}))), row
+    for level in ("high", "medium", "low", "very_low", ""):
+        rows[0].episode.risk_level = level
+        shown = _squeezed(drawn.row(rows[0]))
+        assert shown == _squeezed(_FORMER_BOARD_ROW.render(Context({"row": rows[0]}))), level
+        assert ("Not graded" in shown) == (level == "")

@@ -40,7 +40,13 @@ from homeward.web.duties import duty
 from homeward.web.formatting import duration_text, hours_between
 from homeward.web.forms.board import BoardFilterForm
 from homeward.web.forms.episodes import ActionForm
-from homeward.web.worklist import MEETING_ACTION_VALUES, PLAN_ACTION_VALUES, ActionRows, DutyRows
+from homeward.web.worklist import (
+    MEETING_ACTION_VALUES,
+    PLAN_ACTION_VALUES,
+    ActionRows,
+    BoardRowsDrawn,
+    DutyRows,
+)
 
 from .base import page, person, query_without_page, recordable_actions
 
@@ -161,8 +167,10 @@ def board(request: HttpRequest) -> HttpResponse:
     # A list naming children is a read of each child's record (ARCHITECTURE.md habit 4).
     audit_list_read(actor=user, object_type="missing_now_board",
                     rows=[(row.episode.pk, row.episode.child_id) for row in rows], query=request.GET.dict())
+    drawn = BoardRowsDrawn()
     return render(request, "web/pages/board.html", {
-        "form": form, "rows": rows, "now": now, "entries": entries, "query": query_without_page(request),
+        "form": form, "rows": [drawn.row(row) for row in rows], "now": now, "entries": entries,
+        "query": query_without_page(request),
         "open_count": counts["total"], "high_risk_count": counts["high_risk"], "over_72_count": counts["over_72"],
         "filtered": bool(filters and any(value for name, value in filters.items() if name != "sort")),
     })
