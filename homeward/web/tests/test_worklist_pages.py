@@ -107,7 +107,8 @@ def test_each_worklist_section_pages_and_its_links_keep_the_other_sections_where
     beyond = web.get("/?overdue_page=9").content.decode()
     assert "Overdue (3)" in beyond
     assert 'Nothing on this page: <a class="govuk-link" href="?#overdue">back to the first page</a>' in beyond
-    assert "Showing 1 to 2 of 3" in web.get("/?overdue_page=nonsense").content.decode()
+    for nonsense in ("nonsense", "0", "-1", "\u00b2", "9" * 5000):
+        assert "Showing 1 to 2 of 3" in web.get("/", {"overdue_page": nonsense}).content.decode()
 
 
 def _statements(client: Any, path: str) -> int:

@@ -192,7 +192,9 @@ def _section_pages(request: HttpRequest) -> dict[str, int]:
     pages = {}
     for key, _anchor, _heading in WORKLIST_HEADINGS:
         given = request.GET.get(f"{key}_page", "")
-        pages[key] = min(int(given), last) if given.isdigit() and int(given) >= 1 else 1
+        # Only plain numbers of a few digits: int() refuses "²" and numbers of thousands of digits.
+        number = int(given) if given.isascii() and given.isdigit() and len(given) <= 4 else 1
+        pages[key] = min(max(number, 1), last)
     return pages
 
 
