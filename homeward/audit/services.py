@@ -192,7 +192,7 @@ _NAMED_SQL = """
 WITH named AS (
     INSERT INTO audit_auditnamed (entry_id, child_id, records)
     SELECT %s, child, string_agg(record::text, ',' ORDER BY record) FROM ({pairs}) AS pairs (record, child)
-    GROUP BY child
+    GROUP BY child ORDER BY child  -- in the index's order: each insert lands beside the one before
     RETURNING child_id, records
 )
 SELECT COUNT(*), encode(sha256(convert_to(

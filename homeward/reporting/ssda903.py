@@ -237,15 +237,17 @@ checked AS (
 ),
 lines AS (
     SELECT ref, child, start, mis_end, episode,
-           CASE WHEN cell ~ '[,"\r\n]' THEN '"' || replace(cell, '"', '""') || '"' ELSE cell END
+           CASE WHEN ref !~ '^[=+@\t\r-]|[,"\r\n]' THEN ref  -- the usual id, as it is
+                ELSE (SELECT CASE WHEN cell ~ '[,"\r\n]' THEN '"' || replace(cell, '"', '""') || '"' ELSE cell END
+                      FROM (SELECT CASE WHEN ref ~ '^[=+@\t\r-]' THEN '''' || ref ELSE ref END AS cell) AS cells) END
            || ',' || to_char(dob, 'DD/MM/YYYY') || ',' || CASE WHEN known THEN 'A' ELSE 'M' END
            || ',' || to_char(start, 'DD/MM/YYYY') || ',' || COALESCE(to_char(mis_end, 'DD/MM/YYYY'), '') AS line
-    FROM (SELECT r.*, CASE WHEN ref ~ '^[=+@\t\r-]' THEN '''' || ref ELSE ref END AS cell FROM r) AS cells
+    FROM r
 )
 SELECT episode, child, ref, dob, start, mis_end, has_prev, prev_episode, prev_start, prev_end, placement_ended,
        NULL, NULL
 FROM checked
-WHERE (ref = '' OR ref ~ '^[[:space:]=+@-]' OR ref ~ '[[:space:]]$' OR ref ~ '[^ -~]')
+WHERE ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]'
    OR mis_end < start OR start < dob OR start > %s OR mis_end < %s OR mis_end > %s
    OR (has_prev AND (prev_end IS NULL OR start < prev_end)) OR placement_ended <= %s
 UNION ALL
