@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, TypeVar, cast
 
-from django.db.models import ForeignKey, Model
+from django.db.models import ForeignKey, Model, QuerySet
 
 from homeward.accounts.models import User
 from homeward.children.models import ChronologyEntry
@@ -65,15 +65,29 @@ class EpisodeRead:
     chronology: list[ChronologyEntry]  # oldest first
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _sorted(rows: QuerySet[M], *fields: str, newest_first: bool = False) -> list[M]:
+    """An episode's few rows of one kind in the order of `fields` (an empty one last), sorted
+    here: an ORDER BY cost more to compile than this sort, and the models' default orders joined
+    the episode again."""
+    def key(row: M) -> tuple[tuple[bool, Any], ...]:
+        values = (getattr(row, name) for name in fields)
+        return tuple((value is None, value if value is not None else 0) for value in values)
+
+    return sorted(rows.order_by(), key=key, reverse=newest_first)
+
+
 def interview_read(episode: Episode) -> InterviewRead:
     rhi = ReturnInterview.objects.filter(episode_id=episode.pk).first()
     of_episode = {"interview__episode_id": episode.pk}
     read = InterviewRead(
         rhi=rhi,
-        versions=list(RhiVersion.objects.filter(**of_episode).order_by("number")),
-        sharings=list(RhiSharing.objects.filter(**of_episode).order_by("shared_at", "id")),
-        allocations=list(RhiAllocation.objects.filter(**of_episode).order_by("allocated_at", "id")),
-        offers=list(RhiOffer.objects.filter(**of_episode).order_by("offered_at", "id")),
+        versions=_sorted(RhiVersion.objects.filter(**of_episode), "number"),
+        sharings=_sorted(RhiSharing.objects.filter(**of_episode), "shared_at", "id"),
+        allocations=_sorted(RhiAllocation.objects.filter(**of_episode), "allocated_at", "id"),
+        offers=_sorted(RhiOffer.objects.filter(**of_episode), "offered_at", "id"),
     )
     if rhi is not None:
         # Held as prefetch_related leaves them: rhi.versions.all() and rhi.sharings.all() read these.
@@ -88,45 +102,52 @@ def interview_read(episode: Episode) -> InterviewRead:
 
 
 def plans_read(episode: Episode) -> PlansRead:
-    plans = list(ActionPlan.objects.filter(episode_id=episode.pk))
+    plans = list(ActionPlan.objects.filter(episode_id=episode.pk).order_by())
     of_plan = {"plan__episode_id": episode.pk}
+    reviews = sorted(PlanReview.objects.filter(**of_plan).select_related("meeting").order_by(),
+                     key=lambda review: (review.meeting.held_at, review.pk))
+    actions = _sorted(PlanAction.objects.filter(**of_plan), "id")
+    by_id = {review.pk: review for review in reviews}
+    review_field = cast(ForeignKey, PlanAction._meta.get_field("review"))
+    for action in actions:
+        if action.review_id in by_id:  # the review that added it, read above, not joined again
+            review_field.set_cached_value(action, by_id[action.review_id])
     return PlansRead(
         plan=plans[0] if plans else None,
-        actions=list(PlanAction.objects.filter(**of_plan).select_related("review__meeting").order_by("id")),
-        reviews=list(PlanReview.objects.filter(**of_plan).select_related("meeting").order_by("meeting__held_at", "id")),
-        updates=list(PlanUpdate.objects.filter(episode_id=episode.pk).order_by("revised_at", "id")),
-        visits=list(ReturnVisit.objects.filter(episode_id=episode.pk).order_by("visited_at", "id")),
-        judgements=list(VulnerabilityJudgement.objects.filter(episode_id=episode.pk).order_by("judged_at", "id")),
+        actions=actions,
+        reviews=reviews,
+        updates=_sorted(PlanUpdate.objects.filter(episode_id=episode.pk), "revised_at", "id"),
+        visits=_sorted(ReturnVisit.objects.filter(episode_id=episode.pk), "visited_at", "id"),
+        judgements=_sorted(VulnerabilityJudgement.objects.filter(episode_id=episode.pk), "judged_at", "id"),
     )
 
 
 def episode_read(episode: Episode, *, casework: bool, consultations: bool) -> EpisodeRead:
     """The episode's casework for its page. `casework`: the person reads social care's record
     (the risk analyses and what is around the episode); `consultations`: they read the
-    consultations and referrals (whose prompts read the other episodes' starts). Orders are
-    given in full, so that the models' default orders do not join the episode again; the people
-    the rows name are read once for all of them (`people_attach`), not joined to each kind."""
-    meetings = list(StrategyMeeting.objects.filter(episode_id=episode.pk).order_by("held_at", "id"))
+    consultations and referrals (whose prompts read the other episodes' starts). The people the
+    rows name are read once for all of them (`people_attach`), not joined to each kind."""
+    meetings = _sorted(StrategyMeeting.objects.filter(episode_id=episode.pk), "held_at", "id")
     actions: dict[int, list[MeetingAction]] = defaultdict(list)
-    meeting_actions = list(MeetingAction.objects.filter(meeting__episode_id=episode.pk).order_by("meeting_id", "id"))
+    meeting_actions = _sorted(MeetingAction.objects.filter(meeting__episode_id=episode.pk), "meeting_id", "id")
     for action in meeting_actions:
         actions[action.meeting_id].append(action)
     read = EpisodeRead(
-        gradings=list(episode.risk_gradings.order_by("graded_at", "id")),
-        classifications=list(episode.classifications.order_by("at", "id")),
-        whereabouts_changes=list(episode.whereabouts_changes.order_by("at", "id")),
+        gradings=_sorted(episode.risk_gradings.all(), "graded_at", "id"),
+        classifications=_sorted(episode.classifications.all(), "at", "id"),
+        whereabouts_changes=_sorted(episode.whereabouts_changes.all(), "at", "id"),
         # The prompts read every analysis' risks, also for those who may not read the analysis.
-        risk_analyses=list(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis")
-                           .order_by("-at", "-id")) if consultations or casework else [],
+        risk_analyses=_sorted(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis"), "at", "id",
+                              newest_first=True) if consultations or casework else [],
         meetings=[(meeting, actions[meeting.pk]) for meeting in meetings],
         interview=interview_read(episode),
-        consultations=list(Consultation.objects.filter(episode_id=episode.pk).order_by("decided_at", "id"))
+        consultations=_sorted(Consultation.objects.filter(episode_id=episode.pk), "decided_at", "id")
         if consultations else None,
         plans=plans_read(episode) if casework or consultations else None,
         other_starts=tuple(sorted(Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
                                   .exclude(status="cancelled").order_by().values_list("missing_since", flat=True)))
         if consultations else None,
-        chronology=list(episode.chronology.order_by("at", "id")),
+        chronology=_sorted(episode.chronology.all(), "at", "id"),
     )
     rhi, plans = read.interview, read.plans
     named: list[tuple[Sequence[Model], tuple[str, ...]]] = [
