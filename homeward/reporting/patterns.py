@@ -344,10 +344,13 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
         "FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, 1, found, found_spelled "
         "FROM placed WHERE found IS NOT NULL)",
         # An episode once at each of its places, with how many others there began within the window.
+        # (And its place in the place's list, numbered in the same sort.)
         "named AS MATERIALIZED (SELECT pk, child_id, since_us, until_us, place, "  # noqa: S608 (numbers)
         f"COUNT(*) OVER (PARTITION BY place ORDER BY since_us RANGE BETWEEN {window} PRECEDING "
-        f"AND {window} FOLLOWING) - 1 AS near FROM (SELECT pk, child_id, since_us, until_us, seen AS place "
-        "FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, until_us, found FROM placed "
+        f"AND {window} FOLLOWING) - 1 AS near, "
+        "ROW_NUMBER() OVER (PARTITION BY place ORDER BY since_us, pk) AS nth FROM (SELECT pk, child_id, since_us, "
+        "until_us, seen AS place FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, until_us, "
+        "found FROM placed "
         "WHERE found IS NOT NULL AND (seen IS NULL OR found <> seen)) d)",
         # Until when each may link another: until it ended, or the window after its start if later.
         f"free AS MATERIALIZED (SELECT pk, child_id, since_us, since_us / {bucket} AS bucket, place, "  # noqa: S608
@@ -418,22 +421,24 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
     else:
         # Each place's first episodes, and how many episodes and children in all.
         selects += [
-            "SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM (SELECT place, since_us, pk, "  # noqa: S608
-            "child_id, ROW_NUMBER() OVER (PARTITION BY place ORDER BY since_us, pk) AS nth FROM named "
-            f"WHERE place IN (SELECT place FROM places_shown)) x WHERE nth <= {int(shown.listed)}",
-            "SELECT 'size', place, NULL, COUNT(*), COUNT(DISTINCT child_id), NULL, NULL, NULL, NULL FROM named "
-            "WHERE place IN (SELECT place FROM places_shown) GROUP BY place",
+            "SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM named "  # noqa: S608
+            f"WHERE nth <= {int(shown.listed)} AND place IN (SELECT place FROM places_shown)",
+            # Grouped twice (hashed), not counted distinct (sorted).
+            "SELECT 'size', place, NULL, SUM(episodes), COUNT(*), NULL, NULL, NULL, NULL FROM (SELECT place, child_id, "
+            "COUNT(*) AS episodes FROM named WHERE place IN (SELECT place FROM places_shown) "
+            "GROUP BY place, child_id) c GROUP BY place",
         ]
     if shared:
         ctes += [
-            "busy AS MATERIALIZED (SELECT place, COUNT(DISTINCT child_id) AS children FROM named "  # noqa: S608
-            f"WHERE near > {LINKED_AT_MOST} GROUP BY place)",
+            "busy_child AS MATERIALIZED (SELECT place, child_id FROM named "  # noqa: S608 (numbers)
+            f"WHERE near > {LINKED_AT_MOST} GROUP BY place, child_id)",
+            "busy AS MATERIALIZED (SELECT place, COUNT(*) AS children FROM busy_child GROUP BY place)",
             "busy_shown AS MATERIALIZED (SELECT place FROM busy "  # noqa: S608 (constants)
             f"ORDER BY children DESC, place{limit(shown.shared)})",
             # The busiest places' children (their first, by id, when so asked).
             "busy_children AS MATERIALIZED (SELECT place, child_id FROM (SELECT place, child_id, "  # noqa: S608
-            "ROW_NUMBER() OVER (PARTITION BY place ORDER BY child_id) AS nth FROM (SELECT DISTINCT place, "
-            f"child_id FROM named WHERE near > {LINKED_AT_MOST} AND place IN (SELECT place FROM busy_shown)) d) x"
+            "ROW_NUMBER() OVER (PARTITION BY place ORDER BY child_id) AS nth FROM busy_child "
+            "WHERE place IN (SELECT place FROM busy_shown)) x"
             f"{'' if shown.listed is None else f' WHERE nth <= {int(shown.listed)}'})",
             # Each child's first episode (the least id of those starting at the child's first start),
             # of the children of the entries shown (the profiles' are `wanted`), or of all.
