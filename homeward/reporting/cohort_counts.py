@@ -108,7 +108,7 @@ def cohort_rows(episodes: QuerySet[Episode], hours: Sequence[tuple[float, float 
     difference of day numbers (`day_number`; `age_band_sql` bands it) and sex, how long it
     lasted (null while missing) and which of `hours` (from, to) that length falls in (-1: none,
     or still missing). The legal status and placement in force on the date are joined to these
-    rows afterwards (`_IN_FORCE`), each history read once rather than once an episode."""
+    rows afterwards (`_in_force`), each history read once rather than once an episode."""
     length = ExpressionWrapper(F("found_at") - F("missing_since"), output_field=DurationField())
     return (
         episodes.order_by()
@@ -127,12 +127,13 @@ def cohort_rows(episodes: QuerySet[Episode], hours: Sequence[tuple[float, float 
 
 def _in_force(home: int | None) -> str:
     """Common table expressions over `episode` (`cohort_rows`) that give each episode the legal
-    status and the placement area in force on its date, as `legal_status_on` and
-    `placement_area_on` find them, by joins rather than a lookup per episode (at a million
-    episodes the lookups were most of the cohort statement):
+    status and the placement area in force on its date, by the engine's rules (the module's
+    docstring), through joins rather than an ordered lookup of each history per episode (two
+    lookups an episode were half of the cohort statement's time at 10k):
 
     - `legal`: each of the children's statuses with the start of the one after it, in the order
-      `legal_status_on` reads them backwards (no date first, then by date, among equals by id).
+      `ChildFacts.legal_status_on` reads them backwards (no date first, then by date, among
+      equals by id).
       The status in force on a day is the last one begun by then: begun (or undated), and
       followed by none or by one that begins later (an undated one after it supersedes it).
     - `area`: of the placements begun and not ended by the day, the last in that same order;
