@@ -296,6 +296,8 @@ def worklist_rows(ids: list[int]) -> dict[int, StoredObligation]:
     rows: dict[int, StoredObligation] = {}
     for values in StoredObligation.objects.filter(pk__in=ids).values(*_ROW_FIELDS, *_ROW_RELATED):
         row = StoredObligation(**{name: values[name] for name in _ROW_FIELDS})
+        # Read from the database, as from_db would mark it (saving it would update, not insert).
+        row._state.adding, row._state.db = False, StoredObligation.objects.db
         row.child = Child(id=values["child_id"], given_name=values["child__given_name"],
                           family_name=values["child__family_name"], known_as=values["child__known_as"])
         if values["owner_user_id"] is not None:

@@ -264,3 +264,26 @@ def test_a_row_of_the_board_is_drawn_as_the_template_drew_it(
         shown = _squeezed(drawn.row(rows[0]))
         assert shown == _squeezed(_FORMER_BOARD_ROW.render(Context({"row": rows[0]}))), level
         assert ("Not graded" in shown) == (level == "")
+
+
+def test_a_worklist_row_read_as_values_holds_what_a_model_read_holds(coordinator: Any, make_child: Any,
+                                                                     make_user: Any) -> None:
+    from homeward.obligations.selectors import worklist_rows
+
+    make_user("social_worker", team="Children in Care North", username="sw")
+    for hours, team in ((5, "Children in Care North"), (3, None)):
+        _report(coordinator, make_child(team=team, known_as="Jo"), hours)
+    ids = list(StoredObligation.objects.values_list("pk", flat=True))
+    rows = worklist_rows(ids)
+    assert len(rows) == len(ids) > 4
+    for full in StoredObligation.objects.filter(pk__in=ids).select_related("child", "owner_user", "owner_team"):
+        row = rows[full.pk]
+        assert not row._state.adding
+        for name in ("episode_id", "child_id", "code", "instance", "title", "responsible_role", "arises_at", "due_at",
+                     "done_at", "basis", "listed_from", "lapses_at", "ended_at", "for_information", "owner_queue"):
+            assert getattr(row, name) == getattr(full, name), name
+        assert (row.child.full_name, row.child.known_as) == (full.child.full_name, full.child.known_as)
+        assert duty(row, timezone.now()).owner == duty(full, timezone.now()).owner
+        assert duty(row, timezone.now()).sentence == duty(full, timezone.now()).sentence
+    owners = {duty(row, timezone.now()).owner for row in rows.values()}
+    assert {"Children in Care North queue", "Front door (MASH) queue"} <= owners
