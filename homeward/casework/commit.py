@@ -140,10 +140,12 @@ def casework_batch() -> Iterator[None]:
         _batch.reset(token)
 
 
-def _refresh(child_id: int, episodes: list[Episode], new: tuple[int, NewEpisodeRows] | None = None) -> FactsBuilder:
-    """Routing and stored obligations of `episodes`, with the child's facts built once. `new`:
-    the episode a report has just written, and what it wrote (its facts are not read back)."""
-    builder = FactsBuilder.for_child(child_id)
+def _refresh(child_id: int, episodes: list[Episode], new: tuple[int, NewEpisodeRows] | None = None,
+             builder: FactsBuilder | None = None) -> FactsBuilder:
+    """Routing and stored obligations of `episodes`, with the child's facts built once (or
+    given). `new`: the episode a report has just written, and what it wrote (its facts are not
+    read back)."""
+    builder = builder or FactsBuilder.for_child(child_id)
     for each in episodes:
         # The child as it stands now, not a copy the caller read before the change.
         each.child = builder.child
@@ -154,10 +156,14 @@ def _refresh(child_id: int, episodes: list[Episode], new: tuple[int, NewEpisodeR
     return builder
 
 
-def _affected(child_id: int, episode: Episode | None, reach: Reach) -> list[Episode]:
+def _affected(child_id: int, episode: Episode | None, reach: Reach, builder: FactsBuilder | None) -> list[Episode]:
     if reach is Reach.NONE:
         return []
     if reach is Reach.EPISODE and episode is not None:
+        return [episode]
+    if reach is Reach.LATER and episode is not None and builder is not None \
+            and builder.starting_from(episode) == [episode.pk]:
+        # The builder knows every start of the child: nothing begins after this episode.
         return [episode]
     found = Episode.objects.filter(child_id=child_id).order_by("missing_since", "id")
     if reach is Reach.LATER and episode is not None:
@@ -181,6 +187,7 @@ def casework_commit(
     event: str = "",
     escalations: Sequence[Escalation] = (),
     new_episode: NewEpisodeRows | None = None,
+    facts_builder: FactsBuilder | None = None,
 ) -> Committed:
     """Finish a casework write: chronology, audit, obligations, routing and notifications.
 
@@ -190,7 +197,8 @@ def casework_commit(
     missing: `homeward.notifications.escalations`); a report also tells the people with
     parental responsibility of a looked-after child. Obligations are refreshed for every
     episode `reach` covers, with the child's facts built once; `new_episode`: what a report
-    wrote of the episode it created, so that its facts are not read back.
+    wrote of the episode it created, so that its facts are not read back; `facts_builder`: the
+    child's facts as the service has read them in this transaction (a report's), not read again.
     """
     child_id = child if isinstance(child, int) else child.pk
     lines: Iterable[Chronicle] = (chronicle,) if isinstance(chronicle, Chronicle) else chronicle
@@ -224,20 +232,23 @@ def casework_commit(
             assert episode is not None
             exchange_for_event(episode=episode, event=event)
         return Committed(episodes=())
-    affected = _affected(child_id, episode, reach)
+    affected = _affected(child_id, episode, reach, facts_builder)
     if not affected and not notify and not escalate and not exchange:
         # Nothing the protocol reads changed (a note, an agreed action): no facts to build.
         return Committed(episodes=())
     fresh = (episode.pk, new_episode) if episode is not None and new_episode is not None else None
-    builder = _refresh(child_id, affected, fresh) if affected else FactsBuilder.for_child(child_id)
+    builder = _refresh(child_id, affected, fresh, facts_builder) if affected else (
+        facts_builder or FactsBuilder.for_child(child_id))
     if notify:
         assert episode is not None
         episode.child = builder.child
-        notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts)
+        notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts,
+                                fresh=new_episode is not None)
     if escalate:
         assert episode is not None
         episode.child = builder.child
-        escalations_notify(episode=episode, escalations=escalate, facts=builder.child_facts)
+        escalations_notify(episode=episode, escalations=escalate, facts=builder.child_facts,
+                           fresh=new_episode is not None)
     if exchange:
         assert episode is not None
         episode.child = builder.child

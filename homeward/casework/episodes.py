@@ -9,12 +9,12 @@ change reaches, in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -37,13 +37,14 @@ from homeward.episodes.models import (
     RiskLevel,
     WhereaboutsChange,
 )
-from homeward.episodes.overlap import episode_overlapping
+from homeward.episodes.overlap import SPAN_FIELDS, episode_overlapping, overlapping_among
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
 from homeward.episodes.selectors import episode_list_for_user
-from homeward.obligations.facts import NewEpisodeRows
+from homeward.obligations.facts import FactsBuilder, NewEpisodeRows
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol import facts as pf
 from homeward.protocol.obligation import Obligation
+from homeward.reference.models import PoliceForce
 from homeward.reference.selectors import (
     coded_labels,
     is_valid_code,
@@ -53,6 +54,7 @@ from homeward.reference.selectors import (
 
 from .commit import Audit, Chronicle, Reach, casework_commit
 from .escalations import exploitation_in_risk_analysis, graded_high, reclassified_missing
+from .routing import episode_rhi_responsibility_set
 
 # A report may carry a time a few minutes ahead of the server's clock.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -62,6 +64,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 class ReportResult:
     episode: Episode
     created: bool
+    # The first rows of the new episode's histories (classification, risk grading, whereabouts),
+    # as `episode_rows_known` takes them: an answer built from them reads nothing back.
+    history: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _not_future(errors: list[FieldError], field: str, value: datetime | None, now: datetime) -> None:
@@ -89,10 +94,11 @@ def _update_audit(episode: Episode, detail: dict[str, Any]) -> Audit:
 
 
 def _overlap_error(errors: list[FieldError], field: str, child: Child, start: datetime, end: datetime | None,
-                   exclude: int | None = None) -> None:
+                   exclude: int | None = None, among: Sequence[Episode] | None = None) -> None:
     """DOMAIN.md section 2: two episodes of one child never overlap in time (a new one may
-    start on the day the last one ended)."""
-    other = episode_overlapping(child_id=child.pk, start=start, end=end, exclude=exclude)
+    start on the day the last one ended). `among`: the child's episodes, when read already."""
+    other = (episode_overlapping(child_id=child.pk, start=start, end=end, exclude=exclude) if among is None
+             else overlapping_among(among, start=start, end=end, exclude=exclude))
     if other is not None:
         until = f"to {local_date(other.found_at):%d/%m/%Y}" if other.found_at else "and is still open"
         errors.append(FieldError(field, f"This overlaps episode {other.pk} of the same child, which began "
@@ -112,6 +118,19 @@ def _reference_known(police_force: str, police_reference: str) -> bool:
     return episode_find_by_police_reference(police_force, police_reference) is not None
 
 
+def _report_reads(child: Child, force: PoliceForce | None, reference: str) -> tuple[list[Episode], bool]:
+    """What a report checks, in one query: the child's episodes, cancelled ones left out (for
+    the open episode, the overlap rule and the repeat count), and whether the force's reference
+    is held on any episode at all."""
+    wanted = Q(child_id=child.pk) & ~Q(status=EpisodeStatus.CANCELLED)
+    if force is not None and reference:
+        wanted |= Q(police_force=force, police_reference=reference)
+    rows = list(Episode.objects.filter(wanted).only(*SPAN_FIELDS, "police_force_id", "police_reference"))
+    held = force is not None and bool(reference) and any(
+        row.police_force_id == force.pk and row.police_reference == reference for row in rows)
+    return [row for row in rows if row.child_id == child.pk and row.status != EpisodeStatus.CANCELLED], held
+
+
 def _seen_again(actor: User, existing: Episode) -> ReportResult:
     """The same police notification twice is the first episode (DOMAIN.md section 2); the
     caller may see it, and reading it is audited like any read of the child's record."""
@@ -123,7 +142,7 @@ def _seen_again(actor: User, existing: Episode) -> ReportResult:
 def episode_report(
     *,
     actor: User,
-    child: Child,
+    child: Child | int,
     reported_at: datetime,
     reported_by: str,
     last_seen_at: datetime | None = None,
@@ -149,16 +168,21 @@ def episode_report(
     may sit in the past of a child who is missing now.
     """
     require(actor, Capability.EPISODE_REPORT)
+    # The child as it stands now (a caller's copy may be older), with what its facts, the routing
+    # and the people told read of it: read once for all of them.
+    child = Child.objects.select_related("responsible_authority", "allocated_worker", "team", "iro").get(
+        pk=child if isinstance(child, int) else child.pk)
     police_reference = police_reference.strip()
     force = police_force_resolve(police_force) if police_force.strip() else None
     force_code = force.code if force else ""
-    # Only among the episodes the caller may see: a reference is never a key to another child's
-    # record (issue 14). One held on an unseen episode is kept on this report for the MCT to
-    # confirm with the force, and the caller is told nothing of the other.
-    existing = episode_find_by_police_reference(force_code, police_reference, among=episode_list_for_user(actor))
-    if existing is not None:
-        return _seen_again(actor, existing)
-    conflict = bool(police_reference) and _reference_known(force_code, police_reference)
+    episodes, conflict = _report_reads(child, force, police_reference)
+    if conflict:
+        # Only among the episodes the caller may see: a reference is never a key to another
+        # child's record (issue 14). One held on an unseen episode is kept on this report for
+        # the MCT to confirm with the force, and the caller is told nothing of the other.
+        existing = episode_find_by_police_reference(force_code, police_reference, among=episode_list_for_user(actor))
+        if existing is not None:
+            return _seen_again(actor, existing)
 
     now = timezone.now()
     errors: list[FieldError] = []
@@ -187,18 +211,22 @@ def episode_report(
         if found_at < missing_since:
             errors.append(FieldError("found_at", "Found cannot be before the child went missing."))
         _not_future(errors, "found_at", found_at, now)
-    open_episode = child.episodes.filter(status=EpisodeStatus.OPEN).first()
+    open_episode = next((e for e in episodes if e.status == EpisodeStatus.OPEN), None)
     if open_episode is not None and found_at is None:
         errors.append(FieldError("child", f"The child already has an open episode ({open_episode.pk}): record "
                                           "them found or update that episode instead."))
     elif not any(e.field in ("last_seen_at", "found_at") for e in errors):
-        _overlap_error(errors, "last_seen_at" if last_seen_at else "reported_at", child, missing_since, found_at)
+        _overlap_error(errors, "last_seen_at" if last_seen_at else "reported_at", child, missing_since, found_at,
+                       among=episodes)
     if errors:
         raise DomainValidationError(errors)
+    # The child's facts, read once: who conducts the interview is set before the insert, and the
+    # commit refreshes obligations and tells people from the same facts.
+    builder = FactsBuilder(child, {e.pk: e.missing_since for e in episodes})
 
     try:
         with transaction.atomic():
-            episode = Episode.objects.create(
+            episode = Episode(
                 child=child, reported_at=reported_at, reported_by=reported_by, reporter_name=reporter_name,
                 police_force=force, police_reference="" if conflict else police_reference,
                 police_reference_conflict=police_reference if conflict else "", last_seen_at=last_seen_at,
@@ -210,19 +238,10 @@ def episode_report(
                 found_at=found_at, found_location=found_location if found_at else "",
                 found_recorded_at=now if found_at else None,
             )
-            ClassificationChange.objects.create(
-                episode=episode, classification=classification, at=reported_at,
-                rationale="As reported.", recorded_by=actor,
-            )
-            if risk_level:
-                RiskGrading.objects.create(
-                    episode=episode, risk_level=risk_level, graded_at=reported_at,
-                    graded_by=risk_graded_by or reporter_name, rationale="As reported.", recorded_by=actor,
-                )
-            WhereaboutsChange.objects.create(
-                episode=episode, whereabouts_known=whereabouts_known, at=reported_at, rationale="As reported.",
-                recorded_by=actor,
-            )
+            episode_rhi_responsibility_set(episode, child=builder.child_facts, known=[child.responsible_authority])
+            episode.save(force_insert=True)
+            builder.episode_started(episode)
+            history = _report_history(episode, actor=actor, graded_by=risk_graded_by or reporter_name)
             lines = [Chronicle(missing_since, "episode_reported",
                                f"Reported {classification} by {ReportedBy(reported_by).label.lower()}"
                                + (f"; last seen at {location_last_seen}" if location_last_seen else "") + ".")]
@@ -238,7 +257,7 @@ def episode_report(
             # A new episode can make the child's later episodes repeats (a report made late).
             casework_commit(actor=actor, child=child, episode=episode, chronicle=lines,
                             audit=Audit("create", "episode", str(episode.pk), {"after": episode_snapshot(episode)}),
-                            reach=Reach.LATER, event="reported", new_episode=written,
+                            reach=Reach.LATER, event="reported", new_episode=written, facts_builder=builder,
                             escalations=graded_high(before="", after=risk_level, at=reported_at,
                                                     occurrence="report"))
     except IntegrityError:
@@ -248,7 +267,23 @@ def episode_report(
         if existing is not None:
             return _seen_again(actor, existing)
         raise DomainValidationError.single("child", "The child already has an open episode.") from None
-    return ReportResult(episode, created=True)
+    return ReportResult(episode, created=True, history=history)
+
+
+def _report_history(episode: Episode, *, actor: User, graded_by: str) -> dict[str, list[Any]]:
+    """The first line of each of the new episode's histories, as reported."""
+    at = episode.reported_at
+    return {
+        "classifications": [ClassificationChange.objects.create(
+            episode=episode, classification=episode.classification, at=at, rationale="As reported.",
+            recorded_by=actor)],
+        "risk_gradings": [RiskGrading.objects.create(
+            episode=episode, risk_level=episode.risk_level, graded_at=at, graded_by=graded_by,
+            rationale="As reported.", recorded_by=actor)] if episode.risk_level else [],
+        "whereabouts_changes": [WhereaboutsChange.objects.create(
+            episode=episode, whereabouts_known=episode.whereabouts_known, at=at, rationale="As reported.",
+            recorded_by=actor)],
+    }
 
 
 def episode_snapshot(episode: Episode) -> dict[str, Any]:

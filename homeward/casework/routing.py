@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from homeward.episodes.models import Episode
 from homeward.obligations.facts import child_facts
 from homeward.obligations.protocol_source import active_protocol, home_authority
 from homeward.protocol.facts import ChildFacts
 from homeward.protocol.routing import RhiRouting, route_return_interview
+from homeward.reference.models import Authority
 from homeward.reference.selectors import authority_get
 
 
@@ -18,17 +22,30 @@ def episode_rhi_routing(episode: Episode, *, child: ChildFacts | None = None) ->
     )
 
 
+def _rhi_values(episode: Episode, routing: RhiRouting, known: Iterable[Authority]) -> dict[str, Any]:
+    # The authority row is read again only when neither the episode nor `known` holds it.
+    current = episode.rhi_authority if episode.rhi_authority_id is not None else None
+    authority = next((a for a in (current, *known) if a is not None and a.code == routing.authority), None)
+    return {"rhi_authority": authority or authority_get(routing.authority), "rhi_out_of_area": routing.out_of_area,
+            "rhi_neighbouring": routing.neighbouring, "rhi_chargeable": routing.chargeable}
+
+
 def episode_assign_rhi_responsibility(episode: Episode, *, child: ChildFacts | None = None) -> RhiRouting:
     """Keep on the episode who conducts its return interview; written only when it changes."""
     routing = episode_rhi_routing(episode, child=child)
-    # The authority row is read again only when the answer names another one.
-    current = episode.rhi_authority if episode.rhi_authority_id is not None else None
-    authority = current if current is not None and current.code == routing.authority else authority_get(
-        routing.authority)
-    values = {"rhi_authority": authority, "rhi_out_of_area": routing.out_of_area,
-              "rhi_neighbouring": routing.neighbouring, "rhi_chargeable": routing.chargeable}
+    values = _rhi_values(episode, routing, ())
     if any(getattr(episode, name) != value for name, value in values.items()):
         Episode.objects.filter(pk=episode.pk).update(**values)
         for name, value in values.items():
             setattr(episode, name, value)
+    return routing
+
+
+def episode_rhi_responsibility_set(episode: Episode, *, child: ChildFacts,
+                                   known: Iterable[Authority] = ()) -> RhiRouting:
+    """The same answer for an episode not yet saved (a report), set on it before its insert so
+    that no update follows; `known`: authority rows the caller has read (the child's own)."""
+    routing = episode_rhi_routing(episode, child=child)
+    for name, value in _rhi_values(episode, routing, known).items():
+        setattr(episode, name, value)
     return routing

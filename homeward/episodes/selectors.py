@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -32,6 +33,23 @@ def episode_get_for_user(user: User, episode_id: int, *, audit: bool = True) -> 
         audit_record(actor=user, action="view", object_type="episode", object_id=str(episode.pk),
                      child_id=episode.child_id)
     return episode
+
+
+def episode_rows_known(episode: Episode, *, classifications: list[Any], risk_gradings: list[Any],
+                       whereabouts_changes: list[Any]) -> None:
+    """Hold on a just-reported episode the rows its report wrote, as a list read with its
+    prefetches (EPISODE_PREFETCH, RHI_PREFETCH) would: its representation then reads nothing
+    back. It has no return interview yet."""
+    cache = {}
+    for name, rows in (("classifications", classifications), ("risk_gradings", risk_gradings),
+                       ("whereabouts_changes", whereabouts_changes)):
+        # A queryset already evaluated, as prefetch_related leaves it (an order_by still queries).
+        held = getattr(episode, name).all()
+        held._result_cache = list(rows)
+        held._prefetch_done = True
+        cache[name] = held
+    episode._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    Episode.rhi.related.set_cached_value(episode, None)
 
 
 @dataclass(frozen=True)

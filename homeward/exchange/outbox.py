@@ -75,7 +75,8 @@ def exchange_for_event(*, episode: Episode, event: str, child_facts_known: Child
     if message_type is None or episode.imported_from:
         return None
     partners = Partner.objects.filter(archived_at__isnull=True).exclude(endpoint="")
-    if not partners.exists():
+    # With the child's facts at hand, a child of this authority alone (most) costs no read.
+    if child_facts_known is None and not partners.exists():
         return None
     home = home_authority()
     facts = child_facts_known or child_facts(episode.child)

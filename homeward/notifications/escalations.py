@@ -172,21 +172,22 @@ def _key(escalation: Escalation, recipient: Recipient) -> str:
 
 
 def notifications_for_escalation(*, episode: Episode, escalation: Escalation,
-                                 facts: ChildFacts | None = None) -> list[Notification]:
+                                 facts: ChildFacts | None = None, fresh: bool = False) -> list[Notification]:
     """Record who `escalation` tells and queue their email, in the caller's transaction.
 
     Idempotent per occurrence: recipients already recorded for it are skipped. One address
     due several roles gets one message listing every reason. Nobody is told of an imported
     episode or inside `notifications_suppressed(...)`. The authorised interview is attached
-    only for a contact point marked `secure`. Returns the notifications created.
+    only for a contact point marked `secure`. `fresh`: the episode was written in this
+    transaction, so nobody has been told of it yet. Returns the notifications created.
     """
     if episode.imported_from or notifications_suppressed_now():
         return []
     recipients = recipients_for_escalation(episode=episode, escalation=escalation, facts=facts)
     if not recipients:
         return []
-    existing = set(Notification.objects.filter(episode=episode, event=escalation.event)
-                   .values_list("dedupe_key", flat=True))
+    existing = set() if fresh else set(Notification.objects.filter(episode=episode, event=escalation.event)
+                                       .values_list("dedupe_key", flat=True))
     drafts: dict[str, Notification] = {}
     for recipient in recipients:
         key = _key(escalation, recipient)
@@ -211,10 +212,10 @@ def notifications_for_escalation(*, episode: Episode, escalation: Escalation,
 
 
 def escalations_notify(*, episode: Episode, escalations: Sequence[Escalation],
-                       facts: ChildFacts | None = None) -> list[Notification]:
+                       facts: ChildFacts | None = None, fresh: bool = False) -> list[Notification]:
     """`notifications_for_escalation` for each, in order."""
     created: list[Notification] = []
     for escalation in escalations:
-        created += notifications_for_escalation(episode=episode, escalation=escalation, facts=facts)
+        created += notifications_for_escalation(episode=episode, escalation=escalation, facts=facts, fresh=fresh)
     return created
 

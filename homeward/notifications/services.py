@@ -73,7 +73,7 @@ def _draft(episode: Episode, event: str, at: datetime, recipient: Recipient, key
 
 
 def notifications_for_event(*, episode: Episode, event: str, at: datetime | None = None,
-                            child_facts: ChildFacts | None = None) -> list[Notification]:
+                            child_facts: ChildFacts | None = None, fresh: bool = False) -> list[Notification]:
     """Record who must be told of `event` ("reported" or "returned") and queue their email.
 
     Call it inside the transaction that records the event, so the notifications exist if
@@ -83,13 +83,15 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
     `notifications_suppressed(...)`. Idempotent: recipients
     already recorded for this event are skipped, so a second call creates nothing. One
     address due several roles for one event gets one message listing every reason.
-    `child_facts`: the child's facts when the caller has built them already.
+    `child_facts`: the child's facts when the caller has built them already; `fresh`: the
+    episode was written in this transaction, so nobody has been told of it yet.
     Returns the notifications created by this call.
     """
     if event not in EVENTS or _suppressed.get():
         return []
     event_at = at or _event_instant(episode, event)
-    existing = set(Notification.objects.filter(episode=episode).values_list("dedupe_key", flat=True))
+    existing = set() if fresh else set(Notification.objects.filter(episode=episode)
+                                       .values_list("dedupe_key", flat=True))
     drafts: dict[str, Notification] = {}
     for recipient in resolve_recipients(episode=episode, event=cast(Event, event), event_at=event_at,
                                         child_facts_known=child_facts):

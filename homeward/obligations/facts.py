@@ -217,6 +217,15 @@ class FactsBuilder:
         )
         return cls(child, starts)
 
+    def episode_started(self, episode: Episode) -> None:
+        """Count an episode written after the builder read the child's (a report's own)."""
+        self._starts[episode.pk] = episode.missing_since
+
+    def starting_from(self, episode: Episode) -> list[int]:
+        """The child's episodes that start no earlier than `episode`, itself included: what a
+        report or a cancellation reaches (`Reach.LATER`)."""
+        return [pk for pk, start in self._starts.items() if start >= episode.missing_since or pk == episode.pk]
+
     def facts(self, episode: Episode, *, new: NewEpisodeRows | None = None) -> pf.Facts:
         others = tuple(start for pk, start in self._starts.items() if pk != episode.pk)
         return pf.Facts(

@@ -40,7 +40,7 @@ from homeward.episodes.models import (
     RiskLevel,
     WhereaboutsChange,
 )
-from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user
+from homeward.episodes.selectors import episode_get_for_user, episode_list_for_user, episode_rows_known
 from homeward.interviews.models import ReturnInterview, RhiVersion
 from homeward.interviews.selectors import rhi_state
 
@@ -317,11 +317,16 @@ class EpisodeListCreateView(HomewardAPIView):
         serializer = EpisodeReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        child = child_list_for_user(self.actor(request)).filter(pk=data.pop("child")).first()
+        # Only whether the caller may see the child: the report reads the child itself.
+        child = child_list_for_user(self.actor(request)).filter(pk=data.pop("child")).values_list(
+            "pk", flat=True).first()
         if child is None:
             raise DomainValidationError.single("child", "No child with this id is known to you.")
         result = episode_report(actor=self.actor(request), child=child, **data)
-        return Response(episode_representation(result.episode),
+        if result.created:
+            # The rows its report wrote, held as a list's prefetch would: nothing is read back.
+            episode_rows_known(result.episode, **result.history)
+        return Response(episode_representation(result.episode, prefetched=result.created),
                         status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
