@@ -311,41 +311,30 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
     return [figures[m] for m in months], total
 
 
-# A duty's row as `status_filter` counts it (none of these: outstanding), and the SQL that adds
-# up each duty's rows of each status (`_duties`), in order of duty.
-_DONE_IN_TIME, _DONE_LATE, _MISSED, _NOT_DONE = 1, 2, 3, 4
-_DUTY_TOTALS = (
-    "SELECT code, MAX(title), CAST(SUM(rows) AS bigint), "  # noqa: S608 (constants)
-    + ", ".join(f"CAST(SUM(CASE WHEN duty_status = {status} THEN rows ELSE 0 END) AS bigint)"
-                for status in (_DONE_IN_TIME, _DONE_LATE, _MISSED, _NOT_DONE))
-    + " FROM duty GROUP BY code ORDER BY code"
-)
-
-
 def _duties(episodes: QuerySet[Episode]) -> list[DutyFigures]:
     """Each duty's figures over these episodes, counted in the database; the placing
-    authority's duties (for information) are not ours and are left out. Each row's status is
-    worked out once (a CASE of the statuses, which exclude one another) and the rows counted by
-    duty and status, then added up by duty: one test a row rather than a filter for each
-    figure. Rows are counted by their episode (never blank), not their id, so that PostgreSQL
-    reads them from the index `obligation_figures_by_episode` alone, not from the table."""
+    authority's duties (for information) are not ours and are left out. Rows are counted by
+    their episode (never blank), not their id, so that PostgreSQL reads them from the index
+    `obligation_figures_by_episode` alone, not from the table."""
     now = timezone.now()
     done = status_filter("done", now)
     rows = (
         StoredObligation.objects.filter(episode__in=episodes.order_by().values("pk"), for_information=False,
                                         listed_from__lte=now)
-        .order_by()
-        .annotate(duty_status=Case(When(done & Q(late=False), then=Value(_DONE_IN_TIME)),
-                                   When(done & Q(late=True), then=Value(_DONE_LATE)),
-                                   When(status_filter("missed", now), then=Value(_MISSED)),
-                                   When(status_filter("not_done", now), then=Value(_NOT_DONE)),
-                                   default=Value(0), output_field=IntegerField()))
-        .values("code", "duty_status")
-        .annotate(rows=Count("episode"), title=Max("title"))
+        .values("code")
+        .annotate(
+            title=Max("title"), owed=Count("episode"),
+            done_in_time=Count("episode", filter=done & Q(late=False)),
+            done_late=Count("episode", filter=done & Q(late=True)),
+            missed=Count("episode", filter=status_filter("missed", now)),
+            not_done=Count("episode", filter=status_filter("not_done", now)),
+        )
+        .order_by("code")
     )
-    return [DutyFigures(code=code, title=title, owed=owed, done_in_time=in_time, done_late=late, missed=missed,
-                        not_done=not_done, outstanding=owed - in_time - late - missed - not_done)
-            for code, title, owed, in_time, late, missed, not_done in rows_with(rows, "duty", [_DUTY_TOTALS])]
+    return [DutyFigures(code=r["code"], title=r["title"], owed=r["owed"], done_in_time=r["done_in_time"],
+                        done_late=r["done_late"], missed=r["missed"], not_done=r["not_done"],
+                        outstanding=r["owed"] - r["done_in_time"] - r["done_late"] - r["missed"] - r["not_done"])
+            for r in rows]
 
 
 def _version_periods(protocol: Protocol) -> dict[tuple[int, int], Q]:
