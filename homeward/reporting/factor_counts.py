@@ -72,14 +72,9 @@ def factor_hits(episodes: QuerySet[Episode], *, listed: int | None = None) -> li
     period = episodes.order_by().annotate(month=local_month("missing_since")).values("pk", "month")
     inner, params = period.query.get_compiler(using=episodes.db).as_sql()
     joined = "string_agg(CAST(episode_id AS text), ',')" if vendor == "postgresql" else "group_concat(episode_id)"
-    # Partitioned by the codes' bytes on PostgreSQL (no collation is asked for: faster to sort).
-    by_code = 'kind COLLATE "C", code COLLATE "C"' if vendor == "postgresql" else "kind, code"
-    listing = "hits" if listed is None else (
-        "(SELECT kind, code, episode_id FROM (SELECT kind, code, episode_id, ROW_NUMBER() OVER "  # noqa: S608
-        f"(PARTITION BY {by_code} ORDER BY episode_id) AS nth FROM hits) ranked WHERE nth <= {int(listed)}) first")
     sql = (f"WITH period AS MATERIALIZED ({inner}), {_hits_sql(vendor)} "  # noqa: S608 (constants and Django's SQL)
            "SELECT kind, code, month, COUNT(*), NULL FROM hits GROUP BY kind, code, month "
-           f"UNION ALL SELECT kind, code, NULL, NULL, {joined} FROM {listing} GROUP BY kind, code")
+           f"UNION ALL SELECT kind, code, NULL, NULL, {joined} FROM hits GROUP BY kind, code")
     found: dict[tuple[str, str], FactorHits] = {}
     with report_statements(), connections[episodes.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -91,4 +86,9 @@ def factor_hits(episodes: QuerySet[Episode], *, listed: int | None = None) -> li
             hits.by_month[month_text(month)] += count
         else:
             hits.episodes.extend(sorted(int(pk) for pk in str(ids).split(",")))
+    if listed is not None:
+        # Cut here: at a million episodes, numbering each code's episodes in the database to
+        # list its first few took longer (3.9 s) than listing them all and cutting (3.3 s).
+        for hits in found.values():
+            del hits.episodes[listed:]
     return list(found.values())
