@@ -130,6 +130,15 @@ def live_now(now: datetime) -> Q:
     return _live(now, present=True)
 
 
+def live_for_episode(now: datetime) -> Q:
+    """What is still to be done now, for a look-up of one episode's rows (the board's next duty
+    per episode): `live_now` in words that the partial indexes on what is not done do not serve,
+    so that the database reads the episode's few rows by its own index. With `live_now`, at a
+    million episodes the planner ANDed a bitmap of every live row (45,000) to each episode's,
+    2 ms an episode (issue 11). The same rows: stored rows are done and ended no later than now."""
+    return _live(now, present=False)
+
+
 def present_or(as_of: datetime | None, present: bool = False) -> tuple[datetime, bool]:
     """`as_of`, or now; and whether the question is about the present: no `as_of` given, or
     the caller's own "now" (`present`), taken at the start of its request."""
@@ -407,6 +416,19 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
     return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counts[name],
                                   offset=offsets.get(name, 0))
             for name in sections}
+
+
+def episodes_next_duty(episode_ids: list[int], now: datetime) -> dict[int, tuple[datetime, str]]:
+    """For each of these episodes, its duty still to be done that is due soonest (due time and
+    title), in one statement read by the episodes' own index (`live_for_episode`): the board
+    shows one per open episode. A subquery per episode cost a plan dear enough at a million
+    episodes for PostgreSQL to compile it (JIT, 20 ms) (issue 11)."""
+    first: dict[int, tuple[datetime, str]] = {}
+    rows = (StoredObligation.objects.filter(episode_id__in=episode_ids).filter(live_for_episode(now))
+            .order_by("episode_id", "due_at", "id").values_list("episode_id", "due_at", "title"))
+    for episode_id, due_at, title in rows:
+        first.setdefault(episode_id, (due_at, title))
+    return first
 
 
 def episode_obligation_rows(episode: Episode, as_of: datetime) -> list[StoredObligation]:

@@ -32,7 +32,8 @@ from homeward.obligations.selectors import (
     FRONT_DOOR_ROLES,
     SECTION_COUNT_CAP,
     WorklistSection,
-    live_now,
+    episodes_next_duty,
+    live_for_episode,
     worklist_sections,
 )
 from homeward.plans.selectors import plan_action_open_for_owner
@@ -79,18 +80,19 @@ class BoardRow:
 
 
 def board_rows(episodes: list[Episode], now: datetime) -> list[BoardRow]:
-    """Each open episode as the board and the home page show it; the episodes read by
-    `_open_episodes` and `_with_next_duty`."""
+    """Each open episode as the board and the home page show it (the episodes read by
+    `_open_episodes`), with its next duty."""
     rows = []
+    next_duties = episodes_next_duty([episode.pk for episode in episodes], now) if episodes else {}
     for episode in episodes:
         placements = getattr(episode.child, "current_placements", [])
-        next_due_at: datetime | None = getattr(episode, "next_due_at", None)
+        next_due_at, next_title = next_duties.get(episode.pk, (None, None))
         hours = hours_between(episode.missing_since, now)
         rows.append(BoardRow(
             episode=episode, hours_missing=hours, missing_for=duration_text(episode.missing_since, now),
             looked_after=episode.child.legal_status == LegalStatus.LOOKED_AFTER,
             placement=placements[0] if placements else None,
-            next_title=getattr(episode, "next_title", None) if next_due_at is not None else None,
+            next_title=next_title,
             next_due_at=next_due_at,
             next_overdue=bool(next_due_at and next_due_at < now),
             over_72_hours=hours >= ESCALATION_HOURS,
@@ -114,12 +116,12 @@ def _open_episodes(user: User) -> QuerySet[Episode]:
     )
 
 
-def _with_next_duty(episodes: QuerySet[Episode], now: datetime) -> QuerySet[Episode]:
-    """Each episode with its next duty still to be done: when it is due (`next_due_at`) and its
-    title (`next_title`), soonest due first, worked out in SQL for the page's rows alone."""
-    first = StoredObligation.objects.filter(episode=OuterRef("pk")).filter(live_now(now)).order_by("due_at", "id")
-    return episodes.annotate(next_due_at=Subquery(first.values("due_at")[:1]),
-                             next_title=Subquery(first.values("title")[:1]))
+def _with_next_due(episodes: QuerySet[Episode], now: datetime) -> QuerySet[Episode]:
+    """Each episode with when its next duty still to be done is due (`next_due_at`), for the
+    board's order by it and its filter on what is overdue: a subquery by episode."""
+    first = (StoredObligation.objects.filter(episode=OuterRef("pk")).filter(live_for_episode(now))
+             .order_by("due_at", "id"))
+    return episodes.annotate(next_due_at=Subquery(first.values("due_at")[:1]))
 
 
 # Highest risk first: graded high, medium, low, very low, then not yet graded.
@@ -133,9 +135,12 @@ _ORDERS = {
 
 
 def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QuerySet[Episode]:
-    """The open episodes the person may see, filtered and ordered in SQL, each with its next duty
-    (`next_due_at`, `next_title`): the board pages them rather than loading every one (issue 11)."""
-    episodes = _with_next_duty(_open_episodes(user), now)
+    """The open episodes the person may see, filtered and ordered in SQL: the board pages them
+    rather than loading every one (issue 11). The next duty's due time is worked out here only to
+    order or filter by it; each row's next duty is read for the page alone (`board_rows`)."""
+    episodes = _open_episodes(user)
+    if filters.get("overdue") or filters.get("sort") == "next_due":
+        episodes = _with_next_due(episodes, now)
     if filters.get("risk"):
         episodes = episodes.filter(risk_level=filters["risk"])
     if filters.get("team"):
@@ -145,7 +150,7 @@ def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QueryS
     if filters.get("area"):
         episodes = episodes.filter(rhi_out_of_area=filters["area"] == "out")
     if filters.get("overdue"):
-        episodes = episodes.filter(Q(next_due_at__lt=now))  # annotated by _with_next_duty
+        episodes = episodes.filter(Q(next_due_at__lt=now))  # annotated by _with_next_due
     return episodes.order_by(*_ORDERS[filters.get("sort") or "hours"])
 
 
@@ -260,7 +265,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # means nothing: the page says how many of those they may see are missing.
     has_caseload = child_caseload_exists(user)
     # The children of the person's own caseload who are missing.
-    mine = board_rows(list(_with_next_duty(every_open.filter(child__in=child_caseload_for_user(user)), now)
+    mine = board_rows(list(every_open.filter(child__in=child_caseload_for_user(user))
                            .order_by("missing_since", "id")[:WORKLIST_LIMIT]), now) if has_caseload else []
     # Each obligation in words with, where a simple record completes it, the form to record it
     # inline; each kind of form drawn once for the page.
