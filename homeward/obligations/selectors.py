@@ -94,13 +94,16 @@ def stored_status(row: StoredObligation, as_of: datetime) -> Status:
                      ended_at=row.ended_at, as_of=as_of)
 
 
+# The names a stored basis may hold of the engine's Basis (a row may hold more).
+_BASIS_FIELDS = frozenset(f.name for f in fields(Basis))
+
+
 def stored_obligation(row: StoredObligation, as_of: datetime) -> Obligation:
     """A stored row as the engine's obligation at `as_of` (its status from its instants), so
     that pages and the API explain it as they explain the engine's own answer."""
     status = stored_status(row, as_of)
     done_at = row.done_at if status == "done" else None
-    known = {f.name for f in fields(Basis)}
-    basis = {name: value for name, value in row.basis.items() if name in known}
+    basis = {name: value for name, value in row.basis.items() if name in _BASIS_FIELDS}
     basis["trigger_at"] = datetime.fromisoformat(str(basis["trigger_at"]))
     return Obligation(
         code=row.code, instance=row.instance, title=row.title, responsible_role=row.responsible_role,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from homeward.accounts.roles import Role
 from homeward.children.models import Child
@@ -40,9 +41,14 @@ def owner_text(row: StoredObligation) -> str:
         return "Front door (MASH) queue"
     if queue == OwnerQueue.NONE:
         return "The placing authority"
-    role = row.responsible_role
-    label = str(Role(role).label) if role in Role.values else role.replace("_", " ")
+    label = _role_label(row.responsible_role)
     return f"Every {label[:1].lower()}{label[1:]}" if queue == OwnerQueue.ROLE else label
+
+
+@lru_cache(maxsize=64)
+def _role_label(role: str) -> str:
+    # Worked out once a role: a worklist names the same few roles on every row (issue 11).
+    return str(Role(role).label) if role in Role.values else role.replace("_", " ")
 
 
 @dataclass(frozen=True)
