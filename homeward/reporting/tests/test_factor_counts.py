@@ -100,8 +100,8 @@ def test_factor_counts_are_those_of_reading_every_row(seed: int, coordinator: An
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_page_reads_only_each_codes_first_episodes(seed: int, coordinator: Any) -> None:
-    """Asked for each code's first episodes (the page links 20), the statement lists those
-    only, by id, and counts by month as ever: the months add up to all the code's episodes."""
+    """Asked for each code's first episodes (the page links 20), factor_hits gives those only,
+    by id, and counts by month as ever: the months add up to all the code's episodes."""
     _world(random.Random(seed))
     episodes = episodes_starting(coordinator, FIRST, LAST)
     expected = _reference(episodes)
