@@ -125,8 +125,10 @@ def audit_chain_extend(*, limit: int = 5000) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        pending = list(AuditEntry.objects.filter(
-            pk__in=AuditPending.objects.order_by("entry_id").values("entry_id")[:limit]).order_by("id"))
+        # The waiting ids first, then their entries by key: as one statement with a subquery the
+        # planner walked the whole log in id order (4 s a step at 15 million entries, issue 11).
+        ids = list(AuditPending.objects.order_by("entry_id").values_list("entry_id", flat=True)[:limit])
+        pending = list(AuditEntry.objects.filter(pk__in=ids).order_by("id")) if ids else []
         if not pending:
             return 0
         linked = _link(pending, audit_key_ring())
