@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from homeward.reference.models import Authority, CodedItem, PoliceForce
+from homeward.reference.selectors import POLICE_FORCE_CHOICES_KEY
 
 DATA_PACKAGE = "homeward.reference.data"
 POLICE_FORCES_FILE = "police_forces.csv"
@@ -351,4 +353,5 @@ def load_reference_data(today: datetime.date | None = None) -> LoadSummary:
         forces = _load_police_forces(force_rows, today, summary.police_forces)
         _load_authorities(authority_rows, forces, today, summary.authorities)
         _load_coded_items(coded_lists, today, summary)
+    transaction.on_commit(lambda: cache.delete(POLICE_FORCE_CHOICES_KEY))
     return summary

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from homeward.reference.models import Authority, CodedItem, PoliceForce
@@ -66,6 +67,23 @@ def police_force_unknown_message(text: str) -> str:
     """The error to give, naming the field elsewhere, when `police_force_resolve` finds nothing."""
     return (f"{text!r} is not a known police force: give its code (e.g. 'northamptonshire') "
             "or its name (e.g. 'Northamptonshire Police').")
+
+
+# The police forces a form offers, kept a minute by each process (Django's cache): a page that
+# draws the force menu (an inline "police informed" form on a worklist) reads no table for it, so
+# its statements do not depend on which duties it lists. What is submitted is still resolved
+# against the table (`police_force_resolve`); loading reference data forgets the list at once.
+POLICE_FORCE_CHOICES_KEY = "reference:police_force_choices"
+POLICE_FORCE_CHOICES_SECONDS = 60
+
+
+def police_force_choices() -> list[tuple[str, str]]:
+    """(code, name) of the current forces, by name, as a form's menu offers them."""
+    choices = cache.get(POLICE_FORCE_CHOICES_KEY)
+    if choices is None:
+        choices = list(police_force_list().values_list("code", "name"))
+        cache.set(POLICE_FORCE_CHOICES_KEY, choices, POLICE_FORCE_CHOICES_SECONDS)
+    return list(choices)
 
 
 def police_force_list(include_retired: bool = False) -> QuerySet[PoliceForce]:

@@ -153,3 +153,26 @@ def test_coded_item_get_and_dfe_codes(reference_data):
     assert selectors.code_from_dfe(" U4 ") == "u4"
     assert selectors.is_valid_code("placement_types", selectors.code_from_dfe("U4"))
     assert selectors.coded_item_get("ethnicities", "xxxx") is None
+
+
+def test_police_force_choices_are_the_current_forces_read_once_and_forgotten_when_loaded(
+        reference_data, django_assert_num_queries, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from homeward.reference.loader import load_reference_data
+
+    cache.delete(selectors.POLICE_FORCE_CHOICES_KEY)
+    choices = selectors.police_force_choices()
+    assert choices == [(f.code, f.name) for f in selectors.police_force_list()]
+    assert ("northamptonshire", "Northamptonshire Police") in choices
+    with django_assert_num_queries(0):
+        assert selectors.police_force_choices() == choices
+    # Loading reference data forgets the list: the next menu reads the table again.
+    PoliceForce.objects.filter(code="northamptonshire").update(name="Northamptonshire Constabulary")
+    with django_assert_num_queries(0):
+        assert ("northamptonshire", "Northamptonshire Police") in selectors.police_force_choices()
+    with django_capture_on_commit_callbacks(execute=True):
+        load_reference_data()
+    assert cache.get(selectors.POLICE_FORCE_CHOICES_KEY) is None
+    assert ("northamptonshire", "Northamptonshire Police") in selectors.police_force_choices()
+    cache.delete(selectors.POLICE_FORCE_CHOICES_KEY)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from homeward.episodes.models import Classification, MissingFrom, ReportedBy, RiskLevel
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_HEADINGS, RISK_ANALYSIS_LISTS
-from homeward.reference.selectors import police_force_list
+from homeward.reference.selectors import police_force_choices
 
 from .fields import GovukBooleanField, GovukDateTimeField, coded_checkboxes
 
@@ -62,9 +62,7 @@ class EpisodeReportForm(forms.Form):
         self.fields["reported_at"].initial = timezone.now().replace(second=0, microsecond=0)
         self.fields["classification"].initial = Classification.MISSING
         self.fields["classification"].choice_hints = CLASSIFICATION_HINTS  # type: ignore[attr-defined]
-        self.fields["police_force"].choices = [("", "Not known yet")] + [  # type: ignore[attr-defined]
-            (force.code, force.name) for force in police_force_list()
-        ]
+        self.fields["police_force"].choices = [("", "Not known yet"), *police_force_choices()]  # type: ignore[attr-defined]
 
 
 def _now() -> Any:
@@ -163,7 +161,7 @@ class ActionForm(forms.Form):
         if action == "police_informed":
             self.fields["police_force"] = forms.ChoiceField(
                 label="Police force", required=False,
-                choices=[("", "As recorded on the episode")] + [(f.code, f.name) for f in police_force_list()],
+                choices=[("", "As recorded on the episode"), *police_force_choices()],
             )
             self.fields["police_reference"] = forms.CharField(
                 label="Police reference", required=False, max_length=60,
