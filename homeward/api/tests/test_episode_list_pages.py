@@ -3,6 +3,7 @@ the list has one page or many (issue 11), and the same answer as before."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from homeward.api.v1.episodes import CURSOR_PATTERN
 from homeward.casework.episodes import episode_record_found, episode_report
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +68,13 @@ def test_the_cursor_walks_the_list_as_the_page_numbers_do(api: Any, make_child: 
         by_cursor += [e["id"] for e in answer["results"]]
     assert by_cursor == by_number and len(set(by_cursor)) == 5
     assert api.get("/api/v1/episodes", {"page_size": 5}).json()["next_cursor"] is None
-    wrong = api.get("/api/v1/episodes", {"after": "2026-01-01T00:00:00~x"})
-    assert wrong.status_code == 400 and "after" in wrong.content.decode()
+    assert re.fullmatch(CURSOR_PATTERN, first["next_cursor"])
+    for text in ("2026-01-01T00:00:00~x", "0", "1.x", "-5.3", "1.2.3"):
+        wrong = api.get("/api/v1/episodes", {"after": text})
+        assert wrong.status_code == 400 and "after" in wrong.content.decode(), text
+    # Any text of the documented form is a place in the list: before every episode, no page.
+    assert api.get("/api/v1/episodes", {"after": "0.1"}).status_code == 404
+    assert api.get("/api/v1/episodes", {"after": "99999999999999999.999999999999999999"}).status_code == 200
 
 
 def test_a_role_that_sees_no_child_gets_an_empty_page(api_for: Any, make_user: Any, make_child: Any) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -210,19 +211,22 @@ def episode_rows_read(episodes: list[Episode]) -> dict[int, EpisodeRows]:
     return held
 
 
+# A page's cursor: its last episode's start, in microseconds since 1900 (UTC), and its id. Opaque
+# to the caller, and any text of this form reads as a place in the list (none is a 500 or a
+# surprise 400 to a client that checks the pattern).
+_CURSOR_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+CURSOR_PATTERN = r"^[0-9]{1,17}\.[0-9]{1,18}$"
+
+
 def _cursor(episode: Episode) -> str:
-    return f"{episode.missing_since.isoformat()}~{episode.pk}"
+    return f"{(episode.missing_since - _CURSOR_EPOCH) // timedelta(microseconds=1)}.{episode.pk}"
 
 
 def _cursor_read(text: str) -> tuple[datetime, int]:
-    at_text, _, id_text = text.rpartition("~")
-    try:
-        at = datetime.fromisoformat(at_text)
-    except ValueError:
-        at = None
-    if at is None or at.tzinfo is None or not id_text.isdigit() or int(id_text) > 2**31 - 1:
+    if not re.fullmatch(CURSOR_PATTERN[1:-1], text):
         raise DomainValidationError.single("after", "Give the next_cursor of the page before, as it was given.")
-    return at, int(id_text)
+    micros, _, pk = text.partition(".")
+    return _CURSOR_EPOCH + timedelta(microseconds=int(micros)), int(pk)
 
 
 class EpisodePagination(CountedPagination):
@@ -269,7 +273,7 @@ class EpisodePagination(CountedPagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [*super().get_schema_operation_parameters(view), {
-            "name": "after", "required": False, "in": "query", "schema": {"type": "string"},
+            "name": "after", "required": False, "in": "query", "schema": {"type": "string", "pattern": CURSOR_PATTERN},
             "description": "The `next_cursor` of the page before: the page after it (then `page` is not read)."}]
 
 
@@ -283,7 +287,8 @@ class EpisodeListCreateView(HomewardAPIView):
             OpenApiParameter("child", int),
             OpenApiParameter("risk_level", str, enum=RiskLevel.values),
             OpenApiParameter("page", int),
-            OpenApiParameter("after", str, description="The `next_cursor` of the page before: the page after it, "
+            OpenApiParameter("after", str, pattern=CURSOR_PATTERN,
+                             description="The `next_cursor` of the page before: the page after it, "
                              "read through the index however deep (then `page` is not read)."),
         ],
         responses={200: EpisodeOutputSerializer(many=True)},
