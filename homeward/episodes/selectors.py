@@ -12,6 +12,7 @@ from homeward.accounts.models import User
 from homeward.accounts.permissions import sees_whole_authority, visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound
+from homeward.common.prefetch import rows_held
 from homeward.reference.selectors import coded_labels_by_list
 
 from .models import Episode, EpisodeAction
@@ -40,15 +41,8 @@ def episode_rows_known(episode: Episode, *, classifications: list[Any], risk_gra
     """Hold on a just-reported episode the rows its report wrote, as a list read with its
     prefetches (EPISODE_PREFETCH, RHI_PREFETCH) would: its representation then reads nothing
     back. It has no return interview yet."""
-    cache = {}
-    for name, rows in (("classifications", classifications), ("risk_gradings", risk_gradings),
-                       ("whereabouts_changes", whereabouts_changes)):
-        # A queryset already evaluated, as prefetch_related leaves it (an order_by still queries).
-        held = getattr(episode, name).all()
-        held._result_cache = list(rows)
-        held._prefetch_done = True
-        cache[name] = held
-    episode._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+    rows_held(episode, {"classifications": classifications, "risk_gradings": risk_gradings,
+                        "whereabouts_changes": whereabouts_changes})
     Episode.rhi.related.set_cached_value(episode, None)
 
 

@@ -30,6 +30,7 @@ from homeward.casework.episodes import (
 )
 from homeward.children.selectors import child_list_for_user
 from homeward.common.errors import DomainValidationError
+from homeward.common.prefetch import rows_held
 from homeward.episodes.models import (
     Classification,
     ClassificationChange,
@@ -204,10 +205,7 @@ def episode_rows_read(episodes: list[Episode]) -> dict[int, EpisodeRows]:
         rhi = rhis.get(episode.pk)
         Episode.rhi.related.set_cached_value(episode, rhi)
         if rhi is not None:
-            held_versions = rhi.versions.all()
-            held_versions._result_cache = versions[rhi.pk]
-            held_versions._prefetch_done = True  # type: ignore[attr-defined]
-            rhi._prefetched_objects_cache = {"versions": held_versions}  # type: ignore[attr-defined]
+            rows_held(rhi, {"versions": versions[rhi.pk]})
     return held
 
 

@@ -18,6 +18,7 @@ from django.db.models import ForeignKey, Model, QuerySet
 
 from homeward.accounts.models import User
 from homeward.children.models import ChronologyEntry
+from homeward.common.prefetch import rows_held
 from homeward.consultations.models import Consultation
 from homeward.episodes.models import ClassificationChange, Episode, EpisodeAction, RiskGrading, WhereaboutsChange
 from homeward.interviews.models import ReturnInterview, RhiAllocation, RhiOffer, RhiSharing, RhiVersion
@@ -90,14 +91,8 @@ def interview_read(episode: Episode) -> InterviewRead:
         offers=_sorted(RhiOffer.objects.filter(**of_episode), "offered_at", "id"),
     )
     if rhi is not None:
-        # Held as prefetch_related leaves them: rhi.versions.all() and rhi.sharings.all() read these.
-        cache = {}
-        for name, rows in (("versions", read.versions), ("sharings", read.sharings)):
-            held = getattr(rhi, name).all()
-            held._result_cache = list(rows)
-            held._prefetch_done = True
-            cache[name] = held
-        rhi._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+        # rhi.versions.all() and rhi.sharings.all() read these.
+        rows_held(rhi, {"versions": read.versions, "sharings": read.sharings})
     return read
 
 
