@@ -20,6 +20,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from homeward.common.bulk import Rows, insert_sql, inserted
+
 from .context import current_origin
 from .keys import KeyRing, audit_key_ring
 from .models import AuditEntry, AuditLink, AuditNamed, AuditPending
@@ -93,6 +95,9 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
     # Inside the caller's transaction without a savepoint of its own (a failure fails the
     # caller's change too, which is what an audited change wants).
     with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            _insert_waiting(entries)
+            return
         AuditEntry.objects.bulk_create(entries)
         if connection.vendor == "sqlite":
             # SQLite runs one writer at a time anyway (transactions begin IMMEDIATE): linking now
@@ -100,6 +105,25 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
             _link(entries, audit_key_ring())
         else:
             AuditPending.objects.bulk_create(AuditPending(entry_id=entry.pk) for entry in entries)
+
+
+def _insert_waiting(entries: list[AuditEntry]) -> None:
+    """The entries and their places on the chain's to-do list (AuditPending), written by one
+    statement (PostgreSQL): the pending rows are inserted from the entries' returned ids."""
+    if not entries:
+        return
+    if len({entry.pk is None for entry in entries}) > 1:
+        # Some with an id given, some without: as two inserts, as bulk_create would.
+        for part in ([e for e in entries if e.pk is not None], [e for e in entries if e.pk is None]):
+            _insert_waiting(part)
+        return
+    sql, params = insert_sql(Rows(entries), connection)
+    table, column = (connection.ops.quote_name(name) for name in
+                     (AuditPending._meta.db_table, AuditPending._meta.get_field("entry").column))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH e AS ({sql}), p AS (INSERT INTO {table} ({column}) SELECT id FROM e) SELECT id FROM e",  # noqa: S608 - names from the model
+                       params)
+        inserted(entries, [row[0] for row in cursor.fetchall()], connection.alias)
 
 
 def link_digest(*, entry_id: int, entry_hash: str, previous_hash: str, key: bytes) -> str:
