@@ -60,9 +60,16 @@ class StoredObligation(models.Model):
             models.UniqueConstraint(fields=["episode", "code", "instance"], name="obligation_unique_instance"),
         ]
         indexes = [
-            # Worklists read only what may still be done: partial indexes on those rows alone.
-            models.Index(fields=["due_at"], name="obligation_live_by_due",
-                         condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
+            # Worklists read only what may still be done: partial indexes on those rows alone. This
+            # one in the lists' own order with what the live filter asks of a row, so that a page
+            # of overdue duties and its count read the index alone, unsorted (issue 11).
+            models.Index(fields=["due_at", "code", "instance", "id"], name="obligation_live_in_order",
+                         condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False),
+                         include=["listed_from", "arises_at", "lapses_at"]),
+            # Every listed row in the lists' order: the worklist API asked without a status pages
+            # through done and ended duties too, and sorted the whole table for each page.
+            models.Index(fields=["due_at", "code", "instance", "id"], name="obligation_listed_in_order",
+                         condition=Q(for_information=False), include=["listed_from"]),
             models.Index(fields=["owner_user", "due_at"], name="obligation_live_by_person",
                          condition=Q(done_at__isnull=True, ended_at__isnull=True, for_information=False)),
             models.Index(fields=["owner_queue", "responsible_role", "due_at"], name="obligation_live_by_queue",
