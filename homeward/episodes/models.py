@@ -135,6 +135,11 @@ class Episode(TimeStampedModel):
             models.Index(fields=["missing_since"], name="episode_unended",
                          condition=Q(found_at__isnull=True, closed_at__isnull=True)),
             models.Index(fields=["child", "missing_since"], name="episode_by_child_start"),
+            # A collection year's episodes (SSDA903) read from the index alone: those found since
+            # the year began, or not yet, with all the return reads of them (index-only scan;
+            # the table itself is many times wider).
+            models.Index(fields=["found_at", "missing_since", "child", "whereabouts_known", "id"],
+                         name="episode_found_covering", condition=~Q(status="cancelled")),
         ]
 
     def __str__(self) -> str:
