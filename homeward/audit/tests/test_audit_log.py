@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from homeward.audit.context import RequestOrigin, origin
 from homeward.audit.models import AuditEntry, AuditLink, AuditPending
 from homeward.audit.protection import audit_protect
 from homeward.audit.services import audit_chain_extend, audit_list_read, audit_record
@@ -81,6 +83,32 @@ def test_a_list_read_writes_one_entry_per_child_linked_into_the_chain(
     assert [e.pk for e in written] == [e.pk for e in stored]
     assert all(e.action == "view" and e.user == coordinator and e.detail["query"] == {"status": "open"}
                for e in stored)
+    report = audit_verify()
+    assert report.ok and report.checked == AuditEntry.objects.count()
+
+
+def test_a_list_reads_entries_are_stored_as_given_in_one_statement(
+    entries: list[AuditEntry], coordinator: Any, make_child: Any,
+) -> None:
+    """The entries of a page are written together (on PostgreSQL one statement, the entries and
+    their places on the chain's to-do list): every field as the entry held it, in their order."""
+    children = [make_child() for _ in range(3)]
+    query = {"q": "Zoë O'Neill \"quoted\" {braces}, commas", "nested": {"n": [1, None, True]}}
+    source = RequestOrigin(remote_addr="203.0.113.9", user_agent="Browser, \"with\" {odd} text", channel="web")
+    with origin(source), CaptureQueriesContext(connection) as captured:
+        written = audit_list_read(actor=coordinator, object_type="worklist", query=query,
+                                  rows=[(7, child.pk) for child in children])
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == 1
+    stored = list(AuditEntry.objects.filter(object_type="worklist").order_by("id"))
+    assert [e.pk for e in stored] == [e.pk for e in written]
+    fields = [f.attname for f in AuditEntry._meta.concrete_fields]
+    assert [[getattr(e, name) for name in fields] for e in stored] == [[getattr(e, name) for name in fields]
+                                                                      for e in written]
+    assert [e.child_id for e in stored] == sorted(child.pk for child in children)
+    assert all(e.detail == {"records": [7], "query": query} and e.user_agent.startswith("Browser, \"with\"")
+               for e in stored)
+    audit_chain_extend()
     report = audit_verify()
     assert report.ok and report.checked == AuditEntry.objects.count()
 
