@@ -140,6 +140,12 @@ class Episode(TimeStampedModel):
             # the table itself is many times wider).
             models.Index(fields=["found_at", "missing_since", "child", "whereabouts_known", "id"],
                          name="episode_found_covering", condition=~Q(status="cancelled")),
+            # A period's episodes by start with what the patterns report reads of them (its factors,
+            # places, network and consultations; index-only scan): each of its statements scanned
+            # the whole table's pages for a national year's quarter of a million episodes.
+            models.Index(fields=["missing_since"], include=["id", "child", "found_at", "location_last_seen",
+                                                            "found_location"],
+                         name="episode_period_covering", condition=~Q(status="cancelled")),
         ]
 
     def __str__(self) -> str:
@@ -199,4 +205,11 @@ class EpisodeAction(models.Model):
 
     class Meta:
         ordering = ["episode", "at", "id"]
-        indexes = [models.Index(fields=["episode", "action"])]
+        indexes = [
+            models.Index(fields=["episode", "action"]),
+            # The patterns report's immediate risks read from the index alone (index-only scan): a
+            # risk analysis's detail holds only codes of its coded lists (casework checks each),
+            # far below an index row's limit; the table of every action is many times wider.
+            models.Index(fields=["episode"], include=["detail"], condition=Q(action="risk_analysis"),
+                         name="action_risk_analysis_covering"),
+        ]

@@ -58,6 +58,14 @@ class ReturnInterview(TimeStampedModel):
     shared_at = models.DateTimeField(null=True, blank=True)
     shared_with = models.JSONField(default=list, blank=True)
 
+    class Meta:
+        indexes = [
+            # The patterns report's push and pull factors read from the index alone (index-only
+            # scan; the table is many times wider). The lists hold only codes of their coded
+            # lists (casework checks each), so an entry stays far below an index row's limit.
+            models.Index(fields=["episode"], include=["push_factors", "pull_factors"], name="rhi_factors_covering"),
+        ]
+
 
 class RhiAllocation(models.Model):
     """Each allocation of the interview to a practitioner. Re-allocating keeps the first
