@@ -523,10 +523,11 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     names = [(text, place_number[key], spelling_number[text.strip()]) for text, key in normal.items()]
     # Read at once, not through a server-side cursor: planned for its first rows, a cursor
     # checked each profile against the period's episodes one by one (77 s at national scale
-    # without the episodes' child index) instead of hashing them.
-    profiles = _profile_links(list(PhilomenaProfile.objects.filter(child__in=episodes.order_by().values("child_id"))
-                                   .order_by("child_id")
-                                   .values_list("child_id", "known_associates", "places_frequented")))
+    # without the episodes' child index) instead of hashing them. Put in child order here (a
+    # child has one profile): asked for in that order, PostgreSQL merged the profiles with every
+    # episode of the table in child order, not only the period's.
+    profiles = _profile_links(sorted(PhilomenaProfile.objects.filter(child__in=episodes.order_by().values("child_id"))
+                                     .order_by().values_list("child_id", "known_associates", "places_frequented")))
     names_sql, names_params = _table(vendor, (("written", "text"), ("place", "bigint"), ("spelled", "bigint")), names)
     links_sql, links_params = _table(vendor, (("source", "bigint"), ("target", "bigint"), ("associates", "bigint"),
                                               ("frequented", "bigint")), profiles.pairs())
