@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -51,9 +53,38 @@ def _interview_navigation(user: Any) -> list[tuple[str, str, set[str]]]:
     return []
 
 
+# The home authority's name in every page's footer, kept a minute by each process (Django's
+# cache) rather than read on every request (issue 11); forgotten when an authority is saved or
+# deleted here (`home_authority_forget`, connected in WebConfig.ready), so another process shows
+# a renamed authority within the minute.
+HOME_AUTHORITY_NAME_SECONDS = 60
+
+
+def _home_authority_key() -> str:
+    return f"web:home_authority_name:{settings.HOMEWARD_AUTHORITY}"
+
+
+def home_authority_name() -> str:
+    """The name of this installation's authority (HOMEWARD_AUTHORITY), '' when it is unknown."""
+    key = _home_authority_key()
+    name = cache.get(key)
+    if name is None:
+        home = authority_get(settings.HOMEWARD_AUTHORITY)
+        name = home.name if home else ""
+        cache.set(key, name, HOME_AUTHORITY_NAME_SECONDS)
+    return str(name)
+
+
+def home_authority_forget(**kwargs: Any) -> None:
+    """Forget the kept name now, and again once the change is committed (a page drawn meanwhile
+    may have kept the name from before it)."""
+    key = _home_authority_key()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def layout(request: HttpRequest) -> dict[str, Any]:
-    home = authority_get(settings.HOMEWARD_AUTHORITY)
-    context: dict[str, Any] = {"home_authority_name": home.name if home else ""}
+    context: dict[str, Any] = {"home_authority_name": home_authority_name()}
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match and match.namespace == "web" else ""
     user = getattr(request, "user", None)
