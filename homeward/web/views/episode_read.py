@@ -19,6 +19,7 @@ from django.db.models import ForeignKey, Model, QuerySet
 from homeward.accounts.models import User
 from homeward.children.models import ChronologyEntry
 from homeward.common.prefetch import rows_held
+from homeward.common.together import read_together
 from homeward.consultations.models import Consultation
 from homeward.episodes.models import ClassificationChange, Episode, EpisodeAction, RiskGrading, WhereaboutsChange
 from homeward.interviews.models import ReturnInterview, RhiAllocation, RhiOffer, RhiSharing, RhiVersion
@@ -69,7 +70,7 @@ class EpisodeRead:
 M = TypeVar("M", bound=Model)
 
 
-def _sorted(rows: QuerySet[M], *fields: str, newest_first: bool = False) -> list[M]:
+def _sorted(rows: list[M], *fields: str, newest_first: bool = False) -> list[M]:
     """An episode's few rows of one kind in the order of `fields` (an empty one last), sorted
     here: an ORDER BY cost more to compile than this sort, and the models' default orders joined
     the episode again."""
@@ -77,18 +78,48 @@ def _sorted(rows: QuerySet[M], *fields: str, newest_first: bool = False) -> list
         values = (getattr(row, name) for name in fields)
         return tuple((value is None, value if value is not None else 0) for value in values)
 
-    return sorted(rows.order_by(), key=key, reverse=newest_first)
+    return sorted(rows, key=key, reverse=newest_first)
 
 
-def interview_read(episode: Episode) -> InterviewRead:
-    rhi = ReturnInterview.objects.filter(episode_id=episode.pk).first()
+class _Reads:
+    """The page's reads, gathered to be sent together (common.together.read_together): `add`
+    answers the number under which `rows` then finds the read's rows."""
+
+    def __init__(self) -> None:
+        self.querysets: list[QuerySet[Any]] = []
+        self.answers: list[list[Any]] = []
+
+    def add(self, queryset: QuerySet[Any]) -> int:
+        self.querysets.append(queryset.order_by())
+        return len(self.querysets) - 1
+
+    def read(self) -> None:
+        self.answers = read_together(self.querysets)
+
+    def rows(self, number: int | None) -> list[Any]:
+        return [] if number is None else self.answers[number]
+
+
+def _interview_reads(episode: Episode, reads: _Reads) -> dict[str, int]:
     of_episode = {"interview__episode_id": episode.pk}
+    return {
+        "rhi": reads.add(ReturnInterview.objects.filter(episode_id=episode.pk)),
+        "versions": reads.add(RhiVersion.objects.filter(**of_episode)),
+        "sharings": reads.add(RhiSharing.objects.filter(**of_episode)),
+        "allocations": reads.add(RhiAllocation.objects.filter(**of_episode)),
+        "offers": reads.add(RhiOffer.objects.filter(**of_episode)),
+    }
+
+
+def _interview_made(reads: _Reads, numbers: dict[str, int]) -> InterviewRead:
+    interviews = reads.rows(numbers["rhi"])
+    rhi = min(interviews, key=lambda row: row.pk) if interviews else None
     read = InterviewRead(
         rhi=rhi,
-        versions=_sorted(RhiVersion.objects.filter(**of_episode), "number"),
-        sharings=_sorted(RhiSharing.objects.filter(**of_episode), "shared_at", "id"),
-        allocations=_sorted(RhiAllocation.objects.filter(**of_episode), "allocated_at", "id"),
-        offers=_sorted(RhiOffer.objects.filter(**of_episode), "offered_at", "id"),
+        versions=_sorted(reads.rows(numbers["versions"]), "number"),
+        sharings=_sorted(reads.rows(numbers["sharings"]), "shared_at", "id"),
+        allocations=_sorted(reads.rows(numbers["allocations"]), "allocated_at", "id"),
+        offers=_sorted(reads.rows(numbers["offers"]), "offered_at", "id"),
     )
     if rhi is not None:
         # rhi.versions.all() and rhi.sharings.all() read these.
@@ -96,12 +127,30 @@ def interview_read(episode: Episode) -> InterviewRead:
     return read
 
 
-def plans_read(episode: Episode) -> PlansRead:
-    plans = list(ActionPlan.objects.filter(episode_id=episode.pk).order_by())
+def interview_read(episode: Episode) -> InterviewRead:
+    """The episode's return interview and its rows, read together."""
+    reads = _Reads()
+    numbers = _interview_reads(episode, reads)
+    reads.read()
+    return _interview_made(reads, numbers)
+
+
+def _plans_reads(episode: Episode, reads: _Reads) -> dict[str, int]:
     of_plan = {"plan__episode_id": episode.pk}
-    reviews = sorted(PlanReview.objects.filter(**of_plan).select_related("meeting").order_by(),
-                     key=lambda review: (review.meeting.held_at, review.pk))
-    actions = _sorted(PlanAction.objects.filter(**of_plan), "id")
+    return {
+        "plans": reads.add(ActionPlan.objects.filter(episode_id=episode.pk)),
+        "reviews": reads.add(PlanReview.objects.filter(**of_plan).select_related("meeting")),
+        "actions": reads.add(PlanAction.objects.filter(**of_plan)),
+        "updates": reads.add(PlanUpdate.objects.filter(episode_id=episode.pk)),
+        "visits": reads.add(ReturnVisit.objects.filter(episode_id=episode.pk)),
+        "judgements": reads.add(VulnerabilityJudgement.objects.filter(episode_id=episode.pk)),
+    }
+
+
+def _plans_made(reads: _Reads, numbers: dict[str, int]) -> PlansRead:
+    plans = reads.rows(numbers["plans"])
+    reviews = sorted(reads.rows(numbers["reviews"]), key=lambda review: (review.meeting.held_at, review.pk))
+    actions = _sorted(reads.rows(numbers["actions"]), "id")
     by_id = {review.pk: review for review in reviews}
     review_field = cast(ForeignKey, PlanAction._meta.get_field("review"))
     for action in actions:
@@ -111,38 +160,61 @@ def plans_read(episode: Episode) -> PlansRead:
         plan=plans[0] if plans else None,
         actions=actions,
         reviews=reviews,
-        updates=_sorted(PlanUpdate.objects.filter(episode_id=episode.pk), "revised_at", "id"),
-        visits=_sorted(ReturnVisit.objects.filter(episode_id=episode.pk), "visited_at", "id"),
-        judgements=_sorted(VulnerabilityJudgement.objects.filter(episode_id=episode.pk), "judged_at", "id"),
+        updates=_sorted(reads.rows(numbers["updates"]), "revised_at", "id"),
+        visits=_sorted(reads.rows(numbers["visits"]), "visited_at", "id"),
+        judgements=_sorted(reads.rows(numbers["judgements"]), "judged_at", "id"),
     )
+
+
+def plans_read(episode: Episode) -> PlansRead:
+    """What is around the episode (social care's record), read together."""
+    reads = _Reads()
+    numbers = _plans_reads(episode, reads)
+    reads.read()
+    return _plans_made(reads, numbers)
 
 
 def episode_read(episode: Episode, *, casework: bool, consultations: bool) -> EpisodeRead:
     """The episode's casework for its page. `casework`: the person reads social care's record
     (the risk analyses and what is around the episode); `consultations`: they read the
-    consultations and referrals (whose prompts read the other episodes' starts). The people the
-    rows name are read once for all of them (`people_attach`), not joined to each kind."""
-    meetings = _sorted(StrategyMeeting.objects.filter(episode_id=episode.pk), "held_at", "id")
+    consultations and referrals (whose prompts read the other episodes' starts). Every kind is
+    read in one round trip (PostgreSQL), and the people the rows name once for all of them
+    (`people_attach`), not joined to each kind."""
+    reads = _Reads()
+    meetings_read = reads.add(StrategyMeeting.objects.filter(episode_id=episode.pk))
+    actions_read = reads.add(MeetingAction.objects.filter(meeting__episode_id=episode.pk))
+    # By the episode's relations, so that each row holds the episode (as they always did).
+    gradings = reads.add(episode.risk_gradings.all())
+    classifications = reads.add(episode.classifications.all())
+    whereabouts = reads.add(episode.whereabouts_changes.all())
+    # The prompts read every analysis' risks, also for those who may not read the analysis.
+    analyses = (reads.add(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis"))
+                if consultations or casework else None)
+    interview = _interview_reads(episode, reads)
+    consulted = reads.add(Consultation.objects.filter(episode_id=episode.pk)) if consultations else None
+    around = _plans_reads(episode, reads) if casework or consultations else None
+    others = (reads.add(Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+                        .exclude(status="cancelled").values_list("missing_since", flat=True))
+              if consultations else None)
+    chronology = reads.add(episode.chronology.all())
+    reads.read()
+
+    meetings = _sorted(reads.rows(meetings_read), "held_at", "id")
     actions: dict[int, list[MeetingAction]] = defaultdict(list)
-    meeting_actions = _sorted(MeetingAction.objects.filter(meeting__episode_id=episode.pk), "meeting_id", "id")
+    meeting_actions = _sorted(reads.rows(actions_read), "meeting_id", "id")
     for action in meeting_actions:
         actions[action.meeting_id].append(action)
     read = EpisodeRead(
-        gradings=_sorted(episode.risk_gradings.all(), "graded_at", "id"),
-        classifications=_sorted(episode.classifications.all(), "at", "id"),
-        whereabouts_changes=_sorted(episode.whereabouts_changes.all(), "at", "id"),
-        # The prompts read every analysis' risks, also for those who may not read the analysis.
-        risk_analyses=_sorted(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis"), "at", "id",
-                              newest_first=True) if consultations or casework else [],
+        gradings=_sorted(reads.rows(gradings), "graded_at", "id"),
+        classifications=_sorted(reads.rows(classifications), "at", "id"),
+        whereabouts_changes=_sorted(reads.rows(whereabouts), "at", "id"),
+        risk_analyses=_sorted(reads.rows(analyses), "at", "id", newest_first=True),
         meetings=[(meeting, actions[meeting.pk]) for meeting in meetings],
-        interview=interview_read(episode),
-        consultations=_sorted(Consultation.objects.filter(episode_id=episode.pk), "decided_at", "id")
-        if consultations else None,
-        plans=plans_read(episode) if casework or consultations else None,
-        other_starts=tuple(sorted(Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
-                                  .exclude(status="cancelled").order_by().values_list("missing_since", flat=True)))
-        if consultations else None,
-        chronology=_sorted(episode.chronology.all(), "at", "id"),
+        interview=_interview_made(reads, interview),
+        consultations=_sorted(reads.rows(consulted), "decided_at", "id") if consultations else None,
+        plans=_plans_made(reads, around) if around is not None else None,
+        other_starts=tuple(sorted(reads.rows(others))) if consultations else None,
+        chronology=_sorted(reads.rows(chronology), "at", "id"),
     )
     rhi, plans = read.interview, read.plans
     named: list[tuple[Sequence[Model], tuple[str, ...]]] = [
