@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -121,21 +122,31 @@ def _dmy(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
-def _year_episodes(user: User, first: date, last: date) -> QuerySet[Any, Any]:
+def _year_episodes(user: User, first: date, last: date, *, found: Q | None = None) -> QuerySet[Any, Any]:
     """The episodes that may have a row in the year: those started by its last day and not found
     before its first (an episode found earlier ends before the year, whatever care or age cut it
     to), of the home authority's children ever looked after, with the London dates of the start
-    and the return worked out by the database."""
+    and the return worked out by the database. `found` narrows them to one side of "not found
+    before the year" (`_found_since`)."""
     year_start, year_end = period_bounds(first, last)
     in_care = LegalStatusPeriod.objects.filter(child=OuterRef("child_id"), status=LOOKED_AFTER)
     return (
         episode_list_for_user(user).exclude(status=EpisodeStatus.CANCELLED)
         .filter(child__responsible_authority_id=home_authority_id(), missing_since__lt=year_end)
-        .filter(Q(found_at__isnull=True) | Q(found_at__gte=year_start))
+        .filter(found if found is not None else Q(found_at__isnull=True) | Q(found_at__gte=year_start))
         # Only a child ever looked after can have a row (the history says whether on the day).
         .filter(Exists(in_care))
         .annotate(start_day=TruncDate("missing_since", tzinfo=LONDON), found_day=TruncDate("found_at", tzinfo=LONDON))
     )
+
+
+def _found_since(first: date, last: date) -> tuple[Q, Q]:
+    """"Not found before the year" as its two halves, found since it began and not found: each
+    is one range of the episodes' index by return (`episode_found_covering`), which then holds
+    all the year's statement reads of them, where the two together would be read from the
+    table."""
+    year_start, _ = period_bounds(first, last)
+    return Q(found_at__gte=year_start), Q(found_at__isnull=True)
 
 
 def ssda903_missing(user: User, *, year: int) -> MissingTable:
@@ -209,62 +220,73 @@ FROM periods WHERE period_end IS NULL OR period_end >= %s
 # The year's rows, for the length of the transaction (`ssda903_missing_export`).
 _ROWS_TABLE = "ssda903_missing_rows"
 
-# The export in one statement over the rows (`_ROWS_TABLE`): a row per problem found (each with what its message
-# names), then one row with the CSV's lines and their number. Rule 574 compares each period with
-# the one before it in the DfE's order (by end, a blank end read as the start, then by start;
-# ties in file order); rule 575 reads the placement in force on the start (the latest started,
-# the last recorded among equals) of a period open at the year end. A case-system id that may
-# bar the export (blank, outer space, a formula's first character, anything but printable
-# ASCII) is sent back to be checked in Python (`child_id_problem`). The CSV cell of the id is
-# `csv_cell` then the csv module's minimal quoting.
+# The export in one statement over the rows (`_ROWS_TABLE`), sorted once, in the file's order (by id, child,
+# start...): the number of rows, the CSV's lines joined in that order (the aggregate's own sort finds them
+# sorted) and, as JSON, the rows that may have a problem, with what their messages name. The CSV cell of the id
+# is `csv_cell` then the csv module's minimal quoting; a date is its own text under the DateStyle 'SQL, DMY'
+# (DD/MM/YYYY), which the caller sets for the statement. A case-system id that may bar the export (blank, outer
+# space, a formula's first character, anything but printable ASCII) is sent back to be checked in Python
+# (`child_id_problem`). Rule 575 reads the placement in force on the start (the latest started, the last
+# recorded among equals) of a period open at the year end. Rule 574 compares each period with the one before it
+# in the DfE's order (by end, a blank end read as the start, then by start; ties in file order): while each of a
+# child's periods ends by the start of the next in file order (none open but the last), the two orders are the
+# same and no period clashes with the one before it, so a row is sent back `unordered` only when that does not
+# hold, and its child's periods are compared in Python (`_overlaps`).
 _EXPORT_SQL = r"""
-WITH r AS NOT MATERIALIZED (SELECT * FROM {rows}),
-compared AS (
-    SELECT r.*, LAG(episode) OVER w AS prev_episode, LAG(start) OVER w AS prev_start, LAG(mis_end) OVER w AS prev_end,
-           ROW_NUMBER() OVER w > 1 AS has_prev
-    FROM r WINDOW w AS (PARTITION BY child ORDER BY COALESCE(mis_end, start), start, mis_end IS NULL, episode)
-),
-checked AS (
-    SELECT compared.*,
-           CASE WHEN mis_end IS NULL THEN (
-               SELECT placement.ended_on FROM children_placement AS placement
-               WHERE placement.child_id = compared.child
-                 AND COALESCE(placement.started_on, '-infinity'::date) <= compared.start
-                 AND (placement.ended_on IS NULL OR compared.start < placement.ended_on)
-               ORDER BY COALESCE(placement.started_on, '-infinity'::date) DESC, placement.id DESC LIMIT 1
-           ) END AS placement_ended
-    FROM compared
-),
-lines AS (
-    SELECT ref, child, start, mis_end, episode,
+WITH ordered AS (
+    SELECT r.*,
            CASE WHEN ref !~ '^[=+@\t\r-]|[,"\r\n]' THEN ref  -- the usual id, as it is
                 ELSE (SELECT CASE WHEN cell ~ '[,"\r\n]' THEN '"' || replace(cell, '"', '""') || '"' ELSE cell END
                       FROM (SELECT CASE WHEN ref ~ '^[=+@\t\r-]' THEN '''' || ref ELSE ref END AS cell) AS cells) END
-           || ',' || to_char(dob, 'DD/MM/YYYY') || ',' || CASE WHEN known THEN 'A' ELSE 'M' END
-           || ',' || to_char(start, 'DD/MM/YYYY') || ',' || COALESCE(to_char(mis_end, 'DD/MM/YYYY'), '') AS line
-    FROM r
+           || ',' || dob::text || ',' || CASE WHEN known THEN 'A' ELSE 'M' END
+           || ',' || start::text || ',' || COALESCE(mis_end::text, '') AS line,
+           mis_end < start OR start < LAG(COALESCE(mis_end, 'infinity'::date)) OVER w AS unordered
+    FROM {rows} AS r
+    WINDOW w AS (PARTITION BY ref COLLATE "C", child ORDER BY start, mis_end IS NULL, COALESCE(mis_end, start), episode)
+),
+checked AS (
+    SELECT ordered.*,
+           CASE WHEN mis_end IS NULL THEN (
+               SELECT placement.ended_on FROM children_placement AS placement
+               WHERE placement.child_id = ordered.child
+                 AND COALESCE(placement.started_on, '-infinity'::date) <= ordered.start
+                 AND (placement.ended_on IS NULL OR ordered.start < placement.ended_on)
+               ORDER BY COALESCE(placement.started_on, '-infinity'::date) DESC, placement.id DESC LIMIT 1
+           ) END AS placement_ended
+    FROM ordered
 )
-SELECT episode, child, ref, dob, start, mis_end, has_prev, prev_episode, prev_start, prev_end, placement_ended,
-       NULL, NULL
+SELECT COUNT(*),
+       string_agg(line, E'\r\n' ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start),
+                  episode),
+       json_agg(json_build_array(episode, child, ref, dob, start, mis_end, placement_ended, unordered))
+           FILTER (WHERE ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]' OR unordered OR start < dob
+                   OR start > %s OR mis_end < %s OR mis_end > %s OR placement_ended <= %s)::text
 FROM checked
-WHERE ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]'
-   OR mis_end < start OR start < dob OR start > %s OR mis_end < %s OR mis_end > %s
-   OR (has_prev AND (prev_end IS NULL OR start < prev_end)) OR placement_ended <= %s
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       COUNT(*), string_agg(line, E'\r\n' ORDER BY ref COLLATE "C", child, start, mis_end IS NULL,
-                                                  COALESCE(mis_end, start), episode)
-FROM lines
+"""
+
+# The rows of some children in the file's order (`_overlaps` compares them).
+_CHILDREN_ROWS_SQL = """
+SELECT episode, child, ref, dob, known, start, mis_end FROM {rows} WHERE child = ANY(%s)
+ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start), episode
 """
 
 
 def _rows_sql(user: User, first: date, last: date) -> tuple[str, list[Any]]:
-    """The year's rows as SQL (`_ROWS_SQL`) and its parameters."""
-    episodes = (_year_episodes(user, first, last)
-                .annotate(ref=F("child__external_id"), dob=F("child__date_of_birth"))
-                .order_by().values_list("id", "child_id", "start_day", "found_day", "whereabouts_known", "ref", "dob"))
-    inner, inner_params = episodes.query.get_compiler(using=episodes.db).as_sql()
-    return _ROWS_SQL.format(episodes=inner), [*inner_params, last, last, first]
+    """The year's rows as SQL (`_ROWS_SQL`) and its parameters: the year's episodes read as those
+    found since it began, then those not found (`_found_since`)."""
+    parts, params = [], []
+    for found in _found_since(first, last):
+        episodes = (_year_episodes(user, first, last, found=found)
+                    .annotate(ref=F("child__external_id"), dob=F("child__date_of_birth")).order_by()
+                    .values_list("id", "child_id", "start_day", "found_day", "whereabouts_known", "ref", "dob"))
+        sql, part_params = episodes.query.get_compiler(using=episodes.db).as_sql()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    return _ROWS_SQL.format(episodes=" UNION ALL ".join(parts)), [*params, last, last, first]
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text is not None else None
 
 
 def _care_end(history: ChildHistory, start: date, found: date | None) -> date | None:
@@ -393,21 +415,32 @@ def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
     # statement and then the audit log's read. Called outside a transaction, the audit log's
     # statement works them out again (the table goes with this function's own transaction).
     kept = connection.in_atomic_block
+    problems: list[Problem] = []
     with report_statements(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_ROWS_TABLE}")
         cursor.execute(f"CREATE TEMPORARY TABLE {_ROWS_TABLE} ON COMMIT DROP AS {rows_sql}", params)
+        # Dates as DD/MM/YYYY for the export's statement alone (a date's own text, at half the cost
+        # of to_char); the caller's style is set again after it.
+        cursor.execute("SELECT current_setting('DateStyle')")
+        (date_style,) = cursor.fetchone()
+        cursor.execute("SET LOCAL DateStyle = 'SQL, DMY'")
         cursor.execute(_EXPORT_SQL.format(rows=_ROWS_TABLE), [last, first, last, last])
-        found = cursor.fetchall()
-    *problem_rows, (*_, count, lines) = found
-    problems: list[Problem] = []
-    for (episode, child, ref, dob, start, end, has_previous, previous, previous_start, previous_end,
-         placement_ended, *_) in problem_rows:
-        row = MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=dob, missing="", start=start,
-                         end=end)
-        problems.extend(_period_problems(row, placement_ended, first, last))
-        clash = _overlap(episode, child, start, previous, previous_start, previous_end) if has_previous else None
-        if clash is not None:
-            problems.append(clash)
+        count, lines, found = cursor.fetchone()
+        cursor.execute("SELECT set_config('DateStyle', %s, true)", [date_style])
+        unordered: set[int] = set()
+        for episode, child, ref, dob, start, end, placement_ended, out_of_order in json.loads(found or "[]"):
+            row = MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=date.fromisoformat(dob),
+                             missing="", start=date.fromisoformat(start), end=_day(end))
+            problems.extend(_period_problems(row, _day(placement_ended), first, last))
+            if out_of_order:
+                unordered.add(child)
+        if unordered:
+            cursor.execute(_CHILDREN_ROWS_SQL.format(rows=_ROWS_TABLE), [sorted(unordered)])
+            problems.extend(_overlaps([
+                MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=dob,
+                           missing="A" if known else "M", start=start, end=end)
+                for episode, child, ref, dob, known, start, end in cursor.fetchall()
+            ]))
     problems.sort(key=lambda p: (p.episode, p.rule))
     header = ",".join(COLUMNS) + "\r\n"
     csv_text = "" if problems else header + (lines + "\r\n" if count else "")

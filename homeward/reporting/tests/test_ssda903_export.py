@@ -79,6 +79,24 @@ def test_the_export_finds_the_tables_problems(make_child: Any, episode: Any, coo
     assert export.csv == ""
 
 
+def test_overlaps_are_compared_in_the_dfes_order_not_the_files(make_child: Any, episode: Any,
+                                                               coordinator: Any) -> None:
+    """A period inside another (as data recorded before Homeward refused overlaps may hold): in
+    the file the longer one comes first (it starts first), in the DfE's order the shorter (it
+    ends first), so rule 574 finds the longer one at fault, naming the shorter."""
+    child = make_child(external_id="W1")
+    longer = episode(child, london(2024, 7, 1, 10, 0), london(2024, 7, 20, 10, 0))
+    inside = episode(child, london(2024, 7, 21, 10, 0), london(2024, 7, 22, 10, 0))
+    Episode.objects.filter(pk=inside.pk).update(missing_since=london(2024, 7, 5, 10, 0),
+                                                last_seen_at=london(2024, 7, 5, 10, 0),
+                                                found_at=london(2024, 7, 10, 10, 0))
+    # A child whose periods are in the same order both ways, with none at fault, beside it.
+    episode(make_child(external_id="W2"), london(2024, 7, 1, 10, 0), london(2024, 7, 2, 10, 0))
+    export = _same(coordinator, 2025)
+    assert [(p.episode, p.rule) for p in export.problems] == [(longer.pk, "574")]
+    assert f"episode {inside.pk}" in export.problems[0].message
+
+
 def test_ids_quoted_and_cut_periods_as_the_csv_module_writes_them(make_child: Any, episode: Any,
                                                                    coordinator: Any) -> None:
     # Ids the csv module quotes (a comma, a quote) and ones with a space and non-ASCII letters,
