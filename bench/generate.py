@@ -27,6 +27,7 @@ from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from homeward.common.sqlite_schema import sqlite_schema_create
 from homeward.obligations.protocol_source import active_protocol
 from homeward.reference.loader import load_reference_data
 
@@ -129,6 +130,9 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
           now: datetime | None = None, progress: Callable[[str], None] = say) -> BuildReport:
     """Fill an empty, migrated database with `episodes` episodes and everything around them."""
     started = time.perf_counter()
+    if connection.vendor == "sqlite":
+        # As `homeward run` does: the shipped schema instead of every migration (seconds saved).
+        sqlite_schema_create(connection)
     call_command("migrate", interactive=False, verbosity=0)
     load_reference_data()
     now = (now or timezone.now()).replace(second=0, microsecond=0)
