@@ -22,6 +22,26 @@ def _together(alias: str) -> bool:
     return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
 
 
+def statements_together(statements: Sequence[tuple[str, Sequence[Any]]], *, using: str = "default") -> list[list[Any]]:
+    """Each statement's rows (as cursor.fetchall() gives them), the statements sent in one
+    round trip where the database allows, else one by one."""
+    answers: list[list[Any]] = []
+    if not statements:
+        return answers
+    with connections[using].cursor() as cursor:
+        if len(statements) == 1 or not _together(using):
+            for sql, params in statements:
+                cursor.execute(sql, list(params))
+                answers.append(cursor.fetchall())
+            return answers
+        cursor.execute("; ".join(sql for sql, _ in statements), [value for _, params in statements for value in params])
+        for number in range(len(statements)):
+            if number and not cursor.nextset():
+                raise RuntimeError(f"{len(statements)} statements sent, {number} answers read")
+            answers.append(cursor.fetchall())
+    return answers
+
+
 def read_together(querysets: Sequence[QuerySet[Any]]) -> list[list[Any]]:
     """`[list(q) for q in querysets]`, in one statement's round trip where the database allows.
     The querysets read one database and prefetch nothing (a prefetch would be read after)."""
@@ -32,8 +52,7 @@ def read_together(querysets: Sequence[QuerySet[Any]]) -> list[list[Any]]:
         return [list(q) for q in querysets]
     chained = [q._chain() for q in querysets]  # type: ignore[attr-defined]
     compilers: list[Any] = []
-    statements: list[str] = []
-    params: list[Any] = []
+    statements: list[tuple[str, Sequence[Any]]] = []
     for queryset in chained:
         compiler = queryset.query.get_compiler(using=alias)
         try:
@@ -43,17 +62,8 @@ def read_together(querysets: Sequence[QuerySet[Any]]) -> list[list[Any]]:
             compilers.append(None)
             continue
         compilers.append(compiler)
-        statements.append(sql)
-        params.extend(sql_params)
-    answers: list[list[Any]] = []
-    if statements:
-        with connections[alias].cursor() as cursor:
-            cursor.execute("; ".join(statements), params)
-            for number in range(len(statements)):
-                if number and not cursor.nextset():
-                    raise RuntimeError(f"{len(statements)} statements sent, {number} answers read")
-                answers.append(cursor.fetchall())
-    answered = iter(answers)
+        statements.append((sql, sql_params))
+    answered = iter(statements_together(statements, using=alias))
     out: list[list[Any]] = []
     for queryset, compiler in zip(chained, compilers, strict=True):
         if compiler is None:

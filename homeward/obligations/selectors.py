@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from homeward.accounts.models import Team, User
 from homeward.accounts.permissions import sees_whole_authority, visible_children
 from homeward.accounts.roles import Role
 from homeward.children.models import Child
+from homeward.common.together import statements_together
 from homeward.episodes.models import Episode
 from homeward.protocol.obligation import Basis, Obligation, Status, status_at
 
@@ -244,13 +244,17 @@ def _stored(user: User, wanted: ObligationFilter, as_of: datetime) -> QuerySet[S
             .order_by("due_at", "code", "instance", "id"))
 
 
-def _beyond_horizon(user: User, as_of: datetime) -> list[int]:
-    """The episodes the person may see whose stored rows do not reach `as_of` (an open episode
-    asked about more than its horizon ahead, or one the worker has not renewed)."""
+def _beyond_horizon_ids(user: User, as_of: datetime) -> QuerySet[EpisodeObligationState, int]:
     states = EpisodeObligationState.objects.filter(exact_until__isnull=False, exact_until__lte=as_of)
     if not sees_whole_authority(user):
         states = states.filter(episode__child__in=visible_children(user))
-    return list(states.values_list("episode_id", flat=True))
+    return states.values_list("episode_id", flat=True)
+
+
+def _beyond_horizon(user: User, as_of: datetime) -> list[int]:
+    """The episodes the person may see whose stored rows do not reach `as_of` (an open episode
+    asked about more than its horizon ahead, or one the worker has not renewed)."""
+    return list(_beyond_horizon_ids(user, as_of))
 
 
 def _rows_in_memory(episode_ids: list[int], as_of: datetime) -> list[StoredObligation]:
@@ -331,9 +335,10 @@ def _statement(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]] | None:
     return sql, tuple(params)
 
 
-def _section_keys(sections: dict[str, QuerySet[StoredObligation]], offsets: Mapping[str, int],
-                  limit: int) -> dict[str, list[int]]:
-    """Each section's page of keys, soonest due first, every section in one statement."""
+def _section_keys_statement(sections: dict[str, QuerySet[StoredObligation]], offsets: Mapping[str, int],
+                            limit: int) -> tuple[str, list[Any]] | None:
+    """The statement of each section's page of keys, every section in one (None: no section
+    can hold any)."""
     parts: list[str] = []
     params: list[Any] = []
     for number, (name, queryset) in enumerate(sections.items()):
@@ -343,11 +348,12 @@ def _section_keys(sections: dict[str, QuerySet[StoredObligation]], offsets: Mapp
             # Django's own statement, its values as parameters; the section by its number.
             parts.append(f"SELECT {number}, k{number}.* FROM ({statement[0]}) k{number}")  # noqa: S608
             params.extend(statement[1])
-    found: list[tuple[Any, ...]] = []
-    if parts:
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            found = cursor.fetchall()
+    return (" UNION ALL ".join(parts), params) if parts else None
+
+
+def _section_keys(sections: dict[str, QuerySet[StoredObligation]],
+                  found: list[tuple[Any, ...]]) -> dict[str, list[int]]:
+    """Each section's page of keys, soonest due first, from the rows of its statement."""
     names = list(sections)
     keys: dict[str, list[tuple[Any, ...]]] = {name: [] for name in names}
     for number, pk, due_at, code, instance in found:
@@ -356,9 +362,9 @@ def _section_keys(sections: dict[str, QuerySet[StoredObligation]], offsets: Mapp
     return {name: [key[3] for key in sorted(rows)] for name, rows in keys.items()}
 
 
-def _section_counts(sections: dict[str, QuerySet[StoredObligation]]) -> dict[str, int]:
-    """How many each section holds, up to SECTION_COUNT_CAP, every section in one statement:
-    the same statements at any scale, where counting only full sections added one at a time."""
+def _section_counts_statement(sections: dict[str, QuerySet[StoredObligation]]) -> tuple[str, list[Any]]:
+    """The statement counting what each section holds, up to SECTION_COUNT_CAP, every section in
+    one: the same statements at any scale, where counting only full sections added one at a time."""
     parts: list[str] = []
     params: list[Any] = []
     for number, queryset in enumerate(sections.values()):
@@ -368,10 +374,7 @@ def _section_counts(sections: dict[str, QuerySet[StoredObligation]]) -> dict[str
             continue
         parts.append(f"(SELECT COUNT(*) FROM ({statement[0]}) c{number})")  # noqa: S608 - as above
         params.extend(statement[1])
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        counted = cursor.fetchone()
-    return {name: int(count) for name, count in zip(sections, counted, strict=True)}
+    return "SELECT " + ", ".join(parts), params
 
 
 def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timedelta = timedelta(days=3),
@@ -383,11 +386,30 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
 
     Each section is counted and cut in the database: a co-ordinator's authority can hold
     thousands of open obligations and the page shows `limit` of each, counted up to
-    SECTION_COUNT_CAP. Three statements at any scale: the keys, the counts, the rows."""
+    SECTION_COUNT_CAP. Two round trips at any scale on PostgreSQL: the keys with the counts
+    (and the episodes beyond their horizon), then the rows."""
     offsets = offsets or {}
     asked, (as_of, present) = as_of, present_or(as_of)
     end_of_today = timezone.localtime(as_of).replace(hour=23, minute=59, second=59, microsecond=0)
-    if _beyond_horizon(user, as_of):
+    open_rows = obligation_list_for_user(user, as_of=asked, role=role, mine=mine).filter(_live(as_of, present=present))
+    sections = {
+        "overdue": open_rows.filter(due_at__lt=as_of),
+        "due_today": open_rows.filter(due_at__gte=as_of, due_at__lte=end_of_today),
+        "due_soon": open_rows.filter(due_at__gt=end_of_today, due_at__lte=as_of + soon),
+    }
+    # Each section's keys first, then its rows with their child and owner by key: joined in the
+    # same statement as the ORDER BY ... LIMIT, the planner can misjudge how few rows the limit
+    # leaves and hash every episode of the authority. The episodes beyond their horizon, the
+    # keys and the counts are asked in one round trip (PostgreSQL); the keys and counts go
+    # unused in the rare case that there are such episodes.
+    beyond = _statement(_beyond_horizon_ids(user, as_of))
+    keys = _section_keys_statement(sections, offsets, limit)
+    answers = statements_together([statement for statement in (beyond, keys, _section_counts_statement(sections))
+                                   if statement is not None])
+    beyond_rows = answers.pop(0) if beyond is not None else []
+    key_rows = answers.pop(0) if keys is not None else []
+    [counted] = answers.pop(0)
+    if beyond_rows:
         # Rare (the worker far behind): the sections from rows built in memory for those episodes.
         def section_of(row: StoredObligation) -> str | None:
             if row.due_at < as_of:
@@ -404,17 +426,8 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
         return {name: WorklistSection(rows=rows[offsets.get(name, 0):offsets.get(name, 0) + limit],
                                       count=min(len(rows), SECTION_COUNT_CAP), offset=offsets.get(name, 0))
                 for name, rows in grouped.items()}
-    open_rows = obligation_list_for_user(user, as_of=asked, role=role, mine=mine).filter(_live(as_of, present=present))
-    sections = {
-        "overdue": open_rows.filter(due_at__lt=as_of),
-        "due_today": open_rows.filter(due_at__gte=as_of, due_at__lte=end_of_today),
-        "due_soon": open_rows.filter(due_at__gt=end_of_today, due_at__lte=as_of + soon),
-    }
-    # Each section's keys first, then its rows with their child and owner by key: joined in the
-    # same statement as the ORDER BY ... LIMIT, the planner can misjudge how few rows the limit
-    # leaves and hash every episode of the authority.
-    shown_ids = _section_keys(sections, offsets, limit)
-    counts = _section_counts(sections)
+    shown_ids = _section_keys(sections, key_rows)
+    counts = {name: int(count) for name, count in zip(sections, counted, strict=True)}
     by_id = worklist_rows([pk for ids in shown_ids.values() for pk in ids])
     return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counts[name],
                                   offset=offsets.get(name, 0))
