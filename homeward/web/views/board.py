@@ -20,6 +20,7 @@ from homeward.accounts.roles import Role
 from homeward.audit.services import audit_list_read
 from homeward.children.models import LegalStatus, Placement
 from homeward.children.selectors import child_caseload_exists, child_caseload_for_user
+from homeward.common.together import read_together
 from homeward.consultations.models import Consultation
 from homeward.consultations.selectors import consultations_awaiting_outcome_for_user
 from homeward.episodes.models import Episode, EpisodeStatus, RiskLevel
@@ -271,9 +272,12 @@ def home(request: HttpRequest) -> HttpResponse:
     # inline; each kind of form drawn once for the page.
     rows = DutyRows(request, recordable_actions(user), lambda auto_id, code: ActionForm(auto_id=auto_id, action=code),
                     back_to=reverse("web:home"))
-    # What the page says of each action, its meeting or plan, and its child, read as values.
-    meeting_actions = list(meeting_action_open_for_owner(user).values(*MEETING_ACTION_VALUES)[:WORKLIST_LIMIT])
-    plan_actions = list(plan_action_open_for_owner(user).values(*PLAN_ACTION_VALUES)[:WORKLIST_LIMIT])
+    # What the page says of each action, its meeting or plan, and its child, read as values,
+    # both in one round trip (PostgreSQL).
+    meeting_actions, plan_actions = read_together([
+        meeting_action_open_for_owner(user).values(*MEETING_ACTION_VALUES)[:WORKLIST_LIMIT],
+        plan_action_open_for_owner(user).values(*PLAN_ACTION_VALUES)[:WORKLIST_LIMIT],
+    ])
     awaiting, recent = _exploitation_work(user, now)
     # Every child the page names, by the episodes it shows (as the API's worklist does).
     audit_list_read(actor=user, object_type="worklist", query={"page": "home", **request.GET.dict()}, rows=[
