@@ -45,7 +45,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -373,11 +372,12 @@ def _ranked(offset: int, window_us: int) -> str:
 
 
 def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime) -> list[tuple[int, int, int]]:
-    """(episode, child, month) of the period's episodes (`episodes`, starting in [start, end))
-    that meet the protocol's repeat threshold (`is_repeat_missing`: the count-th or later
-    episode of the child, cancelled ones left out, starting within the window before it), in
-    episode order. For each threshold, one statement ranks the children's episodes of the
-    period and of the window before it (`_ranked`), each start as a number (microseconds since
+    """(episode, child, month) of the period's episodes (`episodes`: every episode not cancelled
+    starting in [start, end) of the children they are of, as `episodes_starting` gives) that
+    meet the protocol's repeat threshold (`is_repeat_missing`: the count-th or later episode of
+    the child, cancelled ones left out, starting within the window before it), in episode order.
+    For each threshold, one statement ranks the children's episodes of the period and of the
+    window before it (`_ranked`), each start as a number (microseconds since
     1970: a national year's repeats are a hundred thousand rows, not to be parsed as datetimes
     one by one), and says which are repeats and which children have two episodes starting at
     one instant; only those children's episodes are read again and asked of the rule."""
@@ -388,11 +388,14 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
         pool = (Episode.objects.exclude(status=EpisodeStatus.CANCELLED)
                 .filter(child_id__in=children, missing_since__gte=start - timedelta(days=window),
                         missing_since__lt=end).order_by())
-        counted = episodes.filter(follows).order_by().values("pk")
+        # The period's episodes among the pool are those starting in it: the pool holds every
+        # episode (not cancelled) of the period's children, which are whole children's (scoped by
+        # child). A test of the row, not of membership in the period's episodes read once more.
+        counted = Q(missing_since__gte=start) & follows
         found = rows_with(
-            pool.annotate(month=Cast(local_month("missing_since"), IntegerField()),
+            pool.annotate(month=local_month("missing_since"),
                           since_us=EpochMicroseconds("missing_since"),
-                          counted=_flag(Q(pk__in=counted)))
+                          counted=_flag(counted))
             .values("id", "child_id", "month", "since_us", "counted"),
             "pool", [_ranked(max(count - 1, 0), window * 86_400_000_000)],
         )

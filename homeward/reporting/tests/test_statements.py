@@ -1,6 +1,8 @@
 """How reports run: `EpochMicroseconds` gives the instant the database holds as whole
 microseconds since 1970, exactly, with and without a fraction of a second and either side of a
-day's end, so that patterns compares episodes as it did with datetimes; `cycles_uncollected`
+day's end, so that patterns compares episodes as it did with datetimes; `local_month` gives the
+Europe/London month as a whole number either side of a month's end in summer and winter time;
+`cycles_uncollected`
 holds off the cyclic garbage collector and puts it back as it was; `middle_values` gives what
 the median of a list needs, on PostgreSQL by its percentiles and elsewhere by ranking, with odd
 and even counts, repeated values and groups."""
@@ -17,9 +19,10 @@ import pytest
 from django.db import connection
 
 from homeward.children.models import Child
+from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode
 from homeward.reference.models import Authority
-from homeward.reporting.statements import EpochMicroseconds, cycles_uncollected, middle_values
+from homeward.reporting.statements import EpochMicroseconds, cycles_uncollected, local_month, middle_values
 
 INSTANTS = [datetime(2025, 1, 1, 9, 0, tzinfo=UTC), datetime(2025, 3, 30, 0, 59, 59, 999999, tzinfo=UTC),
             datetime(2024, 2, 29, 23, 59, 59, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, 0, 500000, tzinfo=UTC)]
@@ -36,6 +39,28 @@ def test_instants_as_microseconds_since_1970() -> None:
     got = list(Episode.objects.order_by("missing_since").annotate(us=EpochMicroseconds("missing_since"))
                .values_list("us", flat=True))
     assert got == [(when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) for when in sorted(INSTANTS)]
+
+
+MONTH_ENDS = [datetime(2025, 3, 31, 22, 59, 59, 999999, tzinfo=UTC), datetime(2025, 3, 31, 23, 0, tzinfo=UTC),
+              datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), datetime(2025, 1, 1, 0, 0, tzinfo=UTC),
+              datetime(2025, 10, 31, 23, 30, tzinfo=UTC), datetime(2025, 6, 30, 23, 30, tzinfo=UTC),
+              datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC)]
+
+
+@pytest.mark.django_db
+def test_the_london_month_as_a_whole_number() -> None:
+    child = Child.objects.create(external_id="E1", given_name="A", family_name="B", date_of_birth=date(2010, 1, 1),
+                                 sex="female", legal_status="none",
+                                 responsible_authority=Authority.objects.get(code="941"))
+    for when in MONTH_ENDS:
+        Episode.objects.create(child=child, reported_at=when, reported_by="police", missing_since=when,
+                               classification="missing", status="returned", found_at=when + timedelta(hours=3))
+    got = list(Episode.objects.order_by("missing_since").annotate(month=local_month("missing_since"))
+               .values_list("month", flat=True))
+    local = [when.astimezone(LONDON) for when in sorted(MONTH_ENDS)]
+    assert got == [when.year * 100 + when.month for when in local]
+    assert all(type(month) is int for month in got)
+    assert [when.month for when in local] == [12, 1, 3, 4, 7, 10, 10]
 
 
 @pytest.mark.parametrize("enabled", [True, False])
