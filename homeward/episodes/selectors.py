@@ -13,7 +13,7 @@ from homeward.accounts.permissions import sees_whole_authority, visible_children
 from homeward.audit.services import audit_record
 from homeward.common.errors import NotFound
 from homeward.common.prefetch import rows_held
-from homeward.reference.selectors import coded_labels_by_list
+from homeward.reference.selectors import coded_label_rows, coded_labels_by_list
 
 from .models import Episode, EpisodeAction
 from .risk_analysis import RISK_ANALYSIS_HEADINGS, RISK_ANALYSIS_LISTS, risk_analysis_codes
@@ -46,6 +46,11 @@ def episode_rows_known(episode: Episode, *, classifications: list[Any], risk_gra
     Episode.rhi.related.set_cached_value(episode, None)
 
 
+def risk_analysis_label_rows() -> QuerySet[Any, tuple[str, str, str]]:
+    """The labels of the risk analysis' coded lists, as `episode_risk_analysis_latest` reads them."""
+    return coded_label_rows(RISK_ANALYSIS_LISTS.values())
+
+
 @dataclass(frozen=True)
 class RiskAnalysisView:
     """The latest risk analysis of an episode as a page shows it: its coded lists by label."""
@@ -57,10 +62,11 @@ class RiskAnalysisView:
     earlier: int  # how many analyses came before it
 
 
-def episode_risk_analysis_latest(episode: Episode, *,
-                                 analyses: list[EpisodeAction] | None = None) -> RiskAnalysisView | None:
+def episode_risk_analysis_latest(episode: Episode, *, analyses: list[EpisodeAction] | None = None,
+                                 label_rows: list[tuple[str, str, str]] | None = None) -> RiskAnalysisView | None:
     """The episode's most recent children's services risk analysis (ADR 0010), or None.
-    `analyses`: the episode's risk analyses, latest first, when the caller has read them.
+    `analyses`: the episode's risk analyses, latest first, when the caller has read them;
+    `label_rows`: `risk_analysis_label_rows()`, when the caller has read them.
 
     Social care's record: callers show it only to those who may read case notes.
     """
@@ -69,7 +75,7 @@ def episode_risk_analysis_latest(episode: Episode, *,
                         .select_related("recorded_by").order_by("-at", "-id"))
     # The three lists' labels in one query, read whether or not there is an analysis: the page
     # costs the same number of queries for every episode.
-    labels = coded_labels_by_list(RISK_ANALYSIS_LISTS.values())
+    labels = coded_labels_by_list(RISK_ANALYSIS_LISTS.values(), label_rows)
     if not analyses:
         return None
     latest = analyses[0]

@@ -4,10 +4,11 @@ only the MCT and the co-ordinator read them (capability `intake`), and each read
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require, visible_children
@@ -41,10 +42,23 @@ class ExchangeRow:
     detail: str
 
 
-def exchange_messages_for_episode(episode: Episode) -> list[ExchangeRow]:
-    """Every message sent about the episode and every one received onto it, oldest first."""
+def exchange_sent_for_episode(episode: Episode) -> QuerySet[OutgoingMessage]:
+    return OutgoingMessage.objects.filter(episode=episode).select_related("partner__authority")
+
+
+def exchange_received_for_episode(episode: Episode) -> QuerySet[IncomingMessage]:
+    # A follow-up acknowledgement received is shown on the message of ours it answers.
+    return (IncomingMessage.objects.filter(episode=episode).exclude(type=MessageType.ACKNOWLEDGEMENT)
+            .select_related("sender"))
+
+
+def exchange_messages_for_episode(episode: Episode, *, sent: Iterable[OutgoingMessage] | None = None,
+                                  received: Iterable[IncomingMessage] | None = None) -> list[ExchangeRow]:
+    """Every message sent about the episode and every one received onto it, oldest first;
+    `sent` and `received`: `exchange_sent_for_episode` and `exchange_received_for_episode` when
+    the caller has read them."""
     rows: list[ExchangeRow] = []
-    for out in OutgoingMessage.objects.filter(episode=episode).select_related("partner__authority"):
+    for out in exchange_sent_for_episode(episode) if sent is None else sent:
         authority = out.partner.authority
         if out.status == OutgoingStatus.ACKNOWLEDGED:
             said = out.acknowledgement.get("status", "")
@@ -55,9 +69,7 @@ def exchange_messages_for_episode(episode: Episode) -> list[ExchangeRow]:
         rows.append(ExchangeRow("sent", str(out.message_id), out.type, MessageType(out.type).label, authority.code,
                                 authority.name, out.acknowledged_at or out.created_at, out.status,
                                 OutgoingStatus(out.status).label, out.attempts, detail))
-    # A follow-up acknowledgement received is shown on the message of ours it answers.
-    for inc in (IncomingMessage.objects.filter(episode=episode).exclude(type=MessageType.ACKNOWLEDGEMENT)
-                .select_related("sender")):
+    for inc in exchange_received_for_episode(episode) if received is None else received:
         rows.append(ExchangeRow("received", str(inc.message_id), inc.type, MessageType(inc.type).label,
                                 inc.sender.code, inc.sender.name, inc.received_at, inc.status,
                                 IncomingStatus(inc.status).label, 1, inc.reason))

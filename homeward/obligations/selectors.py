@@ -447,15 +447,22 @@ def episodes_next_duty(episode_ids: list[int], now: datetime) -> dict[int, tuple
     return first
 
 
-def episode_obligation_rows(episode: Episode, as_of: datetime) -> list[StoredObligation]:
+def episode_obligations_listed(episode: Episode, as_of: datetime) -> QuerySet[StoredObligation]:
+    """The episode's stored rows listed by `as_of`, soonest due first, with their owners and
+    their episode's horizon, as `episode_obligation_rows` reads them."""
+    return (episode.obligations.filter(listed_from__lte=as_of).select_related("owner_user", "owner_team")
+            .annotate(horizon=F("episode__obligation_state__exact_until")).order_by("due_at", "code", "instance"))
+
+
+def episode_obligation_rows(episode: Episode, as_of: datetime,
+                            listed: list[StoredObligation] | None = None) -> list[StoredObligation]:
     """One episode's obligations listed by `as_of`, soonest due first, with their owners: the
     stored rows, or, for an episode whose stored rows do not reach `as_of` (the worker behind,
     a far `as_of`), the same rows built in memory and never written, as the worklists do, so
     that the episode page and the worklists agree. The stored rows come with their episode's
-    horizon in one statement; an episode with none listed asks for its horizon alone."""
-    stored: list[StoredObligation] = list(
-        episode.obligations.filter(listed_from__lte=as_of).select_related("owner_user", "owner_team")
-        .annotate(horizon=F("episode__obligation_state__exact_until")).order_by("due_at", "code", "instance"))
+    horizon in one statement (`listed`: `episode_obligations_listed`, when the caller has read
+    it); an episode with none listed asks for its horizon alone."""
+    stored = list(episode_obligations_listed(episode, as_of)) if listed is None else listed
     exact_until = (stored[0].horizon if stored  # type: ignore[attr-defined]
                    else EpisodeObligationState.objects.filter(episode=episode).values_list("exact_until", flat=True)
                    .first())

@@ -110,12 +110,19 @@ def coded_labels(list_name: str) -> dict[str, str]:
     return {item.code: item.label for item in coded_list(list_name, include_retired=True)}
 
 
-def coded_labels_by_list(list_names: Iterable[str]) -> dict[str, dict[str, str]]:
-    """`coded_labels` of several lists in one query: {list name: {code: label}}."""
-    labels: dict[str, dict[str, str]] = {name: {} for name in list_names}
-    rows = (CodedItem.objects.filter(list_name__in=list(labels)).order_by("list_name", "position", "code")
+def coded_label_rows(list_names: Iterable[str]) -> QuerySet[CodedItem, tuple[str, str, str]]:
+    """(list name, code, label) of every item of these lists, in their order, for
+    `coded_labels_by_list` (a page may read them along with its other rows)."""
+    return (CodedItem.objects.filter(list_name__in=list(list_names)).order_by("list_name", "position", "code")
             .values_list("list_name", "code", "label"))
-    for list_name, code, label in rows:
+
+
+def coded_labels_by_list(list_names: Iterable[str],
+                         rows: Iterable[tuple[str, str, str]] | None = None) -> dict[str, dict[str, str]]:
+    """`coded_labels` of several lists in one query: {list name: {code: label}}; from `rows`
+    (`coded_label_rows` of these lists) when the caller has read them."""
+    labels: dict[str, dict[str, str]] = {name: {} for name in list_names}
+    for list_name, code, label in coded_label_rows(labels) if rows is None else rows:
         labels[list_name][code] = label
     return labels
 

@@ -65,6 +65,7 @@ class EpisodeRead:
     plans: PlansRead | None  # None: not read (the person may not read social care's record)
     other_starts: tuple[datetime, ...] | None  # the child's other episodes' starts, for the prompts
     chronology: list[ChronologyEntry]  # oldest first
+    also: dict[str, list[Any]] = field(default_factory=dict)  # the caller's own reads (`also`), by name
 
 
 M = TypeVar("M", bound=Model)
@@ -89,8 +90,9 @@ class _Reads:
         self.querysets: list[QuerySet[Any]] = []
         self.answers: list[list[Any]] = []
 
-    def add(self, queryset: QuerySet[Any]) -> int:
-        self.querysets.append(queryset.order_by())
+    def add(self, queryset: QuerySet[Any], *, ordered: bool = False) -> int:
+        """`ordered`: in the queryset's own order (else in none: the rows are sorted here)."""
+        self.querysets.append(queryset if ordered else queryset.order_by())
         return len(self.querysets) - 1
 
     def read(self) -> None:
@@ -174,13 +176,16 @@ def plans_read(episode: Episode) -> PlansRead:
     return _plans_made(reads, numbers)
 
 
-def episode_read(episode: Episode, *, casework: bool, consultations: bool) -> EpisodeRead:
+def episode_read(episode: Episode, *, casework: bool, consultations: bool,
+                 also: dict[str, QuerySet[Any]] | None = None) -> EpisodeRead:
     """The episode's casework for its page. `casework`: the person reads social care's record
     (the risk analyses and what is around the episode); `consultations`: they read the
-    consultations and referrals (whose prompts read the other episodes' starts). Every kind is
-    read in one round trip (PostgreSQL), and the people the rows name once for all of them
+    consultations and referrals (whose prompts read the other episodes' starts); `also`: the
+    page's other reads, answered in `also` by name, each in its own order. Every kind is read
+    in one round trip (PostgreSQL), and the people the rows name once for all of them
     (`people_attach`), not joined to each kind."""
     reads = _Reads()
+    others_read = {name: reads.add(queryset, ordered=True) for name, queryset in (also or {}).items()}
     meetings_read = reads.add(StrategyMeeting.objects.filter(episode_id=episode.pk))
     actions_read = reads.add(MeetingAction.objects.filter(meeting__episode_id=episode.pk))
     # By the episode's relations, so that each row holds the episode (as they always did).
@@ -215,6 +220,7 @@ def episode_read(episode: Episode, *, casework: bool, consultations: bool) -> Ep
         plans=_plans_made(reads, around) if around is not None else None,
         other_starts=tuple(sorted(reads.rows(others))) if consultations else None,
         chronology=_sorted(reads.rows(chronology), "at", "id"),
+        also={name: reads.rows(number) for name, number in others_read.items()},
     )
     rhi, plans = read.interview, read.plans
     named: list[tuple[Sequence[Model], tuple[str, ...]]] = [

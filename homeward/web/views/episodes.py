@@ -25,11 +25,19 @@ from homeward.common.errors import DomainValidationError
 from homeward.common.timeutil import local_date
 from homeward.episodes.actions import ACTION_LABELS
 from homeward.episodes.models import Episode, EpisodeStatus
-from homeward.episodes.selectors import episode_get_for_user, episode_risk_analysis_latest
-from homeward.exchange.selectors import exchange_messages_for_episode
+from homeward.episodes.selectors import (
+    episode_get_for_user,
+    episode_risk_analysis_latest,
+    risk_analysis_label_rows,
+)
+from homeward.exchange.selectors import (
+    exchange_messages_for_episode,
+    exchange_received_for_episode,
+    exchange_sent_for_episode,
+)
 from homeward.interviews.selectors import chronology_for_user
 from homeward.notifications.selectors import notification_list_for_episode
-from homeward.obligations.selectors import episode_obligation_rows
+from homeward.obligations.selectors import episode_obligation_rows, episode_obligations_listed
 from homeward.web.duties import child_name, duties
 from homeward.web.formatting import duration_text
 from homeward.web.forms.episodes import (
@@ -54,12 +62,18 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = person(request)
     episode = episode_get_for_user(user, episode_id)
     now = timezone.now()
-    # Stored rows run 14 days ahead (ADR 0011): only those listed by now are shown.
-    shown = duties(episode_obligation_rows(episode, now), now, name=child_name(episode.child))
     is_open = episode.status == EpisodeStatus.OPEN
     reads_casework = may_read_casework_notes(user)
-    # Every panel from one read of each kind of the episode's rows (issue 11).
-    read = episode_read(episode, casework=reads_casework, consultations=can(user, Capability.CONSULTATION_READ))
+    # Every panel from one read of each kind of the episode's rows, the page's other reads with
+    # them, in one round trip (issue 11).
+    read = episode_read(episode, casework=reads_casework, consultations=can(user, Capability.CONSULTATION_READ),
+                        also={"duties": episode_obligations_listed(episode, now),
+                              "notifications": notification_list_for_episode(episode, user=user),
+                              "sent": exchange_sent_for_episode(episode),
+                              "received": exchange_received_for_episode(episode),
+                              "labels": risk_analysis_label_rows()})
+    # Stored rows run 14 days ahead (ADR 0011): only those listed by now are shown.
+    shown = duties(episode_obligation_rows(episode, now, read.also["duties"]), now, name=child_name(episode.child))
     return render(request, "web/episodes/episode.html", {
         "episode": episode,
         "child": episode.child,
@@ -73,12 +87,13 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
         "information_duties": [d for d in shown if d.row.for_information],
         "today": local_date(now),
         "recordable": recordable_actions(user),
-        "notifications": list(notification_list_for_episode(episode, user=user)),
-        "exchange_messages": exchange_messages_for_episode(episode),
+        "notifications": read.also["notifications"],
+        "exchange_messages": exchange_messages_for_episode(episode, sent=read.also["sent"],
+                                                           received=read.also["received"]),
         "meetings": meeting_panels(user, read.meetings),
         # Social care's analysis of risk while missing: not for police (ADR 0008, 0010).
-        "risk_analysis": episode_risk_analysis_latest(episode, analyses=read.risk_analyses) if reads_casework
-        else None,
+        "risk_analysis": episode_risk_analysis_latest(episode, analyses=read.risk_analyses,
+                                                      label_rows=read.also["labels"]) if reads_casework else None,
         "show_risk_analysis": reads_casework,
         "rhi_panel": rhi_panel(user, episode, read.interview),
         "can_record_meeting": episode.status != EpisodeStatus.CANCELLED and can(user, Capability.MEETING_RECORD),
