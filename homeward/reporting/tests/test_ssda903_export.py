@@ -97,6 +97,16 @@ def test_overlaps_are_compared_in_the_dfes_order_not_the_files(make_child: Any, 
     assert f"episode {inside.pk}" in export.problems[0].message
 
 
+def test_the_export_holds_only_the_children_the_person_may_see(known: dict[str, Any], make_user: Any) -> None:
+    worker = make_user("social_worker", team="North")
+    mine = Child.objects.get(external_id="B2")
+    Child.objects.filter(pk=mine.pk).update(allocated_worker=worker)
+    for year in (2025, 2026):
+        export = _same(worker, year)
+        assert export.clean and export.rows == 1
+        assert export.csv.splitlines()[1].startswith("B2,")
+
+
 def test_ids_quoted_and_cut_periods_as_the_csv_module_writes_them(make_child: Any, episode: Any,
                                                                    coordinator: Any) -> None:
     # Ids the csv module quotes (a comma, a quote) and ones with a space and non-ASCII letters,
