@@ -24,7 +24,8 @@ Reads (`bench.reads`): board, home, worklist_api, episodes_api, child_page, chil
 episode_page, obligations_api: in process with Django's test client, signed in as the
 co-ordinator with a second factor (API reads with a bearer token); p50 and p95 of up to
 BENCH_RUNS (30) runs after a warm-up, within BENCH_READ_BUDGET_S (60) seconds a read; the SQL
-queries of one request after a first one (what a process reads once and keeps left out);
+statements of one request after a first one (what a process reads once and keeps left out;
+statements sent together in one round trip each count);
 sql_p95_ms: hand-written indexed SQL giving the same answer.
 Reports (`bench.reports`): ssda903, weekly, performance, patterns: p95 and the peak growth of
 the resident set, each in a child process stopped after BENCH_REPORT_TIMEOUT_S (120) seconds.
