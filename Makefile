@@ -34,13 +34,13 @@ test: $(STAMP) check test-sqlite
 test-sqlite: $(STAMP) validator
 	./scripts/ensure-chromium
 	./scripts/ensure-dovecot
-	DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile
+	DATABASE_URL= $(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 test-postgres: $(STAMP) validator
 	./scripts/ensure-postgres
 	./scripts/ensure-chromium
 	./scripts/ensure-dovecot
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile $(PG_PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2 --dist loadfile --durations=15 $(PG_PYTEST_ARGS)
 
 # The browser journeys alone (headless system Chromium, axe-core on every page).
 test-e2e: $(STAMP)
