@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from homeward.accounts.permissions import Capability, require
 from homeward.api.errors import problem
 from homeward.api.views import HomewardAPIView
-from homeward.audit.services import audit_list_read, audit_named_read, audit_record
+from homeward.audit.services import audit_list_read, audit_named_read
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import local_date, year_problem
 from homeward.reporting.annex_a import annex_a_problems, annex_a_rows, annex_a_workbook
@@ -260,10 +260,10 @@ class AnnexAView(HomewardAPIView):
                            f"{len(missing_ids)} child(ren) to give a case-system id before List 8 can be exported; "
                            "nothing was exported.",
                            [{"field": p.field, "message": p.message} for p in missing_ids])
-        audit_record(actor=actor, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
-                     detail={"rows": len(rows), "children": [r.child for r in rows]})
-        audit_list_read(actor=actor, action="export", object_type="annex_a_list_8",
-                        rows=exported_records(annex_a=rows), query={"as_of": as_of.isoformat()})
+        # One entry for the workbook, naming each child it carries in a row of their own (ADR 0017).
+        audit_named_read(actor=actor, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
+                         query={"as_of": as_of.isoformat()}, detail={"rows": len(rows)},
+                         rows=exported_records(annex_a=rows))
         return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
 
 
@@ -288,8 +288,8 @@ class SsdMissingView(HomewardAPIView):
                            "exported; nothing was exported.",
                            [{"field": p.field, "message": p.message} for p in table.problems])
         rows = table.rows
-        audit_record(actor=actor, action="export", object_type="ssd_missing",
-                     detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
-        audit_list_read(actor=actor, action="export", object_type="ssd_missing", rows=exported_records(ssd=table),
-                        query={})
+        # One entry for the file, naming each child it carries in a row of their own with their
+        # episodes (ADR 0017).
+        audit_named_read(actor=actor, action="export", object_type="ssd_missing", query={},
+                         detail={"rows": len(rows)}, rows=exported_records(ssd=table))
         return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")

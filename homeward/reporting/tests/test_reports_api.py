@@ -83,7 +83,17 @@ def test_the_ssd_extract_and_annex_a(data: dict[str, Any], api: Any) -> None:
     sheet = load_workbook(io.BytesIO(annex.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[1][0:2] == ["A1", "b) Female"] and values[1][3:] == [1, 1, "a) Yes", "a) Yes"]
-    assert {e.object_type for e in AuditEntry.objects.filter(action="export")} == {"ssd_missing", "annex_a_list_8"}
+    # One entry a file, naming the child it carries in a row of their own (ADR 0017): their
+    # episodes in the SSD table, the child themself in Annex A's list of children.
+    exports = {e.object_type: e for e in AuditEntry.objects.filter(action="export")}
+    assert set(exports) == {"ssd_missing", "annex_a_list_8"}
+    assert exports["ssd_missing"].detail["rows"] == 2 and exports["annex_a_list_8"].detail["rows"] == 1
+    assert all(e.child_id is None and e.detail["named"]["children"] == 1 for e in exports.values())
+    child = data["child"]
+    assert AuditNamed.objects.get(entry=exports["ssd_missing"], child=child).records == \
+        f"{data['first'].pk},{data['second'].pk}"
+    assert AuditNamed.objects.get(entry=exports["annex_a_list_8"], child=child).records == str(child.pk)
+    assert set(AuditEntry.objects.filter(naming_child(child.pk), action="export")) == set(exports.values())
 
 
 def test_weekly_performance_and_patterns_as_json(data: dict[str, Any], api: Any) -> None:

@@ -275,10 +275,12 @@ def test_annex_a_and_ssd_downloads_are_audited(web: Client, data: dict[str, Any]
     assert 'filename="annex-a-list-8-missing-2025-03-31.xlsx"' in annex["Content-Disposition"]
     ssd = web.get("/reports/statutory/ssd_missing.csv")
     assert ssd.content.decode().splitlines()[1].startswith(f"{data['first'].pk},A1,2024-06-02 00:30:00,M")
-    assert sorted(AuditEntry.objects.filter(action="export", child__isnull=True)
-                  .values_list("object_type", flat=True)) == ["annex_a_list_8", "ssd_missing"]
-    assert set(AuditEntry.objects.filter(action="export", child=data["child"])
-               .values_list("object_type", flat=True)) == {"annex_a_list_8", "ssd_missing"}
+    # One entry a file, naming the child it carries in a row of their own (ADR 0017).
+    assert sorted(AuditEntry.objects.filter(action="export").values_list("object_type", flat=True)) == \
+        ["annex_a_list_8", "ssd_missing"]
+    assert not AuditEntry.objects.filter(action="export", child__isnull=False).exists()
+    assert sorted(AuditNamed.objects.filter(child=data["child"]).values_list("entry__object_type", "records")) == [
+        ("annex_a_list_8", str(data["child"].pk)), ("ssd_missing", f"{data['first'].pk},{data['second'].pk}")]
     wrong = web.get("/reports/statutory/annex-a-list-8.xlsx", {"as_of_day": "31", "as_of_month": "2",
                                                                "as_of_year": "2025"})
     assert wrong.status_code == 400

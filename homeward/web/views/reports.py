@@ -478,10 +478,10 @@ def statutory_annex_a(request: HttpRequest) -> HttpResponse:
             "form": form, "as_of": as_of,
             "children_without_id": _children_by_pk(user, [p.child for p in missing_ids]),
         }, status=400)
-    audit_record(actor=user, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
-                 detail={"rows": len(rows), "children": [r.child for r in rows]})
-    audit_list_read(actor=user, action="export", object_type="annex_a_list_8",
-                    rows=exported_records(annex_a=rows), query={"as_of": as_of.isoformat()})
+    # One entry for the workbook, naming each child it carries in a row of their own (ADR 0017).
+    audit_named_read(actor=user, action="export", object_type="annex_a_list_8", object_id=as_of.isoformat(),
+                     query={"as_of": as_of.isoformat()}, detail={"rows": len(rows)},
+                     rows=exported_records(annex_a=rows))
     return _attachment(annex_a_workbook(rows, as_of=as_of), XLSX, f"annex-a-list-8-missing-{as_of}.xlsx")
 
 
@@ -493,10 +493,10 @@ def statutory_ssd(request: HttpRequest) -> HttpResponse:
     if not table.clean:
         return redirect(f"{reverse('web:reports_statutory')}#ssd")
     rows = table.rows
-    audit_record(actor=user, action="export", object_type="ssd_missing",
-                 detail={"rows": len(rows), "episodes": [int(r[0]) for r in rows]})
-    audit_list_read(actor=user, action="export", object_type="ssd_missing", rows=exported_records(ssd=table),
-                    query={})
+    # One entry for the file, naming each child it carries in a row of their own with their
+    # episodes (ADR 0017).
+    audit_named_read(actor=user, action="export", object_type="ssd_missing", query={}, detail={"rows": len(rows)},
+                     rows=exported_records(ssd=table))
     return _attachment(ssd_missing_csv(rows), "text/csv; charset=utf-8", "ssd_missing.csv")
 
 
