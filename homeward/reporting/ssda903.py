@@ -423,9 +423,9 @@ def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
         # child at a time (at 1M, 48,000 of them), instead of hashing them in one pass. Then dates
         # as DD/MM/YYYY for the export's statement alone (a date's own text, at half the cost of
         # to_char). Each setting is the caller's again after its statement.
-        cursor.execute("SELECT current_setting('enable_nestloop'), current_setting('DateStyle'), "
-                       "set_config('enable_nestloop', 'off', true)")
-        nested_loops, date_style, _ = cursor.fetchone()
+        cursor.execute("SELECT current_setting('enable_nestloop'), current_setting('DateStyle')")
+        nested_loops, date_style = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(f"CREATE TEMPORARY TABLE {_ROWS_TABLE} ON COMMIT DROP AS {rows_sql}", params)
         cursor.execute("SELECT set_config('enable_nestloop', %s, true), set_config('DateStyle', 'SQL, DMY', true)",
                        [nested_loops])

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from homeward.casework.children import child_update
 from homeward.children.models import Child, LegalStatusPeriod
@@ -105,6 +105,17 @@ def test_the_export_holds_only_the_children_the_person_may_see(known: dict[str, 
         export = _same(worker, year)
         assert export.clean and export.rows == 1
         assert export.csv.splitlines()[1].startswith("B2,")
+
+
+def test_the_settings_of_its_statements_are_the_callers_again_after_it(known: dict[str, Any],
+                                                                        coordinator: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL DateStyle = 'ISO, DMY'")
+        _same(coordinator, 2025)
+        cursor.execute("SELECT current_setting('DateStyle'), current_setting('enable_nestloop')")
+        assert cursor.fetchone() == ("ISO, DMY", "on")
 
 
 def test_ids_quoted_and_cut_periods_as_the_csv_module_writes_them(make_child: Any, episode: Any,
