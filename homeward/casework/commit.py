@@ -22,11 +22,13 @@ from django.db.models import Q
 from homeward.accounts.models import User
 from homeward.audit.services import audit_record
 from homeward.children.models import Child, ChronologyEntry
+from homeward.common.bulk import Rows, insert_together
 from homeward.episodes.models import Episode
 from homeward.exchange.outbox import EVENT_TYPES as EXCHANGED_EVENTS
 from homeward.exchange.outbox import exchange_for_event
 from homeward.notifications.escalations import Escalation, escalations_notify
 from homeward.notifications.models import NotificationEvent
+from homeward.notifications.recipients import KnownRows
 from homeward.notifications.services import notifications_for_event
 from homeward.obligations.facts import FactsBuilder, NewEpisodeRows
 from homeward.obligations.services import obligations_refresh
@@ -188,6 +190,7 @@ def casework_commit(
     escalations: Sequence[Escalation] = (),
     new_episode: NewEpisodeRows | None = None,
     facts_builder: FactsBuilder | None = None,
+    known: KnownRows | None = None,
 ) -> Committed:
     """Finish a casework write: chronology, audit, obligations, routing and notifications.
 
@@ -198,15 +201,16 @@ def casework_commit(
     parental responsibility of a looked-after child. Obligations are refreshed for every
     episode `reach` covers, with the child's facts built once; `new_episode`: what a report
     wrote of the episode it created, so that its facts are not read back; `facts_builder`: the
-    child's facts as the service has read them in this transaction (a report's), not read again.
+    child's facts as the service has read them in this transaction (a report's), not read again;
+    `known`: the rows the people told are found among, read with them (a report's).
     """
     child_id = child if isinstance(child, int) else child.pk
     lines: Iterable[Chronicle] = (chronicle,) if isinstance(chronicle, Chronicle) else chronicle
-    ChronologyEntry.objects.bulk_create(
+    insert_together(Rows([
         ChronologyEntry(child_id=child_id, episode=episode, at=line.at, recorded_by=actor, kind=line.kind,
                         summary=line.summary)
         for line in lines
-    )
+    ]))
     if audit is not None:
         audit_record(actor=actor, action=audit.action, object_type=audit.object_type, object_id=audit.object_id,
                      child_id=child_id, detail=audit.detail)
@@ -243,12 +247,12 @@ def casework_commit(
         assert episode is not None
         episode.child = builder.child
         notifications_for_event(episode=episode, event=event, child_facts=builder.child_facts,
-                                fresh=new_episode is not None)
+                                fresh=new_episode is not None, known=known)
     if escalate:
         assert episode is not None
         episode.child = builder.child
         escalations_notify(episode=episode, escalations=escalate, facts=builder.child_facts,
-                           fresh=new_episode is not None)
+                           fresh=new_episode is not None, known=known)
     if exchange:
         assert episode is not None
         episode.child = builder.child

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from homeward.accounts.models import User
@@ -22,6 +22,7 @@ from homeward.accounts.permissions import Capability, require, require_action
 from homeward.accounts.roles import Role
 from homeward.audit.services import audit_record
 from homeward.children.models import Child
+from homeward.common.bulk import Rows, insert_together
 from homeward.common.errors import DomainValidationError, FieldError
 from homeward.common.timeutil import age_on, local_date
 from homeward.episodes.actions import ACTION_LABELS
@@ -37,14 +38,13 @@ from homeward.episodes.models import (
     RiskLevel,
     WhereaboutsChange,
 )
-from homeward.episodes.overlap import SPAN_FIELDS, episode_overlapping, overlapping_among
+from homeward.episodes.overlap import episode_overlapping, overlapping_among
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS, risk_analysis_text
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.obligations.facts import FactsBuilder, NewEpisodeRows
 from homeward.obligations.services import episode_obligations_evaluate
 from homeward.protocol import facts as pf
 from homeward.protocol.obligation import Obligation
-from homeward.reference.models import PoliceForce
 from homeward.reference.selectors import (
     coded_labels,
     is_valid_code,
@@ -54,6 +54,7 @@ from homeward.reference.selectors import (
 
 from .commit import Audit, Chronicle, Reach, casework_commit
 from .escalations import exploitation_in_risk_analysis, graded_high, reclassified_missing
+from .report_reads import report_reads
 from .routing import episode_rhi_responsibility_set
 
 # A report may carry a time a few minutes ahead of the server's clock.
@@ -118,19 +119,6 @@ def _reference_known(police_force: str, police_reference: str) -> bool:
     return episode_find_by_police_reference(police_force, police_reference) is not None
 
 
-def _report_reads(child: Child, force: PoliceForce | None, reference: str) -> tuple[list[Episode], bool]:
-    """What a report checks, in one query: the child's episodes, cancelled ones left out (for
-    the open episode, the overlap rule and the repeat count), and whether the force's reference
-    is held on any episode at all."""
-    wanted = Q(child_id=child.pk) & ~Q(status=EpisodeStatus.CANCELLED)
-    if force is not None and reference:
-        wanted |= Q(police_force=force, police_reference=reference)
-    rows = list(Episode.objects.filter(wanted).only(*SPAN_FIELDS, "police_force_id", "police_reference"))
-    held = force is not None and bool(reference) and any(
-        row.police_force_id == force.pk and row.police_reference == reference for row in rows)
-    return [row for row in rows if row.child_id == child.pk and row.status != EpisodeStatus.CANCELLED], held
-
-
 def _seen_again(actor: User, existing: Episode) -> ReportResult:
     """The same police notification twice is the first episode (DOMAIN.md section 2); the
     caller may see it, and reading it is audited like any read of the child's record."""
@@ -159,23 +147,23 @@ def episode_report(
     imported_from: str = "",
     found_at: datetime | None = None,
     found_location: str = "",
+    among: QuerySet[Child] | None = None,
 ) -> ReportResult:
     """Record a child reported missing or absent (DOMAIN.md section 2).
 
     The same police notification (force and reference) twice returns the first episode; the
     force may be given by its code or its name (`police_force_resolve`). A historical episode
     (`imported_from`) comes with its `found_at` and is written as already returned, so that it
-    may sit in the past of a child who is missing now.
+    may sit in the past of a child who is missing now. `among`: the children the caller may
+    see, when the caller has not checked (a child not among them is refused as unknown).
     """
     require(actor, Capability.EPISODE_REPORT)
-    # The child as it stands now (a caller's copy may be older), with what its facts, the routing
-    # and the people told read of it: read once for all of them.
-    child = Child.objects.select_related("responsible_authority", "allocated_worker", "team", "iro").get(
-        pk=child if isinstance(child, int) else child.pk)
     police_reference = police_reference.strip()
-    force = police_force_resolve(police_force) if police_force.strip() else None
+    # The child as it stands now (a caller's copy may be older), with what its facts, the routing
+    # and the people told read of it: read once for all of them, with its episodes and the force.
+    read = report_reads(child if isinstance(child, int) else child.pk, police_force, police_reference, among)
+    child, force, episodes, conflict = read.child, read.force, read.episodes, read.held
     force_code = force.code if force else ""
-    episodes, conflict = _report_reads(child, force, police_reference)
     if conflict:
         # Only among the episodes the caller may see: a reference is never a key to another
         # child's record (issue 14). One held on an unseen episode is kept on this report for
@@ -222,7 +210,7 @@ def episode_report(
         raise DomainValidationError(errors)
     # The child's facts, read once: who conducts the interview is set before the insert, and the
     # commit refreshes obligations and tells people from the same facts.
-    builder = FactsBuilder(child, {e.pk: e.missing_since for e in episodes})
+    builder = FactsBuilder(child, {e.pk: e.missing_since for e in episodes}, known=read.facts)
 
     try:
         with transaction.atomic():
@@ -239,7 +227,7 @@ def episode_report(
                 found_recorded_at=now if found_at else None,
             )
             episode_rhi_responsibility_set(episode, child=builder.child_facts, known=[child.responsible_authority])
-            episode.save(force_insert=True)
+            insert_together(Rows([episode]))
             builder.episode_started(episode)
             history = _report_history(episode, actor=actor, graded_by=risk_graded_by or reporter_name)
             lines = [Chronicle(missing_since, "episode_reported",
@@ -258,6 +246,7 @@ def episode_report(
             casework_commit(actor=actor, child=child, episode=episode, chronicle=lines,
                             audit=Audit("create", "episode", str(episode.pk), {"after": episode_snapshot(episode)}),
                             reach=Reach.LATER, event="reported", new_episode=written, facts_builder=builder,
+                            known=read.known,
                             escalations=graded_high(before="", after=risk_level, at=reported_at,
                                                     occurrence="report"))
     except IntegrityError:
@@ -271,19 +260,22 @@ def episode_report(
 
 
 def _report_history(episode: Episode, *, actor: User, graded_by: str) -> dict[str, list[Any]]:
-    """The first line of each of the new episode's histories, as reported."""
+    """The first line of each of the new episode's histories, as reported: one statement on
+    PostgreSQL for the three tables."""
     at = episode.reported_at
-    return {
-        "classifications": [ClassificationChange.objects.create(
+    history: dict[str, list[Any]] = {
+        "classifications": [ClassificationChange(
             episode=episode, classification=episode.classification, at=at, rationale="As reported.",
             recorded_by=actor)],
-        "risk_gradings": [RiskGrading.objects.create(
+        "risk_gradings": [RiskGrading(
             episode=episode, risk_level=episode.risk_level, graded_at=at, graded_by=graded_by,
             rationale="As reported.", recorded_by=actor)] if episode.risk_level else [],
-        "whereabouts_changes": [WhereaboutsChange.objects.create(
+        "whereabouts_changes": [WhereaboutsChange(
             episode=episode, whereabouts_known=episode.whereabouts_known, at=at, rationale="As reported.",
             recorded_by=actor)],
     }
+    insert_together(*(Rows(rows) for rows in history.values()))
+    return history
 
 
 def episode_snapshot(episode: Episode) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from homeward.protocol.facts import ChildFacts
 from homeward.reference.models import Authority
 
 from .models import ContactKind, Notification, NotificationEvent
-from .recipients import Recipient, _contacts, _person, _team_managers, resolve_recipients
+from .recipients import KnownRows, Recipient, _contacts, _person, _team_managers, resolve_recipients
 from .services import _draft, notifications_suppressed_now
 from .wake import wake_workers
 
@@ -112,28 +112,30 @@ def _shared(episode: Episode, escalation: Escalation, why: str) -> list[Recipien
     return out
 
 
-def _parents(episode: Episode, facts: ChildFacts) -> list[Recipient]:
+def _parents(episode: Episode, facts: ChildFacts, known: KnownRows | None = None) -> list[Recipient]:
     """Each person with parental responsibility whose email address is held, for a looked-after
     child of the home authority (another authority tells its own child's parents)."""
     day = local_date(episode.missing_since)
     if facts.legal_status_on(day) != "looked_after" or facts.responsible_authority != home_authority():
         return []
-    adults = episode.child.responsible_adults.filter(has_parental_responsibility=True, archived_at__isnull=True)
+    adults = known.parents if known is not None else episode.child.responsible_adults.filter(
+        has_parental_responsibility=True, archived_at__isnull=True).order_by("id")
     what = f"the child was reported {episode.classification or 'missing'}"
     unknown = "relationship not recorded"
     return [Recipient(role="parental_responsibility", recipient=adult.name[:200], address=adult.email.strip(),
                       reason=f"Person with parental responsibility ({adult.relationship or unknown}): {what}")
-            for adult in adults.order_by("id") if adult.email.strip()]
+            for adult in adults if adult.email.strip()]
 
 
 def recipients_for_escalation(*, episode: Episode, escalation: Escalation,
-                              facts: ChildFacts | None = None) -> list[Recipient]:
+                              facts: ChildFacts | None = None, known: KnownRows | None = None) -> list[Recipient]:
     """Everyone `escalation` tells, in a stable order. A role that resolves to nobody still
-    gives a recipient, with no address, stored as a failed notification saying what to set up."""
+    gives a recipient, with no address, stored as a failed notification saying what to set up.
+    `known`: the rows the child's people are found among, when the caller has read them."""
     event = escalation.event
     if event == NotificationEvent.GRADED_HIGH:
         why = "the child was graded high risk"
-        return (_team_managers(episode.child, why)
+        return (_team_managers(episode.child, why, known=known)
                 + _everyone_of_role("service_leader", "Service leader", Role.SERVICE_LEADER, why)
                 + _contacts("senior_on_duty", "Senior manager on duty", ContactKind.SENIOR_ON_DUTY, why)
                 + _contacts("mct", "Missing Children Team", ContactKind.MCT, why))
@@ -144,14 +146,14 @@ def recipients_for_escalation(*, episode: Episode, escalation: Escalation,
                 + _police(episode, f"{why}: notify the UK Missing Persons Unit"))
     if event == NotificationEvent.RECLASSIFIED_MISSING:
         return resolve_recipients(episode=episode, event="reported", event_at=escalation.at, child_facts_known=facts,
-                                  what="the episode was reclassified from absent to missing")
+                                  what="the episode was reclassified from absent to missing", known=known)
     if event == NotificationEvent.CONCERN_SHARED:
         return _shared(episode, escalation, "a safeguarding concern from the return interview, shared at once "
                                             "before authorisation")
     if event == NotificationEvent.INTERVIEW_SHARED:
         return _shared(episode, escalation, "the authorised return interview is shared with you")
     if event == NotificationEvent.PARENTAL_RESPONSIBILITY:
-        return _parents(episode, facts or child_facts(episode.child))
+        return _parents(episode, facts or child_facts(episode.child), known)
     if event == NotificationEvent.EXPLOITATION:
         why = f"exploitation indicators recorded in {escalation.what or 'the episode'}"
         # The team's inbox, and each member who signs in to Homeward with the role (ADR 0016),
@@ -171,8 +173,8 @@ def _key(escalation: Escalation, recipient: Recipient) -> str:
     return f"{head}|unaddressed|{recipient.role}|{who}"[:300]
 
 
-def notifications_for_escalation(*, episode: Episode, escalation: Escalation,
-                                 facts: ChildFacts | None = None, fresh: bool = False) -> list[Notification]:
+def notifications_for_escalation(*, episode: Episode, escalation: Escalation, facts: ChildFacts | None = None,
+                                 fresh: bool = False, known: KnownRows | None = None) -> list[Notification]:
     """Record who `escalation` tells and queue their email, in the caller's transaction.
 
     Idempotent per occurrence: recipients already recorded for it are skipped. One address
@@ -183,7 +185,7 @@ def notifications_for_escalation(*, episode: Episode, escalation: Escalation,
     """
     if episode.imported_from or notifications_suppressed_now():
         return []
-    recipients = recipients_for_escalation(episode=episode, escalation=escalation, facts=facts)
+    recipients = recipients_for_escalation(episode=episode, escalation=escalation, facts=facts, known=known)
     if not recipients:
         return []
     existing = set() if fresh else set(Notification.objects.filter(episode=episode, event=escalation.event)
@@ -211,11 +213,12 @@ def notifications_for_escalation(*, episode: Episode, escalation: Escalation,
     return created
 
 
-def escalations_notify(*, episode: Episode, escalations: Sequence[Escalation],
-                       facts: ChildFacts | None = None, fresh: bool = False) -> list[Notification]:
+def escalations_notify(*, episode: Episode, escalations: Sequence[Escalation], facts: ChildFacts | None = None,
+                       fresh: bool = False, known: KnownRows | None = None) -> list[Notification]:
     """`notifications_for_escalation` for each, in order."""
     created: list[Notification] = []
     for escalation in escalations:
-        created += notifications_for_escalation(episode=episode, escalation=escalation, facts=facts, fresh=fresh)
+        created += notifications_for_escalation(episode=episode, escalation=escalation, facts=facts, fresh=fresh,
+                                                known=known)
     return created
 

@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 
 from homeward.accounts.models import User
 from homeward.accounts.roles import Role
-from homeward.children.models import Child
+from homeward.children.models import Child, ResponsibleAdult
 from homeward.episodes.models import Episode
 from homeward.obligations.facts import bank_holidays, child_facts
 from homeward.obligations.protocol_source import home_authority
@@ -73,14 +73,35 @@ def _person(role: str, label: str, user: User | None, why: str) -> list[Recipien
     return [Recipient(role=role, recipient=name, reason=f"{label}: {why}", address=user.email, user=user)]
 
 
+@dataclass(frozen=True)
+class KnownRows:
+    """What the people told of one child's event are found among, read by the caller already
+    (a report reads them with the child, issue 11): the child's team's active team managers;
+    the active contact points of no authority or one of `authorities`, and of no force or one of
+    `forces`, by id; the authorities the child's placements name, by code; and the child's
+    current people with parental responsibility, by id."""
+
+    team_managers: list[User]
+    points: list[ContactPoint]
+    authorities: frozenset[int]
+    forces: frozenset[int]
+    authority_by_code: dict[str, Authority]
+    parents: list[ResponsibleAdult]
+
+
 class ContactBook:
     """The active contact points one event may need (the home authority's own, and those of the
-    authorities and force it names), read in one query on first use rather than one per code."""
+    authorities and force it names), read in one query on first use rather than one per code,
+    or found among the `known` ones when they cover it."""
 
-    def __init__(self, *, authorities: set[int], forces: set[int]) -> None:
+    def __init__(self, *, authorities: set[int], forces: set[int], known: KnownRows | None = None) -> None:
         self._authorities = authorities
         self._forces = forces
         self._points: list[ContactPoint] | None = None
+        if known is not None and authorities <= known.authorities and forces <= known.forces:
+            self._points = [p for p in known.points
+                            if (p.authority_id is None or p.authority_id in authorities)
+                            and (p.police_force_id is None or p.police_force_id in forces)]
 
     def points(self, kind: str, authority: Authority | None, force: PoliceForce | None) -> list[ContactPoint]:
         if (authority is not None and authority.pk not in self._authorities) or (
@@ -114,10 +135,12 @@ def _contacts(role: str, label: str, kind: str, why: str, *, authority: Authorit
                       missing=f"no active contact point of kind '{kind}'{target} is configured; {ADMIN_HINT}")]
 
 
-def _team_managers(child: Child, why: str, book: ContactBook | None = None) -> list[Recipient]:
+def _team_managers(child: Child, why: str, book: ContactBook | None = None,
+                   known: KnownRows | None = None) -> list[Recipient]:
     team = child.team
     if team is not None:
-        managers = User.objects.filter(team=team, role=Role.TEAM_MANAGER, is_active=True).order_by("id")
+        managers = known.team_managers if known is not None else User.objects.filter(
+            team=team, role=Role.TEAM_MANAGER, is_active=True).order_by("id")
         label = f"Team manager of {team.name}"
         found = [r for m in managers for r in _person("team_manager", label, m, why)]
         if found:
@@ -134,11 +157,13 @@ def _team_managers(child: Child, why: str, book: ContactBook | None = None) -> l
 
 
 def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
-                       child_facts_known: ChildFacts | None = None, what: str = "") -> list[Recipient]:
+                       child_facts_known: ChildFacts | None = None, what: str = "",
+                       known: KnownRows | None = None) -> list[Recipient]:
     """Everyone who must be told of `event`, in the order of `routing.RECIPIENTS`.
     `child_facts_known`: the child's facts when the caller has built them already. `what`:
     what happened, for the reasons, when it is not the report or return itself (an absence
-    reclassified as missing tells whoever a report tells)."""
+    reclassified as missing tells whoever a report tells). `known`: the rows they are found
+    among, when the caller has read them (nothing more is read for them)."""
     child = episode.child
     facts = child_facts_known or child_facts(child)
     home = home_authority()
@@ -148,11 +173,13 @@ def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
     what = what or _what(event, episode)
     placement = facts.placement_on(local_date(episode.missing_since))
     responsible = child.responsible_authority
-    host = (Authority.objects.filter(code=placement.authority).first()
-            if placement and "host_authority" in codes else None)
+    host = None
+    if placement and "host_authority" in codes:
+        host = known.authority_by_code.get(placement.authority) if known is not None else None
+        host = host or Authority.objects.filter(code=placement.authority).first()
     force = (episode.police_force or Authority.objects.get(code=home).police_force) if "police" in codes else None
     book = ContactBook(authorities={a.pk for a in (host, responsible) if a is not None},
-                       forces={force.pk} if force is not None else set())
+                       forces={force.pk} if force is not None else set(), known=known)
     recipients: list[Recipient] = []
     for code in codes:
         if code == "allocated_social_worker":
@@ -161,7 +188,7 @@ def resolve_recipients(*, episode: Episode, event: Event, event_at: datetime,
             recipients += _contacts(code, "Front door (MASH)", ContactKind.FRONT_DOOR,
                                     f"{what} and the case is unallocated", book=book)
         elif code == "team_manager":
-            recipients += _team_managers(child, what, book)
+            recipients += _team_managers(child, what, book, known)
         elif code == "edt":
             recipients += _contacts(code, "Out-of-hours service (EDT)", ContactKind.EDT,
                                     f"{what} out of office hours", book=book)

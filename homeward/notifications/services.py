@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from homeward.accounts.models import User
 from homeward.audit.services import audit_record
+from homeward.common.bulk import Rows, insert_together
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import Episode
 from homeward.protocol.facts import ChildFacts
 from homeward.protocol.routing import Event
 
 from .models import Notification, NotificationEvent, NotificationStatus
-from .recipients import Recipient, resolve_recipients
+from .recipients import KnownRows, Recipient, resolve_recipients
 from .wake import wake_workers
 
 EVENTS: frozenset[str] = frozenset(NotificationEvent.values)
@@ -73,7 +74,8 @@ def _draft(episode: Episode, event: str, at: datetime, recipient: Recipient, key
 
 
 def notifications_for_event(*, episode: Episode, event: str, at: datetime | None = None,
-                            child_facts: ChildFacts | None = None, fresh: bool = False) -> list[Notification]:
+                            child_facts: ChildFacts | None = None, fresh: bool = False,
+                            known: KnownRows | None = None) -> list[Notification]:
     """Record who must be told of `event` ("reported" or "returned") and queue their email.
 
     Call it inside the transaction that records the event, so the notifications exist if
@@ -84,7 +86,8 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
     already recorded for this event are skipped, so a second call creates nothing. One
     address due several roles for one event gets one message listing every reason.
     `child_facts`: the child's facts when the caller has built them already; `fresh`: the
-    episode was written in this transaction, so nobody has been told of it yet.
+    episode was written in this transaction, so nobody has been told of it yet; `known`: the
+    rows its people are found among, when the caller has read them (`recipients.KnownRows`).
     Returns the notifications created by this call.
     """
     if event not in EVENTS or _suppressed.get():
@@ -94,7 +97,7 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
                                        .values_list("dedupe_key", flat=True))
     drafts: dict[str, Notification] = {}
     for recipient in resolve_recipients(episode=episode, event=cast(Event, event), event_at=event_at,
-                                        child_facts_known=child_facts):
+                                        child_facts_known=child_facts, known=known):
         key = _key(event, recipient)
         if key in existing:
             continue
@@ -105,7 +108,8 @@ def notifications_for_event(*, episode: Episode, event: str, at: datetime | None
                 merged.reason = f"{merged.reason}. Also {recipient.reason}"
             continue
         drafts[key] = _draft(episode, event, event_at, recipient, key)
-    created = Notification.objects.bulk_create(list(drafts.values()))
+    created = list(drafts.values())
+    insert_together(Rows(created))
     if any(n.status == NotificationStatus.QUEUED for n in created):
         transaction.on_commit(wake_workers)
     return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -31,19 +32,26 @@ def bank_holidays(years: range) -> frozenset[date]:
 
 
 def child_facts(child: Child) -> pf.ChildFacts:
-    periods = tuple(
-        pf.LegalStatusPeriod(status=p.status, started_on=p.started_on or _FAR_PAST)  # type: ignore[arg-type]
-        for p in child.legal_statuses.order_by(*OLDEST_FIRST)
+    return child_facts_of(
+        child,
+        legal_statuses=[(p.status, p.started_on) for p in child.legal_statuses.order_by(*OLDEST_FIRST)],
+        placements=[(p.authority.code, p.started_on, p.ended_on)
+                    for p in child.placements.select_related("authority").order_by(*OLDEST_FIRST)],
     )
-    placements = tuple(
-        pf.Placement(authority=p.authority.code, started_on=p.started_on or _FAR_PAST, ended_on=p.ended_on)
-        for p in child.placements.select_related("authority").order_by(*OLDEST_FIRST)
-    )
+
+
+def child_facts_of(child: Child, *, legal_statuses: Sequence[tuple[str, date | None]],
+                   placements: Sequence[tuple[str, date | None, date | None]]) -> pf.ChildFacts:
+    """The child's facts from rows already read: its legal statuses (status, started_on) and
+    placements (authority code, started_on, ended_on), each oldest first (OLDEST_FIRST)."""
     return pf.ChildFacts(
         date_of_birth=child.date_of_birth,
         responsible_authority=child.responsible_authority.code,
-        legal_status_history=periods,
-        placements=placements,
+        legal_status_history=tuple(
+            pf.LegalStatusPeriod(status=status, started_on=started_on or _FAR_PAST)  # type: ignore[arg-type]
+            for status, started_on in legal_statuses),
+        placements=tuple(pf.Placement(authority=authority, started_on=started_on or _FAR_PAST, ended_on=ended_on)
+                         for authority, started_on, ended_on in placements),
         has_iro=child.iro_id is not None,
         allocated=child.allocated_worker_id is not None,
     )
@@ -202,9 +210,9 @@ class FactsBuilder:
     """Facts for several episodes of one child, reading the child's rows once: the casework
     commit refreshes every episode a change reaches with it."""
 
-    def __init__(self, child: Child, starts: dict[int, datetime]) -> None:
+    def __init__(self, child: Child, starts: dict[int, datetime], known: pf.ChildFacts | None = None) -> None:
         self.child = child
-        self.child_facts = child_facts(child)
+        self.child_facts = known or child_facts(child)
         self._starts = starts
 
     @classmethod

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from homeward.children.models import Child
+from homeward.common.bulk import Rows, insert_together
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.protocol import evaluate
 from homeward.protocol.facts import Facts
@@ -69,20 +70,20 @@ def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts:
             row.refreshed_at = now
             changed.append(row)
         rows.append(row)
-    StoredObligation.objects.bulk_create(new)
     if changed:
         StoredObligation.objects.bulk_update(changed, [*STORED_FIELDS, "refreshed_at"])
     is_open = episode.status == EpisodeStatus.OPEN and not episode.imported_from
-    # One upsert (update_or_create was a read, a savepoint and a write).
-    EpisodeObligationState.objects.bulk_create(
+    # The new rows and the state's upsert (update_or_create was a read, a savepoint and a
+    # write): one statement on PostgreSQL.
+    insert_together(Rows(new), Rows(
         [EpisodeObligationState(
             episode=episode, refreshed_at=now,
             # Only an open episode's rows change with time alone (carer updates, reviews).
             valid_until=now + RENEW_AFTER if is_open else None,
             exact_until=now + HORIZON if is_open else None,
         )],
-        update_conflicts=True, unique_fields=["episode"], update_fields=["refreshed_at", "valid_until", "exact_until"],
-    )
+        unique_fields=["episode"], update_fields=["refreshed_at", "valid_until", "exact_until"],
+    ))
     return rows
 
 

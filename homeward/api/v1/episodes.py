@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from homeward.accounts.permissions import Capability, require
+from homeward.accounts.permissions import Capability, require, scoped_to_visible_children
 from homeward.api.pagination import COUNT_CAP, CountedPagination
 from homeward.api.views import HomewardAPIView
 from homeward.audit.services import audit_list_read
@@ -28,7 +28,7 @@ from homeward.casework.episodes import (
     episode_regrade_risk,
     episode_report,
 )
-from homeward.children.selectors import child_list_for_user
+from homeward.children.models import Child
 from homeward.common.errors import DomainValidationError
 from homeward.common.prefetch import rows_held
 from homeward.episodes.models import (
@@ -320,12 +320,10 @@ class EpisodeListCreateView(HomewardAPIView):
         serializer = EpisodeReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        # Only whether the caller may see the child: the report reads the child itself.
-        child = child_list_for_user(self.actor(request)).filter(pk=data.pop("child")).values_list(
-            "pk", flat=True).first()
-        if child is None:
-            raise DomainValidationError.single("child", "No child with this id is known to you.")
-        result = episode_report(actor=self.actor(request), child=child, **data)
+        # Whether the caller may see the child is asked by the report's own read of it.
+        actor = self.actor(request)
+        result = episode_report(actor=actor, child=data.pop("child"),
+                                among=scoped_to_visible_children(Child.objects.all(), actor, "pk"), **data)
         if result.created:
             # The rows its report wrote, held as a list's prefetch would: nothing is read back.
             episode_rows_known(result.episode, **result.history)

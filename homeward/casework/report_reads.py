@@ -1,0 +1,219 @@
+"""What a report reads before it writes, read once (issue 11).
+
+The child as it stands now, with what its facts, the routing and the people told read of it
+(its authority, worker, team and IRO, its legal statuses and placements; its team's managers,
+the contact points the report may need and its people with parental responsibility: on
+PostgreSQL), the child's episodes
+(cancelled ones left out: for the open episode, the overlap rule and the repeat count), the
+police force and whether the force's reference is held on any episode at all.
+
+On PostgreSQL that is one statement, written here in SQL: the rows of the child's other
+tables come as one JSON document, and the statement is built once per process (as a
+queryset, its expressions cost more to compile than the reads it saved). Elsewhere (SQLite)
+the same answer comes from a few queries.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
+
+from homeward.accounts.models import Team, User
+from homeward.accounts.roles import Role
+from homeward.children.models import Child, LegalStatusPeriod, Placement, ResponsibleAdult
+from homeward.common.errors import DomainValidationError
+from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.episodes.overlap import SPAN_FIELDS
+from homeward.notifications.models import ContactPoint
+from homeward.notifications.recipients import KnownRows
+from homeward.obligations.facts import child_facts_of
+from homeward.obligations.protocol_source import home_authority
+from homeward.protocol import facts as pf
+from homeward.reference.models import Authority, PoliceForce
+from homeward.reference.selectors import police_force_resolve
+
+CHILD_RELATED = ("responsible_authority", "allocated_worker", "team", "iro")
+
+
+@dataclass
+class ReportReads:
+    child: Child
+    force: PoliceForce | None
+    episodes: list[Episode]
+    held: bool
+    # The child's facts, and the rows the people told are found among, when read with the child.
+    facts: pf.ChildFacts | None = None
+    known: KnownRows | None = None
+
+
+def _unknown_child(among: QuerySet[Child] | None) -> Exception:
+    if among is None:
+        return Child.DoesNotExist("Child matching query does not exist.")
+    return DomainValidationError.single("child", "No child with this id is known to you.")
+
+
+def _episodes_and_reference(child: Child, force: PoliceForce | None, reference: str) -> tuple[list[Episode], bool]:
+    """The child's episodes and whether the reference is held, in one query."""
+    wanted = Q(child_id=child.pk) & ~Q(status=EpisodeStatus.CANCELLED)
+    if force is not None and reference:
+        wanted |= Q(police_force=force, police_reference=reference)
+    rows = list(Episode.objects.filter(wanted).only(*SPAN_FIELDS, "police_force_id", "police_reference"))
+    held = force is not None and bool(reference) and any(
+        row.police_force_id == force.pk and row.police_reference == reference for row in rows)
+    return [row for row in rows if row.child_id == child.pk and row.status != EpisodeStatus.CANCELLED], held
+
+
+# The joined models of the child's row, in the statement's order, each with its table's alias
+# and the child's foreign key to it (None: the child itself).
+_JOINED: tuple[tuple[type[Model], str, str | None], ...] = (
+    (Child, "c", None), (Authority, "ra", "responsible_authority"), (User, "w", "allocated_worker"),
+    (Team, "t", "team"), (User, "i", "iro"))
+
+
+def _in_order(model: type[Model], *names: str) -> list[str]:
+    """The columns in the model's order, as `from_db` takes the values of some of them."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
+
+
+# What the people told read of the rows they are found among (the rest is deferred).
+_USER = _in_order(User, "id", "username", "first_name", "last_name", "email")
+_POINT = _in_order(ContactPoint, "id", "kind", "authority_id", "police_force_id", "name", "email", "secure")
+_ADULT = _in_order(ResponsibleAdult, "id", "name", "email", "relationship")
+_AUTHORITY = _in_order(Authority, "id", "code", "name")
+
+
+def _columns(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+@cache
+def _statement() -> str:
+    q = connection.ops.quote_name
+    select = ", ".join(f"{alias}.{q(str(field.column))}" for model, alias, _ in _JOINED
+                       for field in model._meta.concrete_fields)
+    joins = " ".join(
+        f"{'JOIN' if name == 'responsible_authority' else 'LEFT JOIN'} {q(model._meta.db_table)} {alias} "
+        f"ON {alias}.id = c.{q(name + '_id')}"
+        for model, alias, name in _JOINED if name is not None)
+    return f"""
+SELECT {select}, jsonb_build_object(
+  'legal', ARRAY(SELECT jsonb_build_array(l.status, l.started_on) FROM {q(LegalStatusPeriod._meta.db_table)} l
+                 WHERE l.child_id = c.id ORDER BY l.started_on ASC NULLS FIRST, l.id),
+  'placements', ARRAY(SELECT jsonb_build_array(a.code, p.started_on, p.ended_on)
+                      FROM {q(Placement._meta.db_table)} p JOIN {q(Authority._meta.db_table)} a ON a.id = p.authority_id
+                      WHERE p.child_id = c.id ORDER BY p.started_on ASC NULLS FIRST, p.id),
+  'episodes', ARRAY(SELECT jsonb_build_array(e.id, e.status, e.missing_since, e.found_at)
+                    FROM {q(Episode._meta.db_table)} e WHERE e.child_id = c.id AND e.status <> %s
+                    ORDER BY e.missing_since DESC, e.id DESC),
+  'force', (SELECT jsonb_build_array(f.id, f.code, f.name, f.retired_on)
+            FROM {q(PoliceForce._meta.db_table)} f WHERE f.code = %s),
+  'held', %s <> '' AND EXISTS(SELECT FROM {q(Episode._meta.db_table)} e JOIN {q(PoliceForce._meta.db_table)} f
+                 ON f.id = e.police_force_id WHERE f.code = %s AND e.police_reference = %s),
+  'managers', ARRAY(SELECT jsonb_build_array({", ".join(f"u.{q(c)}" for c in _USER)})
+                    FROM {q(User._meta.db_table)} u WHERE u.team_id = c.team_id AND u.role = %s AND u.is_active
+                    ORDER BY u.id),
+  'authorities', ARRAY(SELECT jsonb_build_array({", ".join(f"a.{q(c)}" for c in _AUTHORITY)})
+                       FROM {q(Authority._meta.db_table)} a
+                       WHERE a.id IN (SELECT p.authority_id FROM {q(Placement._meta.db_table)} p
+                                      WHERE p.child_id = c.id)),
+  'forces', ARRAY(SELECT f.id FROM {q(PoliceForce._meta.db_table)} f WHERE f.code = %s
+                  UNION SELECT a.police_force_id FROM {q(Authority._meta.db_table)} a WHERE a.code = %s),
+  'points', ARRAY(SELECT jsonb_build_array({", ".join(f"cp.{q(c)}" for c in _POINT)})
+                  FROM {q(ContactPoint._meta.db_table)} cp WHERE cp.archived_at IS NULL
+                  AND (cp.authority_id IS NULL OR cp.authority_id = c.responsible_authority_id
+                       OR cp.authority_id IN (SELECT p.authority_id FROM {q(Placement._meta.db_table)} p
+                                              WHERE p.child_id = c.id))
+                  AND (cp.police_force_id IS NULL OR cp.police_force_id IN (
+                       SELECT f.id FROM {q(PoliceForce._meta.db_table)} f WHERE f.code = %s
+                       UNION SELECT a.police_force_id FROM {q(Authority._meta.db_table)} a WHERE a.code = %s))
+                  ORDER BY cp.id),
+  'parents', ARRAY(SELECT jsonb_build_array({", ".join(f"r.{q(c)}" for c in _ADULT)})
+                   FROM {q(ResponsibleAdult._meta.db_table)} r WHERE r.child_id = c.id
+                   AND r.has_parental_responsibility AND r.archived_at IS NULL ORDER BY r.id))
+FROM {q(Child._meta.db_table)} c {joins}
+WHERE c.id = %s"""  # noqa: S608 - names from the models
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | None) -> ReportReads | None:
+    sql = _statement()
+    home = home_authority()
+    params: list[Any] = [EpisodeStatus.CANCELLED, code, reference, code, reference, Role.TEAM_MANAGER, code, home,
+                         code, home, child_id]
+    if among is not None and among.query.where:
+        # A caller who sees some children only: the child must be among them.
+        scope, scope_params = among.order_by().values("pk").query.sql_with_params()
+        sql += f" AND c.id IN ({scope})"
+        params += scope_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances: list[Model | None] = []
+    at = 0
+    for model, _, _ in _JOINED:
+        names = _columns(model)
+        values = row[at:at + len(names)]
+        at += len(names)
+        instances.append(model.from_db(connection.alias, names, values) if values[0] is not None else None)
+    child = instances[0]
+    assert isinstance(child, Child)
+    for (_, _, name), instance in zip(_JOINED[1:], instances[1:], strict=True):
+        assert name is not None
+        Child._meta.get_field(name).set_cached_value(child, instance)  # type: ignore[union-attr]
+    more = json.loads(row[at])
+    facts = child_facts_of(child, legal_statuses=[(status, _day(on)) for status, on in more["legal"]],
+                           placements=[(code, _day(on), _day(off)) for code, on, off in more["placements"]])
+    episodes = [Episode(id=pk, child_id=child.pk, status=status, missing_since=datetime.fromisoformat(since),
+                        found_at=datetime.fromisoformat(found) if found else None)
+                for pk, status, since, found in more["episodes"]]
+    force = None
+    if more["force"] is not None:
+        pk, force_code, name, retired = more["force"]
+        force = PoliceForce(id=pk, code=force_code, name=name, retired_on=_day(retired))
+        force._state.adding = False
+        force._state.db = connection.alias
+    alias = connection.alias
+    authorities = [Authority.from_db(alias, _AUTHORITY, row) for row in more["authorities"]]
+    known = KnownRows(
+        team_managers=[User.from_db(alias, _USER, row) for row in more["managers"]],
+        points=[ContactPoint.from_db(alias, _POINT, row) for row in more["points"]],
+        authorities=frozenset([child.responsible_authority_id, *(a.pk for a in authorities)]),
+        forces=frozenset(pk for pk in more["forces"] if pk is not None),
+        authority_by_code={a.code: a for a in authorities},
+        parents=[ResponsibleAdult.from_db(alias, _ADULT, row) for row in more["parents"]])
+    return ReportReads(child, force, episodes, bool(more["held"]), facts, known)
+
+
+def report_reads(child_id: int, force_text: str, reference: str, among: QuerySet[Child] | None) -> ReportReads:
+    """What a report reads, once. `force_text`: the force's code or name (`police_force_resolve`);
+    `among`: the children the caller may see (a child not among them is unknown); None: any."""
+    code = force_text.strip()
+    if connection.vendor == "postgresql":
+        read = _at_once(child_id, code.lower(), reference, among)
+        if read is None:
+            raise _unknown_child(among)
+        if read.force is not None or not code:
+            return read
+        # A force named by its name, not its code: resolved apart.
+        force = police_force_resolve(force_text)
+        episodes, held = _episodes_and_reference(read.child, force, reference)
+        return ReportReads(read.child, force, episodes, held, read.facts, read.known)
+    children = (Child.objects.all() if among is None else among).select_related(None).select_related(
+        *CHILD_RELATED).filter(pk=child_id).order_by()
+    child = children.first()
+    if child is None:
+        raise _unknown_child(among)
+    force = police_force_resolve(force_text) if code else None
+    episodes, held = _episodes_and_reference(child, force, reference)
+    return ReportReads(child, force, episodes, held)
