@@ -22,7 +22,20 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    TextField,
+)
 
 from homeward.accounts.models import Team, User
 from homeward.accounts.roles import Role
@@ -69,11 +82,13 @@ def _episodes_and_reference(child: Child, force: PoliceForce | None, reference: 
     return [row for row in rows if row.child_id == child.pk and row.status != EpisodeStatus.CANCELLED], held
 
 
-# The joined models of the child's row, in the statement's order, each with its table's alias
-# and the child's foreign key to it (None: the child itself).
-_JOINED: tuple[tuple[type[Model], str, str | None], ...] = (
-    (Child, "c", None), (Authority, "ra", "responsible_authority"), (User, "w", "allocated_worker"),
-    (Team, "t", "team"), (User, "i", "iro"))
+# The fields whose values JSON carries as a query gives them (CharField covers slugs and emails).
+_JSON_AS_IS = (AutoField, BigAutoField, BooleanField, CharField, ForeignKey, IntegerField, TextField)
+
+# The child's related rows a report reads, by the child's foreign key.
+_RELATED: tuple[tuple[type[Model], str], ...] = (
+    (Authority, "responsible_authority"), (User, "allocated_worker"), (Team, "team"), (User, "iro"))
+
 
 
 def _in_order(model: type[Model], *names: str) -> list[str]:
@@ -95,15 +110,15 @@ def _columns(model: type[Model]) -> list[str]:
 @cache
 def _statement() -> str:
     q = connection.ops.quote_name
-    select = ", ".join(f"{alias}.{q(str(field.column))}" for model, alias, _ in _JOINED
-                       for field in model._meta.concrete_fields)
-    joins = " ".join(
-        f"{'JOIN' if name == 'responsible_authority' else 'LEFT JOIN'} {q(model._meta.db_table)} {alias} "
-        f"ON {alias}.id = c.{q(name + '_id')}"
-        for model, alias, name in _JOINED if name is not None)
+    select = ", ".join(f"c.{q(str(field.column))}" for field in Child._meta.concrete_fields)
+    # The child's authority, worker, team and IRO as rows by key: as joins, planning the
+    # statement cost PostgreSQL three times as much (issue 11).
+    related = "".join(
+        f"  '{name}', (SELECT to_jsonb(x) FROM {q(model._meta.db_table)} x WHERE x.id = c.{q(name + '_id')}),\n"  # noqa: S608
+        for model, name in _RELATED)
     return f"""
 SELECT {select}, jsonb_build_object(
-  'legal', ARRAY(SELECT jsonb_build_array(l.status, l.started_on) FROM {q(LegalStatusPeriod._meta.db_table)} l
+{related}  'legal', ARRAY(SELECT jsonb_build_array(l.status, l.started_on) FROM {q(LegalStatusPeriod._meta.db_table)} l
                  WHERE l.child_id = c.id ORDER BY l.started_on ASC NULLS FIRST, l.id),
   'placements', ARRAY(SELECT jsonb_build_array(a.code, p.started_on, p.ended_on)
                       FROM {q(Placement._meta.db_table)} p JOIN {q(Authority._meta.db_table)} a ON a.id = p.authority_id
@@ -136,12 +151,27 @@ SELECT {select}, jsonb_build_object(
   'parents', ARRAY(SELECT jsonb_build_array({", ".join(f"r.{q(c)}" for c in _ADULT)})
                    FROM {q(ResponsibleAdult._meta.db_table)} r WHERE r.child_id = c.id
                    AND r.has_parental_responsibility AND r.archived_at IS NULL ORDER BY r.id))
-FROM {q(Child._meta.db_table)} c {joins}
+FROM {q(Child._meta.db_table)} c
 WHERE c.id = %s"""  # noqa: S608 - names from the models
 
 
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def _instance(model: type[Model], row: dict[str, Any]) -> Model:
+    """A row as to_jsonb gives it, as the instance a query would (times and days parsed)."""
+    values = []
+    for field in model._meta.concrete_fields:
+        value = row[str(field.column)]
+        if isinstance(field, DateTimeField):
+            value = datetime.fromisoformat(value) if value is not None else None
+        elif isinstance(field, DateField):
+            value = date.fromisoformat(value) if value is not None else None
+        elif not isinstance(field, _JSON_AS_IS):
+            raise TypeError(f"{model.__name__}.{field.name}: a {type(field).__name__} is not read from JSON here")
+        values.append(value)
+    return model.from_db(connection.alias, _columns(model), values)
 
 
 def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | None) -> ReportReads | None:
@@ -159,19 +189,13 @@ def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | 
         row = cursor.fetchone()
     if row is None:
         return None
-    instances: list[Model | None] = []
-    at = 0
-    for model, _, _ in _JOINED:
-        names = _columns(model)
-        values = row[at:at + len(names)]
-        at += len(names)
-        instances.append(model.from_db(connection.alias, names, values) if values[0] is not None else None)
-    child = instances[0]
-    assert isinstance(child, Child)
-    for (_, _, name), instance in zip(_JOINED[1:], instances[1:], strict=True):
-        assert name is not None
-        Child._meta.get_field(name).set_cached_value(child, instance)  # type: ignore[union-attr]
-    more = json.loads(row[at])
+    alias = connection.alias
+    names = _columns(Child)
+    child = Child.from_db(alias, names, row[:len(names)])
+    more = json.loads(row[len(names)])
+    for model, name in _RELATED:
+        Child._meta.get_field(name).set_cached_value(  # type: ignore[union-attr]
+            child, None if more[name] is None else _instance(model, more[name]))
     facts = child_facts_of(child, legal_statuses=[(status, _day(on)) for status, on in more["legal"]],
                            placements=[(code, _day(on), _day(off)) for code, on, off in more["placements"]])
     episodes = [Episode(id=pk, child_id=child.pk, status=status, missing_since=datetime.fromisoformat(since),
@@ -183,7 +207,6 @@ def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | 
         force = PoliceForce(id=pk, code=force_code, name=name, retired_on=_day(retired))
         force._state.adding = False
         force._state.db = connection.alias
-    alias = connection.alias
     authorities = [Authority.from_db(alias, _AUTHORITY, row) for row in more["authorities"]]
     known = KnownRows(
         team_managers=[User.from_db(alias, _USER, row) for row in more["managers"]],
