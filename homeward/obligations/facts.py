@@ -10,6 +10,10 @@ from functools import cache
 import holidays
 from django.utils import timezone
 
+# The calendars' modules load on first use, which made the first report of each server process
+# a few hundred milliseconds slower (issue 11: the intake bench's p99): loaded with the app.
+from holidays.countries import united_kingdom  # noqa: F401
+
 from homeward.children.models import OLDEST_FIRST, Child
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.protocol import facts as pf
