@@ -64,6 +64,10 @@ class ReturnInterview(TimeStampedModel):
             # scan; the table is many times wider). The lists hold only codes of their coded
             # lists (casework checks each), so an entry stays far below an index row's limit.
             models.Index(fields=["episode"], include=["push_factors", "pull_factors"], name="rhi_factors_covering"),
+            # The performance report's outcome of each offer owed (a national year's are a
+            # quarter of a million) read from the index alone: through the indexes above, each
+            # was a read of the table's page (issue 11).
+            models.Index(fields=["episode"], include=["outcome"], name="rhi_outcome_covering"),
         ]
 
 
