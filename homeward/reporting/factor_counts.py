@@ -72,7 +72,12 @@ def factor_hits(episodes: QuerySet[Episode], *, listed: int | None = None) -> li
     period = episodes.order_by().annotate(month=local_month("missing_since")).values("pk", "month")
     inner, params = period.query.get_compiler(using=episodes.db).as_sql()
     joined = "string_agg(CAST(episode_id AS text), ',')" if vendor == "postgresql" else "group_concat(episode_id)"
-    sql = (f"WITH period AS MATERIALIZED ({inner}), {_hits_sql(vendor)} "  # noqa: S608 (constants and Django's SQL)
+    # The period not materialised: PostgreSQL then knows its episodes (the table's statistics),
+    # hashes them rather than every interview and risk analysis of the tables (it could not
+    # tell how many distinct episodes a materialised period holds), and may share the scans
+    # among workers. At 1M, the year to date: the statement's own process 1.5-1.8 s -> 0.9 s
+    # of CPU, two workers doing the rest beside it.
+    sql = (f"WITH period AS NOT MATERIALIZED ({inner}), {_hits_sql(vendor)} "  # noqa: S608 (constants, Django's SQL)
            "SELECT kind, code, month, COUNT(*), NULL FROM hits GROUP BY kind, code, month "
            f"UNION ALL SELECT kind, code, NULL, NULL, {joined} FROM hits GROUP BY kind, code")
     found: dict[tuple[str, str], FactorHits] = {}
