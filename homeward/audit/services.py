@@ -16,10 +16,10 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import CharField, JSONField
+from django.db.models import CharField, ForeignKey, JSONField
 from django.utils import timezone
 
 from homeward.common.bulk import inserted
@@ -27,6 +27,8 @@ from homeward.common.bulk import inserted
 from .context import current_origin
 from .keys import KeyRing, audit_key_ring
 from .models import AuditEntry, AuditLink, AuditNamed, AuditPending
+
+_ENTRY_USER = cast("ForeignKey[Any, Any]", AuditEntry._meta.get_field("user"))
 
 # Any constant will do: it names the lock that serialises the chain's steps on PostgreSQL.
 _CHAIN_LOCK_KEY = 7_341_120
@@ -65,8 +67,11 @@ def _entry(
 ) -> AuditEntry:
     """An entry not yet linked into the chain (no time, no hashes: set when it is)."""
     source = current_origin()
-    return AuditEntry(
-        user=actor if getattr(actor, "pk", None) else None,
+    person = actor if getattr(actor, "pk", None) else None
+    entry = AuditEntry(
+        # By its key, the person held as the entry's user: setting `user` itself asked the
+        # database router about the relation for every entry (a page writes a hundred).
+        user_id=person.pk if person is not None else None,
         username=getattr(actor, "username", "") or "",
         action=action,
         object_type=object_type,
@@ -75,8 +80,10 @@ def _entry(
         remote_addr=source.remote_addr,
         user_agent=source.user_agent,
         channel=channel or source.channel,
-        detail=json.loads(json.dumps(detail or {}, default=str)),
+        detail=_as_json(detail or {}),
     )
+    _ENTRY_USER.set_cached_value(entry, person)
+    return entry
 
 
 def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
@@ -236,11 +243,24 @@ def audit_list_read(
     by_child: dict[int, dict[int, None]] = {}
     for record, child in rows:
         by_child.setdefault(child, {})[record] = None
-    entries = [_entry(actor=actor, action=action, object_type=object_type, child_id=child,
-                      detail={"records": list(records), "query": query})
-               for child, records in sorted(by_child.items())]
+    # The query as JSON keeps it once for all the entries, and whole-number ids are already what
+    # JSON keeps: each entry's detail is not written out and read back (a page names a hundred
+    # children at national scale, issue 11).
+    kept_query = _as_json(query)
+    entries = []
+    for child, records in sorted(by_child.items()):
+        entry = _entry(actor=actor, action=action, object_type=object_type, child_id=child)
+        ids = list(records)
+        entry.detail = {"records": ids if all(type(record) is int for record in ids) else _as_json(ids),
+                        "query": kept_query}
+        entries.append(entry)
     _append(entries)
     return entries
+
+
+def _as_json(value: Any) -> Any:
+    """The value as JSON keeps it (what is not JSON as text), as an entry's detail holds it."""
+    return json.loads(json.dumps(value, default=str))
 
 
 # The children an export names, one row each with the ids of their records, written from the
