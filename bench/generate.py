@@ -28,6 +28,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from homeward.common.sqlite_schema import sqlite_schema_create
+from homeward.obligations.duty_days import duty_days_roll_all
 from homeward.obligations.protocol_source import active_protocol
 from homeward.reference.loader import load_reference_data
 
@@ -206,14 +207,16 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
                     cursor.execute(f'ALTER TABLE "{table}" RESET (autovacuum_enabled)')
             # Made again even when the build failed: a database is never left without them.
             _indexes_make(dropped, progress)
+    _reset_sequences()
+    started_roll = time.perf_counter()
+    rolled = duty_days_roll_all()
+    progress(f"closed episodes' duty figures rolled up for {rolled:,} days "
+             f"in {time.perf_counter() - started_roll:.0f} s")
     if postgres:
-        _reset_sequences()
         started_vacuum = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
         progress(f"vacuumed and analysed in {time.perf_counter() - started_vacuum:.0f} s")
-    else:
-        _reset_sequences()
     seconds = time.perf_counter() - started
     _meta_write({"scale": scale, "episodes": str(world.episode_count), "children": str(len(world.children)),
                  "now": world.now.isoformat(), "built_at": timezone.now().isoformat(), "seed": str(seed),

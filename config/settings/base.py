@@ -293,6 +293,8 @@ HOMEWARD_BASE_URL = os.environ.get("HOMEWARD_BASE_URL", "http://127.0.0.1:8000")
 HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     # Obligations that arise with the passage of time (daily carer updates, 72-hour escalation).
     ("homeward.obligations.services.obligations_refresh_due", 60),
+    # Closed episodes' duty figures rolled up again for the days changed since (issue 11).
+    ("homeward.obligations.duty_days.duty_days_roll_due", 60),
     # 72 hours missing: the Senior Assistant Director and the police told, once (issue 13).
     ("homeward.casework.escalations.episodes_escalate_72_hours", 60),
     # Queued imports of historical episodes (large files uploaded through the API).

@@ -110,3 +110,39 @@ class EpisodeObligationState(models.Model):
             models.Index(fields=["exact_until"], name="obligation_state_horizon",
                          condition=Q(exact_until__isnull=False)),
         ]
+
+
+class DutyDay(models.Model):
+    """A Europe/London day whose closed episodes' duty figures are rolled up (`figures`): a
+    closed episode's rows no longer change with time, so the performance report reads a
+    year's few thousand totals here instead of its millions of rows (issue 11). Any change to
+    a closed or cancelled episode's rows marks its day (`rolled_at` null); until the worker
+    rolls it again the report counts that day's episodes from their rows."""
+
+    day = models.DateField(unique=True)
+    rolled_at = models.DateTimeField(null=True, blank=True)
+    # A row of the day that will still change with time alone (a window lapsing after the
+    # close): the day is rolled once this has passed.
+    roll_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["roll_after"], name="duty_day_to_roll", condition=Q(rolled_at__isnull=True)),
+        ]
+
+
+class DutyFigures(models.Model):
+    """One duty's figures over the closed episodes that began on a rolled day, as the
+    performance report counts them (`homeward.reporting.performance.DutyFigures`)."""
+
+    day = models.DateField()
+    code = models.SlugField(max_length=60, db_index=False)
+    title = models.CharField(max_length=200)
+    owed = models.PositiveIntegerField()
+    done_in_time = models.PositiveIntegerField()
+    done_late = models.PositiveIntegerField()
+    missed = models.PositiveIntegerField()
+    not_done = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "code"], name="duty_figures_one_per_day")]

@@ -20,6 +20,7 @@ from homeward.protocol import evaluate
 from homeward.protocol.facts import Facts
 from homeward.protocol.obligation import Obligation
 
+from .duty_days import day_marked
 from .facts import facts_for_episode
 from .models import EpisodeObligationState, StoredObligation
 from .protocol_source import active_protocol
@@ -73,8 +74,10 @@ def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts:
     if changed:
         StoredObligation.objects.bulk_update(changed, [*STORED_FIELDS, "refreshed_at"])
     is_open = episode.status == EpisodeStatus.OPEN and not episode.imported_from
-    # The new rows and the state's upsert (update_or_create was a read, a savepoint and a
-    # write): one statement on PostgreSQL.
+    # A closed or cancelled episode's change marks its day's rolled-up figures to be counted again.
+    mark = day_marked(episode)
+    # The new rows, the state's upsert (update_or_create was a read, a savepoint and a write)
+    # and the day's mark: one statement on PostgreSQL.
     insert_together(Rows(new), Rows(
         [EpisodeObligationState(
             episode=episode, refreshed_at=now,
@@ -83,7 +86,7 @@ def obligations_refresh(episode: Episode, *, now: datetime | None = None, facts:
             exact_until=now + HORIZON if is_open else None,
         )],
         unique_fields=["episode"], update_fields=["refreshed_at", "valid_until", "exact_until"],
-    ))
+    ), Rows([mark] if mark else [], unique_fields=["day"], update_fields=["rolled_at", "roll_after"]))
     return rows
 
 

@@ -31,13 +31,11 @@ from typing import Any
 from django.db import connections
 from django.db.models import (
     Case,
-    Count,
     DurationField,
     Expression,
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -53,9 +51,9 @@ from homeward.children.models import LegalStatus, Sex
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.interviews.models import Outcome, ReturnInterview
+from homeward.obligations.duty_figures import combined, duty_counts, rolled_figures, unrolled_ranges
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.protocol_source import active_protocol
-from homeward.obligations.selectors import status_filter
 from homeward.protocol.policy import Protocol
 from homeward.protocol.repeat import is_repeat_missing
 
@@ -310,30 +308,26 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
     return [figures[m] for m in months], total
 
 
-def _duties(episodes: QuerySet[Episode]) -> list[DutyFigures]:
-    """Each duty's figures over these episodes, counted in the database; the placing
-    authority's duties (for information) are not ours and are left out. Rows are counted by
-    their episode (never blank), not their id, so that PostgreSQL reads them from the index
-    `obligation_figures_by_episode` alone, not from the table."""
+def _duties(user: User, episodes: QuerySet[Episode], first: date, last: date) -> list[DutyFigures]:
+    """Each duty's figures over these episodes. For those who see every child, the closed
+    episodes of the rolled days come from their days' figures (`duty_days`) and only the rest
+    (open and returned episodes, days marked since their roll) are counted from the rows;
+    for anyone else, all from the rows of the episodes they see."""
     now = timezone.now()
-    done = status_filter("done", now)
-    rows = (
-        StoredObligation.objects.filter(episode__in=episodes.order_by().values("pk"), for_information=False,
-                                        listed_from__lte=now)
-        .values("code")
-        .annotate(
-            title=Max("title"), owed=Count("episode"),
-            done_in_time=Count("episode", filter=done & Q(late=False)),
-            done_late=Count("episode", filter=done & Q(late=True)),
-            missed=Count("episode", filter=status_filter("missed", now)),
-            not_done=Count("episode", filter=status_filter("not_done", now)),
-        )
-        .order_by("code")
-    )
-    return [DutyFigures(code=r["code"], title=r["title"], owed=r["owed"], done_in_time=r["done_in_time"],
-                        done_late=r["done_late"], missed=r["missed"], not_done=r["not_done"],
-                        outstanding=r["owed"] - r["done_in_time"] - r["done_late"] - r["missed"] - r["not_done"])
-            for r in rows]
+    rolled = None
+    if sees_whole_authority(user):
+        rolled = rolled_figures(first, last)
+        runs = unrolled_ranges(first, last, rolled.days)
+        # Episodes still moving, and every episode of a day not rolled.
+        episodes = episodes.filter(reduce(operator.or_, [Q(missing_since__gte=period_bounds(a, b)[0],
+                                                           missing_since__lt=period_bounds(a, b)[1])
+                                                         for a, b in runs],
+                                          Q(status__in=[EpisodeStatus.OPEN, EpisodeStatus.RETURNED])))
+    counted = duty_counts(StoredObligation.objects.filter(episode__in=episodes.order_by().values("pk")), now)
+    return [DutyFigures(code=c.code, title=c.title, owed=c.owed, done_in_time=c.done_in_time, done_late=c.done_late,
+                        missed=c.missed, not_done=c.not_done,
+                        outstanding=c.owed - c.done_in_time - c.done_late - c.missed - c.not_done)
+            for c in combined(counted, rolled.counts if rolled else [])]
 
 
 def _version_periods(protocol: Protocol) -> dict[tuple[int, int], Q]:
@@ -438,7 +432,7 @@ def performance(user: User, *, first: date, last: date, listing: bool = True) ->
         listed = _bucket_episodes(episodes) if listing else {}
         repeats = repeat_episodes(episodes, start, end)
         rhi_by_month, rhi_total = _rhi(user, first, last, months, listing=listing)
-        duties = _duties(episodes)
+        duties = _duties(user, episodes, first, last)
     # A national year's repeats are a hundred thousand rows: their months are named once each.
     repeat_children: dict[int, list[int]] = defaultdict(list)
     repeat_months: dict[int, set[int]] = defaultdict(set)
