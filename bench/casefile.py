@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from homeward.episodes.places import normalise_place
 from homeward.obligations.facts import bank_holidays
 from homeward.obligations.owners import obligation_owner
 from homeward.obligations.services import HORIZON, RENEW_AFTER
@@ -308,7 +309,7 @@ class Builder:
             manager.id if closed_at else None, cancelled_at,
             "Reported in error: the child was at school." if cancelled_at else "",
             s.authority_ids[routing.authority], routing.out_of_area, routing.neighbouring, routing.chargeable,
-            False, reporter.id, "",
+            False, reporter.id, "", normalise_place(place), normalise_place(found_place) if found_at else "",
         ))
         for c, at, rationale in classifications:
             self.rows.add("classification", (plan.id, c, at, rationale, self._recorded(rng, at), reporter.id))

@@ -67,7 +67,7 @@ TABLES: dict[str, Table] = {
                            "classification risk_level found_at found_location found_by whereabouts with_whom "
                            "condition found_recorded_at closed_at close_note close_reason closed_by_id cancelled_at "
                            "cancel_reason rhi_authority_id rhi_out_of_area rhi_neighbouring rhi_chargeable "
-                           "rhi_exceptional created_by_id imported_from"),
+                           "rhi_exceptional created_by_id imported_from last_seen_place found_place"),
     "classification": _t(ClassificationChange, "episode_id classification at rationale recorded_at recorded_by_id"),
     "whereabouts": _t(WhereaboutsChange, "episode_id whereabouts_known at rationale recorded_at recorded_by_id"),
     "grading": _t(RiskGrading, "episode_id risk_level graded_at graded_by rationale recorded_at recorded_by_id"),

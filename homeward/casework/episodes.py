@@ -227,6 +227,7 @@ def episode_report(
                 found_recorded_at=now if found_at else None,
             )
             episode_rhi_responsibility_set(episode, child=builder.child_facts, known=[child.responsible_authority])
+            episode.places_set()  # inserted without `save`
             insert_together(Rows([episode]))
             builder.episode_started(episode)
             history = _report_history(episode, actor=actor, graded_by=risk_graded_by or reporter_name)

@@ -6,10 +6,17 @@ for fast boards, always written by the service that appends to the history.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
 from homeward.common.models import TimeStampedModel
+
+from .places import normalise_place
+
+# Each place the patterns report compares, kept with the text it is worked out from.
+_PLACE_SOURCES = (("location_last_seen", "last_seen_place"), ("found_location", "found_place"))
 
 
 class ReportedBy(models.TextChoices):
@@ -111,6 +118,11 @@ class Episode(TimeStampedModel):
     # Its follow-up belonged to the old system: it owes no obligations and tells nobody.
     imported_from = models.CharField(max_length=200, blank=True)
 
+    # Where last seen and where found, normalised (`places.normalise_place`): worked out from
+    # the texts whenever the episode is saved (`places_set`), never written on their own.
+    last_seen_place = models.CharField(max_length=300, blank=True, editable=False)
+    found_place = models.CharField(max_length=300, blank=True, editable=False)
+
     class Meta:
         ordering = ["-missing_since", "-id"]
         constraints = [
@@ -143,13 +155,33 @@ class Episode(TimeStampedModel):
             # A period's episodes by start with what the patterns report reads of them (its factors,
             # places, network and consultations; index-only scan): each of its statements scanned
             # the whole table's pages for a national year's quarter of a million episodes.
-            models.Index(fields=["missing_since"], include=["id", "child", "found_at", "location_last_seen",
-                                                            "found_location"],
+            models.Index(fields=["missing_since"], include=["id", "child", "found_at", "last_seen_place",
+                                                            "found_place"],
                          name="episode_period_covering", condition=~Q(status="cancelled")),
+            # A place's episodes by start, with the text as written: how the places the patterns
+            # report shows were spelled in the period, read from the index for those places alone.
+            models.Index(fields=["last_seen_place", "missing_since"], include=["id", "location_last_seen"],
+                         name="episode_last_seen_place", condition=~Q(status="cancelled")),
+            models.Index(fields=["found_place", "missing_since"], include=["id", "found_location"],
+                         name="episode_found_place", condition=~Q(status="cancelled")),
         ]
 
     def __str__(self) -> str:
         return f"Episode {self.pk} ({self.child_id})"
+
+    def places_set(self) -> None:
+        """The normalised places of the texts as they are now: called by `save`, and by whatever
+        inserts episodes without it (`common.bulk.insert_together`)."""
+        for text, place in _PLACE_SOURCES:
+            setattr(self, place, normalise_place(getattr(self, text)))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A save of some fields only saves the places of the texts among them.
+        self.places_set()
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, *(place for text, place in _PLACE_SOURCES if text in fields)}
+        super().save(*args, **kwargs)
 
 
 class ClassificationChange(models.Model):

@@ -7,7 +7,8 @@ link to them.
   the same way from children's services' risk analyses, an episode counted once for each
   risk however many analyses name it.
 - Places: where children were last seen and where they were found, normalised (case,
-  punctuation, spaces and a leading "the" ignored), with the places that recur.
+  punctuation, spaces and a leading "the" ignored: `episodes.places`, kept on each episode as
+  it is saved), with the places that recur.
 - Network: children are linked when (a) their episodes overlap in time, or start within
   `together_hours` of each other, and share a place (last seen or found), or (b) their
   Philomena profiles name the same associate or the same place frequented. Links of kind
@@ -32,12 +33,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -46,6 +46,7 @@ from homeward.children.models import Child, PhilomenaProfile
 from homeward.common.timeutil import LONDON
 from homeward.consultations.models import Consultation, ConsultationKind, Decision
 from homeward.episodes.models import Episode
+from homeward.episodes.places import normalise_place  # the reports' and their tests' name for it
 from homeward.episodes.risk_analysis import RISK_ANALYSIS_LISTS
 from homeward.reference.selectors import coded_labels
 
@@ -54,9 +55,6 @@ from .history import initials, month_key, months_between
 from .performance import episodes_starting
 from .statements import EpochMicroseconds, cycles_uncollected, report_statements
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
-_SPACES = re.compile(r"\s+")
-_LEADING = re.compile(r"^(the|a|an)\s+")
 _ENTRY_SPLIT = re.compile(r"[\n;,]+")
 # Philomena profiles that name one associate or place frequented link their children two by
 # two up to this many children; more, and the entry is listed as shared (`SharedEntry`).
@@ -64,14 +62,6 @@ LINKED_AT_MOST = 12
 # Children whose names are read by their ids; more, through the period's episodes.
 _NAMED_BY_ID = 2000
 _DAY_US = 86_400_000_000
-
-
-@lru_cache(maxsize=65_536)
-def normalise_place(text: str) -> str:
-    """A place as compared: 'The Railway Station.' and 'railway  station' are the same.
-    Remembered: a service's places and associates are named in the same words over and over."""
-    cleaned = _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.lower())).strip()
-    return _LEADING.sub("", cleaned)
 
 
 @dataclass(frozen=True)
@@ -297,22 +287,24 @@ def _table(vendor: str, columns: tuple[tuple[str, str], ...], rows: list[tuple[A
     return f"SELECT {items} FROM json_each(%s)", [json.dumps(rows)]  # noqa: S608 (constants)
 
 
-def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, window: int, min_place_count: int,
-                 shown: _Shown, shared: bool) -> str:
-    """One statement over the period's episodes (CTE `period`: pk, child_id, last_seen,
-    found_location, since_us, until_us, in no order), the places they name (`names`: written,
-    and its place and spelling as numbers), the profiles' links (`profile_links`: source,
-    target, associates, frequented) and the children of the profiles' shared entries shown
-    (`wanted`: child_id). Episodes are in (since_us, pk) order. Rows (tag, place, spelling,
-    n1..n6):
+def _network_sql(vendor: str, period: str, written: str, profile_links: str, wanted: str, *, window: int,
+                 min_place_count: int, shown: _Shown, shared: bool) -> str:
+    """One statement over the period's episodes (CTE `period`: pk, child_id, seen, found,
+    since_us, until_us, in no order; `seen` and `found` the normalised places as stored, ''
+    for none), the texts as written of the places shown (`written`: the period's episodes as
+    pk, since_us, attr, place and text, filtered in its own WHERE to the places of
+    `places_shown`), the profiles' links (`profile_links`: source, target, associates,
+    frequented) and the children of the profiles' shared entries shown (`wanted`: child_id).
+    Episodes are in (since_us, pk) order. Rows (tag, place, spelling, n1..n6), the place its
+    normalised text and the spelling a text as written:
 
     - ('links', links in all, linked children in all), ('link', source, target) for each of
       the strongest links, ('pair', place, source, target, a since, a, b since, b) for each
       two episodes behind them and each place they share, ('episode', child, since, episode)
       for each period episode of their children;
     - ('places', recurring places in all), and of the places named most ('place', place, last
-      seen, found), ('spelling', place, spelled, times, and its first naming: since, episode *
-      2 + 0 last seen or 1 found), ('at', place, since, episode, child) (when `shown.listed`,
+      seen, found), ('spelling', place, text as written, times, and its first naming: since,
+      episode * 2 + 0 last seen or 1 found), ('at', place, since, episode, child) (when `shown.listed`,
       for its first episodes only, and ('size', place, episodes, children));
     - when `shared`: ('busy', place, children) for every place too busy to link some episode,
       and ('busy_child', place, child) for the busiest (their first children, when
@@ -325,33 +317,28 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
     started within the window of it (a window count)."""
     # A day at least: an episode missing for months is in one row a stretch.
     bucket = max(window, _DAY_US)
+    # Places sorted as Python sorts them (by code point; SQLite's default), and fast: not by the
+    # database's locale.
+    by_code = ' COLLATE "C"' if vendor == "postgresql" else ""
 
     def limit(count: int | None) -> str:
         return "" if count is None else f" LIMIT {int(count)}"
 
     ctes = [
-        f"period (pk, child_id, last_seen, found_location, since_us, until_us) AS MATERIALIZED ({period})",
-        f"names (written, place, spelled) AS NOT MATERIALIZED ({names})",
+        f"period (pk, child_id, seen, found, since_us, until_us) AS MATERIALIZED ({period})",
         f"profile_links (source, target, associates, frequented) AS ({profile_links})",
         f"wanted (child_id) AS ({wanted})",
-        # An episode with the places it names, each as compared.
-        "placed AS MATERIALIZED (SELECT p.pk, p.child_id, p.since_us, p.until_us, l.place AS seen, "
-        "l.spelled AS seen_spelled, f.place AS found, f.spelled AS found_spelled FROM period p "
-        "LEFT JOIN names l ON l.written = p.last_seen LEFT JOIN names f ON f.written = p.found_location "
-        "WHERE l.place IS NOT NULL OR f.place IS NOT NULL)",
         # Each naming of a place (attr 0 last seen, 1 found).
-        "namings AS MATERIALIZED (SELECT pk, child_id, since_us, 0 AS attr, seen AS place, seen_spelled AS spelled "
-        "FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, 1, found, found_spelled "
-        "FROM placed WHERE found IS NOT NULL)",
+        "namings AS MATERIALIZED (SELECT pk, child_id, since_us, 0 AS attr, seen AS place FROM period "
+        "WHERE seen <> '' UNION ALL SELECT pk, child_id, since_us, 1, found FROM period WHERE found <> '')",
         # An episode once at each of its places, with how many others there began within the window.
         # (And its place in the place's list, numbered in the same sort.)
         "named AS MATERIALIZED (SELECT pk, child_id, since_us, until_us, place, "  # noqa: S608 (numbers)
-        f"COUNT(*) OVER (PARTITION BY place ORDER BY since_us RANGE BETWEEN {window} PRECEDING "
+        f"COUNT(*) OVER (PARTITION BY place{by_code} ORDER BY since_us RANGE BETWEEN {window} PRECEDING "
         f"AND {window} FOLLOWING) - 1 AS near, "
-        "ROW_NUMBER() OVER (PARTITION BY place ORDER BY since_us, pk) AS nth FROM (SELECT pk, child_id, since_us, "
-        "until_us, seen AS place FROM placed WHERE seen IS NOT NULL UNION ALL SELECT pk, child_id, since_us, until_us, "
-        "found FROM placed "
-        "WHERE found IS NOT NULL AND (seen IS NULL OR found <> seen)) d)",
+        f"ROW_NUMBER() OVER (PARTITION BY place{by_code} ORDER BY since_us, pk) AS nth FROM (SELECT pk, child_id, "
+        "since_us, until_us, seen AS place FROM period WHERE seen <> '' UNION ALL SELECT pk, child_id, since_us, "
+        "until_us, found FROM period WHERE found <> '' AND found <> seen) d)",
         # Until when each may link another: until it ended, or the window after its start if later.
         f"free AS MATERIALIZED (SELECT pk, child_id, since_us, since_us / {bucket} AS bucket, place, "  # noqa: S608
         f"CASE WHEN until_us > since_us + {window} THEN until_us ELSE since_us + {window} END AS reach "
@@ -390,18 +377,20 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
         "place_totals AS MATERIALIZED (SELECT place, SUM(1 - attr) AS last_seen, SUM(attr) AS found "  # noqa: S608
         f"FROM namings GROUP BY place HAVING COUNT(*) >= {int(min_place_count)})",
         "places_shown AS MATERIALIZED (SELECT place FROM place_totals "  # noqa: S608 (constants)
-        f"ORDER BY last_seen + found DESC, place{limit(shown.places)})",
-        # Each spelling of the places shown, how often and when first named (its first naming's
-        # start, then of the namings starting then, the least episode * 2 + attr): grouped, not sorted.
-        "spelled AS MATERIALIZED (SELECT place, spelled, COUNT(*) AS times, MIN(since_us) AS since_us FROM namings "
-        "WHERE place IN (SELECT place FROM places_shown) GROUP BY place, spelled)",
-        "spellings AS (SELECT s.place, s.spelled, s.times, s.since_us, MIN(n.pk * 2 + n.attr) AS naming "
-        "FROM spelled s JOIN namings n ON n.place = s.place AND n.spelled = s.spelled AND n.since_us = s.since_us "
-        "GROUP BY s.place, s.spelled, s.times, s.since_us)",
+        f"ORDER BY last_seen + found DESC, place{by_code}{limit(shown.places)})",
+        # The texts as written of the places shown (read by place from the places' indexes), each
+        # spelling how often and when first named (its first naming's start, then of the namings
+        # starting then, the least episode * 2 + attr): grouped, not sorted.
+        f"written (pk, since_us, attr, place, text) AS MATERIALIZED ({written})",
+        "spelled AS MATERIALIZED (SELECT place, text, COUNT(*) AS times, MIN(since_us) AS since_us FROM written "
+        "GROUP BY place, text)",
+        "spellings AS (SELECT s.place, s.text, s.times, s.since_us, MIN(w.pk * 2 + w.attr) AS naming "
+        "FROM spelled s JOIN written w ON w.place = s.place AND w.text = s.text AND w.since_us = s.since_us "
+        "GROUP BY s.place, s.text, s.times, s.since_us)",
     ]
     selects = [
         # Typed here, as PostgreSQL settles a union's types from its first parts.
-        "SELECT 'links' AS tag, CAST(NULL AS bigint) AS place, CAST(NULL AS bigint) AS spelled, COUNT(*) AS n1, "
+        "SELECT 'links' AS tag, CAST(NULL AS text) AS place, CAST(NULL AS text) AS spelled, COUNT(*) AS n1, "
         "(SELECT COUNT(*) FROM (SELECT source FROM links UNION SELECT target FROM links) c) AS n2, "
         "CAST(NULL AS bigint) AS n3, CAST(NULL AS bigint) AS n4, CAST(NULL AS bigint) AS n5, "
         "CAST(NULL AS bigint) AS n6 FROM links",
@@ -413,7 +402,7 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
         "SELECT 'places', NULL, NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL FROM place_totals",
         "SELECT 'place', t.place, NULL, t.last_seen, t.found, NULL, NULL, NULL, NULL FROM place_totals t "
         "WHERE t.place IN (SELECT place FROM places_shown)",
-        "SELECT 'spelling', place, spelled, times, since_us, naming, NULL, NULL, NULL FROM spellings",
+        "SELECT 'spelling', place, text, times, since_us, naming, NULL, NULL, NULL FROM spellings",
     ]
     if shown.listed is None:
         selects.append("SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM named "
@@ -434,7 +423,7 @@ def _network_sql(period: str, names: str, profile_links: str, wanted: str, *, wi
             f"WHERE near > {LINKED_AT_MOST} GROUP BY place, child_id)",
             "busy AS MATERIALIZED (SELECT place, COUNT(*) AS children FROM busy_child GROUP BY place)",
             "busy_shown AS MATERIALIZED (SELECT place FROM busy "  # noqa: S608 (constants)
-            f"ORDER BY children DESC, place{limit(shown.shared)})",
+            f"ORDER BY children DESC, place{by_code}{limit(shown.shared)})",
             # The busiest places' children (their first, by id, when so asked).
             "busy_children AS MATERIALIZED (SELECT place, child_id FROM (SELECT place, child_id, "  # noqa: S608
             "ROW_NUMBER() OVER (PARTITION BY place ORDER BY child_id) AS nth FROM busy_child "
@@ -490,37 +479,31 @@ def patterns_shown(user: User, *, first: date, last: date, edges: int, places: i
 def _patterns(user: User, *, first: date, last: date, min_place_count: int, together_hours: int, shown: _Shown,
               shared: bool) -> tuple[Patterns, list[SharedEntry], dict[str, int], dict[str, tuple[int, int]]]:
     """Patterns among the episodes starting on Europe/London dates `first` to `last`: places and
-    links found by the database (`_network_sql`), grouping on the normalised place, never by
-    comparing every pair; Python normalises each distinct text once and builds only what is
-    shown (`shown`)."""
+    links found by the database (`_network_sql`), grouping on the normalised place each episode
+    keeps (`Episode.last_seen_place`, `found_place`), never by comparing every pair; Python
+    builds only what is shown (`shown`)."""
     months = months_between(first, last)
     episodes = episodes_starting(user, first, last)
     vendor = connections[episodes.db].vendor
     # An open episode runs until now: microseconds since the epoch, as the database gives the rest.
     now = Value((timezone.now() - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1))
+    since = EpochMicroseconds("missing_since")
     period, period_params = (
-        episodes.order_by().annotate(since_us=EpochMicroseconds("missing_since"),
-                                     until_us=Coalesce(EpochMicroseconds("found_at"), now))
-        .values_list("pk", "child_id", "location_last_seen", "found_location", "since_us", "until_us")
+        episodes.order_by().annotate(since_us=since, until_us=Coalesce(EpochMicroseconds("found_at"), now))
+        .values_list("pk", "child_id", "last_seen_place", "found_place", "since_us", "until_us")
         .query.get_compiler(using=episodes.db).as_sql())
-    texts, text_params = episodes.order_by().values_list("location_last_seen", "found_location").query.get_compiler(
-        using=episodes.db).as_sql()
-    with report_statements(), connections[episodes.db].cursor() as cursor:
-        if vendor == "postgresql":
-            # A few thousand texts among half a million namings, which the planner cannot know
-            # of a common table: hashed, not sorted (at 1M it sorted them on disk).
-            cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"WITH t (a, b) AS ({texts}) SELECT a FROM t UNION SELECT b FROM t",  # noqa: S608
-                       text_params)
-        written = [text for (text,) in cursor.fetchall() if text]
-    # Each place and spelling as a number (places numbered in the order of their normal forms,
-    # so that the database orders and groups numbers, not texts).
-    normal = {text: key for text in written if (key := normalise_place(text))}
-    places = sorted(set(normal.values()))
-    spellings = sorted({text.strip() for text in normal})
-    place_number = {key: number for number, key in enumerate(places)}
-    spelling_number = {text: number for number, text in enumerate(spellings)}
-    names = [(text, place_number[key], spelling_number[text.strip()]) for text, key in normal.items()]
+    # The texts as written of the places shown, last seen (attr 0) and found (1): the period's
+    # episodes at those places, which the database finds by place (`episode_last_seen_place`,
+    # `episode_found_place`), not among all the period's.
+    written_parts, written_params = [], []
+    for attr, (place, text) in enumerate((("last_seen_place", "location_last_seen"),
+                                          ("found_place", "found_location"))):
+        part, params = (episodes.order_by().annotate(since_us=since, w_pk=F("pk"), w_place=F(place), w_text=F(text))
+                        .values_list("w_pk", "since_us", "w_place", "w_text")
+                        .query.get_compiler(using=episodes.db).as_sql())
+        written_parts.append(f"SELECT w_pk, since_us, {attr}, w_place, w_text FROM ({part}) w{attr} "  # noqa: S608
+                             "WHERE w_place IN (SELECT place FROM places_shown)")
+        written_params.extend(params)
     # Read at once, not through a server-side cursor: planned for its first rows, a cursor
     # checked each profile against the period's episodes one by one (77 s at national scale
     # without the episodes' child index) instead of hashing them. Put in child order here (a
@@ -528,30 +511,22 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     # episode of the table in child order, not only the period's.
     profiles = _profile_links(sorted(PhilomenaProfile.objects.filter(child__in=episodes.order_by().values("child_id"))
                                      .order_by().values_list("child_id", "known_associates", "places_frequented")))
-    names_sql, names_params = _table(vendor, (("written", "text"), ("place", "bigint"), ("spelled", "bigint")), names)
-    if vendor == "postgresql":
-        # Each text once, as it is, said so (DISTINCT ON one column, seen through the table not
-        # materialised): PostgreSQL then knows that joining an episode's texts to it keeps one
-        # row an episode. It took each text for two hundred and planned the network for a hundred
-        # times its rows: at 1M the pairs' hash joins ran in 16 batches on disk (100 MB written
-        # and read again) and the links were sorted to be grouped.
-        names_sql = f"SELECT DISTINCT ON (written) written, place, spelled FROM ({names_sql}) n"  # noqa: S608
     links_sql, links_params = _table(vendor, (("source", "bigint"), ("target", "bigint"), ("associates", "bigint"),
                                               ("frequented", "bigint")), profiles.pairs())
     wanted_sql, wanted_params = _table(vendor, (("child_id", "bigint"),),
                                        [(c,) for c in profiles.first_children(shown.shared, shown.listed)])
     window = round(timedelta(hours=together_hours).total_seconds() * 1_000_000)
-    sql = _network_sql(period, names_sql, links_sql, wanted_sql, window=window, min_place_count=min_place_count,
-                       shown=shown, shared=shared)
+    sql = _network_sql(vendor, period, " UNION ALL ".join(written_parts), links_sql, wanted_sql, window=window,
+                       min_place_count=min_place_count, shown=shown, shared=shared)
     with report_statements(), connections[episodes.db].cursor() as cursor:
         if vendor == "postgresql":
             # Its common tables are materialised, in no order and of sizes the planner cannot
             # know: it merged them after sorting each; hashing them is cheaper (at 10k over three
             # years, 151 -> 123 ms of the server's time).
             cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(sql, [*period_params, *names_params, *links_params, *wanted_params])
+        cursor.execute(sql, [*period_params, *links_params, *wanted_params, *written_params])
         rows = cursor.fetchall()
-    built = _Built(profiles, places, spellings)
+    built = _Built(profiles)
     for row in rows:
         built.add(row)
     del rows
@@ -571,16 +546,15 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
 class _Built:
     """What `_network_sql` answers, made into the report's places, links and shared entries."""
 
-    def __init__(self, profiles: _ProfileLinks, places: list[str], spellings: list[str]) -> None:
+    def __init__(self, profiles: _ProfileLinks) -> None:
         self.profiles = profiles
-        self.place_keys = places
-        self.spelling_texts = spellings
         self.counts: Counter[str] = Counter()
         self.strongest: list[tuple[int, int]] = []
         self.pairs: dict[tuple[int, int], list[tuple[int, int, int, int, str]]] = defaultdict(list)
         self.episodes: dict[int, list[tuple[int, int]]] = defaultdict(list)
         self.place_rows: dict[str, tuple[int, int]] = {}
-        self.spellings: dict[str, list[tuple[int, tuple[int, int], str]]] = defaultdict(list)
+        # Each place's spellings (as written, less outer spaces): times named, first naming.
+        self.spellings: dict[str, dict[str, tuple[int, tuple[int, int]]]] = defaultdict(dict)
         self.at: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         self.busy: dict[str, int] = {}
         self.busy_children: dict[str, list[int]] = defaultdict(list)
@@ -588,8 +562,8 @@ class _Built:
         self.first: dict[int, int] = {}
 
     def add(self, row: tuple[Any, ...]) -> None:
-        tag, number, spelling, n1, n2, n3, n4, n5, n6 = row
-        place = "" if number is None else self.place_keys[int(number)]
+        tag, place, spelling, n1, n2, n3, n4, n5, n6 = row
+        place = place or ""
         if tag == "pair":
             self.pairs[(int(n1), int(n2))].append((int(n3), int(n4), int(n5), int(n6), place))
         elif tag == "episode":
@@ -597,7 +571,11 @@ class _Built:
         elif tag == "at":
             self.at[place].append((int(n1), int(n2), int(n3)))
         elif tag == "spelling":
-            self.spellings[place].append((-int(n1), (int(n2), int(n3)), self.spelling_texts[int(spelling)]))
+            # Texts the same but for outer spaces are one spelling: counted together, first named
+            # when the first of them was.
+            text = str(spelling).strip()
+            times, first = self.spellings[place].get(text, (0, (int(n2), int(n3))))
+            self.spellings[place][text] = (times + int(n1), min(first, (int(n2), int(n3))))
         elif tag == "link":
             self.strongest.append((int(n1), int(n2)))
         elif tag == "place":
@@ -643,7 +621,8 @@ class _Built:
         out = []
         for key, (last_seen, found) in self.place_rows.items():
             at = sorted(self.at.get(key, ()))
-            out.append(Place(key=key, label=min(self.spellings[key])[2], last_seen=last_seen, found=found,
+            label = min((-times, first, text) for text, (times, first) in self.spellings[key].items())[2]
+            out.append(Place(key=key, label=label, last_seen=last_seen, found=found,
                              episodes=[pk for _since, pk, _child in at],
                              children=set() if listed else {child for *_, child in at}))
         return sorted(out, key=lambda p: (-p.total, p.key))
