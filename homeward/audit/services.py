@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any, cast
@@ -23,6 +24,7 @@ from django.db.models import CharField, ForeignKey, JSONField
 from django.utils import timezone
 
 from homeward.common.bulk import inserted
+from homeward.common.made import instance_made
 
 from .context import current_origin
 from .keys import KeyRing, audit_key_ring
@@ -34,9 +36,8 @@ _ENTRY_USER = cast("ForeignKey[Any, Any]", AuditEntry._meta.get_field("user"))
 _CHAIN_LOCK_KEY = 7_341_120
 
 
-def entry_digest(entry: AuditEntry, key: bytes | None = None) -> str:
-    """The entry's hash: HMAC-SHA256 under `key` (its `key_id`'s), or, for an entry made before
-    the chain was keyed (no `key_id`), the plain SHA-256 it was made with."""
+def _digest_payload(entry: AuditEntry) -> dict[str, Any]:
+    """What an entry's hash covers."""
     payload = {
         "at": entry.at.isoformat(),
         "user": entry.user_id,
@@ -55,10 +56,44 @@ def entry_digest(entry: AuditEntry, key: bytes | None = None) -> str:
         payload["key_id"] = entry.key_id
     if entry.format == AuditEntry.Format.LINKED:
         payload["format"] = entry.format
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return payload
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_digest(entry: AuditEntry, key: bytes | None = None) -> str:
+    """The entry's hash: HMAC-SHA256 under `key` (its `key_id`'s), or, for an entry made before
+    the chain was keyed (no `key_id`), the plain SHA-256 it was made with."""
+    canonical = _canonical(_digest_payload(entry)).encode()
     if key is None:
         return hashlib.sha256(canonical).hexdigest()
     return hmac.new(key, canonical, hashlib.sha256).hexdigest()
+
+
+# Stand for the child and the detail in the text of a list read's entries' hashes, written once.
+_CHILD_STAMP, _DETAIL_STAMP = "\x00hw-child\x00", "\x00hw-detail\x00"
+
+
+def _alike_digests(entries: list[AuditEntry], key: bytes) -> list[str]:
+    """`entry_digest(entry, key)` of entries alike but for their child and detail (a list
+    read's): the text they share written once, each entry's child and detail put in it."""
+    payload = _digest_payload(entries[0])
+    payload["child"], payload["detail"] = _CHILD_STAMP, _DETAIL_STAMP
+    # Keys sorted: "child" comes before "detail". A stamp found elsewhere too (a user agent
+    # made to hold one) leaves each entry hashed by itself.
+    head, *rest = _canonical(payload).split(_canonical(_CHILD_STAMP))
+    middle, *tail = rest[0].split(_canonical(_DETAIL_STAMP)) if len(rest) == 1 else ("", "", "")
+    if len(rest) != 1 or len(tail) != 1:
+        return [entry_digest(entry, key) for entry in entries]
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    digests = []
+    for entry in entries:
+        each = keyed.copy()
+        each.update(f"{head}{_canonical(entry.child_id)}{middle}{_canonical(entry.detail)}{tail[0]}".encode())
+        digests.append(each.hexdigest())
+    return digests
 
 
 def _entry(
@@ -86,10 +121,10 @@ def _entry(
     return entry
 
 
-def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
+def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: bool = False) -> None:
     """Store the entries, each with its own keyed hash, inside the caller's transaction (or
     their own), and put them on the chain's to-do list: one statement on PostgreSQL, and no lock.
-    They are dated `at`, or now."""
+    They are dated `at`, or now. `alike`: the entries differ only in their child and detail."""
     if not entries:
         return
     when = at or timezone.now()
@@ -100,7 +135,12 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None) -> None:
         entry.format = AuditEntry.Format.LINKED
         entry.previous_hash = ""
         entry.key_id = ring.current
-        entry.entry_hash = entry_digest(entry, key)
+    if alike and len(entries) > 1:
+        for entry, digest in zip(entries, _alike_digests(entries, key), strict=True):
+            entry.entry_hash = digest
+    else:
+        for entry in entries:
+            entry.entry_hash = entry_digest(entry, key)
     if connection.vendor == "postgresql":
         # One statement: inside the caller's transaction when there is one, else a transaction
         # of its own without the BEGIN and COMMIT round trips an atomic block would add.
@@ -137,13 +177,26 @@ def _insert_waiting(entries: list[AuditEntry]) -> None:
         inserted(entries, [row[0] for row in cursor.fetchall()], connection.alias)
 
 
-def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[list[Any]]]:
-    """The INSERT of the entries (all with their id set, or none) as one array a column, read by
-    unnest (PostgreSQL), returning their ids in their order: the rows bulk_create would write,
-    without its preparing each value of each entry through its field, which cost a page of
-    fifty children's entries more than everything else it did for them (issue 11)."""
+@dataclass
+class _Column:
+    """One column of an insert of entries: its name, base type, each entry's value, and whether
+    every entry holds the same."""
+
+    name: str
+    kind: str
+    values: list[Any]
+    alike: bool
+
+
+def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
+    """The INSERT of the entries (all with their id set, or none), returning their ids in their
+    order (PostgreSQL): the rows bulk_create would write, without its preparing each value of
+    each entry through its field, which cost a page of fifty children's entries more than
+    everything else it did for them (issue 11). A column whose value differs between entries is
+    one array, read by unnest; a value every entry holds (a list read's time, person, query
+    origin...) is sent once."""
     with_id = entries[0].pk is not None
-    columns, arrays, params = [], [], []
+    given: list[_Column] = []
     for f in AuditEntry._meta.concrete_fields:
         if f.primary_key and not with_id:
             continue
@@ -154,15 +207,32 @@ def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[list[Any]]
             values = [value if value is None or isinstance(value, str) else str(value) for value in values]
         else:  # a choice as its value (psycopg would write an Enum's name)
             values = [value.value if isinstance(value, Enum) else value for value in values]
-        columns.append(connection.ops.quote_name(str(f.column)))
+        first = values[0]
+        alike = all(value == first and type(value) is type(first) for value in values)
         # The base type (varchar, not varchar(64)), as bulk_create's unnest: a cast to the
         # column's own type would cut a value too long where the insert refuses it.
-        arrays.append(f"%s::{str(f.db_type(connection)).split('(')[0]}[]")
-        params.append(values)
+        given.append(_Column(connection.ops.quote_name(str(f.column)), str(f.db_type(connection)).split("(")[0],
+                             values, alike))
+    if len(entries) > 1 and all(column.alike for column in given):
+        given[0].alike = False  # entries alike in every column: one array still gives their number
+    selected: list[str] = []
+    scalars: list[Any] = []
+    arrays: list[tuple[str, str]] = []
+    array_params: list[list[Any]] = []
+    for column in given:
+        if column.alike:
+            selected.append(f"%s::{column.kind}")
+            scalars.append(column.values[0])
+        else:
+            selected.append(f"u.{column.name}")
+            arrays.append((column.name, f"%s::{column.kind}[]"))
+            array_params.append(column.values)
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({', '.join(arrays)}) "  # noqa: S608
-           f"RETURNING {connection.ops.quote_name(str(AuditEntry._meta.pk.column))}")
-    return sql, params
+    rows = (f" FROM unnest({', '.join(array for _, array in arrays)}) AS u ({', '.join(c for c, _ in arrays)})"
+            if arrays else "")
+    sql = (f"INSERT INTO {table} ({', '.join(column.name for column in given)}) "
+           f"SELECT {', '.join(selected)}{rows} RETURNING {connection.ops.quote_name(str(AuditEntry._meta.pk.column))}")
+    return sql, [*scalars, *array_params]
 
 
 def link_digest(*, entry_id: int, entry_hash: str, previous_hash: str, key: bytes) -> str:
@@ -247,14 +317,22 @@ def audit_list_read(
     # JSON keeps: each entry's detail is not written out and read back (a page names a hundred
     # children at national scale, issue 11).
     kept_query = _as_json(query)
+    if not by_child:
+        return []
+    # One entry made as any entry is; the others are made from its values at once
+    # (`instance_made`), with their own child and detail.
+    model = _entry(actor=actor, action=action, object_type=object_type)
+    alike = {f.attname: getattr(model, f.attname) for f in AuditEntry._meta.concrete_fields}
+    person = _ENTRY_USER.get_cached_value(model)
     entries = []
     for child, records in sorted(by_child.items()):
-        entry = _entry(actor=actor, action=action, object_type=object_type, child_id=child)
         ids = list(records)
-        entry.detail = {"records": ids if all(type(record) is int for record in ids) else _as_json(ids),
-                        "query": kept_query}
+        entry = instance_made(AuditEntry, {**alike, "child_id": child, "detail": {
+            "records": ids if all(type(record) is int for record in ids) else _as_json(ids), "query": kept_query}},
+            db=None)
+        _ENTRY_USER.set_cached_value(entry, person)
         entries.append(entry)
-    _append(entries)
+    _append(entries, alike=True)
     return entries
 
 

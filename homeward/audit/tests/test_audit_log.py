@@ -6,6 +6,7 @@ prove themselves as they are written and are linked into the chain by a short st
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
@@ -15,9 +16,16 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from homeward.audit.context import RequestOrigin, origin
+from homeward.audit.keys import audit_key_ring
 from homeward.audit.models import AuditEntry, AuditLink, AuditPending
 from homeward.audit.protection import audit_protect
-from homeward.audit.services import audit_chain_extend, audit_list_read, audit_record
+from homeward.audit.services import (
+    _alike_digests,
+    audit_chain_extend,
+    audit_list_read,
+    audit_record,
+    entry_digest,
+)
 from homeward.audit.verify import audit_verify
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +119,33 @@ def test_a_list_reads_entries_are_stored_as_given_in_one_statement(
     audit_chain_extend()
     report = audit_verify()
     assert report.ok and report.checked == AuditEntry.objects.count()
+
+
+def test_a_list_reads_entries_are_each_hashed_as_an_entry_alone_is(coordinator: Any, make_child: Any) -> None:
+    """The text the entries of a list read share is written once for their hashes: each hash is
+    still the entry's own."""
+    children = [make_child() for _ in range(3)]
+    query = {"q": "Zoë \"quoted\"", "n": [1, None]}
+    written = audit_list_read(actor=coordinator, object_type="worklist", query=query,
+                              rows=[(7, children[0].pk), (8, children[1].pk), (9, children[2].pk),
+                                    (10, children[0].pk)])
+    key = audit_key_ring().key(written[0].key_id)
+    assert key is not None
+    stored = list(AuditEntry.objects.filter(object_type="worklist").order_by("id"))
+    assert [e.entry_hash for e in stored] == [e.entry_hash for e in written] == [entry_digest(e, key) for e in stored]
+    assert [(e.child_id, e.detail["records"]) for e in stored] == [
+        (children[0].pk, [7, 10]), (children[1].pk, [8]), (children[2].pk, [9])]
+
+
+@pytest.mark.parametrize("agent", ["Browser", "\x00hw-child\x00", "a \x00hw-detail\x00 b \x00hw-detail\x00"])
+def test_alike_entries_hashes_are_each_entrys_own(agent: str) -> None:
+    """A user agent holding the stand-in for the child or the detail (which PostgreSQL would not
+    store, SQLite would) leaves each entry hashed by itself."""
+    at = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
+    made = [AuditEntry(at=at, user_id=3, username="sam", action="view", object_type="worklist", child_id=child,
+                       user_agent=agent, channel="web", detail={"records": [child], "query": {"q": agent}},
+                       previous_hash="", key_id="k1", format=AuditEntry.Format.LINKED) for child in (4, 5, None)]
+    assert _alike_digests(made, b"k" * 32) == [entry_digest(e, b"k" * 32) for e in made]
 
 
 def test_a_list_read_of_no_children_writes_nothing(entries: list[AuditEntry], coordinator: Any) -> None:
