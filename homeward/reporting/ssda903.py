@@ -183,34 +183,37 @@ def ssda903_missing(user: User, *, year: int) -> MissingTable:
 # who may have a row (`{children}`: the home authority's ever looked after whom the person may see;
 # id, ref, dob), found first (OFFSET 0 keeps the planner from joining the episodes to every child
 # and then testing each of their 375,000 rows at 1M for care). The 18th birthday is worked out
-# once an episode (the periods' end is read four times), by date_part (EXTRACT is numeric).
-# Columns: episode, child, ref, dob, known, start, mis_end. Parameters: the year's first instant
-# and its end (twice), the children's own, then the year's last day twice and its first.
+# once a child, by date_part (EXTRACT is numeric). The statuses are those of the year's children,
+# hashed: the planner takes the year's episodes for 200 children and would read each child's
+# statuses by index, one child at a time (48,000 at 1M), so their child is compared as `+ 0`, which
+# no index serves. A status' span and the end of care come from one window (LEAD looks past the
+# frame). Columns: episode, child, ref, dob, known, start, mis_end. Parameters: the year's first
+# instant and its end (twice), the children's own, then the year's last day twice and its first.
 _ROWS_SQL = """
 WITH e AS MATERIALIZED (
     SELECT ep.id, ep.child_id, (ep.missing_since AT TIME ZONE 'Europe/London')::date AS start_day,
            (ep.found_at AT TIME ZONE 'Europe/London')::date AS found_day, ep.whereabouts_known AS known, c.ref, c.dob,
-           CASE WHEN date_part('month', c.dob) = 2 AND date_part('day', c.dob) = 29
-                THEN make_date(date_part('year', c.dob)::int + 18, 3, 1)
-                ELSE (c.dob + INTERVAL '18 years')::date END AS adult
+           c.adult
     FROM (SELECT id, child_id, missing_since, found_at, whereabouts_known FROM episodes_episode
           WHERE NOT status = 'cancelled' AND found_at >= %s AND missing_since < %s
           UNION ALL
           SELECT id, child_id, missing_since, found_at, whereabouts_known FROM episodes_episode
           WHERE NOT status = 'cancelled' AND found_at IS NULL AND missing_since < %s) AS ep
-    JOIN ({children} OFFSET 0) AS c (id, ref, dob) ON c.id = ep.child_id
+    JOIN (SELECT id, ref, dob, CASE WHEN date_part('month', dob) = 2 AND date_part('day', dob) = 29
+                                    THEN make_date(date_part('year', dob)::int + 18, 3, 1)
+                                    ELSE (dob + INTERVAL '18 years')::date END
+          FROM ({children} OFFSET 0) AS children (id, ref, dob)) AS c (id, ref, dob, adult) ON c.id = ep.child_id
 ),
 days AS (
     SELECT DISTINCT ON (child_id, day) child_id, day, status
     FROM (SELECT child_id, COALESCE(started_on, '-infinity'::date) AS day, status, id
-          FROM children_legalstatusperiod WHERE child_id IN (SELECT child_id FROM e)) AS recorded
+          FROM children_legalstatusperiod WHERE child_id + 0 IN (SELECT child_id FROM e)) AS recorded
     ORDER BY child_id, day, id DESC
 ),
 spans AS (
     SELECT child_id, day, status, LEAD(day) OVER w AS next_day,
-           MIN(day) FILTER (WHERE status <> 'looked_after')
-               OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS care_end
-    FROM days WINDOW w AS (PARTITION BY child_id ORDER BY day)
+           MIN(day) FILTER (WHERE status <> 'looked_after') OVER w AS care_end
+    FROM days WINDOW w AS (PARTITION BY child_id ORDER BY day ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
 ),
 periods AS (
     SELECT e.id AS episode, e.child_id AS child, e.ref, e.dob, e.known, e.start_day AS start,
@@ -226,29 +229,37 @@ FROM periods WHERE period_end IS NULL OR period_end >= %s
 # The year's rows, for the length of the transaction (`ssda903_missing_export`).
 _ROWS_TABLE = "ssda903_missing_rows"
 
-# The export in one statement over the rows (`_ROWS_TABLE`), sorted once, in the file's order (by id, child,
-# start...): the number of rows, the CSV's lines joined in that order (the aggregate's own sort finds them
-# sorted) and, as JSON, the rows that may have a problem, with what their messages name. The CSV cell of the id
-# is `csv_cell` then the csv module's minimal quoting; a date is its own text under the DateStyle 'SQL, DMY'
-# (DD/MM/YYYY), which the caller sets for the statement. A case-system id that may bar the export (blank, outer
-# space, a formula's first character, anything but printable ASCII) is sent back to be checked in Python
-# (`child_id_problem`). Rule 575 reads the placement in force on the start (the latest started, the last
-# recorded among equals) of a period open at the year end. Rule 574 compares each period with the one before it
-# in the DfE's order (by end, a blank end read as the start, then by start; ties in file order): while each of a
-# child's periods ends by the start of the next in file order (none open but the last), the two orders are the
-# same and no period clashes with the one before it, so a row is sent back `unordered` only when that does not
-# hold, and its child's periods are compared in Python (`_overlaps`).
+# The export in one statement over the rows (`_ROWS_TABLE`), sorted once, in the file's order: the number of rows,
+# the CSV's lines joined in that order (the aggregate's own sort finds them sorted) and, as JSON, the rows that may
+# have a problem, with what their messages name. What a line owes to its child is worked out once a child (a
+# national year is about four rows a child): the cells of the id and the date of birth, whether the id may bar the
+# export, and the child's place in the file (by id, then child), so that the rows are sorted by numbers, not text.
+# The CSV cell of the id is `csv_cell` then the csv module's minimal quoting; a date is its own text under the
+# DateStyle 'SQL, DMY' (DD/MM/YYYY), which the caller sets for the statement. A case-system id that may bar the
+# export (blank, outer space, a formula's first character, anything but printable ASCII) is sent back to be checked
+# in Python (`child_id_problem`). Rule 575 reads the placement in force on the start (the latest started, the last
+# recorded among equals) of a period open at the year end. Rule 574 compares each period with the one before it in
+# the DfE's order (by end, a blank end read as the start, then by start; ties in file order): while each of a
+# child's periods ends by the start of the next in file order (none open but the last), the two orders are the same
+# and no period clashes with the one before it, so a row is sent back `unordered` only when that does not hold, and
+# its child's periods are compared in Python (`_overlaps`).
 _EXPORT_SQL = r"""
-WITH ordered AS (
-    SELECT r.*,
+WITH named AS MATERIALIZED (
+    SELECT child, ROW_NUMBER() OVER (ORDER BY ref COLLATE "C", child) AS place,
            CASE WHEN ref !~ '^[=+@\t\r-]|[,"\r\n]' THEN ref  -- the usual id, as it is
                 ELSE (SELECT CASE WHEN cell ~ '[,"\r\n]' THEN '"' || replace(cell, '"', '""') || '"' ELSE cell END
                       FROM (SELECT CASE WHEN ref ~ '^[=+@\t\r-]' THEN '''' || ref ELSE ref END AS cell) AS cells) END
-           || ',' || dob::text || ',' || CASE WHEN known THEN 'A' ELSE 'M' END
-           || ',' || start::text || ',' || COALESCE(mis_end::text, '') AS line,
-           mis_end < start OR start < LAG(COALESCE(mis_end, 'infinity'::date)) OVER w AS unordered
-    FROM {rows} AS r
-    WINDOW w AS (PARTITION BY ref COLLATE "C", child ORDER BY start, mis_end IS NULL, COALESCE(mis_end, start), episode)
+           || ',' || dob::text || ',' AS head,
+           ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]' AS doubtful
+    FROM (SELECT child, MIN(ref) AS ref, MIN(dob) AS dob FROM {rows} GROUP BY child) AS children
+),
+ordered AS (
+    SELECT r.episode, r.child, r.ref, r.dob, r.start, r.mis_end, named.place, named.doubtful,
+           named.head || CASE WHEN r.known THEN 'A' ELSE 'M' END || ',' || r.start::text
+           || ',' || COALESCE(r.mis_end::text, '') AS line,
+           r.mis_end < r.start OR r.start < LAG(COALESCE(r.mis_end, 'infinity'::date)) OVER w AS unordered
+    FROM {rows} AS r JOIN named ON named.child = r.child
+    WINDOW w AS (PARTITION BY named.place ORDER BY r.start, r.mis_end IS NULL, COALESCE(r.mis_end, r.start), r.episode)
 ),
 checked AS (
     SELECT ordered.*,
@@ -262,10 +273,9 @@ checked AS (
     FROM ordered
 )
 SELECT COUNT(*),
-       string_agg(line, E'\r\n' ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start),
-                  episode),
+       string_agg(line, E'\r\n' ORDER BY place, start, mis_end IS NULL, COALESCE(mis_end, start), episode),
        json_agg(json_build_array(episode, child, ref, dob, start, mis_end, placement_ended, unordered))
-           FILTER (WHERE ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]' OR unordered OR start < dob
+           FILTER (WHERE doubtful OR unordered OR start < dob
                    OR start > %s OR mis_end < %s OR mis_end > %s OR placement_ended <= %s)::text
 FROM checked
 """
@@ -421,17 +431,12 @@ def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
     problems: list[Problem] = []
     with report_statements(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_ROWS_TABLE}")
-        # The rows' statement without nested loops: the planner cannot know how many children the
-        # year's episodes are (it takes 200), and read each one's legal statuses by index, one
-        # child at a time (at 1M, 48,000 of them), instead of hashing them in one pass. Then dates
-        # as DD/MM/YYYY for the export's statement alone (a date's own text, at half the cost of
-        # to_char). Each setting is the caller's again after its statement.
-        cursor.execute("SELECT current_setting('enable_nestloop'), current_setting('DateStyle')")
-        nested_loops, date_style = cursor.fetchone()
-        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(f"CREATE TEMPORARY TABLE {_ROWS_TABLE} ON COMMIT DROP AS {rows_sql}", params)
-        cursor.execute("SELECT set_config('enable_nestloop', %s, true), set_config('DateStyle', 'SQL, DMY', true)",
-                       [nested_loops])
+        # Dates as DD/MM/YYYY for the export's statement alone (a date's own text, at half the cost
+        # of to_char), the caller's DateStyle read first (in a statement of its own) and set again after.
+        cursor.execute("SELECT current_setting('DateStyle')")
+        date_style = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('DateStyle', 'SQL, DMY', true)")
         cursor.execute(_EXPORT_SQL.format(rows=_ROWS_TABLE), [last, first, last, last])
         count, lines, found = cursor.fetchone()
         cursor.execute("SELECT set_config('DateStyle', %s, true)", [date_style])
