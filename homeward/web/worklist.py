@@ -99,6 +99,24 @@ def why_html(duty: Duty, for_child: str) -> SafeString:
         '  </div>\n</details>')
 
 
+def status_html(duty: Duty) -> SafeString:
+    """A duty's status tag, and when it was done, missed or closed, as
+    web/includes/duty_status.html draws it (the episode page's duties, issue 11)."""
+    status, obligation, row = duty.status, duty.obligation, duty.row
+    late = ", late" if status == "done" and obligation.late else ""
+    if status == "done":
+        after = f'<br><span class="govuk-body-s">{escape(datetime_text(obligation.done_at))}</span>'
+    elif status == "missed":
+        after = f'<br><span class="govuk-body-s">Not done by {escape(datetime_text(row.lapses_at))}</span>'
+    elif status == "not_done":
+        after = (f'<br><span class="govuk-body-s">Closed {escape(datetime_text(row.ended_at))}: '
+                 f'{escape(row.ended_reason or "no reason given")}</span>')
+    else:
+        after = ""
+    return mark_safe(  # noqa: S308 - every text in it escaped
+        f'<strong class="govuk-tag {duty.tag_class}">{escape(duty.tag)}{late}</strong>{after}')
+
+
 class DutyRows:
     """The home worklist's duties as list items: the child's link, the sentence, the owner, the
     rule behind it and, where a simple record completes it, the form to record it inline."""

@@ -149,6 +149,23 @@ def described_by(field: BoundField) -> str:
 
 
 @register.simple_tag
+def duty_why(duty: Any, for_child: str = "") -> SafeString:
+    """web/includes/duty_why.html drawn in Python (homeward.web.worklist.why_html): a page of
+    duties drew it node by node for each row (issue 11)."""
+    from homeward.web.worklist import why_html
+
+    return why_html(duty, for_child)
+
+
+@register.simple_tag
+def duty_status(duty: Any) -> SafeString:
+    """web/includes/duty_status.html drawn in Python (homeward.web.worklist.status_html)."""
+    from homeward.web.worklist import status_html
+
+    return status_html(duty)
+
+
+@register.simple_tag
 def item_id(field: BoundField, counter: int) -> str:
     """GOV.UK's ids for radios and checkboxes: the first is the field's id, then id-2, id-3..."""
     base = field.auto_id

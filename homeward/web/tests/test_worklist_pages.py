@@ -23,7 +23,7 @@ from homeward.web.duties import duty
 from homeward.web.forms.episodes import ActionForm
 from homeward.web.forms.meetings import MeetingActionDoneForm
 from homeward.web.views import board
-from homeward.web.worklist import FormsOnce, why_html
+from homeward.web.worklist import FormsOnce, status_html, why_html
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,27 @@ def test_the_rule_behind_a_duty_is_drawn_as_its_template_draws_it(coordinator: A
         for child in ("Test Child", ""):
             expected = render_to_string("web/includes/duty_why.html", {"duty": shown, "for_child": child})
             assert _squeezed(why_html(shown, child)) == _squeezed(expected), row.code
+
+
+def test_a_duty_status_is_drawn_as_its_template_draws_it(coordinator: Any, make_child: Any) -> None:
+    episode = _report(coordinator, make_child(), 30)
+    now = timezone.now()
+    row = StoredObligation.objects.filter(episode=episode).order_by("due_at").first()
+    assert row is not None
+    before, after = row.due_at - timedelta(hours=1), row.due_at + timedelta(hours=1)
+    shapes = [{}, {"done_at": before}, {"done_at": after}, {"lapses_at": before},
+              {"ended_at": before, "ended_reason": "Closed <early> & 'quickly'"}, {"ended_at": before}]
+    statuses = set()
+    for shape in shapes:
+        for as_of in (row.arises_at - timedelta(minutes=1), row.due_at, now + timedelta(days=30)):
+            changed = StoredObligation(**{**{f.attname: getattr(row, f.attname) for f in
+                                             StoredObligation._meta.concrete_fields}, **shape})
+            shown = duty(changed, as_of, name="Test")
+            statuses.add((shown.status, shown.obligation.late))
+            expected = render_to_string("web/includes/duty_status.html", {"duty": shown})
+            assert _squeezed(status_html(shown)) == _squeezed(expected), (shape, shown.status)
+    assert {status for status, _ in statuses} == {"upcoming", "pending", "overdue", "done", "missed", "not_done"}
+    assert ("done", True) in statuses
 
 
 def test_an_inline_form_drawn_once_is_the_form_drawn_for_each_row(monkeypatch: Any) -> None:
