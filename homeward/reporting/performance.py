@@ -59,6 +59,7 @@ from homeward.protocol.repeat import is_repeat_missing
 
 from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
+from .shared_snapshot import run_together, shared_snapshot
 from .statements import (
     EpochMicroseconds,
     cycles_uncollected,
@@ -66,7 +67,6 @@ from .statements import (
     local_month,
     middle_values,
     month_text,
-    report_statements,
     rows_with,
 )
 
@@ -427,12 +427,16 @@ def performance(user: User, *, first: date, last: date, listing: bool = True) ->
     months = months_between(first, last)
     start, end = period_bounds(first, last)
     episodes = episodes_starting(user, first, last)
-    with report_statements():
-        counts = period_counts(episodes, [(low, high) for _label, low, high in HOURS_BUCKETS])
-        listed = _bucket_episodes(episodes) if listing else {}
-        repeats = repeat_episodes(episodes, start, end)
-        rhi_by_month, rhi_total = _rhi(user, first, last, months, listing=listing)
-        duties = _duties(user, episodes, first, last)
+    # Independent statements, at once on one snapshot where the database allows (the longest,
+    # the counts by cohort, first).
+    with shared_snapshot():
+        counts, repeats, (rhi_by_month, rhi_total), duties, listed = run_together(
+            lambda: period_counts(episodes, [(low, high) for _label, low, high in HOURS_BUCKETS]),
+            lambda: repeat_episodes(episodes, start, end),
+            lambda: _rhi(user, first, last, months, listing=listing),
+            lambda: _duties(user, episodes, first, last),
+            lambda: _bucket_episodes(episodes) if listing else {},
+        )
     # A national year's repeats are a hundred thousand rows: their months are named once each.
     repeat_children: dict[int, list[int]] = defaultdict(list)
     repeat_months: dict[int, set[int]] = defaultdict(set)

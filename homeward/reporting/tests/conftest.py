@@ -57,3 +57,14 @@ def clashing_episode(episode: Any) -> Callable[..., Any]:
         return Episode.objects.get(pk=made.pk)
 
     return make
+
+
+@pytest.fixture
+def reference_data_loaded(django_db_blocker: Any) -> None:
+    """For a transactional test: the shipped reference data, loaded again after an earlier
+    transactional test's flush emptied it (`reference_data_after_flush` puts it back after the
+    module)."""
+    from homeward.reference.loader import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()

@@ -20,7 +20,7 @@ from homeward.reporting.performance import episodes_starting, performance
 
 from .conftest import london
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("reference_data_after_flush")]
 FIRST, LAST = date(2025, 1, 1), date(2025, 3, 31)
 
 
@@ -121,3 +121,17 @@ def test_unrolled_ranges() -> None:
     assert unrolled_ranges(jan[0], jan[6], frozenset()) == [(jan[0], jan[6])]
     assert unrolled_ranges(jan[0], jan[6], frozenset(jan)) == []
     assert unrolled_ranges(jan[0], jan[6], frozenset({jan[0], jan[3], jan[4]})) == [(jan[1], jan[2]), (jan[5], jan[6])]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data_loaded")
+def test_the_figures_read_at_once_equal_those_read_in_turn(period: dict[str, Any], coordinator: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Committed data and no transaction around the report: on PostgreSQL its statements run on
+    # two connections reading one snapshot (homeward.reporting.shared_snapshot).
+    duty_days_roll_due()
+    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "1")
+    in_turn = performance(coordinator, first=FIRST, last=LAST)
+    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "2")
+    assert performance(coordinator, first=FIRST, last=LAST) == in_turn
+    assert in_turn.duties and in_turn.episodes == 5
