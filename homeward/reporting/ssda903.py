@@ -183,7 +183,8 @@ def ssda903_missing(user: User, *, year: int) -> MissingTable:
 # who may have a row (`{children}`: the home authority's ever looked after whom the person may see;
 # id, ref, dob), found first (OFFSET 0 keeps the planner from joining the episodes to every child
 # and then testing each of their 375,000 rows at 1M for care). The 18th birthday is worked out
-# once a child, by date_part (EXTRACT is numeric). The statuses are those of the year's children,
+# once a child, by date_part (EXTRACT is numeric). The London dates of the start and the return are
+# `{local_start}` and `{local_found}` (`_local_day`). The statuses are those of the year's children,
 # hashed: the planner takes the year's episodes for 200 children and would read each child's
 # statuses by index, one child at a time (48,000 at 1M), so their child is compared as `+ 0`, which
 # no index serves. A status' span and the end of care come from one window (LEAD looks past the
@@ -191,8 +192,8 @@ def ssda903_missing(user: User, *, year: int) -> MissingTable:
 # instant and its end (twice), the children's own, then the year's last day twice and its first.
 _ROWS_SQL = """
 WITH e AS MATERIALIZED (
-    SELECT ep.id, ep.child_id, (ep.missing_since AT TIME ZONE 'Europe/London')::date AS start_day,
-           (ep.found_at AT TIME ZONE 'Europe/London')::date AS found_day, ep.whereabouts_known AS known, c.ref, c.dob,
+    SELECT ep.id, ep.child_id, {local_start} AS start_day, {local_found} AS found_day, ep.whereabouts_known AS known,
+           c.ref, c.dob,
            c.adult
     FROM (SELECT id, child_id, missing_since, found_at, whereabouts_known FROM episodes_episode
           WHERE NOT status = 'cancelled' AND found_at >= %s AND missing_since < %s
@@ -287,15 +288,25 @@ ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start
 """
 
 
-def _rows_sql(user: User, first: date, last: date) -> tuple[str, list[Any]]:
-    """The year's rows as SQL (`_ROWS_SQL`) and its parameters."""
+def _local_day(column: str, *, london_session: bool) -> str:
+    """The Europe/London date of an instant column: in a session whose TimeZone is Europe/London
+    the cast alone, which reads the zone's rules once a statement (AT TIME ZONE looks the zone up
+    by its name for every value: a national year is half a million of them)."""
+    return f"{column}::date" if london_session else f"({column} AT TIME ZONE '{LONDON.key}')::date"
+
+
+def _rows_sql(user: User, first: date, last: date, *, london_session: bool = False) -> tuple[str, list[Any]]:
+    """The year's rows as SQL (`_ROWS_SQL`) and its parameters; `london_session`: to be run with
+    the TimeZone Europe/London."""
     year_start, year_end = period_bounds(first, last)
     in_care = LegalStatusPeriod.objects.filter(child=OuterRef("pk"), status=LOOKED_AFTER)
     children = (scoped_to_visible_children(Child.objects.all(), user, "pk")
                 .filter(responsible_authority_id=home_authority_id()).filter(Exists(in_care))
                 .order_by().values_list("id", "external_id", "date_of_birth"))
     sql, params = children.query.get_compiler(using=children.db).as_sql()
-    return _ROWS_SQL.format(children=sql), [year_start, year_end, year_end, *params, last, last, first]
+    return _ROWS_SQL.format(children=sql, local_start=_local_day("ep.missing_since", london_session=london_session),
+                            local_found=_local_day("ep.found_at", london_session=london_session)), [
+        year_start, year_end, year_end, *params, last, last, first]
 
 
 def _day(text: str | None) -> date | None:
@@ -423,7 +434,7 @@ def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
                              csv=ssda903_missing_csv(table) if table.clean else "",
                              named=[(row.episode, row.child) for row in table.rows])
     first, last = collection_year(year)
-    rows_sql, params = _rows_sql(user, first, last)
+    rows_sql, params = _rows_sql(user, first, last, london_session=True)
     # The rows are worked out once, into a table of this transaction's own, which the export's
     # statement and then the audit log's read. Called outside a transaction, the audit log's
     # statement works them out again (the table goes with this function's own transaction).
@@ -431,15 +442,19 @@ def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
     problems: list[Problem] = []
     with report_statements(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_ROWS_TABLE}")
+        # For the rows' and the export's statements, the TimeZone Europe/London (the London dates of
+        # instants, `_local_day`) and the DateStyle 'SQL, DMY' (dates as DD/MM/YYYY: a date's own
+        # text, at half the cost of to_char); the caller's settings read first, in a statement of
+        # their own, and set again after.
+        cursor.execute("SELECT current_setting('TimeZone'), current_setting('DateStyle')")
+        time_zone, date_style = cursor.fetchone()
+        cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'SQL, DMY', true)",
+                       [LONDON.key])
         cursor.execute(f"CREATE TEMPORARY TABLE {_ROWS_TABLE} ON COMMIT DROP AS {rows_sql}", params)
-        # Dates as DD/MM/YYYY for the export's statement alone (a date's own text, at half the cost
-        # of to_char), the caller's DateStyle read first (in a statement of its own) and set again after.
-        cursor.execute("SELECT current_setting('DateStyle')")
-        date_style = cursor.fetchone()[0]
-        cursor.execute("SELECT set_config('DateStyle', 'SQL, DMY', true)")
         cursor.execute(_EXPORT_SQL.format(rows=_ROWS_TABLE), [last, first, last, last])
         count, lines, found = cursor.fetchone()
-        cursor.execute("SELECT set_config('DateStyle', %s, true)", [date_style])
+        cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', %s, true)",
+                       [time_zone, date_style])
         unordered: set[int] = set()
         for episode, child, ref, dob, start, end, placement_ended, out_of_order in json.loads(found or "[]"):
             row = MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=date.fromisoformat(dob),
@@ -457,6 +472,8 @@ def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
     problems.sort(key=lambda p: (p.episode, p.rule))
     header = ",".join(COLUMNS) + "\r\n"
     csv_text = "" if problems else header + (lines + "\r\n" if count else "")
+    if not kept:  # worked out again by the audit log's statement, in the caller's TimeZone
+        rows_sql, params = _rows_sql(user, first, last)
     named: tuple[str, list[Any]] = ((f"SELECT episode, child FROM {_ROWS_TABLE}", []) if kept else  # noqa: S608
                                     (f"SELECT episode, child FROM ({rows_sql}) AS named", params))  # noqa: S608
     return MissingExport(year=year, rows=count, problems=problems, csv=csv_text, named_sql=named)

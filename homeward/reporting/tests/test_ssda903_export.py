@@ -113,9 +113,11 @@ def test_the_settings_of_its_statements_are_the_callers_again_after_it(known: di
         pytest.skip("PostgreSQL's settings")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL DateStyle = 'ISO, DMY'")
+        cursor.execute("SET LOCAL TimeZone = 'America/New_York'")
         _same(coordinator, 2025)
-        cursor.execute("SELECT current_setting('DateStyle'), current_setting('enable_nestloop')")
-        assert cursor.fetchone() == ("ISO, DMY", "on")
+        cursor.execute("SELECT current_setting('DateStyle'), current_setting('enable_nestloop'), "
+                       "current_setting('TimeZone')")
+        assert cursor.fetchone() == ("ISO, DMY", "on", "America/New_York")
 
 
 def test_ids_quoted_and_cut_periods_as_the_csv_module_writes_them(make_child: Any, episode: Any,
