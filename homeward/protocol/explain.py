@@ -27,7 +27,9 @@ def when(instant: datetime) -> str:
     """`instant` as people read it: its Europe/London wall-clock time, e.g.
     "Mon 26 Oct 2026, 18:00"."""
     local = require_aware(instant, "instant").astimezone(LONDON)
-    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+    # No strftime: it cost more than the rest (a worklist writes one a row, issue 11).
+    day = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    return f"{day}, {local.hour:02d}:{local.minute:02d}"
 
 
 def _within(obligation: Obligation, name: str, *, named: bool) -> str:

@@ -6,6 +6,11 @@ from datetime import date, datetime, timedelta
 
 from homeward.common.timeutil import LONDON
 
+# English names whatever the machine's locale (as the protocol's sentences), and no strftime: a
+# worklist writes a few times a row (issue 11).
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 
 def london(instant: datetime) -> datetime:
     return instant.astimezone(LONDON)
@@ -16,7 +21,8 @@ def datetime_text(instant: datetime | None) -> str:
     if instant is None:
         return ""
     local = london(instant)
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+    return (f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}, "
+            f"{local.hour:02d}:{local.minute:02d}")
 
 
 def date_text(day: date | None) -> str:
@@ -25,7 +31,7 @@ def date_text(day: date | None) -> str:
         return ""
     if isinstance(day, datetime):
         day = london(day).date()
-    return f"{day.day} {day:%b %Y}"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def hours_between(start: datetime, end: datetime) -> int:
