@@ -289,14 +289,16 @@ def _table(vendor: str, columns: tuple[tuple[str, str], ...], rows: list[tuple[A
 
 def _network_sql(vendor: str, period: str, written: str, profile_links: str, wanted: str, *, window: int,
                  min_place_count: int, shown: _Shown, shared: bool) -> str:
-    """One statement over the period's episodes (CTE `period`: pk, child_id, seen, found,
-    since_us, until_us, in no order; `seen` and `found` the normalised places as stored, ''
-    for none), the texts as written of the places shown (`written`: the period's episodes as
-    pk, since_us, attr, place and text, filtered in its own WHERE to the places of
-    `places_shown`), the profiles' links (`profile_links`: source, target, associates,
-    frequented) and the children of the profiles' shared entries shown (`wanted`: child_id).
-    Episodes are in (since_us, pk) order. Rows (tag, place, spelling, n1..n6), the place its
-    normalised text and the spelling a text as written:
+    """One statement over the period's episodes (`period`: pk, child_id, last_seen_place,
+    found_place, since_us, until_us, in no order; the places normalised as stored, '' for
+    none), the texts as written of the places shown (`written`: the period's episodes as pk,
+    since_us, attr, place number and text, joined to `places` and filtered to `places_shown`
+    itself), the profiles' links (`profile_links`: source, target, associates, frequented) and
+    the children of the profiles' shared entries shown (`wanted`: child_id). Episodes are in
+    (since_us, pk) order. Rows (tag, place, spelling, n1..n6), the place a number and the
+    spelling a text as written:
+
+    - ('name', place, text) for every place: its number and normalised text;
 
     - ('links', links in all, linked children in all), ('link', source, target) for each of
       the strongest links, ('pair', place, source, target, a since, a, b since, b) for each
@@ -317,28 +319,45 @@ def _network_sql(vendor: str, period: str, written: str, profile_links: str, wan
     started within the window of it (a window count)."""
     # A day at least: an episode missing for months is in one row a stretch.
     bucket = max(window, _DAY_US)
-    # Places sorted as Python sorts them (by code point; SQLite's default), and fast: not by the
+    # Places numbered as Python sorts them (by code point; SQLite's default), not by the
     # database's locale.
     by_code = ' COLLATE "C"' if vendor == "postgresql" else ""
+    episodes = Episode._meta.db_table
+
+    def names(name: str, column: str) -> str:
+        # Each place of the column once, one step of its index each (`episode_last_seen_place`,
+        # `episode_found_place`): a few thousand places, not the million episodes naming them.
+        return (f"{name} (place) AS (SELECT MIN({column}) FROM {episodes} WHERE {column} > '' "  # noqa: S608
+                f"AND NOT status = 'cancelled' UNION ALL SELECT (SELECT MIN(e.{column}) FROM {episodes} e "
+                f"WHERE e.{column} > n.place AND NOT e.status = 'cancelled') FROM {name} n WHERE n.place IS NOT NULL)")
 
     def limit(count: int | None) -> str:
         return "" if count is None else f" LIMIT {int(count)}"
 
     ctes = [
-        f"period (pk, child_id, seen, found, since_us, until_us) AS MATERIALIZED ({period})",
+        names("seen_names", "last_seen_place"),
+        names("found_names", "found_place"),
+        # Every place, numbered from 1 in order (0: none): the network groups, joins and sorts
+        # numbers, not texts (narrower rows, kept in memory).
+        "places (place, n) AS MATERIALIZED (SELECT place, ROW_NUMBER() OVER (ORDER BY place"  # noqa: S608
+        f"{by_code}) FROM (SELECT place FROM seen_names WHERE place IS NOT NULL UNION "
+        "SELECT place FROM found_names WHERE place IS NOT NULL) u)",
+        "period (pk, child_id, seen, found, since_us, until_us) AS MATERIALIZED (SELECT p.pk, p.child_id, "  # noqa: S608
+        f"COALESCE(s.n, 0), COALESCE(f.n, 0), p.since_us, p.until_us FROM ({period}) p "
+        "LEFT JOIN places s ON s.place = p.last_seen_place LEFT JOIN places f ON f.place = p.found_place)",
         f"profile_links (source, target, associates, frequented) AS ({profile_links})",
         f"wanted (child_id) AS ({wanted})",
         # Each naming of a place (attr 0 last seen, 1 found).
         "namings AS MATERIALIZED (SELECT pk, child_id, since_us, 0 AS attr, seen AS place FROM period "
-        "WHERE seen <> '' UNION ALL SELECT pk, child_id, since_us, 1, found FROM period WHERE found <> '')",
+        "WHERE seen <> 0 UNION ALL SELECT pk, child_id, since_us, 1, found FROM period WHERE found <> 0)",
         # An episode once at each of its places, with how many others there began within the window.
         # (And its place in the place's list, numbered in the same sort.)
         "named AS MATERIALIZED (SELECT pk, child_id, since_us, until_us, place, "  # noqa: S608 (numbers)
-        f"COUNT(*) OVER (PARTITION BY place{by_code} ORDER BY since_us RANGE BETWEEN {window} PRECEDING "
+        f"COUNT(*) OVER (PARTITION BY place ORDER BY since_us RANGE BETWEEN {window} PRECEDING "
         f"AND {window} FOLLOWING) - 1 AS near, "
-        f"ROW_NUMBER() OVER (PARTITION BY place{by_code} ORDER BY since_us, pk) AS nth FROM (SELECT pk, child_id, "
-        "since_us, until_us, seen AS place FROM period WHERE seen <> '' UNION ALL SELECT pk, child_id, since_us, "
-        "until_us, found FROM period WHERE found <> '' AND found <> seen) d)",
+        "ROW_NUMBER() OVER (PARTITION BY place ORDER BY since_us, pk) AS nth FROM (SELECT pk, child_id, "
+        "since_us, until_us, seen AS place FROM period WHERE seen <> 0 UNION ALL SELECT pk, child_id, since_us, "
+        "until_us, found FROM period WHERE found <> 0 AND found <> seen) d)",
         # Until when each may link another: until it ended, or the window after its start if later.
         f"free AS MATERIALIZED (SELECT pk, child_id, since_us, since_us / {bucket} AS bucket, place, "  # noqa: S608
         f"CASE WHEN until_us > since_us + {window} THEN until_us ELSE since_us + {window} END AS reach "
@@ -377,7 +396,7 @@ def _network_sql(vendor: str, period: str, written: str, profile_links: str, wan
         "place_totals AS MATERIALIZED (SELECT place, SUM(1 - attr) AS last_seen, SUM(attr) AS found "  # noqa: S608
         f"FROM namings GROUP BY place HAVING COUNT(*) >= {int(min_place_count)})",
         "places_shown AS MATERIALIZED (SELECT place FROM place_totals "  # noqa: S608 (constants)
-        f"ORDER BY last_seen + found DESC, place{by_code}{limit(shown.places)})",
+        f"ORDER BY last_seen + found DESC, place{limit(shown.places)})",
         # The texts as written of the places shown (read by place from the places' indexes), each
         # spelling how often and when first named (its first naming's start, then of the namings
         # starting then, the least episode * 2 + attr): grouped, not sorted.
@@ -390,7 +409,7 @@ def _network_sql(vendor: str, period: str, written: str, profile_links: str, wan
     ]
     selects = [
         # Typed here, as PostgreSQL settles a union's types from its first parts.
-        "SELECT 'links' AS tag, CAST(NULL AS text) AS place, CAST(NULL AS text) AS spelled, COUNT(*) AS n1, "
+        "SELECT 'links' AS tag, CAST(NULL AS bigint) AS place, CAST(NULL AS text) AS spelled, COUNT(*) AS n1, "
         "(SELECT COUNT(*) FROM (SELECT source FROM links UNION SELECT target FROM links) c) AS n2, "
         "CAST(NULL AS bigint) AS n3, CAST(NULL AS bigint) AS n4, CAST(NULL AS bigint) AS n5, "
         "CAST(NULL AS bigint) AS n6 FROM links",
@@ -403,6 +422,7 @@ def _network_sql(vendor: str, period: str, written: str, profile_links: str, wan
         "SELECT 'place', t.place, NULL, t.last_seen, t.found, NULL, NULL, NULL, NULL FROM place_totals t "
         "WHERE t.place IN (SELECT place FROM places_shown)",
         "SELECT 'spelling', place, text, times, since_us, naming, NULL, NULL, NULL FROM spellings",
+        "SELECT 'name', n, place, NULL, NULL, NULL, NULL, NULL, NULL FROM places",
     ]
     if shown.listed is None:
         selects.append("SELECT 'at', place, NULL, since_us, pk, child_id, NULL, NULL, NULL FROM named "
@@ -423,7 +443,7 @@ def _network_sql(vendor: str, period: str, written: str, profile_links: str, wan
             f"WHERE near > {LINKED_AT_MOST} GROUP BY place, child_id)",
             "busy AS MATERIALIZED (SELECT place, COUNT(*) AS children FROM busy_child GROUP BY place)",
             "busy_shown AS MATERIALIZED (SELECT place FROM busy "  # noqa: S608 (constants)
-            f"ORDER BY children DESC, place{by_code}{limit(shown.shared)})",
+            f"ORDER BY children DESC, place{limit(shown.shared)})",
             # The busiest places' children (their first, by id, when so asked).
             "busy_children AS MATERIALIZED (SELECT place, child_id FROM (SELECT place, child_id, "  # noqa: S608
             "ROW_NUMBER() OVER (PARTITION BY place ORDER BY child_id) AS nth FROM busy_child "
@@ -501,8 +521,8 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
         part, params = (episodes.order_by().annotate(since_us=since, w_pk=F("pk"), w_place=F(place), w_text=F(text))
                         .values_list("w_pk", "since_us", "w_place", "w_text")
                         .query.get_compiler(using=episodes.db).as_sql())
-        written_parts.append(f"SELECT w_pk, since_us, {attr}, w_place, w_text FROM ({part}) w{attr} "  # noqa: S608
-                             "WHERE w_place IN (SELECT place FROM places_shown)")
+        written_parts.append(f"SELECT w_pk, since_us, {attr}, p.n, w_text FROM ({part}) w{attr} "  # noqa: S608
+                             "JOIN places p ON p.place = w_place WHERE p.n IN (SELECT place FROM places_shown)")
         written_params.extend(params)
     # Read at once, not through a server-side cursor: planned for its first rows, a cursor
     # checked each profile against the period's episodes one by one (77 s at national scale
@@ -526,7 +546,7 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
             cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(sql, [*period_params, *links_params, *wanted_params, *written_params])
         rows = cursor.fetchall()
-    built = _Built(profiles)
+    built = _Built(profiles, rows)
     for row in rows:
         built.add(row)
     del rows
@@ -546,8 +566,10 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
 class _Built:
     """What `_network_sql` answers, made into the report's places, links and shared entries."""
 
-    def __init__(self, profiles: _ProfileLinks) -> None:
+    def __init__(self, profiles: _ProfileLinks, rows: list[tuple[Any, ...]]) -> None:
         self.profiles = profiles
+        # Each place's number as the statement gave it (0 and None: none).
+        self.names = {int(row[1]): str(row[2]) for row in rows if row[0] == "name"}
         self.counts: Counter[str] = Counter()
         self.strongest: list[tuple[int, int]] = []
         self.pairs: dict[tuple[int, int], list[tuple[int, int, int, int, str]]] = defaultdict(list)
@@ -562,8 +584,8 @@ class _Built:
         self.first: dict[int, int] = {}
 
     def add(self, row: tuple[Any, ...]) -> None:
-        tag, place, spelling, n1, n2, n3, n4, n5, n6 = row
-        place = place or ""
+        tag, number, spelling, n1, n2, n3, n4, n5, n6 = row
+        place = self.names.get(int(number), "") if number is not None else ""
         if tag == "pair":
             self.pairs[(int(n1), int(n2))].append((int(n3), int(n4), int(n5), int(n6), place))
         elif tag == "episode":
