@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from homeward.accounts.models import Team, User
@@ -302,8 +302,19 @@ class WorklistSection:
 _ROW_FIELDS = ("id", "episode_id", "child_id", "code", "instance", "title", "responsible_role", "arises_at", "due_at",
                "done_at", "done_recorded_at", "basis", "listed_from", "lapses_at", "ended_at", "ended_reason",
                "for_information", "owner_queue", "owner_user_id", "owner_team_id")
-_ROW_RELATED = ("child__given_name", "child__family_name", "child__known_as", "owner_user__username",
-                "owner_user__first_name", "owner_user__last_name", "owner_team__name")
+_ROW_CHILD = ("child__given_name", "child__family_name", "child__known_as")
+
+
+def _owner_values() -> dict[str, Subquery]:
+    """The owner's names, each by key for each row: joined, the planner hashed every person and
+    team of the installation for a page of rows (thousands of people at national scale)."""
+    person = User.objects.filter(pk=OuterRef("owner_user_id")).order_by()
+    return {
+        "owner_username": Subquery(person.values("username")[:1]),
+        "owner_first_name": Subquery(person.values("first_name")[:1]),
+        "owner_last_name": Subquery(person.values("last_name")[:1]),
+        "owner_team_name": Subquery(Team.objects.filter(pk=OuterRef("owner_team_id")).order_by().values("name")[:1]),
+    }
 
 
 def worklist_rows(ids: list[int]) -> dict[int, StoredObligation]:
@@ -314,19 +325,18 @@ def worklist_rows(ids: list[int]) -> dict[int, StoredObligation]:
     it without the relation's router checks."""
     rows: dict[int, StoredObligation] = {}
     db = StoredObligation.objects.db
-    for values in StoredObligation.objects.filter(pk__in=ids).values(*_ROW_FIELDS, *_ROW_RELATED):
+    for values in StoredObligation.objects.filter(pk__in=ids).values(*_ROW_FIELDS, *_ROW_CHILD, **_owner_values()):
         row = instance_made(StoredObligation, {name: values[name] for name in _ROW_FIELDS}, db=db)
         related_held(row, "child", instance_made(Child, {
             "id": values["child_id"], "given_name": values["child__given_name"],
             "family_name": values["child__family_name"], "known_as": values["child__known_as"]}, db=db))
         if values["owner_user_id"] is not None:
             related_held(row, "owner_user", instance_made(User, {
-                "id": values["owner_user_id"], "username": values["owner_user__username"],
-                "first_name": values["owner_user__first_name"], "last_name": values["owner_user__last_name"]},
-                db=db))
+                "id": values["owner_user_id"], "username": values["owner_username"],
+                "first_name": values["owner_first_name"], "last_name": values["owner_last_name"]}, db=db))
         if values["owner_team_id"] is not None:
             related_held(row, "owner_team", instance_made(Team, {
-                "id": values["owner_team_id"], "name": values["owner_team__name"]}, db=db))
+                "id": values["owner_team_id"], "name": values["owner_team_name"]}, db=db))
         rows[values["id"]] = row
     return rows
 
