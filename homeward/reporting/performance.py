@@ -51,7 +51,7 @@ from homeward.children.models import LegalStatus, Sex
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.interviews.models import Outcome, ReturnInterview
-from homeward.obligations.duty_figures import combined, duty_counts, rolled_figures, unrolled_ranges
+from homeward.obligations.duty_figures import DutyCounts, combined, duty_counts, rolled_figures, unrolled_ranges
 from homeward.obligations.models import StoredObligation
 from homeward.obligations.protocol_source import active_protocol
 from homeward.protocol.policy import Protocol
@@ -128,19 +128,17 @@ class RepeatChild:
 
 
 @dataclass(frozen=True)
-class DutyFigures:
+class DutyFigures(DutyCounts):
     """How one duty of the protocol went over the period's episodes: done in time or late,
     missed (a window of a repeating duty that passed without its record), not done (outstanding
     when the episode was closed, with a manager's reason) or still outstanding."""
 
-    code: str
-    title: str
-    owed: int
-    done_in_time: int
-    done_late: int
-    missed: int
-    not_done: int
     outstanding: int
+
+    @classmethod
+    def of(cls, counts: DutyCounts) -> DutyFigures:
+        return cls(**vars(counts), outstanding=counts.owed - counts.done_in_time - counts.done_late - counts.missed
+                   - counts.not_done)
 
 
 @dataclass(frozen=True)
@@ -324,10 +322,7 @@ def _duties(user: User, episodes: QuerySet[Episode], first: date, last: date) ->
                                                          for a, b in runs],
                                           Q(status__in=[EpisodeStatus.OPEN, EpisodeStatus.RETURNED])))
     counted = duty_counts(StoredObligation.objects.filter(episode__in=episodes.order_by().values("pk")), now)
-    return [DutyFigures(code=c.code, title=c.title, owed=c.owed, done_in_time=c.done_in_time, done_late=c.done_late,
-                        missed=c.missed, not_done=c.not_done,
-                        outstanding=c.owed - c.done_in_time - c.done_late - c.missed - c.not_done)
-            for c in combined(counted, rolled.counts if rolled else [])]
+    return [DutyFigures.of(c) for c in combined(counted, rolled.counts if rolled else [])]
 
 
 def _version_periods(protocol: Protocol) -> dict[tuple[int, int], Q]:
