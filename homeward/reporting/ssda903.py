@@ -230,37 +230,29 @@ FROM periods WHERE period_end IS NULL OR period_end >= %s
 # The year's rows, for the length of the transaction (`ssda903_missing_export`).
 _ROWS_TABLE = "ssda903_missing_rows"
 
-# The export in one statement over the rows (`_ROWS_TABLE`), sorted once, in the file's order: the number of rows,
-# the CSV's lines joined in that order (the aggregate's own sort finds them sorted) and, as JSON, the rows that may
-# have a problem, with what their messages name. What a line owes to its child is worked out once a child (a
-# national year is about four rows a child): the cells of the id and the date of birth, whether the id may bar the
-# export, and the child's place in the file (by id, then child), so that the rows are sorted by numbers, not text.
-# The CSV cell of the id is `csv_cell` then the csv module's minimal quoting; a date is its own text under the
-# DateStyle 'SQL, DMY' (DD/MM/YYYY), which the caller sets for the statement. A case-system id that may bar the
-# export (blank, outer space, a formula's first character, anything but printable ASCII) is sent back to be checked
-# in Python (`child_id_problem`). Rule 575 reads the placement in force on the start (the latest started, the last
-# recorded among equals) of a period open at the year end. Rule 574 compares each period with the one before it in
-# the DfE's order (by end, a blank end read as the start, then by start; ties in file order): while each of a
-# child's periods ends by the start of the next in file order (none open but the last), the two orders are the same
-# and no period clashes with the one before it, so a row is sent back `unordered` only when that does not hold, and
-# its child's periods are compared in Python (`_overlaps`).
+# The export in one statement over the rows (`_ROWS_TABLE`), sorted once, in the file's order (by id, child,
+# start...): the number of rows, the CSV's lines joined in that order (the aggregate's own sort finds them
+# sorted) and, as JSON, the rows that may have a problem, with what their messages name. The CSV cell of the id
+# is `csv_cell` then the csv module's minimal quoting; a date is its own text under the DateStyle 'SQL, DMY'
+# (DD/MM/YYYY), which the caller sets for the statement. A case-system id that may bar the export (blank, outer
+# space, a formula's first character, anything but printable ASCII) is sent back to be checked in Python
+# (`child_id_problem`). Rule 575 reads the placement in force on the start (the latest started, the last
+# recorded among equals) of a period open at the year end. Rule 574 compares each period with the one before it
+# in the DfE's order (by end, a blank end read as the start, then by start; ties in file order): while each of a
+# child's periods ends by the start of the next in file order (none open but the last), the two orders are the
+# same and no period clashes with the one before it, so a row is sent back `unordered` only when that does not
+# hold, and its child's periods are compared in Python (`_overlaps`).
 _EXPORT_SQL = r"""
-WITH named AS MATERIALIZED (
-    SELECT child, ROW_NUMBER() OVER (ORDER BY ref COLLATE "C", child) AS place,
+WITH ordered AS (
+    SELECT r.*,
            CASE WHEN ref !~ '^[=+@\t\r-]|[,"\r\n]' THEN ref  -- the usual id, as it is
                 ELSE (SELECT CASE WHEN cell ~ '[,"\r\n]' THEN '"' || replace(cell, '"', '""') || '"' ELSE cell END
                       FROM (SELECT CASE WHEN ref ~ '^[=+@\t\r-]' THEN '''' || ref ELSE ref END AS cell) AS cells) END
-           || ',' || dob::text || ',' AS head,
-           ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]' AS doubtful
-    FROM (SELECT child, MIN(ref) AS ref, MIN(dob) AS dob FROM {rows} GROUP BY child) AS children
-),
-ordered AS (
-    SELECT r.episode, r.child, r.ref, r.dob, r.start, r.mis_end, named.place, named.doubtful,
-           named.head || CASE WHEN r.known THEN 'A' ELSE 'M' END || ',' || r.start::text
-           || ',' || COALESCE(r.mis_end::text, '') AS line,
-           r.mis_end < r.start OR r.start < LAG(COALESCE(r.mis_end, 'infinity'::date)) OVER w AS unordered
-    FROM {rows} AS r JOIN named ON named.child = r.child
-    WINDOW w AS (PARTITION BY named.place ORDER BY r.start, r.mis_end IS NULL, COALESCE(r.mis_end, r.start), r.episode)
+           || ',' || dob::text || ',' || CASE WHEN known THEN 'A' ELSE 'M' END
+           || ',' || start::text || ',' || COALESCE(mis_end::text, '') AS line,
+           mis_end < start OR start < LAG(COALESCE(mis_end, 'infinity'::date)) OVER w AS unordered
+    FROM {rows} AS r
+    WINDOW w AS (PARTITION BY ref COLLATE "C", child ORDER BY start, mis_end IS NULL, COALESCE(mis_end, start), episode)
 ),
 checked AS (
     SELECT ordered.*,
@@ -274,9 +266,10 @@ checked AS (
     FROM ordered
 )
 SELECT COUNT(*),
-       string_agg(line, E'\r\n' ORDER BY place, start, mis_end IS NULL, COALESCE(mis_end, start), episode),
+       string_agg(line, E'\r\n' ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start),
+                  episode),
        json_agg(json_build_array(episode, child, ref, dob, start, mis_end, placement_ended, unordered))
-           FILTER (WHERE doubtful OR unordered OR start < dob
+           FILTER (WHERE ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]' OR unordered OR start < dob
                    OR start > %s OR mis_end < %s OR mis_end > %s OR placement_ended <= %s)::text
 FROM checked
 """
