@@ -53,16 +53,20 @@ def day_marked(episode: Episode) -> DutyDay | None:
     return DutyDay(day=local_date(episode.missing_since), rolled_at=None, roll_after=None)
 
 
-def _still_changing(rows: QuerySet[Any], now: datetime) -> datetime | None:
-    """The last instant after `now` at which one of the rows' status changes with time alone:
+def _changing_later(now: datetime) -> dict[str, Max]:
+    """The instants after `now` at which a row's status changes with time alone, as aggregates:
     listed later, done later, ended later, or a window lapsing later while not done by then."""
-    found = rows.aggregate(
-        listed=Max("listed_from", filter=Q(listed_from__gt=now)),
-        done=Max("done_at", filter=Q(done_at__gt=now)),
-        ended=Max("ended_at", filter=Q(ended_at__gt=now)),
-        lapses=Max("lapses_at", filter=Q(lapses_at__gt=now) & (Q(done_at__isnull=True) | Q(done_at__gt=now))),
-    )
-    instants = [value for value in found.values() if value is not None]
+    return {
+        "listed": Max("listed_from", filter=Q(listed_from__gt=now)),
+        "done": Max("done_at", filter=Q(done_at__gt=now)),
+        "ended": Max("ended_at", filter=Q(ended_at__gt=now)),
+        "lapses": Max("lapses_at", filter=Q(lapses_at__gt=now) & (Q(done_at__isnull=True) | Q(done_at__gt=now))),
+    }
+
+
+def _latest(found: dict[str, Any]) -> datetime | None:
+    """The last of `_changing_later`'s instants found, if any."""
+    instants = [found[name] for name in ("listed", "done", "ended", "lapses") if found[name] is not None]
     return max(instants) if instants else None
 
 
@@ -80,7 +84,7 @@ def _roll(pk: int) -> bool:
     # The time read after the day's row is held: every change marked before is committed.
     now = timezone.now()
     rows = _day_rows(day.day)
-    later = _still_changing(rows, now)
+    later = _latest(rows.aggregate(**_changing_later(now)))
     if later is not None:
         day.roll_after = later
         day.save(update_fields=["roll_after"])
@@ -111,12 +115,10 @@ def duty_days_roll_all(obligations: Any = StoredObligation, days: Any = DutyDay,
     closed = obligations.objects.filter(episode__status=ROLLED_STATUS)
     by_day = closed.annotate(rolled_day=TruncDate("episode__missing_since", tzinfo=LONDON))
     waiting: dict[date, datetime] = {}
-    for row in by_day.values("rolled_day").annotate(
-        listed=Max("listed_from", filter=Q(listed_from__gt=now)), done=Max("done_at", filter=Q(done_at__gt=now)),
-        ended=Max("ended_at", filter=Q(ended_at__gt=now)),
-        lapses=Max("lapses_at", filter=Q(lapses_at__gt=now) & (Q(done_at__isnull=True) | Q(done_at__gt=now))),
-    ).filter(Q(listed__isnull=False) | Q(done__isnull=False) | Q(ended__isnull=False) | Q(lapses__isnull=False)):
-        waiting[row["rolled_day"]] = max(v for k, v in row.items() if k != "rolled_day" and v is not None)
+    for row in by_day.values("rolled_day").annotate(**_changing_later(now)):
+        later = _latest(row)
+        if later is not None:
+            waiting[row["rolled_day"]] = later
     counted: list[Any] = []
     every_day = set(waiting)
     for row in duty_counts_query(by_day, now, by=("rolled_day",)):

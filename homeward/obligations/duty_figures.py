@@ -71,17 +71,16 @@ def rolled_figures(first: date, last: date) -> RolledFigures:
     """The figures of the rolled days from `first` to `last`, read in one statement so that
     the days and their sums are of one moment. A day marked since its last roll is left out:
     its episodes are counted from their rows."""
-    days: set[date] = set()
-    summed: dict[str, DutyCounts] = {}
     rows = (DutyFigures.objects.filter(day__gte=first, day__lte=last,
                                        day__in=DutyDay.objects.filter(rolled_at__isnull=False).values("day"))
             .values_list("day", "code", "title", "owed", "done_in_time", "done_late", "missed", "not_done"))
+    days: set[date] = set()
+    counts: list[DutyCounts] = []
     for day, code, title, owed, in_time, late, missed, not_done in rows:
         days.add(day)
-        counts = DutyCounts(code=code, title=title, owed=owed, done_in_time=in_time, done_late=late, missed=missed,
-                            not_done=not_done)
-        summed[code] = summed[code].plus(counts) if code in summed else counts
-    return RolledFigures(days=frozenset(days), counts=list(summed.values()))
+        counts.append(DutyCounts(code=code, title=title, owed=owed, done_in_time=in_time, done_late=late,
+                                 missed=missed, not_done=not_done))
+    return RolledFigures(days=frozenset(days), counts=combined(counts))
 
 
 def combined(*parts: Iterable[DutyCounts]) -> list[DutyCounts]:

@@ -317,9 +317,9 @@ def _duties(user: User, episodes: QuerySet[Episode], first: date, last: date) ->
         rolled = rolled_figures(first, last)
         runs = unrolled_ranges(first, last, rolled.days)
         # Episodes still moving, and every episode of a day not rolled.
-        episodes = episodes.filter(reduce(operator.or_, [Q(missing_since__gte=period_bounds(a, b)[0],
-                                                           missing_since__lt=period_bounds(a, b)[1])
-                                                         for a, b in runs],
+        bounds = [period_bounds(a, b) for a, b in runs]
+        episodes = episodes.filter(reduce(operator.or_, [Q(missing_since__gte=start, missing_since__lt=end)
+                                                         for start, end in bounds],
                                           Q(status__in=[EpisodeStatus.OPEN, EpisodeStatus.RETURNED])))
     counted = duty_counts(StoredObligation.objects.filter(episode__in=episodes.order_by().values("pk")), now)
     return [DutyFigures.of(c) for c in combined(counted, rolled.counts if rolled else [])]
