@@ -56,6 +56,22 @@ WISHES = ("Wants to move closer to her mum and sister.", "Says staff at the home
 SETTLED = timedelta(minutes=10)
 
 
+def _after_missing(end: date, episodes: list[EpisodePlan]) -> date | None:
+    """A placement's end moved past any episode the child was missing through (None: still
+    missing now, so the placement goes on). The DfE's rule 575 asks that a missing period end
+    before the placement it began in does: a history that breaks it makes the SSDA903 export
+    refuse the year, as it should for real casework."""
+    for episode in sorted(episodes, key=lambda e: e.last_seen):
+        began = local_date(episode.last_seen)
+        if episode.duration is None:
+            if began <= end:
+                return None
+            continue
+        back = local_date(episode.last_seen + episode.duration)
+        if began <= end <= back:
+            end = back + timedelta(days=1)
+    return end
+
 @dataclass
 class Rows:
     """Rows of each table, as tuples in the order of `tables.COLUMNS`."""
@@ -147,6 +163,8 @@ class Builder:
                 authority = main if n == moves - 1 else rng.choice((s.home, s.home, main))
                 home_kind = rng.random() < 0.45
                 end = None if n == moves - 1 else start + timedelta(days=rng.randint(40, 300))
+                if end is not None:
+                    end = _after_missing(end, plan.episodes)
                 if end is not None and end >= self.now.date():
                     end = None
                 placements.append((authority, start, end, "k2" if home_kind else rng.choice(("u4", "u5", "u6")),

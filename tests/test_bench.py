@@ -64,3 +64,22 @@ def test_the_harness_ends_with_its_json_line(tmp_path: Path) -> None:
     assert set(figures["reports"]["weekly"]) == {"p95_ms", "peak_mb"}
     assert figures["reports"]["weekly"]["p95_ms"] > 0
     assert any("building 120" in line for line in lines)
+
+
+def test_a_generated_placement_never_ends_while_its_child_is_missing() -> None:
+    # DfE rule 575: an SSDA903 year with a missing period outlasting its placement is refused.
+    from datetime import UTC, date, timedelta
+
+    from bench.casefile import _after_missing
+    from bench.world import EpisodePlan
+
+    def episode(day: int, hours: int | None) -> EpisodePlan:
+        seen = datetime(2026, 3, day, 12, tzinfo=UTC)
+        return EpisodePlan(id=day, last_seen=seen, reported_at=seen,
+                           duration=None if hours is None else timedelta(hours=hours))
+
+    # Missing 24 to 26 March, then 27 March to 2 April: an end on the 25th follows both.
+    assert _after_missing(date(2026, 3, 25), [episode(27, 24 * 6), episode(24, 48)]) == date(2026, 4, 3)
+    assert _after_missing(date(2026, 3, 20), [episode(24, 48)]) == date(2026, 3, 20)
+    # Still missing: the placement goes on.
+    assert _after_missing(date(2026, 3, 25), [episode(24, None)]) is None
