@@ -25,10 +25,10 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from .statements import REPORT_SETTINGS
+
 # The exported snapshot of the report in progress on this thread, if its statements may share it.
 _snapshot: ContextVar[str | None] = ContextVar("report_snapshot", default=None)
-# The report's settings, as `statements.report_statements` makes them, for every connection.
-_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 
 
 def connections_per_report() -> int:
@@ -49,7 +49,7 @@ def shared_snapshot() -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         if shareable:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        for setting in _SETTINGS:
+        for setting in REPORT_SETTINGS:  # as `statements.report_statements` makes them
             cursor.execute(setting)
         token = None
         if shareable:
@@ -69,7 +69,7 @@ def _on_snapshot(snapshot: str, calls: list[Callable[[], Any]]) -> list[Any]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            for setting in _SETTINGS:
+            for setting in REPORT_SETTINGS:  # as `statements.report_statements` makes them
                 cursor.execute(setting)
             return [call() for call in calls]
     finally:
