@@ -72,6 +72,7 @@ def _after_missing(end: date, episodes: list[EpisodePlan]) -> date | None:
             end = back + timedelta(days=1)
     return end
 
+
 @dataclass
 class Rows:
     """Rows of each table, as tuples in the order of `tables.COLUMNS`."""

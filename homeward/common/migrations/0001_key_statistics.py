@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import migrations
 
-# (app, model, column): the fraction of its rows that are distinct values.
+# (app, model, column, share): the share of the table's rows that are distinct values of the column.
 SHARE = (
     ("obligations", "StoredObligation", "episode_id", -0.08),  # about 12 duties an episode
     ("obligations", "StoredObligation", "child_id", -0.016),  # about 60 a child
@@ -30,15 +30,13 @@ SHARE = (
 def _statistics(apps: Any, schema_editor: Any, *, reset: bool = False) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
-    tables = []
+    tables = {app_model: schema_editor.quote_name(apps.get_model(*app_model)._meta.db_table)
+              for app_model in dict.fromkeys((app, model) for app, model, _column, _share in SHARE)}
     with schema_editor.connection.cursor() as cursor:
         for app, model, column, share in SHARE:
-            table = schema_editor.quote_name(apps.get_model(app, model)._meta.db_table)
             setting = "RESET (n_distinct)" if reset else f"SET (n_distinct = {float(share)})"
-            cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {schema_editor.quote_name(column)} {setting}")
-            if table not in tables:
-                tables.append(table)
-        for table in tables:
+            cursor.execute(f"ALTER TABLE {tables[app, model]} ALTER COLUMN {schema_editor.quote_name(column)} {setting}")
+        for table in tables.values():  # each once
             cursor.execute(f"ANALYZE {table}")
 
 
