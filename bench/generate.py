@@ -31,6 +31,7 @@ from homeward.common.sqlite_schema import sqlite_schema_create
 from homeward.obligations.duty_days import duty_days_roll_all
 from homeward.obligations.protocol_source import active_protocol
 from homeward.reference.loader import load_reference_data
+from homeward.reporting.cohort_months import cohort_months_roll_all
 
 from . import audit_chain, tables
 from .casefile import Builder, Rows
@@ -212,6 +213,9 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
     rolled = duty_days_roll_all()
     progress(f"closed episodes' duty figures rolled up for {rolled:,} days "
              f"in {time.perf_counter() - started_roll:.0f} s")
+    started_roll = time.perf_counter()
+    rolled = cohort_months_roll_all()
+    progress(f"counts by cohort rolled up for {rolled:,} months in {time.perf_counter() - started_roll:.0f} s")
     if postgres:
         started_vacuum = time.perf_counter()
         with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from django.db import connections
 from django.utils import timezone
 
 from homeward.obligations.duty_days import duty_days_roll_due
+from homeward.reporting.cohort_months import cohort_months_roll_due
 
 from .signin import SignedIn
 from .timing import percentile
@@ -146,21 +147,28 @@ def report_measure(who: SignedIn, path: str, api: bool, *, runs: int = REPORT_RU
     return out
 
 
-def _duty_days_caught_up(say: Callable[[str], None]) -> None:
-    """Roll the duty days marked since the build, as the worker does every minute
-    (`duty_days_roll_due`), before the clock starts: a kept database holds the marks of an
-    earlier run's intake (undoing it stores again the obligations of its children's closed
-    episodes, which marks their days), and without a worker the performance page would count
-    those days from their rows, as no running installation does."""
+def _rolled_up_caught_up(say: Callable[[str], None]) -> None:
+    """Roll the duty days marked since the build, and the months of counts by cohort, as the
+    worker does every minute (`duty_days_roll_due`, `cohort_months_roll_due`), before the clock
+    starts: a kept database holds the marks of an earlier run's intake (undoing it stores again
+    the obligations of its children's closed episodes, which marks their days), and without a
+    worker the performance page would count those days from their rows, as no running
+    installation does."""
     started = time.perf_counter()
     rolled = duty_days_roll_due(limit=100_000)  # every day due, at once
     say(f"reports: first rolled the {rolled:,} duty days marked since the build, as the worker would, "
+        f"in {time.perf_counter() - started:.1f} s")
+    # Likewise the months of counts by cohort: a database built before the roll-up came in, or a
+    # month that has ended since the build.
+    started = time.perf_counter()
+    rolled = cohort_months_roll_due(limit=100_000)
+    say(f"reports: first rolled {rolled:,} months of counts by cohort, as the worker would, "
         f"in {time.perf_counter() - started:.1f} s")
 
 
 def reports_run(who: SignedIn, say: Callable[[str], None], only: set[str] | None = None) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    _duty_days_caught_up(say)
+    _rolled_up_caught_up(say)
     for name, (path, api) in report_paths().items():
         if only and name not in only:
             continue

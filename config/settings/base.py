@@ -295,6 +295,8 @@ HOMEWARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("homeward.obligations.services.obligations_refresh_due", 60),
     # Closed episodes' duty figures rolled up again for the days changed since (issue 11).
     ("homeward.obligations.duty_days.duty_days_roll_due", 60),
+    # Past months' counts by cohort rolled up again, and each month once it has passed (issue 11).
+    ("homeward.reporting.cohort_months.cohort_months_roll_due", 60),
     # 72 hours missing: the Senior Assistant Director and the police told, once (issue 13).
     ("homeward.casework.escalations.episodes_escalate_72_hours", 60),
     # Queued imports of historical episodes (large files uploaded through the API).

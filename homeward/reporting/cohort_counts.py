@@ -52,6 +52,12 @@ from .statements import duration, middle_values, rows_with
 
 DIMENSIONS = ("legal_status", "placement", "age_band", "sex")
 OVER_AGE = "18+"
+# How long the episodes ended had lasted: (label, from hours, to hours) of each bucket.
+HOURS_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
+    ("Under 6 hours", 0, 6), ("6 to 24 hours", 6, 24), ("24 to 72 hours", 24, 72),
+    ("72 hours to 7 days", 72, 168), ("7 days or more", 168, None),
+)
+HOURS = tuple((low, high) for _label, low, high in HOURS_BUCKETS)
 
 
 @dataclass(frozen=True)
@@ -263,3 +269,25 @@ def period_counts(episodes: QuerySet[Episode], hours: Sequence[tuple[float, floa
         # Grouping sets over no episodes make no groups, where a plain count makes a row of 0.
         cohorts.append(CohortCount(dimension="total", value="", month="", episodes=0, children=0))
     return PeriodCounts(cohorts=cohorts, buckets=buckets, still_missing=still_missing, middle_hours=middle)
+
+
+def period_totals(episodes: QuerySet[Episode]) -> tuple[int, int, list[float]]:
+    """The episodes, the distinct children and the middle one or two lengths (in hours) of the
+    episodes ended, over the whole period: what no month's counts can add up to. One pass over
+    the episodes' start, child and end alone (a covering index on PostgreSQL)."""
+    vendor = connections[episodes.db].vendor
+    length = ExpressionWrapper(F("found_at") - F("missing_since"), output_field=DurationField())
+    middle, middle_from = middle_values(vendor, "episode", "cohort_length")
+    episodes_count, children, lengths = 0, 0, []
+    for what, count, distinct, value in rows_with(
+        episodes.order_by().annotate(cohort_length=length).values("child_id", "cohort_length"), "episode", [
+            f"SELECT 'total', COUNT(*), (SELECT COUNT(*) FROM (SELECT child_id FROM episode GROUP BY child_id) "  # noqa: S608
+            f"AS children), {_NO_LENGTH} FROM episode",
+            f"SELECT 'middle', {_NO_COUNT}, {_NO_COUNT}, {middle} FROM {middle_from}",  # noqa: S608
+        ],
+    ):
+        if what == "total":
+            episodes_count, children = count, distinct
+        else:
+            lengths.append(duration(value).total_seconds() / 3600)
+    return episodes_count, children, lengths

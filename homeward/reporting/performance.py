@@ -57,7 +57,8 @@ from homeward.obligations.protocol_source import active_protocol
 from homeward.protocol.policy import Protocol
 from homeward.protocol.repeat import is_repeat_missing
 
-from .cohort_counts import DIMENSIONS, CohortCount, cohort_rows, period_counts
+from .cohort_counts import DIMENSIONS, HOURS, HOURS_BUCKETS, CohortCount, cohort_rows
+from .cohort_months import period_counts_rolled
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
 from .shared_snapshot import run_together, shared_snapshot
 from .statements import (
@@ -68,11 +69,6 @@ from .statements import (
     middle_values,
     month_text,
     rows_with,
-)
-
-HOURS_BUCKETS: tuple[tuple[str, float, float | None], ...] = (
-    ("Under 6 hours", 0, 6), ("6 to 24 hours", 6, 24), ("24 to 72 hours", 24, 72),
-    ("72 hours to 7 days", 72, 168), ("7 days or more", 168, None),
 )
 
 
@@ -222,9 +218,8 @@ def _median(values: list[float]) -> float | None:
 def _bucket_episodes(episodes: QuerySet[Episode]) -> dict[int, list[int]]:
     """The episodes ended in the period, by index of HOURS_BUCKETS, in episode order: what the
     API's answer lists beside each count."""
-    hours = [(low, high) for _label, low, high in HOURS_BUCKETS]
     listed: dict[int, list[int]] = defaultdict(list)
-    ended = cohort_rows(episodes.filter(found_at__isnull=False), hours)
+    ended = cohort_rows(episodes.filter(found_at__isnull=False), HOURS)
     for pk, bucket in ended.order_by("missing_since", "id").values_list("pk", "cohort_bucket").iterator(10_000):
         listed[bucket].append(pk)
     return listed
@@ -422,15 +417,15 @@ def performance(user: User, *, first: date, last: date, listing: bool = True) ->
     months = months_between(first, last)
     start, end = period_bounds(first, last)
     episodes = episodes_starting(user, first, last)
-    # Independent statements, at once on one snapshot where the database allows (the longest,
-    # the counts by cohort, first).
+    # Independent statements, at once on one snapshot where the database allows, in two shares
+    # of about the same length at national scale (the counts by cohort and the interviews owed;
+    # the repeats, the duties and the listings).
     with shared_snapshot():
-        counts, repeats, (rhi_by_month, rhi_total), duties, listed = run_together(
-            lambda: period_counts(episodes, [(low, high) for _label, low, high in HOURS_BUCKETS]),
-            lambda: repeat_episodes(episodes, start, end),
-            lambda: _rhi(user, first, last, months, listing=listing),
-            lambda: _duties(user, episodes, first, last),
-            lambda: _bucket_episodes(episodes) if listing else {},
+        (counts, (rhi_by_month, rhi_total)), (repeats, duties, listed) = run_together(
+            lambda: (period_counts_rolled(sees_whole_authority(user), episodes, first, last),
+                     _rhi(user, first, last, months, listing=listing)),
+            lambda: (repeat_episodes(episodes, start, end), _duties(user, episodes, first, last),
+                     _bucket_episodes(episodes) if listing else {}),
         )
     # A national year's repeats are a hundred thousand rows: their months are named once each.
     repeat_children: dict[int, list[int]] = defaultdict(list)
