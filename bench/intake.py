@@ -260,9 +260,12 @@ def intake_run(*, token: str, force: str, build_now: datetime, say: Callable[[st
         time.sleep(2)
         sampler.stop.set()
         sampler_thread.join()
-        server_pids = [server.pid, *_children_of(server.pid), stepper.pid]
-        pids = set(server_pids) | set(_backends(database)) | set(cpu_before)
-        cpu = sum(max(0.0, _cpu_seconds(pid) - cpu_before.get(pid, 0.0)) for pid in pids)
+        server_pids = [server.pid, *_children_of(server.pid)]
+        parts = {"server": set(server_pids), "chain_step": {stepper.pid},
+                 "database": set(_backends(database)) | (set(cpu_before) - set(server_pids) - {stepper.pid})}
+        spent = {name: sum(max(0.0, _cpu_seconds(pid) - cpu_before.get(pid, 0.0)) for pid in pids)
+                 for name, pids in parts.items()}
+        cpu = sum(spent.values())
     finally:
         for process in (server, stepper):
             stop(process)
@@ -278,7 +281,8 @@ def intake_run(*, token: str, force: str, build_now: datetime, say: Callable[[st
         "lock_hold_ms": round(sampler.held_seconds * 1000 / created, 2) if created else None,
     }
     say(f"intake: {created} reports in {elapsed:.1f} s, answers {statuses}; {json.dumps(figures)} "
-        f"(lock hold from {sampler.samples} pg_locks samples)")
+        f"(lock hold from {sampler.samples} pg_locks samples; CPU ms a report: "
+        + ", ".join(f"{name} {seconds * 1000 / max(created, 1):.1f}" for name, seconds in spent.items()) + ")")
     removed = intake_undo(build_now)
     say(f"intake: removed the {removed} episodes it made")
     return figures

@@ -48,6 +48,7 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import sees_whole_authority
 from homeward.children.models import LegalStatus, Sex
+from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.selectors import episode_list_for_user
 from homeward.interviews.models import Outcome, ReturnInterview
@@ -65,9 +66,9 @@ from .statements import (
     EpochMicroseconds,
     cycles_uncollected,
     duration,
-    local_month,
     middle_values,
     month_text,
+    period_month,
     rows_with,
 )
 
@@ -241,6 +242,12 @@ def _rhi_selects(vendor: str) -> list[str]:
     ]
 
 
+def month_starts(start: datetime, end: datetime) -> list[date]:
+    """The first days of the Europe/London months of the instants [start, end)."""
+    first, last = local_date(start), local_date(end - timedelta(microseconds=1))
+    return [date(int(month[:4]), int(month[5:]), 1) for month in months_between(first, last)]
+
+
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
@@ -266,7 +273,7 @@ def _rhi(user: User, first: date, last: date, months: list[str], *,
     outcome = ReturnInterview.objects.filter(episode_id=OuterRef("episode_id")).values("outcome")[:1]
     owed = (
         owed.order_by()
-        .annotate(rhi_month=local_month("episode__found_at"),
+        .annotate(rhi_month=period_month("episode__found_at", month_starts(start, end)),
                   rhi_in_time=_flag(offered & Q(done_at__lte=F("due_at"))),
                   rhi_late=_flag(offered & Q(done_at__gt=F("due_at"))),
                   rhi_outcome=Subquery(outcome),
@@ -377,7 +384,7 @@ def repeat_episodes(episodes: QuerySet[Episode], start: datetime, end: datetime)
         # child). A test of the row, not of membership in the period's episodes read once more.
         counted = Q(missing_since__gte=start) & follows
         found = rows_with(
-            pool.annotate(month=local_month("missing_since"),
+            pool.annotate(month=period_month("missing_since", month_starts(start, end)),
                           since_us=EpochMicroseconds("missing_since"),
                           counted=_flag(counted))
             .values("id", "child_id", "month", "since_us", "counted"),

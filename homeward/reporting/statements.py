@@ -9,13 +9,13 @@ cohort, 1.4 s for a 2.6 s count of duties). Inside `report_statements` it is not
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import BigIntegerField, Expression, Func, IntegerField, QuerySet
+from django.db.models import BigIntegerField, Expression, F, Func, IntegerField, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from homeward.common.timeutil import LONDON
@@ -90,6 +90,36 @@ class LocalMonth(Func):
         local = f"({sql}) AT TIME ZONE '{LONDON.key}'"
         return (f"CAST(date_part('year', {local}) * 100 + date_part('month', {local}) AS integer)",
                 (*params, *params))
+
+
+class PeriodMonth(Func):
+    """The Europe/London month (year * 100 + month) of an instant that lies in a period whose
+    months' first days are `months`: on PostgreSQL found among the months' first instants by
+    `width_bucket`, whole-number comparisons, where `LocalMonth` converts every instant to London
+    time twice (at national scale a tenth of a second over a year's repeats or offers owed).
+    Elsewhere `LocalMonth`. Null before the first month; an instant after the period's end would
+    be given its last month, so the rows must be filtered to the period."""
+
+    output_field = IntegerField()
+
+    def __init__(self, field: str, months: Sequence[date]) -> None:
+        super().__init__(F(field))
+        self.months = list(months)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return LocalMonth(self.source_expressions[0]).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        codes = [month.year * 100 + month.month for month in self.months]
+        starts = [datetime.combine(month, time.min, tzinfo=LONDON) for month in self.months]
+        return (f"(CAST(%s AS integer[]))[width_bucket({sql}, CAST(%s AS timestamptz[]))]",
+                (codes, *params, starts))
+
+
+def period_month(field: str, months: Sequence[date]) -> Expression:
+    """`PeriodMonth` of an instant field over the months (their first days) of a period."""
+    return PeriodMonth(field, months)
 
 
 def local_month(field: str) -> Expression:

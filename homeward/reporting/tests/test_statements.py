@@ -1,6 +1,6 @@
 """How reports run: `EpochMicroseconds` gives the instant the database holds as whole
 microseconds since 1970, exactly, with and without a fraction of a second and either side of a
-day's end, so that patterns compares episodes as it did with datetimes; `local_month` gives the
+day's end, so that patterns compares episodes as it did with datetimes; `local_month, period_month` gives the
 Europe/London month as a whole number either side of a month's end in summer and winter time;
 `cycles_uncollected`
 holds off the cyclic garbage collector and puts it back as it was; `middle_values` gives what
@@ -22,7 +22,13 @@ from homeward.children.models import Child
 from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode
 from homeward.reference.models import Authority
-from homeward.reporting.statements import EpochMicroseconds, cycles_uncollected, local_month, middle_values
+from homeward.reporting.statements import (
+    EpochMicroseconds,
+    cycles_uncollected,
+    local_month,
+    middle_values,
+    period_month,
+)
 
 INSTANTS = [datetime(2025, 1, 1, 9, 0, tzinfo=UTC), datetime(2025, 3, 30, 0, 59, 59, 999999, tzinfo=UTC),
             datetime(2024, 2, 29, 23, 59, 59, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, 0, 500000, tzinfo=UTC)]
@@ -61,6 +67,15 @@ def test_the_london_month_as_a_whole_number() -> None:
     assert got == [when.year * 100 + when.month for when in local]
     assert all(type(month) is int for month in got)
     assert [when.month for when in local] == [12, 1, 3, 4, 7, 10, 10]
+    # Found among the first instants of a period's months: the same months.
+    starts = [date(2024, 12, 1)] + [date(year, month, 1) for year in (2025, 2026) for month in range(1, 13)]
+    found = list(Episode.objects.order_by("missing_since").annotate(month=period_month("missing_since", starts))
+                 .values_list("month", flat=True))
+    assert found == got
+    if connection.vendor == "postgresql":  # before the first month: none (elsewhere the London month itself)
+        assert list(Episode.objects.annotate(month=period_month("missing_since", starts[4:]))
+                    .filter(missing_since__lt=datetime(2025, 1, 1, tzinfo=UTC))
+                    .values_list("month", flat=True)) == [None]
 
 
 @pytest.mark.parametrize("enabled", [True, False])
