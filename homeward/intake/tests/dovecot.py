@@ -138,6 +138,27 @@ class Dovecot:
         if self.process.stdout:
             self.process.stdout.close()
         self.process = None
+        self._sockets_released()
+
+    def _sockets_released(self) -> None:
+        """Wait until no killed process still answers on the instance's sockets: the master is
+        reaped at once, but its login and mail processes may take a moment longer to die, and a
+        new master refuses to start while one answers ("Dovecot is already running?")."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not any(self._answers(path) for path in (self.root / "run").rglob("*") if path.is_socket()):
+                return
+            time.sleep(0.05)
+
+    @staticmethod
+    def _answers(path: Path) -> bool:
+        with socket.socket(socket.AF_UNIX) as probe:
+            probe.settimeout(0.2)
+            try:
+                probe.connect(str(path))
+            except OSError:
+                return False
+            return True
 
     def stop(self) -> None:
         self.kill()
