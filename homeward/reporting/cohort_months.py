@@ -40,18 +40,19 @@ import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from homeward.common.timeutil import LONDON, local_date
+from homeward.common.timeutil import local_date
 from homeward.episodes.models import Episode, EpisodeStatus
+from homeward.obligations.duty_figures import unrolled_ranges as unrolled_days
 
 from .cohort_counts import DIMENSIONS, HOURS, CohortCount, PeriodCounts, period_counts, period_totals
-from .history import AGE_BANDS, home_authority_id
+from .history import AGE_BANDS, home_authority_id, period_bounds
 from .models import CohortFigures, CohortMark, CohortMonth
 
 # Which figures a roll holds: a month rolled under other buckets, bands or dimensions is
@@ -69,8 +70,7 @@ def next_month(month: date) -> date:
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The instants [start, end) of a Europe/London month."""
-    return (datetime.combine(month, time.min, tzinfo=LONDON),
-            datetime.combine(next_month(month), time.min, tzinfo=LONDON))
+    return period_bounds(month, next_month(month) - timedelta(days=1))
 
 
 def _month_episodes(month: date) -> QuerySet[Episode]:
@@ -130,28 +130,28 @@ def _note_horizon() -> None:
                        "CAST(pg_current_snapshot() AS text) WHERE declared_snapshot = ''")
 
 
-def _current(months: QuerySet[CohortMonth]) -> QuerySet[CohortMonth]:
-    """The months whose rolled figures are current: rolled with this layout and home
-    authority, and not marked since."""
-    home = home_authority_id()
+def _current(months: QuerySet[CohortMonth], home: int | None) -> QuerySet[CohortMonth]:
+    """The months whose rolled figures are current: rolled with this layout and the home
+    authority `home`, and not marked since."""
     return (months.filter(rolled_at__isnull=False, layout=LAYOUT)
             .filter(Q(home_authority_id=home) if home is not None else Q(home_authority_id__isnull=True))
             .exclude(month__in=CohortMark.objects.values("month")))
 
 
-def _due(limit: int) -> list[int]:
+def _due(limit: int, home: int | None) -> list[int]:
     """Declared months whose figures are not current and whose writers have all ended."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {CohortMonth._meta.db_table} WHERE declared_snapshot <> '' "  # noqa: S608
                        "AND NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(CAST(declared_snapshot AS pg_snapshot)) "
                        "AS running WHERE pg_xact_status(running) = 'in progress')")
         ended = [pk for (pk,) in cursor.fetchall()]
-    stale = CohortMonth.objects.filter(pk__in=ended).exclude(pk__in=_current(CohortMonth.objects.all()).values("pk"))
+    current = _current(CohortMonth.objects.all(), home).values("pk")
+    stale = CohortMonth.objects.filter(pk__in=ended).exclude(pk__in=current)
     return list(stale.order_by("month").values_list("pk", flat=True)[:limit])
 
 
 @transaction.atomic
-def _roll(pk: int) -> bool:
+def _roll(pk: int, home: int | None) -> bool:
     month = CohortMonth.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
     if month is None:
         return False  # being rolled by another worker
@@ -162,7 +162,7 @@ def _roll(pk: int) -> bool:
     CohortFigures.objects.bulk_create(_figures(month.month, counts))
     if last_mark is not None:
         CohortMark.objects.filter(month=month.month, pk__lte=last_mark).delete()
-    month.rolled_at, month.layout, month.home_authority_id = timezone.now(), LAYOUT, home_authority_id()
+    month.rolled_at, month.layout, month.home_authority_id = timezone.now(), LAYOUT, home
     month.save(update_fields=["rolled_at", "layout", "home_authority_id"])
     return True
 
@@ -175,7 +175,8 @@ def cohort_months_roll_due(*, now: datetime | None = None, limit: int = 24) -> i
     with transaction.atomic():
         _declare(now or timezone.now())
     _note_horizon()
-    return sum(_roll(pk) for pk in _due(limit))
+    home = home_authority_id()
+    return sum(_roll(pk, home) for pk in _due(limit, home))
 
 
 def cohort_months_roll_all(*, now: datetime | None = None) -> int:
@@ -189,9 +190,10 @@ def cohort_months_roll_all(*, now: datetime | None = None) -> int:
     # Every month counted again. Nothing else writes: no transaction to wait for (and inside a
     # transaction of the caller's, the horizon would wait for that transaction itself).
     CohortMonth.objects.update(declared_snapshot=_NONE_RUNNING, rolled_at=None)
+    home = home_authority_id()
     rolled = 0
-    while due := _due(200):
-        rolled += sum(_roll(pk) for pk in due)
+    while due := _due(200, home):
+        rolled += sum(_roll(pk, home) for pk in due)
     return rolled
 
 
@@ -212,7 +214,8 @@ def rolled_cohort_months(first: date, last: date) -> RolledMonths:
         return RolledMonths(months=[], cohorts=[], buckets={}, still_missing=0)
     # A month is wholly inside when it begins on or after `first` and ends by `last`.
     after_last = month_start(date.fromordinal(last.toordinal() + 1))
-    months_sql, params = (_current(CohortMonth.objects.filter(month__gte=first, month__lt=after_last))
+    months_sql, params = (_current(CohortMonth.objects.filter(month__gte=first, month__lt=after_last),
+                                   home_authority_id())
                           .values("month").query.sql_with_params())
     months: set[date] = set()
     cohorts: list[CohortCount] = []
@@ -236,19 +239,11 @@ def rolled_cohort_months(first: date, last: date) -> RolledMonths:
 
 
 def unrolled_ranges(first: date, last: date, rolled: Sequence[date]) -> list[tuple[datetime, datetime]]:
-    """The instants of `first` to `last` outside the rolled months, as [start, end) ranges."""
-    start = datetime.combine(first, time.min, tzinfo=LONDON)
-    end = datetime.combine(date.fromordinal(last.toordinal() + 1), time.min, tzinfo=LONDON)
-    ranges: list[tuple[datetime, datetime]] = []
-    cursor = start
-    for month in sorted(rolled):
-        month_from, month_to = month_bounds(month)
-        if month_from > cursor:
-            ranges.append((cursor, month_from))
-        cursor = max(cursor, month_to)
-    if cursor < end:
-        ranges.append((cursor, end))
-    return ranges
+    """The instants of `first` to `last` outside the rolled months, as [start, end) ranges:
+    the runs of days not rolled (`duty_figures.unrolled_ranges`, as the duty days are read)."""
+    days = frozenset(date.fromordinal(ordinal) for month in rolled
+                     for ordinal in range(month.toordinal(), next_month(month).toordinal()))
+    return [period_bounds(a, b) for a, b in unrolled_days(first, last, days)]
 
 
 def period_counts_rolled(user_sees_all: bool, episodes: QuerySet[Episode], first: date, last: date) -> PeriodCounts:

@@ -59,7 +59,7 @@ from homeward.protocol.policy import Protocol
 from homeward.protocol.repeat import is_repeat_missing
 
 from .cohort_counts import DIMENSIONS, HOURS, HOURS_BUCKETS, CohortCount, cohort_rows
-from .cohort_months import period_counts_rolled
+from .cohort_months import month_start, next_month, period_counts_rolled
 from .history import AGE_BANDS, PLACEMENT_LABELS, months_between, period_bounds
 from .shared_snapshot import run_together, shared_snapshot
 from .statements import (
@@ -244,8 +244,12 @@ def _rhi_selects(vendor: str) -> list[str]:
 
 def month_starts(start: datetime, end: datetime) -> list[date]:
     """The first days of the Europe/London months of the instants [start, end)."""
-    first, last = local_date(start), local_date(end - timedelta(microseconds=1))
-    return [date(int(month[:4]), int(month[5:]), 1) for month in months_between(first, last)]
+    month, last = month_start(local_date(start)), local_date(end - timedelta(microseconds=1))
+    starts = []
+    while month <= last:
+        starts.append(month)
+        month = next_month(month)
+    return starts
 
 
 def _flag(condition: Q) -> Case:
