@@ -12,20 +12,28 @@ instant, exactly as if they had run in turn in the report's transaction.
 They run in turn, on the caller's connection, wherever that is not so: on SQLite, and inside a
 transaction opened before the report (a test's, or a request's that wrote first), whose own
 uncommitted rows another connection could not see.
+
+`written_beside` runs a write the same way (an export's entry in the audit log): on a worker
+thread's connection, on the report's snapshot, while the report goes on, its transaction held
+open until the report says whether to keep it (commit) or not (roll back).
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import connection, transaction
 
 from .statements import REPORT_SETTINGS
+
+T = TypeVar("T")
 
 # The exported snapshot of the report in progress on this thread, if its statements may share it.
 _snapshot: ContextVar[str | None] = ContextVar("report_snapshot", default=None)
@@ -94,3 +102,77 @@ def run_together(*calls: Callable[[], Any]) -> list[Any]:
             for j, answer in enumerate(future.result()):
                 answers[1 + i + j * workers] = answer
     return [answers[index] for index in range(len(calls))]
+
+
+def snapshot_shared() -> bool:
+    """Whether the report in progress on this thread has its snapshot exported (`shared_snapshot`):
+    `run_together` and `written_beside` then use connections of their own."""
+    return _snapshot.get() is not None
+
+
+def beside_possible() -> bool:
+    """Whether a report begun now could share its snapshot (`shared_snapshot`): PostgreSQL, no
+    transaction open already, more than one connection allowed."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and connections_per_report() > 1
+
+
+class _Dropped(Exception):
+    """Rolls a write beside the report back (`WrittenBeside.drop`)."""
+
+
+class WrittenBeside(Generic[T]):
+    """A write begun on a worker thread's own connection, reading the report's snapshot, in the
+    caller's context (the audit log's request origin is a context variable). Its transaction
+    stays open until `keep` (commit; the call's answer, or its error raised) or the end of the
+    `with` block (roll back, unless kept)."""
+
+    def __init__(self, snapshot: str, call: Callable[[], T]) -> None:
+        self._decided = threading.Event()
+        self._kept = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-write")
+        context = contextvars.copy_context()
+        self._future: Future[T | None] = self._pool.submit(context.run, self._write, snapshot, call)
+
+    def _write(self, snapshot: str, call: Callable[[], T]) -> T | None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                for setting in REPORT_SETTINGS:
+                    cursor.execute(setting)
+                answer = call()
+                self._decided.wait()
+                if not self._kept:
+                    raise _Dropped
+                return answer
+        except _Dropped:
+            return None
+        finally:
+            connection.close()
+
+    def keep(self) -> T:
+        """Commit the write, once it is done: what the call answered (its error raised)."""
+        self._kept = True
+        self._decided.set()
+        return cast(T, self._future.result())
+
+    def __enter__(self) -> WrittenBeside[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Not kept: rolled back. Either way the worker has ended before the caller goes on.
+        self._decided.set()
+        try:
+            if not self._kept:
+                self._future.exception()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+def written_beside(call: Callable[[], T]) -> WrittenBeside[T]:
+    """`call` begun beside the report in progress (inside `shared_snapshot` with its snapshot
+    exported: ask `snapshot_shared` first), to be kept or rolled back (`WrittenBeside`)."""
+    snapshot = _snapshot.get()
+    if snapshot is None:
+        raise RuntimeError("written_beside needs the report's snapshot exported (shared_snapshot)")
+    return WrittenBeside(snapshot, call)

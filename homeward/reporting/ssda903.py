@@ -38,12 +38,13 @@ import csv
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
@@ -65,6 +66,7 @@ from .history import (
     home_authority_id,
     period_bounds,
 )
+from .shared_snapshot import beside_possible, shared_snapshot, snapshot_shared, written_beside
 from .statements import report_statements
 
 COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
@@ -276,7 +278,7 @@ FROM checked
 
 # The rows of some children in the file's order (`_overlaps` compares them).
 _CHILDREN_ROWS_SQL = """
-SELECT episode, child, ref, dob, known, start, mis_end FROM {rows} WHERE child = ANY(%s)
+SELECT episode, child, ref, dob, known, start, mis_end FROM {rows} AS r WHERE child = ANY(%s)
 ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start), episode
 """
 
@@ -415,58 +417,155 @@ class MissingExport:
         return not self.problems
 
 
-def ssda903_missing_export(user: User, *, year: int) -> MissingExport:
+@dataclass(frozen=True)
+class ExportedRows:
+    """What the audit log records of an export's rows (`ssda903_missing_export`'s `audit`): how
+    many, and the (episode, child) of each: on PostgreSQL a query (SQL and parameters) that the
+    statement writing the entries reads, elsewhere the pairs themselves."""
+
+    rows: int
+    named_sql: tuple[str, list[Any]] | None = None
+    named: list[tuple[int, int]] = field(default_factory=list)
+
+
+def ssda903_missing_export(user: User, *, year: int,
+                           audit: Callable[[ExportedRows], object] | None = None) -> MissingExport:
     """`ssda903_missing` and `ssda903_missing_csv` in one: the same rows, problems and bytes. On
     PostgreSQL the database works out the rows, then the problems' facts and the CSV's lines
-    (a national year is a quarter of a million rows: no model or row object is made for them);
-    the pairs for the audit log are read from the same rows later in the caller's transaction.
-    Elsewhere the table is built in Python."""
+    (a national year is a quarter of a million rows: no model or row object is made for them).
+    Elsewhere the table is built in Python.
+
+    `audit`, when given, records the export (its entry in the audit log naming each child of a
+    row, ADR 0017), and what it writes is kept only when the export is clean. On PostgreSQL with
+    no transaction open and another connection allowed (`beside_possible`), it is written beside
+    the export (`written_beside`): that connection works the rows out again on the export's
+    snapshot and writes the entry while this one builds the file, and commits once the file is
+    known clean (a national year at 1M: 1.04 s one after the other). Otherwise it is called
+    after the export, in the same transaction, over the rows the export worked out."""
     if connection.vendor != "postgresql":
         table = ssda903_missing(user, year=year)
-        return MissingExport(year=year, rows=len(table.rows), problems=table.problems,
-                             csv=ssda903_missing_csv(table) if table.clean else "",
-                             named=[(row.episode, row.child) for row in table.rows])
+        export = MissingExport(year=year, rows=len(table.rows), problems=table.problems,
+                               csv=ssda903_missing_csv(table) if table.clean else "",
+                               named=[(row.episode, row.child) for row in table.rows])
+        if audit is not None and export.clean:
+            audit(ExportedRows(rows=export.rows, named=export.named))
+        return export
+    if audit is not None and beside_possible():
+        return _export_audited_beside(user, year, audit)
+    # The rows' table lives as long as the transaction: the caller's, or this one with `audit`.
+    kept = connection.in_atomic_block or audit is not None
+    with transaction.atomic():
+        export = _export_from_rows_table(user, year, kept=kept)
+        if audit is not None and export.clean:
+            audit(ExportedRows(rows=export.rows, named_sql=export.named_sql))
+    return export
+
+
+def _export_statement(cursor: Any, rows: str, params: list[Any], first: date,
+                      last: date) -> tuple[int, str, list[Problem]]:
+    """The export's statement (`_EXPORT_SQL`) over `rows` (the rows' table, or their statement
+    with its `params`), in a transaction whose TimeZone is Europe/London and DateStyle 'SQL, DMY':
+    the number of rows, the CSV's lines and the problems found."""
+    cursor.execute(_EXPORT_SQL.format(rows=rows), [*params, last, first, last, last])
+    count, lines, found = cursor.fetchone()
+    problems: list[Problem] = []
+    unordered: set[int] = set()
+    for episode, child, ref, dob, start, end, placement_ended, out_of_order in json.loads(found or "[]"):
+        row = MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=date.fromisoformat(dob),
+                         missing="", start=date.fromisoformat(start), end=_day(end))
+        problems.extend(_period_problems(row, _day(placement_ended), first, last))
+        if out_of_order:
+            unordered.add(child)
+    if unordered:
+        cursor.execute(_CHILDREN_ROWS_SQL.format(rows=rows), [*params, sorted(unordered)])
+        problems.extend(_overlaps([
+            MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=dob,
+                       missing="A" if known else "M", start=start, end=end)
+            for episode, child, ref, dob, known, start, end in cursor.fetchall()
+        ]))
+    problems.sort(key=lambda p: (p.episode, p.rule))
+    return count, lines or "", problems
+
+
+def _csv_text(count: int, lines: str, problems: list[Problem]) -> str:
+    header = ",".join(COLUMNS) + "\r\n"
+    return "" if problems else header + (lines + "\r\n" if count else "")
+
+
+def _london_dates(cursor: Any) -> tuple[str, str]:
+    """For the rows' and the export's statements, the TimeZone Europe/London (the London dates of
+    instants, `_local_day`) and the DateStyle 'SQL, DMY' (dates as DD/MM/YYYY: a date's own text,
+    at half the cost of to_char), for the transaction; the settings they replace."""
+    cursor.execute("SELECT current_setting('TimeZone'), current_setting('DateStyle')")
+    time_zone, date_style = cursor.fetchone()
+    cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'SQL, DMY', true)",
+                   [LONDON.key])
+    return time_zone, date_style
+
+
+def _settings_again(cursor: Any, settings: tuple[str, str]) -> None:
+    cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', %s, true)", list(settings))
+
+
+def _export_from_rows_table(user: User, year: int, *, kept: bool) -> MissingExport:
+    """The export over the rows worked out once into a table of the transaction's own, which the
+    export's statement and then the audit log's read (`named_sql`). `kept`: the transaction goes
+    on after this (the caller's); if not, the audit log's statement works the rows out again (the
+    table goes with this function's own transaction), in the caller's TimeZone."""
     first, last = collection_year(year)
     rows_sql, params = _rows_sql(user, first, last, london_session=True)
-    # The rows are worked out once, into a table of this transaction's own, which the export's
-    # statement and then the audit log's read. Called outside a transaction, the audit log's
-    # statement works them out again (the table goes with this function's own transaction).
-    kept = connection.in_atomic_block
-    problems: list[Problem] = []
     with report_statements(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_ROWS_TABLE}")
-        # For the rows' and the export's statements, the TimeZone Europe/London (the London dates of
-        # instants, `_local_day`) and the DateStyle 'SQL, DMY' (dates as DD/MM/YYYY: a date's own
-        # text, at half the cost of to_char); the caller's settings read first, in a statement of
-        # their own, and set again after.
-        cursor.execute("SELECT current_setting('TimeZone'), current_setting('DateStyle')")
-        time_zone, date_style = cursor.fetchone()
-        cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', 'SQL, DMY', true)",
-                       [LONDON.key])
+        settings = _london_dates(cursor)
         cursor.execute(f"CREATE TEMPORARY TABLE {_ROWS_TABLE} ON COMMIT DROP AS {rows_sql}", params)
-        cursor.execute(_EXPORT_SQL.format(rows=_ROWS_TABLE), [last, first, last, last])
-        count, lines, found = cursor.fetchone()
-        cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', %s, true)",
-                       [time_zone, date_style])
-        unordered: set[int] = set()
-        for episode, child, ref, dob, start, end, placement_ended, out_of_order in json.loads(found or "[]"):
-            row = MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=date.fromisoformat(dob),
-                             missing="", start=date.fromisoformat(start), end=_day(end))
-            problems.extend(_period_problems(row, _day(placement_ended), first, last))
-            if out_of_order:
-                unordered.add(child)
-        if unordered:
-            cursor.execute(_CHILDREN_ROWS_SQL.format(rows=_ROWS_TABLE), [sorted(unordered)])
-            problems.extend(_overlaps([
-                MissingRow(episode=episode, child=child, child_ref=ref, date_of_birth=dob,
-                           missing="A" if known else "M", start=start, end=end)
-                for episode, child, ref, dob, known, start, end in cursor.fetchall()
-            ]))
-    problems.sort(key=lambda p: (p.episode, p.rule))
-    header = ",".join(COLUMNS) + "\r\n"
-    csv_text = "" if problems else header + (lines + "\r\n" if count else "")
-    if not kept:  # worked out again by the audit log's statement, in the caller's TimeZone
+        count, lines, problems = _export_statement(cursor, _ROWS_TABLE, [], first, last)
+        _settings_again(cursor, settings)
+    if not kept:
         rows_sql, params = _rows_sql(user, first, last)
     named: tuple[str, list[Any]] = ((f"SELECT episode, child FROM {_ROWS_TABLE}", []) if kept else  # noqa: S608
                                     (f"SELECT episode, child FROM ({rows_sql}) AS named", params))  # noqa: S608
-    return MissingExport(year=year, rows=count, problems=problems, csv=csv_text, named_sql=named)
+    return MissingExport(year=year, rows=count, problems=problems, csv=_csv_text(count, lines, problems),
+                         named_sql=named)
+
+
+# The (episode, child) of the year's rows on the audit log's connection (`_audit_beside`).
+_NAMED_TABLE = "ssda903_missing_named"
+
+
+def _audit_beside(user: User, first: date, last: date, audit: Callable[[ExportedRows], object]) -> int:
+    """On the audit log's own connection, on the export's snapshot: the year's rows worked out
+    again, their (episode, child) kept in a table of the transaction's own, and `audit` called
+    over them; the number of rows."""
+    rows_sql, params = _rows_sql(user, first, last, london_session=True)
+    with connection.cursor() as cursor:
+        settings = _london_dates(cursor)
+        cursor.execute(f"CREATE TEMPORARY TABLE {_NAMED_TABLE} ON COMMIT DROP AS "  # noqa: S608 (constants)
+                       f"SELECT episode, child FROM ({rows_sql}) AS named", params)
+        _settings_again(cursor, settings)
+        cursor.execute(f"SELECT COUNT(*) FROM {_NAMED_TABLE}")  # noqa: S608 (a constant)
+        count = int(cursor.fetchone()[0])
+    audit(ExportedRows(rows=count, named_sql=(f"SELECT episode, child FROM {_NAMED_TABLE}", [])))  # noqa: S608
+    return count
+
+
+def _export_audited_beside(user: User, year: int, audit: Callable[[ExportedRows], object]) -> MissingExport:
+    """The export on a snapshot shared with the audit log's connection (`written_beside`), which
+    writes the entry while this one works out the rows and the file in one statement (its
+    transaction is read-only: no table of its own); the entry kept only when the file is clean."""
+    first, last = collection_year(year)
+    with shared_snapshot():
+        if not snapshot_shared():  # another connection refused after all: one after the other
+            export = _export_from_rows_table(user, year, kept=True)
+            if export.clean:
+                audit(ExportedRows(rows=export.rows, named_sql=export.named_sql))
+            return export
+        with written_beside(lambda: _audit_beside(user, first, last, audit)) as beside:
+            rows_sql, params = _rows_sql(user, first, last, london_session=True)
+            with connection.cursor() as cursor:
+                _london_dates(cursor)
+                count, lines, problems = _export_statement(cursor, f"({rows_sql})", params, first, last)
+            export = MissingExport(year=year, rows=count, problems=problems,
+                                   csv=_csv_text(count, lines, problems))
+            if export.clean and beside.keep() != count:
+                raise RuntimeError("the audit log's rows of the SSDA903 export differ from the file's")
+    return export

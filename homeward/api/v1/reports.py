@@ -8,7 +8,6 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -223,17 +222,16 @@ class Ssda903MissingView(HomewardAPIView):
         if year is None:
             raise DomainValidationError.single("year", "Give the collection year's end, e.g. 2025 for 2024-25.")
         raw = str(year)
-        with transaction.atomic():
-            table = ssda903_missing_export(actor, year=int(raw))
-            if not table.clean:
-                return problem(400, "The Missing table breaks the DfE rules",
-                               f"{len(table.problems)} problem(s) to fix before the {int(raw) - 1}-{raw[2:]} table "
-                               "can be exported; nothing was exported.",
-                               [{"field": p.field, "message": f"Rule {p.rule}: {p.message}"} for p in table.problems])
-            # One entry for the file, naming each child it carries in a row of their own (ADR 0017).
-            audit_named_read(actor=actor, action="export", object_type="ssda903_missing", object_id=raw,
-                             query={"year": raw}, detail={"rows": table.rows}, rows=table.named,
-                             rows_sql=table.named_sql)
+        # One entry for the file, naming each child it carries in a row of their own (ADR 0017),
+        # written beside the export and kept only when the file is clean.
+        table = ssda903_missing_export(actor, year=int(raw), audit=lambda exported: audit_named_read(
+            actor=actor, action="export", object_type="ssda903_missing", object_id=raw, query={"year": raw},
+            detail={"rows": exported.rows}, rows=exported.named, rows_sql=exported.named_sql))
+        if not table.clean:
+            return problem(400, "The Missing table breaks the DfE rules",
+                           f"{len(table.problems)} problem(s) to fix before the {int(raw) - 1}-{raw[2:]} table "
+                           "can be exported; nothing was exported.",
+                           [{"field": p.field, "message": f"Rule {p.rule}: {p.message}"} for p in table.problems])
         return _attachment(table.csv, "text/csv; charset=utf-8", f"ssda903-missing-{raw}.csv")
 
 

@@ -61,3 +61,50 @@ def test_inside_a_transaction_already_open_they_run_in_turn(make_child: Any,
             answers = run_together(lambda: Child.objects.get(pk=child.pk).given_name,
                                    lambda: threading.current_thread().name)
     assert answers == ["Uncommitted", threading.current_thread().name]
+
+
+def test_a_write_beside_the_report_reads_its_snapshot_and_is_kept_only_when_asked(
+        make_child: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs a report's statements in turn on one connection: no snapshot to share")
+    from homeward.reporting.shared_snapshot import beside_possible, snapshot_shared, written_beside
+
+    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "2")
+    child = make_child(external_id="C", given_name="Original")
+    other = make_child(external_id="E", given_name="Other")
+    assert beside_possible()
+
+    def copy(suffix: str) -> str:
+        # Reads the report's snapshot, writes on its own connection (a row no one else changed:
+        # its transaction is REPEATABLE READ).
+        name = Child.objects.get(pk=child.pk).given_name
+        Child.objects.filter(pk=other.pk).update(known_as=f"{name} {suffix}")
+        return threading.current_thread().name
+
+    with shared_snapshot():
+        assert snapshot_shared()
+        _rename_elsewhere(child.pk)
+        with written_beside(lambda: copy("dropped")):
+            pass  # not kept: rolled back
+        with written_beside(lambda: copy("kept")) as kept:
+            thread = kept.keep()
+    assert thread.startswith("report-write")
+    assert Child.objects.get(pk=child.pk).given_name == "Renamed"
+    assert Child.objects.get(pk=other.pk).known_as == "Original kept"
+
+
+def test_a_write_beside_that_fails_raises_when_kept(make_child: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs a report's statements in turn on one connection: no snapshot to share")
+    from homeward.reporting.shared_snapshot import written_beside
+
+    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "2")
+    child = make_child(external_id="D", given_name="Original")
+
+    def fail() -> None:
+        Child.objects.filter(pk=child.pk).update(known_as="half written")
+        raise ValueError("refused")
+
+    with shared_snapshot(), written_beside(fail) as beside, pytest.raises(ValueError, match="refused"):
+        beside.keep()
+    assert Child.objects.get(pk=child.pk).known_as == ""

@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -462,15 +461,14 @@ def statutory_ssda903(request: HttpRequest) -> HttpResponse:
     user = person(request)
     require(user, Capability.STATUTORY_EXPORT)
     _, year = _year(request)
-    with transaction.atomic():
-        table = ssda903_missing_export(user, year=year)
-        if not table.clean:
-            # Never a file that breaks the DfE rules: back to the page, which lists what to fix.
-            return redirect(f"{reverse('web:reports_statutory')}?year={year}")
-        # One entry for the file, naming each child it carries in a row of their own (ADR 0017).
-        audit_named_read(actor=user, action="export", object_type="ssda903_missing", object_id=str(year),
-                         query={"year": year}, detail={"rows": table.rows}, rows=table.named,
-                         rows_sql=table.named_sql)
+    # One entry for the file, naming each child it carries in a row of their own (ADR 0017),
+    # written beside the export and kept only when the file is clean.
+    table = ssda903_missing_export(user, year=year, audit=lambda exported: audit_named_read(
+        actor=user, action="export", object_type="ssda903_missing", object_id=str(year), query={"year": year},
+        detail={"rows": exported.rows}, rows=exported.named, rows_sql=exported.named_sql))
+    if not table.clean:
+        # Never a file that breaks the DfE rules: back to the page, which lists what to fix.
+        return redirect(f"{reverse('web:reports_statutory')}?year={year}")
     return _attachment(table.csv, "text/csv; charset=utf-8", f"ssda903-missing-{year}.csv")
 
 
