@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
+from functools import cache
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -101,19 +103,31 @@ def token_create(*, user: User) -> str:
     return raw
 
 
+@cache
+def _token_user_sql() -> str:
+    """The person of a live token, the token's id and whether it was last used before a given
+    instant (or never): one fixed statement, written
+    once a process. Every API request asks it; building the ORM's query with the person's columns
+    was most of an intake report's sign-in (0.7 ms of Python a request, issue 11)."""
+    user, token = User._meta, ApiToken._meta
+    columns = ", ".join(f'u."{field.column}"' for field in user.concrete_fields)
+    return (f'SELECT {columns}, t."id" AS token_pk, '  # noqa: S608 (names from the models)
+            '(t."last_used_at" IS NULL OR t."last_used_at" < %s) AS token_untouched '
+            f'FROM "{token.db_table}" t JOIN "{user.db_table}" u ON u."id" = t."user_id" '
+            'WHERE t."key_hash" = %s AND t."revoked_at" IS NULL AND u."is_active" ORDER BY t."id" LIMIT 1')
+
+
 def token_authenticate(raw: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    """The active person whose live (unrevoked) token this is, or None."""
     now = timezone.now()
-    # Touch at most once a minute so reads stay cheap.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    # Touched at most once a minute so reads stay cheap.
+    found = list(User.objects.raw(_token_user_sql(), [now - timedelta(seconds=60), hash_token(raw)]))
+    if not found:
+        return None
+    user = found[0]
+    if user.token_untouched:  # type: ignore[attr-defined]
+        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)  # type: ignore[attr-defined]
+    return user
 
 
 @transaction.atomic

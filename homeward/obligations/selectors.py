@@ -34,7 +34,7 @@ LIVE_STATUSES = ("pending", "overdue")
 SECTION_COUNT_CAP = 1000
 
 # How far ahead a question may look. A worklist reads the stored rows, exact at least a week
-# ahead (the worker renews them after seven days of the fourteen); one episode's duties are
+# ahead (the worker renews them daily, eight days ahead: `services.HORIZON`); one episode's duties are
 # worked out in memory, a year ahead at most. Without a bound, `as_of` in the year 2405 made one
 # request evaluate centuries of daily and monthly duties for every open episode (issue 14).
 WORKLIST_LOOKAHEAD = timedelta(days=7)

@@ -36,9 +36,13 @@ def episode_obligations_evaluate(episode: Episode, as_of: datetime) -> tuple[Obl
 
 
 # Stored rows hold the repeating obligations (daily carer updates, monthly reviews) this far
-# ahead, so a worklist at any instant within it is a read; the worker renews them halfway.
-HORIZON = timedelta(days=14)
-RENEW_AFTER = timedelta(days=7)
+# ahead, so a worklist at any instant within it is a read; the worker renews them daily, so they
+# are exact at least a week ahead (WORKLIST_LOOKAHEAD). Every write to an open episode, and every
+# report, plans and stores them this far: most episodes end within a day or two, and the rows
+# stored beyond their end are removed again (a report's 22 rows were 15 daily carer updates with
+# a fortnight's horizon; 15 with eight days, issue 11).
+HORIZON = timedelta(days=8)
+RENEW_AFTER = timedelta(days=1)
 
 
 @transaction.atomic(savepoint=False)

@@ -100,7 +100,7 @@ def plan(
     after `as_of`. Nothing in a row
     depends on `through`, only which rows there are, so the rows of a plan stay right for
     any instant up to `through` while no new fact arrives: the Django side stores
-    `plan(facts, policy, now, through=now + 14 days)` and lists the rows with
+    `plan(facts, policy, now, through=now + 8 days)` and lists the rows with
     `listed_from <= as_of` at read time, with `status_at`.
 
     `policy` is a whole protocol (the version in force on `reported_at`'s Europe/London

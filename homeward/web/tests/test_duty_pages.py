@@ -61,7 +61,7 @@ def test_each_duty_reads_as_a_sentence_with_its_rule_behind_a_toggle_and_its_own
 def test_only_rows_listed_by_now_are_shown(web: Client, coordinator: Any, make_child: Any) -> None:
     episode = _missing(coordinator, make_child(given_name="Mia"), hours=30)
     ahead = StoredObligation.objects.filter(episode=episode, listed_from__gt=timezone.now())
-    assert ahead.exists()  # stored 14 days ahead: tomorrow's carer update and more
+    assert ahead.exists()  # stored 8 days ahead: tomorrow's carer update and more
     body = _text(web.get(f"/episodes/{episode.pk}").content.decode())
     for row in ahead:
         assert f"Obtain update {row.instance} on Mia" not in body

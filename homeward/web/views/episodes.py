@@ -72,7 +72,7 @@ def episode_page(request: HttpRequest, episode_id: int) -> HttpResponse:
                               "sent": exchange_sent_for_episode(episode),
                               "received": exchange_received_for_episode(episode),
                               "labels": risk_analysis_label_rows()})
-    # Stored rows run 14 days ahead (ADR 0011): only those listed by now are shown.
+    # Stored rows run 8 days ahead (ADR 0011): only those listed by now are shown.
     shown = duties(episode_obligation_rows(episode, now, read.also["duties"]), now, name=child_name(episode.child))
     return render(request, "web/episodes/episode.html", {
         "episode": episode,
