@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from functools import cache
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import CharField, ForeignKey, JSONField
 from django.utils import timezone
 
@@ -188,6 +189,20 @@ class _Column:
     alike: bool
 
 
+@cache
+def _entry_columns(alias: str, with_id: bool) -> tuple[tuple[str, str, str, str], ...]:
+    """(attribute, quoted column, base type, how a value is written: "json", "text" or as it is)
+    of each column an insert of entries writes, worked out once a process: asked of each field
+    for each entry, it was half the cost of writing one (issue 11). The base type (varchar, not
+    varchar(64)), as bulk_create's unnest: a cast to the column's own type would cut a value too
+    long where the insert refuses it."""
+    db = connections[alias]
+    return tuple(
+        (f.attname, db.ops.quote_name(str(f.column)), str(f.db_type(db)).split("(")[0],
+         "json" if isinstance(f, JSONField) else "text" if isinstance(f, CharField) else "")
+        for f in AuditEntry._meta.concrete_fields if with_id or not f.primary_key)
+
+
 def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
     """The INSERT of the entries (all with their id set, or none), returning their ids in their
     order (PostgreSQL): the rows bulk_create would write, without its preparing each value of
@@ -197,22 +212,17 @@ def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
     origin...) is sent once."""
     with_id = entries[0].pk is not None
     given: list[_Column] = []
-    for f in AuditEntry._meta.concrete_fields:
-        if f.primary_key and not with_id:
-            continue
-        values = [getattr(entry, f.attname) for entry in entries]
-        if isinstance(f, JSONField):
+    for attname, quoted, kind, how in _entry_columns(connection.alias, with_id):
+        values = [getattr(entry, attname) for entry in entries]
+        if how == "json":
             values = [json.dumps(value) for value in values]
-        elif isinstance(f, CharField):  # as CharField.to_python, which bulk_create applies
+        elif how == "text":  # as CharField.to_python, which bulk_create applies
             values = [value if value is None or isinstance(value, str) else str(value) for value in values]
         else:  # a choice as its value (psycopg would write an Enum's name)
             values = [value.value if isinstance(value, Enum) else value for value in values]
         first = values[0]
         alike = all(value == first and type(value) is type(first) for value in values)
-        # The base type (varchar, not varchar(64)), as bulk_create's unnest: a cast to the
-        # column's own type would cut a value too long where the insert refuses it.
-        given.append(_Column(connection.ops.quote_name(str(f.column)), str(f.db_type(connection)).split("(")[0],
-                             values, alike))
+        given.append(_Column(quoted, kind, values, alike))
     if len(entries) > 1 and all(column.alike for column in given):
         given[0].alike = False  # entries alike in every column: one array still gives their number
     selected: list[str] = []

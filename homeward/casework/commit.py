@@ -256,5 +256,6 @@ def casework_commit(
     if exchange:
         assert episode is not None
         episode.child = builder.child
-        exchange_for_event(episode=episode, event=event, child_facts_known=builder.child_facts)
+        exchange_for_event(episode=episode, event=event, child_facts_known=builder.child_facts,
+                           partners_known=known.exchange_partners if known is not None else None)
     return Committed(episodes=tuple(e.pk for e in affected))

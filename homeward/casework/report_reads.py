@@ -2,8 +2,8 @@
 
 The child as it stands now, with what its facts, the routing and the people told read of it
 (its authority, worker, team and IRO, its legal statuses and placements; its team's managers,
-the contact points the report may need and its people with parental responsibility: on
-PostgreSQL), the child's episodes
+the contact points the report may need, its people with parental responsibility and the
+authorities that are exchange partners: on PostgreSQL), the child's episodes
 (cancelled ones left out: for the open episode, the overlap rule and the repeat count), the
 police force and whether the force's reference is held on any episode at all.
 
@@ -43,6 +43,7 @@ from homeward.children.models import Child, LegalStatusPeriod, Placement, Respon
 from homeward.common.errors import DomainValidationError
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.overlap import SPAN_FIELDS
+from homeward.exchange.models import Partner
 from homeward.notifications.models import ContactPoint
 from homeward.notifications.recipients import KnownRows
 from homeward.obligations.facts import child_facts_of
@@ -148,6 +149,8 @@ SELECT {select}, jsonb_build_object(
                        SELECT f.id FROM {q(PoliceForce._meta.db_table)} f WHERE f.code = %s
                        UNION SELECT a.police_force_id FROM {q(Authority._meta.db_table)} a WHERE a.code = %s))
                   ORDER BY cp.id),
+  'partners', ARRAY(SELECT a.code FROM {q(Partner._meta.db_table)} x JOIN {q(Authority._meta.db_table)} a
+                    ON a.id = x.authority_id WHERE x.archived_at IS NULL AND x.endpoint <> ''),
   'parents', ARRAY(SELECT jsonb_build_array({", ".join(f"r.{q(c)}" for c in _ADULT)})
                    FROM {q(ResponsibleAdult._meta.db_table)} r WHERE r.child_id = c.id
                    AND r.has_parental_responsibility AND r.archived_at IS NULL ORDER BY r.id))
@@ -214,7 +217,8 @@ def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | 
         authorities=frozenset([child.responsible_authority_id, *(a.pk for a in authorities)]),
         forces=frozenset(pk for pk in more["forces"] if pk is not None),
         authority_by_code={a.code: a for a in authorities},
-        parents=[ResponsibleAdult.from_db(alias, _ADULT, row) for row in more["parents"]])
+        parents=[ResponsibleAdult.from_db(alias, _ADULT, row) for row in more["parents"]],
+        exchange_partners=frozenset(more["partners"]))
     return ReportReads(child, force, episodes, bool(more["held"]), facts, known)
 
 

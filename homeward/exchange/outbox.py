@@ -66,11 +66,13 @@ def _dedupe_key(message_type: str, event: dict[str, Any]) -> str:
     return message_type
 
 
-def exchange_for_event(*, episode: Episode, event: str, child_facts_known: ChildFacts | None = None
-                       ) -> OutgoingMessage | None:
+def exchange_for_event(*, episode: Episode, event: str, child_facts_known: ChildFacts | None = None,
+                       partners_known: frozenset[str] | None = None) -> OutgoingMessage | None:
     """Queue the message `event` calls for to the child's other authority, once per event
     (idempotent), or nothing: not an exchanged event, an imported episode, no partner with an
-    endpoint, or the event came from that partner."""
+    endpoint, or the event came from that partner. `partners_known`: the codes of the
+    authorities that are partners with an endpoint, when the caller has read them (a report,
+    with the child): another authority among none of them costs no read."""
     message_type = EVENT_TYPES.get(event)
     if message_type is None or episode.imported_from:
         return None
@@ -81,7 +83,7 @@ def exchange_for_event(*, episode: Episode, event: str, child_facts_known: Child
     home = home_authority()
     facts = child_facts_known or child_facts(episode.child)
     other = partner_authority_for(episode, facts, home)
-    if not other or other == _receiving_from.get():
+    if not other or other == _receiving_from.get() or (partners_known is not None and other not in partners_known):
         return None
     partner = partners.select_related("authority").filter(authority__code=other).first()
     if partner is None:

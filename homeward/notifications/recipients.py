@@ -78,8 +78,9 @@ class KnownRows:
     """What the people told of one child's event are found among, read by the caller already
     (a report reads them with the child, issue 11): the child's team's active team managers;
     the active contact points of no authority or one of `authorities`, and of no force or one of
-    `forces`, by id; the authorities the child's placements name, by code; and the child's
-    current people with parental responsibility, by id."""
+    `forces`, by id; the authorities the child's placements name, by code; the child's
+    current people with parental responsibility, by id; and the codes of the authorities that
+    are exchange partners with an endpoint (ADR 0015), when read (None: not read)."""
 
     team_managers: list[User]
     points: list[ContactPoint]
@@ -87,6 +88,7 @@ class KnownRows:
     forces: frozenset[int]
     authority_by_code: dict[str, Authority]
     parents: list[ResponsibleAdult]
+    exchange_partners: frozenset[str] | None = None
 
 
 class ContactBook:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from homeward.casework.episodes import episode_record_found, episode_report
@@ -45,6 +47,23 @@ def test_a_partner_without_an_endpoint_is_told_by_email_only(partner: Any, place
     Partner.objects.filter(pk=partner.pk).update(endpoint="")
     report(placed_child, coordinator)
     assert not OutgoingMessage.objects.exists()
+
+
+def test_a_report_finds_its_partners_with_the_child(partner: Any, placed_child: Any, make_child: Any,
+                                                    coordinator: Any) -> None:
+    """A report reads the partners with the child (issue 11): a child placed with an authority
+    that is no partner, or whose partner has no endpoint, costs no read of the partners."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite reads what a report needs in a few queries, the partners among them")
+    Partner.objects.filter(pk=partner.pk).update(endpoint="")
+    with CaptureQueriesContext(connection) as seen:
+        report(placed_child, coordinator)
+    assert not any('FROM "exchange_partner"' in q["sql"].split("jsonb_build_object", 1)[0]
+                   for q in seen.captured_queries)
+    assert not OutgoingMessage.objects.exists()
+    Partner.objects.filter(pk=partner.pk).update(endpoint="http://127.0.0.1:9/api/v1/exchange/inbox")
+    report(make_child(external_id="WN-78", placement={"authority": PARTNER, "provider": "Oak House"}), coordinator)
+    assert OutgoingMessage.objects.get().body["to"] == PARTNER
 
 
 def test_a_child_that_crosses_no_border_is_not_exchanged(partner: Any, make_child: Any, coordinator: Any) -> None:
