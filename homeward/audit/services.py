@@ -24,7 +24,7 @@ from django.db import connection, connections, transaction
 from django.db.models import CharField, ForeignKey, JSONField
 from django.utils import timezone
 
-from homeward.common.bulk import inserted
+from homeward.common.bulk import Rows, Written, insert_together, inserted
 from homeward.common.made import instance_made
 
 from .context import current_origin
@@ -122,11 +122,15 @@ def _entry(
     return entry
 
 
-def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: bool = False) -> None:
+def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: bool = False,
+            together: Rows | None = None) -> None:
     """Store the entries, each with its own keyed hash, inside the caller's transaction (or
     their own), and put them on the chain's to-do list: one statement on PostgreSQL, and no lock.
-    They are dated `at`, or now. `alike`: the entries differ only in their child and detail."""
+    They are dated `at`, or now. `alike`: the entries differ only in their child and detail.
+    `together`: rows of the caller's written in the same statement (PostgreSQL; elsewhere first)."""
     if not entries:
+        if together is not None:
+            insert_together(together)
         return
     when = at or timezone.now()
     ring = audit_key_ring()
@@ -145,11 +149,13 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: boo
     if connection.vendor == "postgresql":
         # One statement: inside the caller's transaction when there is one, else a transaction
         # of its own without the BEGIN and COMMIT round trips an atomic block would add.
-        _insert_waiting(entries)
+        _insert_waiting(entries, together)
         return
     # Inside the caller's transaction without a savepoint of its own (a failure fails the
     # caller's change too, which is what an audited change wants).
     with transaction.atomic(savepoint=False):
+        if together is not None:
+            insert_together(together)
         AuditEntry.objects.bulk_create(entries)
         if connection.vendor == "sqlite":
             # SQLite runs one writer at a time anyway (transactions begin IMMEDIATE): linking now
@@ -159,23 +165,25 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: boo
             AuditPending.objects.bulk_create(AuditPending(entry_id=entry.pk) for entry in entries)
 
 
-def _insert_waiting(entries: list[AuditEntry]) -> None:
+def _insert_waiting(entries: list[AuditEntry], together: Rows | None = None) -> None:
     """The entries and their places on the chain's to-do list (AuditPending), written by one
-    statement (PostgreSQL): the pending rows are inserted from the entries' returned ids."""
+    statement (PostgreSQL): the pending rows are inserted from the entries' returned ids; with
+    the rows `together` when given (`insert_together`)."""
     if not entries:
         return
     if len({entry.pk is None for entry in entries}) > 1:
         # Some with an id given, some without: as two inserts, as bulk_create would.
+        if together is not None:
+            insert_together(together)
         for part in ([e for e in entries if e.pk is not None], [e for e in entries if e.pk is None]):
             _insert_waiting(part)
         return
     sql, params = _entries_insert_sql(entries)
     table, column = (connection.ops.quote_name(name) for name in
                      (AuditPending._meta.db_table, AuditPending._meta.get_field("entry").column))
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH e AS ({sql}), p AS (INSERT INTO {table} ({column}) SELECT id FROM e) SELECT id FROM e",  # noqa: S608 - names from the model
-                       params)
-        inserted(entries, [row[0] for row in cursor.fetchall()], connection.alias)
+    insert_together(*([together] if together is not None else []), written=Written(
+        ctes=[("audit_e", sql), ("audit_p", f"INSERT INTO {table} ({column}) SELECT id FROM audit_e")],  # noqa: S608 - names from the model
+        params=params, keys_from="audit_e", done=lambda ids: inserted(entries, ids, connection.alias)))
 
 
 @dataclass
@@ -306,11 +314,13 @@ def audit_record(
     detail: dict[str, Any] | None = None,
     channel: str | None = None,
     at: datetime | None = None,
+    together: Rows | None = None,
 ) -> AuditEntry:
-    """Append one entry, inside the caller's transaction (or its own)."""
+    """Append one entry, inside the caller's transaction (or its own). `together`: rows of the
+    caller's written with it, in one statement on PostgreSQL (a casework write's chronology)."""
     entry = _entry(actor=actor, action=action, object_type=object_type, object_id=object_id, child_id=child_id,
                    detail=detail, channel=channel)
-    _append([entry], at=at)
+    _append([entry], at=at, together=together)
     return entry
 
 

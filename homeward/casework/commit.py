@@ -206,14 +206,17 @@ def casework_commit(
     """
     child_id = child if isinstance(child, int) else child.pk
     lines: Iterable[Chronicle] = (chronicle,) if isinstance(chronicle, Chronicle) else chronicle
-    insert_together(Rows([
+    chronology = Rows([
         ChronologyEntry(child_id=child_id, episode=episode, at=line.at, recorded_by=actor, kind=line.kind,
                         summary=line.summary)
         for line in lines
-    ]))
+    ])
     if audit is not None:
+        # The chronology with the entry: one statement on PostgreSQL.
         audit_record(actor=actor, action=audit.action, object_type=audit.object_type, object_id=audit.object_id,
-                     child_id=child_id, detail=audit.detail)
+                     child_id=child_id, detail=audit.detail, together=chronology)
+    else:
+        insert_together(chronology)
     notify = episode is not None and event in NOTIFYING_EVENTS and not episode.imported_from
     escalate = list(escalations) if episode is not None and not episode.imported_from else []
     if notify and event == "reported":

@@ -157,11 +157,28 @@ def insert_sql(rows: Rows, connection: Any) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def insert_together(*groups: Rows) -> None:
+@dataclass(frozen=True)
+class Written:
+    """Rows a caller writes by SQL of its own inside the statement `insert_together` sends
+    (PostgreSQL): its common tables in order (name and data-modifying statement), their
+    parameters in that order, the common table whose `id`s are the rows' keys, and what to do
+    with those keys (in the order it returned them)."""
+
+    ctes: Sequence[tuple[str, str]]
+    params: Sequence[Any]
+    keys_from: str
+    done: Callable[[list[int]], None]
+
+
+def insert_together(*groups: Rows, written: Written | None = None) -> None:
     """Insert every group's rows, in one statement on PostgreSQL (without Django's preparing
-    each value when every field is plain). Rows with their primary key set, or of a model that
-    returns more than its key (a database default), go through bulk_create."""
+    each value when every field is plain), with the caller's own `written` rows when given (on
+    PostgreSQL only). Rows with their primary key set, or of a model that returns more than its
+    key (a database default), go through bulk_create."""
     groups = tuple(group for group in groups if group.objs)
+    if written is not None:
+        _with_written(groups, written)
+        return
     if not groups:
         return
     alias = router.db_for_write(type(groups[0].objs[0]))
@@ -206,3 +223,32 @@ def inserted(objs: Sequence[Model], ids: Sequence[Any], alias: str) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
+
+
+def _with_written(groups: tuple[Rows, ...], written: Written) -> None:
+    """`insert_together` with the caller's `written` rows in the same statement (PostgreSQL);
+    groups it cannot write that way go first, through bulk_create."""
+    plain = [g for g in groups if type(g.objs[0])._meta.db_returning_fields == [type(g.objs[0])._meta.pk]
+             and all(obj.pk is None for obj in g.objs)]
+    others = [g for g in groups if g not in plain]
+    if others:
+        insert_together(*others)
+    connection = connections[router.db_for_write(type(plain[0].objs[0]))] if plain else connections["default"]
+    parts = [f"{name} AS ({sql})" for name, sql in written.ctes]
+    params: list[Any] = list(written.params)
+    selects = [f"SELECT -1, id FROM {written.keys_from}"]  # noqa: S608 - the caller's own name
+    for number, group in enumerate(plain):
+        sql, group_params = insert_sql(group, connection)
+        parts.append(f"r{number} AS ({sql})")
+        params.extend(group_params)
+        selects.append(f"SELECT {number}, id FROM r{number}")  # noqa: S608 - our own numbers
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
+        returned = cursor.fetchall()
+    ids: list[list[int]] = [[] for _ in plain]
+    own: list[int] = []
+    for number, pk in returned:
+        (own if number == -1 else ids[number]).append(pk)
+    written.done(own)
+    for group, group_ids in zip(plain, ids, strict=True):
+        inserted(group.objs, group_ids, connection.alias)

@@ -62,15 +62,15 @@ def test_the_answer_is_built_from_what_the_report_wrote_and_equals_a_read(api: A
         statements = _statements(queries)
         # The token; the child with everything the report reads of it (its legal statuses,
         # placements and episodes, the force and its reference, the team's managers, the contact
-        # points, the people with parental responsibility); then the episode, its three histories
-        # together, the chronology, the audit entry with its place on the chain's to-do list,
-        # the obligations with their state, and the notifications.
+        # points, the people with parental responsibility, the exchange partners); then the
+        # episode, its three histories together, the chronology with the audit entry and its place
+        # on the chain's to-do list, the obligations with their state, and the notifications.
         reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
         assert len(reads) == 2, reads
         assert all(f'FROM "{table}"' in reads[1] for table in (
             "children_child", "children_legalstatusperiod", "children_placement", "episodes_episode",
             "reference_policeforce", "accounts_user", "notifications_contactpoint", "children_responsibleadult"))
-        assert len(statements) == 8, "\n".join(sql[:80] for sql in statements)
+        assert len(statements) == 7, "\n".join(sql[:80] for sql in statements)
     answer = response.json()
     assert answer == api.get(f"/api/v1/episodes/{answer['id']}").json()
     episode = Episode.objects.select_related("child", "rhi_authority").get(pk=answer["id"])
