@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import AutoField, Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -170,22 +170,29 @@ class Written:
     done: Callable[[list[int]], None]
 
 
+def _simple(group: Rows) -> bool:
+    """Rows one statement may write: none with its key set, of a model returning its key alone."""
+    model = type(group.objs[0])
+    return model._meta.db_returning_fields == [model._meta.pk] and all(obj.pk is None for obj in group.objs)
+
+
 def insert_together(*groups: Rows, written: Written | None = None) -> None:
     """Insert every group's rows, in one statement on PostgreSQL (without Django's preparing
     each value when every field is plain), with the caller's own `written` rows when given (on
     PostgreSQL only). Rows with their primary key set, or of a model that returns more than its
-    key (a database default), go through bulk_create."""
+    key (a database default), go through bulk_create (before the statement, with `written`)."""
     groups = tuple(group for group in groups if group.objs)
     if written is not None:
-        _with_written(groups, written)
+        others = [group for group in groups if not _simple(group)]
+        if others:
+            insert_together(*others)
+        _one_statement([group for group in groups if _simple(group)], connections[DEFAULT_DB_ALIAS], written)
         return
     if not groups:
         return
     alias = router.db_for_write(type(groups[0].objs[0]))
     connection = connections[alias]
-    simple = all(type(group.objs[0])._meta.db_returning_fields == [type(group.objs[0])._meta.pk]
-                 and all(obj.pk is None for obj in group.objs) for group in groups)
-    if connection.vendor != "postgresql" or not simple:
+    if connection.vendor != "postgresql" or not all(_simple(group) for group in groups):
         with transaction.atomic(using=alias, savepoint=False):
             for group in groups:
                 _bulk_create(group)
@@ -196,9 +203,15 @@ def insert_together(*groups: Rows, written: Written | None = None) -> None:
             cursor.execute(sql, one_params)
             inserted(groups[0].objs, [row[0] for row in cursor.fetchall()], alias)
         return
-    parts: list[str] = []
-    params: list[Any] = []
-    selects: list[str] = []
+    _one_statement(list(groups), connection, None)
+
+
+def _one_statement(groups: list[Rows], connection: Any, written: Written | None) -> None:
+    """The groups' rows (and the caller's `written` ones), each a data-modifying common table of
+    one statement (PostgreSQL), and the keys returned given to their rows."""
+    parts = [f"{name} AS ({sql})" for name, sql in written.ctes] if written is not None else []
+    params: list[Any] = list(written.params) if written is not None else []
+    selects = [f"SELECT -1, id FROM {written.keys_from}"] if written is not None else []  # noqa: S608 - the caller's name
     for number, group in enumerate(groups):
         sql, group_params = insert_sql(group, connection)
         parts.append(f"r{number} AS ({sql})")
@@ -209,10 +222,13 @@ def insert_together(*groups: Rows, written: Written | None = None) -> None:
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
         returned = cursor.fetchall()
     ids: list[list[int]] = [[] for _ in groups]
+    own: list[int] = []
     for number, pk in returned:
-        ids[number].append(pk)
+        (own if number == -1 else ids[number]).append(pk)
+    if written is not None:
+        written.done(own)
     for group, group_ids in zip(groups, ids, strict=True):
-        inserted(group.objs, group_ids, alias)
+        inserted(group.objs, group_ids, connection.alias)
 
 
 def inserted(objs: Sequence[Model], ids: Sequence[Any], alias: str) -> None:
@@ -224,31 +240,3 @@ def inserted(objs: Sequence[Model], ids: Sequence[Any], alias: str) -> None:
         obj._state.adding = False
         obj._state.db = alias
 
-
-def _with_written(groups: tuple[Rows, ...], written: Written) -> None:
-    """`insert_together` with the caller's `written` rows in the same statement (PostgreSQL);
-    groups it cannot write that way go first, through bulk_create."""
-    plain = [g for g in groups if type(g.objs[0])._meta.db_returning_fields == [type(g.objs[0])._meta.pk]
-             and all(obj.pk is None for obj in g.objs)]
-    others = [g for g in groups if g not in plain]
-    if others:
-        insert_together(*others)
-    connection = connections[router.db_for_write(type(plain[0].objs[0]))] if plain else connections["default"]
-    parts = [f"{name} AS ({sql})" for name, sql in written.ctes]
-    params: list[Any] = list(written.params)
-    selects = [f"SELECT -1, id FROM {written.keys_from}"]  # noqa: S608 - the caller's own name
-    for number, group in enumerate(plain):
-        sql, group_params = insert_sql(group, connection)
-        parts.append(f"r{number} AS ({sql})")
-        params.extend(group_params)
-        selects.append(f"SELECT {number}, id FROM r{number}")  # noqa: S608 - our own numbers
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
-        returned = cursor.fetchall()
-    ids: list[list[int]] = [[] for _ in plain]
-    own: list[int] = []
-    for number, pk in returned:
-        (own if number == -1 else ids[number]).append(pk)
-    written.done(own)
-    for group, group_ids in zip(plain, ids, strict=True):
-        inserted(group.objs, group_ids, connection.alias)
