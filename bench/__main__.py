@@ -23,7 +23,7 @@ scale: it is measured once.
 Reads (`bench.reads`): board, home, worklist_api, episodes_api, child_page, child_api,
 episode_page, obligations_api: in process with Django's test client, signed in as the
 co-ordinator with a second factor (API reads with a bearer token); p50 and p95 of up to
-BENCH_RUNS (30) runs after a warm-up, within BENCH_READ_BUDGET_S (60) seconds a read; the SQL
+BENCH_RUNS (100) runs after a warm-up, within BENCH_READ_BUDGET_S (60) seconds a read; the SQL
 statements of one request after a first one (what a process reads once and keeps left out;
 statements sent together in one round trip each count);
 sql_p95_ms: hand-written indexed SQL giving the same answer.

@@ -1,6 +1,7 @@
 """The reads people wait for, timed in process with Django's test client as the co-ordinator,
 each beside hand-written SQL that gives the same answer through the indexes (what the read
-could cost). Reads about one child or one episode go round a sample of 30 of them.
+could cost). Reads about one child or one episode go round a sample of 100 of them (as many as
+there are, if fewer).
 
 The hand SQL is the yardstick, not a specification: the board's first 50 open episodes with
 each one's next duty and the counts by risk; the co-ordinator's worklist sections (their own,
@@ -30,7 +31,7 @@ from homeward.episodes.models import Episode, EpisodeStatus
 from .signin import SignedIn
 from .timing import timed
 
-SAMPLE = 30
+SAMPLE = 100
 READ_NAMES = ("board", "home", "worklist_api", "episodes_api", "child_page", "child_api", "episode_page",
               "obligations_api")
 LIVE = "o.done_at IS NULL AND o.ended_at IS NULL AND NOT o.for_information"
@@ -53,7 +54,7 @@ class Sample:
 
 def sample_choose(user_id: int) -> Sample:
     """Children who went missing three times or more, and episodes still being worked on (open
-    or returned), 30 of each, the same for every run of one database."""
+    or returned), SAMPLE of each, the same for every run of one database."""
     repeat = list(Child.objects.annotate(n=Count("episodes")).filter(n__gte=3).order_by("id")
                   .values_list("id", flat=True))
     active = list(Episode.objects.filter(status__in=[EpisodeStatus.OPEN, EpisodeStatus.RETURNED])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 
 def runs_wanted() -> int:
-    return int(os.environ.get("BENCH_RUNS", "30"))
+    return int(os.environ.get("BENCH_RUNS", "100"))
 
 
 def budget_seconds() -> float:
