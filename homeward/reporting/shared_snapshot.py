@@ -117,7 +117,7 @@ def beside_possible() -> bool:
 
 
 class _Dropped(Exception):
-    """Rolls a write beside the report back (`WrittenBeside.drop`)."""
+    """Rolls back a write beside the report that was not kept (`WrittenBeside`)."""
 
 
 class WrittenBeside(Generic[T]):
