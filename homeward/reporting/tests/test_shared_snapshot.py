@@ -10,10 +10,24 @@ import pytest
 from django.db import connection
 
 from homeward.children.models import Child
-from homeward.reporting.shared_snapshot import run_together, shared_snapshot
+from homeward.reporting.shared_snapshot import (
+    beside_possible,
+    run_together,
+    shared_snapshot,
+    snapshot_shared,
+    written_beside,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("reference_data_loaded", "reference_data_after_flush")]
+
+
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL, with three connections a report."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs a report's statements in turn on one connection: no snapshot to share")
+    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "3")
 
 
 def _rename_elsewhere(pk: int) -> None:
@@ -30,10 +44,8 @@ def _rename_elsewhere(pk: int) -> None:
     thread.join()
 
 
-def test_every_statement_reads_the_reports_snapshot(make_child: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs a report's statements in turn on one connection: no snapshot to share")
-    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "3")
+@pytest.mark.usefixtures("shared")
+def test_every_statement_reads_the_reports_snapshot(make_child: Any) -> None:
     child = make_child(external_id="A", given_name="Original")
 
     def name() -> str:
@@ -63,13 +75,8 @@ def test_inside_a_transaction_already_open_they_run_in_turn(make_child: Any,
     assert answers == ["Uncommitted", threading.current_thread().name]
 
 
-def test_a_write_beside_the_report_reads_its_snapshot_and_is_kept_only_when_asked(
-        make_child: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs a report's statements in turn on one connection: no snapshot to share")
-    from homeward.reporting.shared_snapshot import beside_possible, snapshot_shared, written_beside
-
-    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "2")
+@pytest.mark.usefixtures("shared")
+def test_a_write_beside_the_report_reads_its_snapshot_and_is_kept_only_when_asked(make_child: Any) -> None:
     child = make_child(external_id="C", given_name="Original")
     other = make_child(external_id="E", given_name="Other")
     assert beside_possible()
@@ -93,12 +100,8 @@ def test_a_write_beside_the_report_reads_its_snapshot_and_is_kept_only_when_aske
     assert Child.objects.get(pk=other.pk).known_as == "Original kept"
 
 
-def test_a_write_beside_that_fails_raises_when_kept(make_child: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs a report's statements in turn on one connection: no snapshot to share")
-    from homeward.reporting.shared_snapshot import written_beside
-
-    monkeypatch.setenv("HOMEWARD_REPORT_CONNECTIONS", "2")
+@pytest.mark.usefixtures("shared")
+def test_a_write_beside_that_fails_raises_when_kept(make_child: Any) -> None:
     child = make_child(external_id="D", given_name="Original")
 
     def fail() -> None:
