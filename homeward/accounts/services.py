@@ -106,9 +106,9 @@ def token_create(*, user: User) -> str:
 @cache
 def _token_user_sql() -> str:
     """The person of a live token, the token's id and whether it was last used before a given
-    instant (or never): one fixed statement, written
-    once a process. Every API request asks it; building the ORM's query with the person's columns
-    was most of an intake report's sign-in (0.7 ms of Python a request, issue 11)."""
+    instant (or never): one fixed statement, written once a process. Every API request asks it;
+    building the ORM's query with the person's columns was most of an intake report's sign-in
+    (0.7 ms of Python a request, issue 11)."""
     user, token = User._meta, ApiToken._meta
     columns = ", ".join(f'u."{field.column}"' for field in user.concrete_fields)
     return (f'SELECT {columns}, t."id" AS token_pk, '  # noqa: S608 (names from the models)

@@ -39,8 +39,8 @@ def episode_obligations_evaluate(episode: Episode, as_of: datetime) -> tuple[Obl
 # ahead, so a worklist at any instant within it is a read; the worker renews them daily, so they
 # are exact at least a week ahead (WORKLIST_LOOKAHEAD). Every write to an open episode, and every
 # report, plans and stores them this far: most episodes end within a day or two, and the rows
-# stored beyond their end are removed again (a report's 22 rows were 15 daily carer updates with
-# a fortnight's horizon; 15 with eight days, issue 11).
+# stored beyond their end are removed again (with a fortnight's horizon a report stored 22 rows,
+# 15 of them daily carer updates; with eight days, 15 rows: issue 11).
 HORIZON = timedelta(days=8)
 RENEW_AFTER = timedelta(days=1)
 

@@ -66,7 +66,7 @@ from .history import (
     home_authority_id,
     period_bounds,
 )
-from .shared_snapshot import beside_possible, shared_snapshot, snapshot_shared, written_beside
+from .shared_snapshot import beside_possible, shared_snapshot, written_beside
 from .statements import report_statements
 
 COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
@@ -553,19 +553,14 @@ def _export_audited_beside(user: User, year: int, audit: Callable[[ExportedRows]
     writes the entry while this one works out the rows and the file in one statement (its
     transaction is read-only: no table of its own); the entry kept only when the file is clean."""
     first, last = collection_year(year)
-    with shared_snapshot():
-        if not snapshot_shared():  # another connection refused after all: one after the other
-            export = _export_from_rows_table(user, year, kept=True)
-            if export.clean:
-                audit(ExportedRows(rows=export.rows, named_sql=export.named_sql))
-            return export
-        with written_beside(lambda: _audit_beside(user, first, last, audit)) as beside:
-            rows_sql, params = _rows_sql(user, first, last, london_session=True)
-            with connection.cursor() as cursor:
-                _london_dates(cursor)
-                count, lines, problems = _export_statement(cursor, f"({rows_sql})", params, first, last)
-            export = MissingExport(year=year, rows=count, problems=problems,
-                                   csv=_csv_text(count, lines, problems))
-            if export.clean and beside.keep() != count:
-                raise RuntimeError("the audit log's rows of the SSDA903 export differ from the file's")
+    # Called only when `beside_possible`: the snapshot is then exported for the write beside.
+    with shared_snapshot(), written_beside(lambda: _audit_beside(user, first, last, audit)) as beside:
+        rows_sql, params = _rows_sql(user, first, last, london_session=True)
+        with connection.cursor() as cursor:
+            _london_dates(cursor)
+            count, lines, problems = _export_statement(cursor, f"({rows_sql})", params, first, last)
+        export = MissingExport(year=year, rows=count, problems=problems,
+                               csv=_csv_text(count, lines, problems))
+        if export.clean and beside.keep() != count:
+            raise RuntimeError("the audit log's rows of the SSDA903 export differ from the file's")
     return export
