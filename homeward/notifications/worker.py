@@ -47,6 +47,16 @@ CHAIN_STEP_QUIET = 1000
 BATCHES_PER_PASS = 10
 
 
+#: After a failed step the next try comes this soon, doubling while it keeps failing (up to
+#: the loop's own pause): a moment's lock costs a second, not a whole interval.
+RETRY_FIRST_SECONDS = 0.5
+
+
+def retry_after(failures: int) -> float:
+    """Seconds before the next try after `failures` failed steps in a row."""
+    return float(RETRY_FIRST_SECONDS * 2 ** min(failures - 1, 10))
+
+
 @dataclass(frozen=True)
 class PeriodicTask:
     name: str
@@ -150,6 +160,8 @@ class Worker:
     def _loop(self, name: str, step: Callable[[], str], *, waits_for_work: bool, every: float | None = None) -> None:
         """Run `step` until stopped, every `every` seconds (the worker's interval by default);
         it returns what to log ("" for nothing)."""
+        pause = self.interval if every is None else every
+        failures = 0
         try:
             while not self._stop.is_set():
                 if waits_for_work:
@@ -157,10 +169,13 @@ class Worker:
                 _release_connections()
                 try:
                     said = step()
+                    failures = 0
                     if said:
                         log.info("worker %s: %s", name, said)
                 except Exception:
-                    # The database or the mail server may be away; the next pass tries again.
+                    # The database or the mail server may be away, or busy for a moment: try
+                    # again soon, then less often while it stays away.
+                    failures += 1
                     log.exception("worker %s failed", name)
                 finally:
                     _release_connections()
@@ -168,10 +183,11 @@ class Worker:
                     self.passes += 1
                 if self._stop.is_set():
                     break
+                wait = min(pause, retry_after(failures)) if failures else pause
                 if waits_for_work:
-                    wait_for_work(self.interval)
+                    wait_for_work(wait)
                 else:
-                    self._stop.wait(self.interval if every is None else every)
+                    self._stop.wait(wait)
         finally:
             # A thread's database connections are its own: close them as it ends.
             if not connection.in_atomic_block:

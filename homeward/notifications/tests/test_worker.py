@@ -23,7 +23,13 @@ from django.utils import timezone
 from homeward.notifications.delivery import notifications_deliver_due
 from homeward.notifications.models import Notification, PeriodicTaskState
 from homeward.notifications.services import notifications_for_event
-from homeward.notifications.worker import PeriodicTask, Worker, periodic_tasks_from_settings, worker_start_in_thread
+from homeward.notifications.worker import (
+    PeriodicTask,
+    Worker,
+    periodic_tasks_from_settings,
+    retry_after,
+    worker_start_in_thread,
+)
 
 from .conftest import TEAM, Inbox, london
 
@@ -223,3 +229,30 @@ def test_a_long_periodic_task_never_delays_notifications(
         SLOW_TASK_RELEASE.set()
         handle.stop()
     assert not handle.thread.is_alive()
+
+
+def test_a_step_that_fails_is_tried_again_soon_not_after_a_whole_interval() -> None:
+    """A moment's lock ("database table is locked") cost the tasks thread its 30-second
+    interval; the next try now comes after half a second, doubling while failures go on."""
+    assert [retry_after(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
+    assert retry_after(50) == retry_after(11)  # bounded; the loop's own pause caps it further
+    worker = Worker(interval=30, tasks=())
+    tries: list[float] = []
+    done = threading.Event()
+
+    def step() -> str:
+        tries.append(time.monotonic())
+        if len(tries) == 1:
+            raise OperationalError("database table is locked")
+        done.set()
+        return ""
+
+    thread = threading.Thread(target=worker._loop, args=("test", step), kwargs={"waits_for_work": False})
+    thread.start()
+    try:
+        assert done.wait(5)
+    finally:
+        worker.stop()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert 0.4 <= tries[1] - tries[0] < 5
