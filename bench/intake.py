@@ -1,8 +1,10 @@
 """Intake: missing reports POSTed to a real server by 8 clients at once.
 
 The server is gunicorn serving `config.wsgi` with BENCH_SERVER_WORKERS sync workers (default
-two per core) on the benchmark database. Each client reports children who have no open episode
-(`POST /api/v1/episodes`, a bearer token, the body of API.md) until BENCH_INTAKE_REPORTS
+one per core: with PostgreSQL on the same cores, two per core cost 2 ms more CPU a report in
+switching between them, for fewer reports a second) on the benchmark database. Each client
+reports children who have no open episode (`POST /api/v1/episodes`, a bearer token, the body of
+API.md) until BENCH_INTAKE_REPORTS
 reports (default 400) or BENCH_INTAKE_SECONDS (default 60) have passed.
 
 - reports_per_s: reports answered 201, per second of the run; p99_ms: of every answer.
@@ -213,7 +215,7 @@ def _chain_caught_up(say: Callable[[str], None]) -> None:
 def intake_run(*, token: str, force: str, build_now: datetime, say: Callable[[str], None]) -> dict[str, Any]:
     reports = int(os.environ.get("BENCH_INTAKE_REPORTS", "400"))
     seconds = float(os.environ.get("BENCH_INTAKE_SECONDS", "60"))
-    workers = int(os.environ.get("BENCH_SERVER_WORKERS", str(2 * (os.cpu_count() or 1))))
+    workers = int(os.environ.get("BENCH_SERVER_WORKERS", str(os.cpu_count() or 1)))
     database = str(settings.DATABASES["default"]["NAME"])
     _chain_caught_up(say)
     children = _eligible_children(reports, timezone.now())

@@ -9,11 +9,12 @@ from functools import cache
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from homeward.audit.services import audit_record
 from homeward.common.errors import DomainValidationError, FieldError
+from homeward.common.prepared import prepared_cursor
 
 from .models import ApiToken, Organisation, Team, User
 from .roles import Role
@@ -121,12 +122,25 @@ def token_authenticate(raw: str) -> User | None:
     """The active person whose live (unrevoked) token this is, or None."""
     now = timezone.now()
     # Touched at most once a minute so reads stay cheap.
-    found = list(User.objects.raw(_token_user_sql(), [now - timedelta(seconds=60), hash_token(raw)]))
-    if not found:
-        return None
-    user = found[0]
-    if user.token_untouched:  # type: ignore[attr-defined]
-        ApiToken.objects.filter(pk=user.token_pk).update(last_used_at=now)  # type: ignore[attr-defined]
+    params = [now - timedelta(seconds=60), hash_token(raw)]
+    if connection.vendor != "postgresql":
+        found = list(User.objects.raw(_token_user_sql(), params))
+        if not found:
+            return None
+        user, token_pk, untouched = found[0], found[0].token_pk, found[0].token_untouched  # type: ignore[attr-defined]
+    else:
+        # Prepared, and the person made from the row as a query makes it (PostgreSQL gives every
+        # column of theirs as its field holds it): no raw query set to build for each request.
+        with prepared_cursor() as cursor:
+            cursor.execute(_token_user_sql(), params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        names = [field.attname for field in User._meta.concrete_fields]
+        user = User.from_db(connection.alias, names, row[:len(names)])
+        token_pk, untouched = row[len(names)], row[len(names) + 1]
+    if untouched:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
     return user
 
 

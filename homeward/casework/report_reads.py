@@ -41,6 +41,7 @@ from homeward.accounts.models import Team, User
 from homeward.accounts.roles import Role
 from homeward.children.models import Child, LegalStatusPeriod, Placement, ResponsibleAdult
 from homeward.common.errors import DomainValidationError
+from homeward.common.prepared import prepared_cursor
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.episodes.overlap import SPAN_FIELDS
 from homeward.exchange.models import Partner
@@ -102,6 +103,7 @@ _USER = _in_order(User, "id", "username", "first_name", "last_name", "email")
 _POINT = _in_order(ContactPoint, "id", "kind", "authority_id", "police_force_id", "name", "email", "secure")
 _ADULT = _in_order(ResponsibleAdult, "id", "name", "email", "relationship")
 _AUTHORITY = _in_order(Authority, "id", "code", "name")
+_SPAN = _in_order(Episode, *SPAN_FIELDS)
 
 
 def _columns(model: type[Model]) -> list[str]:
@@ -113,7 +115,9 @@ def _statement() -> str:
     q = connection.ops.quote_name
     select = ", ".join(f"c.{q(str(field.column))}" for field in Child._meta.concrete_fields)
     # The child's authority, worker, team and IRO as rows by key: as joins, planning the
-    # statement cost PostgreSQL three times as much (issue 11).
+    # statement cost PostgreSQL three times as much (issue 11). `held` says `<> ''` of the
+    # reference twice: its unique index holds given references only, and the plan kept for
+    # every reference (the statement is prepared) can use it only when the statement says so.
     related = "".join(
         f"  '{name}', (SELECT to_jsonb(x) FROM {q(model._meta.db_table)} x WHERE x.id = c.{q(name + '_id')}),\n"  # noqa: S608
         for model, name in _RELATED)
@@ -130,7 +134,8 @@ SELECT {select}, jsonb_build_object(
   'force', (SELECT jsonb_build_array(f.id, f.code, f.name, f.retired_on)
             FROM {q(PoliceForce._meta.db_table)} f WHERE f.code = %s),
   'held', %s <> '' AND EXISTS(SELECT FROM {q(Episode._meta.db_table)} e JOIN {q(PoliceForce._meta.db_table)} f
-                 ON f.id = e.police_force_id WHERE f.code = %s AND e.police_reference = %s),
+                 ON f.id = e.police_force_id WHERE f.code = %s AND e.police_reference = %s
+                 AND e.police_reference <> ''),
   'managers', ARRAY(SELECT jsonb_build_array({", ".join(f"u.{q(c)}" for c in _USER)})
                     FROM {q(User._meta.db_table)} u WHERE u.team_id = c.team_id AND u.role = %s AND u.is_active
                     ORDER BY u.id),
@@ -187,7 +192,7 @@ def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | 
         scope, scope_params = among.order_by().values("pk").query.sql_with_params()
         sql += f" AND c.id IN ({scope})"
         params += scope_params
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # every report sends it: planned once, not each time
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -201,9 +206,12 @@ def _at_once(child_id: int, code: str, reference: str, among: QuerySet[Child] | 
             child, None if more[name] is None else _instance(model, more[name]))
     facts = child_facts_of(child, legal_statuses=[(status, _day(on)) for status, on in more["legal"]],
                            placements=[(code, _day(on), _day(off)) for code, on, off in more["placements"]])
-    episodes = [Episode(id=pk, child_id=child.pk, status=status, missing_since=datetime.fromisoformat(since),
-                        found_at=datetime.fromisoformat(found) if found else None)
-                for pk, status, since, found in more["episodes"]]
+    # As `only(*SPAN_FIELDS)` gives them (the rest deferred): a report reads no more of them.
+    episodes = []
+    for pk, status, since, found in more["episodes"]:
+        span = {"id": pk, "child_id": child.pk, "status": status, "missing_since": datetime.fromisoformat(since),
+                "found_at": datetime.fromisoformat(found) if found else None}
+        episodes.append(Episode.from_db(alias, _SPAN, [span[name] for name in _SPAN]))
     force = None
     if more["force"] is not None:
         pk, force_code, name, retired = more["force"]

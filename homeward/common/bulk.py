@@ -2,8 +2,9 @@
 
 Each `Rows` is what `bulk_create` would write (optionally as an upsert); on PostgreSQL they go
 in one statement, each table's INSERT a data-modifying CTE, instead of one round trip and one
-statement each. The rows get their primary keys as `bulk_create` gives them. Elsewhere (SQLite)
-each is a `bulk_create`, which stays correct, not fast."""
+statement each. The rows get their primary keys as `bulk_create` gives them. `Documents` are
+rows given as their JSON, for many that nobody reads back. Elsewhere (SQLite) each is a
+`bulk_create`, which stays correct, not fast."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
+from .prepared import prepared_cursor
+
 
 @dataclass(frozen=True)
 class Rows:
@@ -31,7 +34,35 @@ class Rows:
     update_fields: Sequence[str] = ()
 
 
-def _bulk_create(rows: Rows) -> None:
+@dataclass(frozen=True)
+class Documents:
+    """New rows of `model` given as each row's JSON (every column but the key, by column name: a
+    time in ISO 8601, a choice as its value, what `_plain_insert_sql` makes of an instance), for
+    rows nobody reads back: no instances are built and no keys given back (a report's fifteen
+    planned obligations, issue 11). Only for a model whose fields are all plain."""
+
+    model: type[Model]
+    rows: Sequence[dict[str, Any]]
+
+    def instances(self) -> list[Model]:
+        """The rows as unsaved instances (where they go through `bulk_create`): a time given in
+        ISO 8601 is read by its field as it is saved."""
+        names = {str(f.column): f.attname for f in self.model._meta.concrete_fields}
+        return [self.model(**{names[column]: value for column, value in row.items()}) for row in self.rows]
+
+
+Group = Rows | Documents
+
+
+def _model(group: Group) -> type[Model]:
+    return group.model if isinstance(group, Documents) else type(group.objs[0])
+
+
+def _bulk_create(group: Group) -> None:
+    if isinstance(group, Documents):
+        group.model._default_manager.bulk_create(group.instances())
+        return
+    rows = group
     model = type(rows.objs[0])
     if rows.update_fields:
         model._default_manager.bulk_create(rows.objs, update_conflicts=True, unique_fields=rows.unique_fields,
@@ -130,9 +161,23 @@ def _plain_insert_sql(rows: Rows, connection: Any, plan: _Plan) -> tuple[str, li
     return f"{sql} RETURNING {q(opts.db_table)}.{q(str(opts.pk.column))}", [json.dumps(document)]
 
 
-def insert_sql(rows: Rows, connection: Any) -> tuple[str, tuple[Any, ...]]:
+def _documents_insert_sql(group: Documents, connection: Any) -> tuple[str, tuple[Any, ...]]:
+    plan = _plan(group.model, False)
+    if plan is None:
+        raise TypeError(f"{group.model.__name__} has a field a row's JSON cannot carry: give instances")
+    if set(group.rows[0]) != set(plan.columns):
+        # A column left out would be NULL, not the field's default.
+        raise ValueError(f"{group.model.__name__}: a row gives {sorted(group.rows[0])}, not {sorted(plan.columns)}")
+    q = connection.ops.quote_name
+    opts = group.model._meta
+    return f"{plan.head} RETURNING {q(opts.db_table)}.{q(str(opts.pk.column))}", (json.dumps(group.rows),)
+
+
+def insert_sql(rows: Group, connection: Any) -> tuple[str, tuple[Any, ...]]:
     """The INSERT of `rows` (all with their primary key set, or none), returning their keys in
     their order, for a statement to wrap; what `bulk_create` would send."""
+    if isinstance(rows, Documents):
+        return _documents_insert_sql(rows, connection)
     model = type(rows.objs[0])
     opts = model._meta
     for obj in rows.objs:
@@ -170,18 +215,20 @@ class Written:
     done: Callable[[list[int]], None]
 
 
-def _simple(group: Rows) -> bool:
+def _simple(group: Group) -> bool:
     """Rows one statement may write: none with its key set, of a model returning its key alone."""
+    if isinstance(group, Documents):
+        return True
     model = type(group.objs[0])
     return model._meta.db_returning_fields == [model._meta.pk] and all(obj.pk is None for obj in group.objs)
 
 
-def insert_together(*groups: Rows, written: Written | None = None) -> None:
+def insert_together(*groups: Group, written: Written | None = None) -> None:
     """Insert every group's rows, in one statement on PostgreSQL (without Django's preparing
     each value when every field is plain), with the caller's own `written` rows when given (on
     PostgreSQL only). Rows with their primary key set, or of a model that returns more than its
     key (a database default), go through bulk_create (before the statement, with `written`)."""
-    groups = tuple(group for group in groups if group.objs)
+    groups = tuple(group for group in groups if (group.rows if isinstance(group, Documents) else group.objs))
     if written is not None:
         others = [group for group in groups if not _simple(group)]
         if others:
@@ -190,7 +237,7 @@ def insert_together(*groups: Rows, written: Written | None = None) -> None:
         return
     if not groups:
         return
-    alias = router.db_for_write(type(groups[0].objs[0]))
+    alias = router.db_for_write(_model(groups[0]))
     connection = connections[alias]
     if connection.vendor != "postgresql" or not all(_simple(group) for group in groups):
         with transaction.atomic(using=alias, savepoint=False):
@@ -199,14 +246,16 @@ def insert_together(*groups: Rows, written: Written | None = None) -> None:
         return
     if len(groups) == 1:
         sql, one_params = insert_sql(groups[0], connection)
-        with connection.cursor() as cursor:
+        with prepared_cursor(alias) as cursor:
             cursor.execute(sql, one_params)
-            inserted(groups[0].objs, [row[0] for row in cursor.fetchall()], alias)
+            keys = [row[0] for row in cursor.fetchall()]
+        if isinstance(groups[0], Rows):
+            inserted(groups[0].objs, keys, alias)
         return
     _one_statement(list(groups), connection, None)
 
 
-def _one_statement(groups: list[Rows], connection: Any, written: Written | None) -> None:
+def _one_statement(groups: list[Group], connection: Any, written: Written | None) -> None:
     """The groups' rows (and the caller's `written` ones), each a data-modifying common table of
     one statement (PostgreSQL), and the keys returned given to their rows."""
     parts = [f"{name} AS ({sql})" for name, sql in written.ctes] if written is not None else []
@@ -218,7 +267,8 @@ def _one_statement(groups: list[Rows], connection: Any, written: Written | None)
         params.extend(group_params)
         selects.append(f"SELECT {number}, id FROM r{number}")  # noqa: S608 - our own numbers
     # An INSERT's RETURNING gives its rows in the order of its VALUES (as bulk_create relies on).
-    with connection.cursor() as cursor:
+    # The same kinds of rows come together again and again (a report's): prepared.
+    with prepared_cursor(connection.alias) as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
         returned = cursor.fetchall()
     ids: list[list[int]] = [[] for _ in groups]
@@ -228,7 +278,8 @@ def _one_statement(groups: list[Rows], connection: Any, written: Written | None)
     if written is not None:
         written.done(own)
     for group, group_ids in zip(groups, ids, strict=True):
-        inserted(group.objs, group_ids, connection.alias)
+        if isinstance(group, Rows):
+            inserted(group.objs, group_ids, connection.alias)
 
 
 def inserted(objs: Sequence[Model], ids: Sequence[Any], alias: str) -> None:

@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from homeward.children.models import Child
+from homeward.common.bulk import Documents
 from homeward.episodes.models import Episode
-from homeward.protocol.engine import obligation_to_dict, plan
+from homeward.protocol.engine import basis_to_dict, plan
 from homeward.protocol.facts import Facts
 from homeward.protocol.obligation import Obligation
 
 from .facts import facts_for_episode
 from .models import StoredObligation
-from .owners import obligation_owner
+from .owners import Owner, obligation_owner
 from .protocol_source import active_protocol
 
 STORED_FIELDS = ("title", "responsible_role", "arises_at", "due_at", "done_at", "done_recorded_at", "late",
@@ -39,29 +40,52 @@ def planned_obligations(episode: Episode, *, now: datetime, through: datetime,
     return plan(facts or facts_for_episode(episode), active_protocol(), now, through=through)
 
 
-def planned_rows(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None = None,
-                 child: Child | None = None, new: bool = False) -> list[StoredObligation]:
-    """The planned obligations as unsaved rows, each with its owner (`owners`). `child`: the
-    child as it stands now, when the caller has read it (the episode's may be a stale copy);
-    `new`: an episode just reported, with no return interview to read a practitioner from."""
+def _planned(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None, child: Child | None,
+             new: bool) -> list[tuple[Obligation, Owner]]:
     obligations = planned_obligations(episode, now=now, through=through, facts=facts)
     if not obligations:
         return []
     child = child or Child.objects.only("allocated_worker_id", "team_id").get(pk=episode.child_id)
     practitioner = None if new else _practitioner_id(episode)
-    rows = []
-    for obligation in obligations:
-        owner = obligation_owner(
-            responsible_role=obligation.responsible_role, allocated_worker_id=child.allocated_worker_id,
-            team_id=child.team_id, practitioner_id=practitioner, for_information=obligation.for_information,
-        )
-        rows.append(StoredObligation(
-            episode=episode, child_id=episode.child_id, code=obligation.code, instance=obligation.instance,
-            title=obligation.title, responsible_role=obligation.responsible_role, arises_at=obligation.arises_at,
-            due_at=obligation.due_at, done_at=obligation.done_at, done_recorded_at=obligation.done_recorded_at,
-            late=obligation.late, basis=obligation_to_dict(obligation)["basis"], listed_from=obligation.listed_from,
-            lapses_at=obligation.lapses_at, ended_at=obligation.ended_at, ended_reason=obligation.ended_reason,
-            for_information=obligation.for_information, owner_queue=owner.queue, owner_user_id=owner.user_id,
-            owner_team_id=owner.team_id, refreshed_at=now,
-        ))
-    return rows
+    return [(obligation, obligation_owner(
+        responsible_role=obligation.responsible_role, allocated_worker_id=child.allocated_worker_id,
+        team_id=child.team_id, practitioner_id=practitioner, for_information=obligation.for_information,
+    )) for obligation in obligations]
+
+
+def planned_rows(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None = None,
+                 child: Child | None = None, new: bool = False) -> list[StoredObligation]:
+    """The planned obligations as unsaved rows, each with its owner (`owners`). `child`: the
+    child as it stands now, when the caller has read it (the episode's may be a stale copy);
+    `new`: an episode just reported, with no return interview to read a practitioner from."""
+    return [StoredObligation(
+        episode=episode, child_id=episode.child_id, code=obligation.code, instance=obligation.instance,
+        title=obligation.title, responsible_role=obligation.responsible_role, arises_at=obligation.arises_at,
+        due_at=obligation.due_at, done_at=obligation.done_at, done_recorded_at=obligation.done_recorded_at,
+        late=obligation.late, basis=basis_to_dict(obligation.basis), listed_from=obligation.listed_from,
+        lapses_at=obligation.lapses_at, ended_at=obligation.ended_at, ended_reason=obligation.ended_reason,
+        for_information=obligation.for_information, owner_queue=owner.queue, owner_user_id=owner.user_id,
+        owner_team_id=owner.team_id, refreshed_at=now,
+    ) for obligation, owner in _planned(episode, now=now, through=through, facts=facts, child=child, new=new)]
+
+
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant is not None else None
+
+
+def planned_documents(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None = None,
+                      child: Child | None = None, new: bool = False) -> Documents:
+    """The rows of `planned_rows` as their JSON, for an episode that has none stored yet (a
+    report's): written as they are, without building an instance of each (issue 11)."""
+    refreshed = now.isoformat()
+    return Documents(StoredObligation, [{
+        "episode_id": episode.pk, "child_id": episode.child_id, "code": obligation.code,
+        "instance": obligation.instance, "title": obligation.title, "responsible_role": obligation.responsible_role,
+        "arises_at": obligation.arises_at.isoformat(), "due_at": obligation.due_at.isoformat(),
+        "done_at": _iso(obligation.done_at), "done_recorded_at": _iso(obligation.done_recorded_at),
+        "late": obligation.late, "basis": basis_to_dict(obligation.basis),
+        "listed_from": obligation.listed_from.isoformat(), "lapses_at": _iso(obligation.lapses_at),
+        "ended_at": _iso(obligation.ended_at), "ended_reason": obligation.ended_reason,
+        "for_information": obligation.for_information, "owner_queue": str(owner.queue),
+        "owner_user_id": owner.user_id, "owner_team_id": owner.team_id, "refreshed_at": refreshed,
+    } for obligation, owner in _planned(episode, now=now, through=through, facts=facts, child=child, new=new)])

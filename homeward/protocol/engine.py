@@ -12,7 +12,7 @@ from datetime import datetime
 
 from homeward.protocol.calendar import require_aware
 from homeward.protocol.facts import Facts
-from homeward.protocol.obligation import Draft, Obligation, status_at
+from homeward.protocol.obligation import Basis, Draft, Obligation, status_at
 from homeward.protocol.policy import Protocol, ProtocolVersion
 from homeward.protocol.rules import HOST_AUTHORITY_DUTIES, RETURN_INTERVIEW_CHAIN, RULES, SPECS, Context
 
@@ -137,11 +137,24 @@ def _iso(instant: datetime | None) -> str | None:
     return instant.isoformat() if instant is not None else None
 
 
+def basis_to_dict(basis: Basis) -> dict[str, object]:
+    """Why an obligation is owed, as `obligation_to_dict` gives it (and its stored row keeps it)."""
+    return {
+        "rule": basis.rule,
+        "trigger": basis.trigger,
+        "trigger_at": _iso(basis.trigger_at),
+        "policy_value": basis.policy_value,
+        "citation": basis.citation,
+        "note": basis.note,
+        "deadline": basis.deadline,
+        "deadline_from": basis.deadline_from,
+    }
+
+
 def obligation_to_dict(obligation: Obligation) -> dict[str, object]:
     """The obligation as the API's `obligations` endpoint shows it (API.md), plus its
     `basis` and `done_recorded_at`, `listed_from`, `lapses_at`, `ended_at`, `ended_reason`
     and `for_information`; instants as ISO 8601 strings in UTC, or None."""
-    basis = obligation.basis
     return {
         "code": obligation.code,
         "instance": obligation.instance,
@@ -158,14 +171,5 @@ def obligation_to_dict(obligation: Obligation) -> dict[str, object]:
         "ended_at": _iso(obligation.ended_at),
         "ended_reason": obligation.ended_reason,
         "for_information": obligation.for_information,
-        "basis": {
-            "rule": basis.rule,
-            "trigger": basis.trigger,
-            "trigger_at": _iso(basis.trigger_at),
-            "policy_value": basis.policy_value,
-            "citation": basis.citation,
-            "note": basis.note,
-            "deadline": basis.deadline,
-            "deadline_from": basis.deadline_from,
-        },
+        "basis": basis_to_dict(obligation.basis),
     }

@@ -13,8 +13,9 @@ from django.utils import timezone
 from homeward.casework.episodes import episode_cancel, episode_close, episode_record_found, episode_report
 from homeward.obligations.facts import FactsBuilder, NewEpisodeRows
 from homeward.obligations.models import StoredObligation
+from homeward.obligations.rows import STORED_FIELDS, planned_rows
 from homeward.obligations.selectors import stored_status
-from homeward.obligations.services import episode_obligations_evaluate
+from homeward.obligations.services import HORIZON, episode_obligations_evaluate, obligations_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,29 @@ def test_a_late_report_refreshes_the_later_episodes_and_a_cancellation_too(coord
     assert _stored(last) == before
     episode_close(actor=coordinator, episode=first, closed_at=now - timedelta(days=30), reason="Back home, settled.")
     assert _agrees(first) and _agrees(last)
+
+
+def test_a_report_s_rows_written_as_json_are_those_a_full_refresh_stores(coordinator: Any, make_child: Any) -> None:
+    """A report writes its new episode's planned rows as they are (`planned_documents`, no
+    instances): every stored field is what a full refresh at the same instant plans, so that
+    refresh changes nothing."""
+    now = timezone.now().replace(microsecond=0)
+    child = make_child(legal_status="looked_after", placement={"authority": "941", "provider": "Oakfield"})
+    episode = episode_report(actor=coordinator, child=child, reported_at=now - timedelta(hours=5),
+                             last_seen_at=now - timedelta(hours=7), reported_by="police", classification="missing",
+                             risk_level="high", police_force="northamptonshire", police_reference="NH-7").episode
+    stored = {(r.code, r.instance): r for r in StoredObligation.objects.filter(episode=episode)}
+    refreshed_at = {r.refreshed_at for r in stored.values()}
+    assert len(refreshed_at) == 1 and len(stored) > 5
+    at = refreshed_at.pop()
+    episode.refresh_from_db()
+    planned = {(r.code, r.instance): r for r in planned_rows(episode, now=at, through=at + HORIZON)}
+    assert set(stored) == set(planned)
+    for key, row in stored.items():
+        assert {name: getattr(row, name) for name in STORED_FIELDS} == \
+            {name: getattr(planned[key], name) for name in STORED_FIELDS}, key
+        assert (row.episode_id, row.child_id) == (episode.pk, child.pk)
+    ids = {r.pk: r.refreshed_at for r in StoredObligation.objects.filter(episode=episode)}
+    obligations_refresh(episode, now=at)
+    assert {r.pk: r.refreshed_at for r in StoredObligation.objects.filter(episode=episode)} == ids, \
+        "a full refresh at the same instant found nothing to change"
