@@ -118,6 +118,12 @@ def _token_user_sql() -> str:
             'WHERE t."key_hash" = %s AND t."revoked_at" IS NULL AND u."is_active" ORDER BY t."id" LIMIT 1')
 
 
+@cache
+def _user_columns() -> list[str]:
+    """The person's columns in the order `_token_user_sql` selects them."""
+    return [field.attname for field in User._meta.concrete_fields]
+
+
 def token_authenticate(raw: str) -> User | None:
     """The active person whose live (unrevoked) token this is, or None."""
     now = timezone.now()
@@ -136,7 +142,7 @@ def token_authenticate(raw: str) -> User | None:
             row = cursor.fetchone()
         if row is None:
             return None
-        names = [field.attname for field in User._meta.concrete_fields]
+        names = _user_columns()
         user = User.from_db(connection.alias, names, row[:len(names)])
         token_pk, untouched = row[len(names)], row[len(names) + 1]
     if untouched:

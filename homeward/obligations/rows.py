@@ -10,7 +10,7 @@ from datetime import datetime
 from homeward.children.models import Child
 from homeward.common.bulk import Documents
 from homeward.episodes.models import Episode
-from homeward.protocol.engine import basis_to_dict, plan
+from homeward.protocol.engine import basis_to_dict, iso_or_none, plan
 from homeward.protocol.facts import Facts
 from homeward.protocol.obligation import Obligation
 
@@ -69,10 +69,6 @@ def planned_rows(episode: Episode, *, now: datetime, through: datetime, facts: F
     ) for obligation, owner in _planned(episode, now=now, through=through, facts=facts, child=child, new=new)]
 
 
-def _iso(instant: datetime | None) -> str | None:
-    return instant.isoformat() if instant is not None else None
-
-
 def planned_documents(episode: Episode, *, now: datetime, through: datetime, facts: Facts | None = None,
                       child: Child | None = None, new: bool = False) -> Documents:
     """The rows of `planned_rows` as their JSON, for an episode that has none stored yet (a
@@ -82,10 +78,10 @@ def planned_documents(episode: Episode, *, now: datetime, through: datetime, fac
         "episode_id": episode.pk, "child_id": episode.child_id, "code": obligation.code,
         "instance": obligation.instance, "title": obligation.title, "responsible_role": obligation.responsible_role,
         "arises_at": obligation.arises_at.isoformat(), "due_at": obligation.due_at.isoformat(),
-        "done_at": _iso(obligation.done_at), "done_recorded_at": _iso(obligation.done_recorded_at),
+        "done_at": iso_or_none(obligation.done_at), "done_recorded_at": iso_or_none(obligation.done_recorded_at),
         "late": obligation.late, "basis": basis_to_dict(obligation.basis),
-        "listed_from": obligation.listed_from.isoformat(), "lapses_at": _iso(obligation.lapses_at),
-        "ended_at": _iso(obligation.ended_at), "ended_reason": obligation.ended_reason,
+        "listed_from": obligation.listed_from.isoformat(), "lapses_at": iso_or_none(obligation.lapses_at),
+        "ended_at": iso_or_none(obligation.ended_at), "ended_reason": obligation.ended_reason,
         "for_information": obligation.for_information, "owner_queue": str(owner.queue),
         "owner_user_id": owner.user_id, "owner_team_id": owner.team_id, "refreshed_at": refreshed,
     } for obligation, owner in _planned(episode, now=now, through=through, facts=facts, child=child, new=new)])

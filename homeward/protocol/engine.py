@@ -133,7 +133,8 @@ def evaluate(facts: Facts, policy: Protocol | ProtocolVersion, as_of: datetime) 
     return tuple(o for o in plan(facts, policy, as_of) if o.listed_from <= as_of)
 
 
-def _iso(instant: datetime | None) -> str | None:
+def iso_or_none(instant: datetime | None) -> str | None:
+    """An instant as ISO 8601, or None (as the API and the stored rows give them)."""
     return instant.isoformat() if instant is not None else None
 
 
@@ -142,7 +143,7 @@ def basis_to_dict(basis: Basis) -> dict[str, object]:
     return {
         "rule": basis.rule,
         "trigger": basis.trigger,
-        "trigger_at": _iso(basis.trigger_at),
+        "trigger_at": iso_or_none(basis.trigger_at),
         "policy_value": basis.policy_value,
         "citation": basis.citation,
         "note": basis.note,
@@ -160,15 +161,15 @@ def obligation_to_dict(obligation: Obligation) -> dict[str, object]:
         "instance": obligation.instance,
         "title": obligation.title,
         "responsible_role": obligation.responsible_role,
-        "arises_at": _iso(obligation.arises_at),
-        "due_at": _iso(obligation.due_at),
-        "done_at": _iso(obligation.done_at),
-        "done_recorded_at": _iso(obligation.done_recorded_at),
+        "arises_at": iso_or_none(obligation.arises_at),
+        "due_at": iso_or_none(obligation.due_at),
+        "done_at": iso_or_none(obligation.done_at),
+        "done_recorded_at": iso_or_none(obligation.done_recorded_at),
         "status": obligation.status,
         "late": obligation.late,
-        "listed_from": _iso(obligation.listed_from),
-        "lapses_at": _iso(obligation.lapses_at),
-        "ended_at": _iso(obligation.ended_at),
+        "listed_from": iso_or_none(obligation.listed_from),
+        "lapses_at": iso_or_none(obligation.lapses_at),
+        "ended_at": iso_or_none(obligation.ended_at),
         "ended_reason": obligation.ended_reason,
         "for_information": obligation.for_information,
         "basis": basis_to_dict(obligation.basis),
