@@ -19,7 +19,7 @@ from django.db.models import ForeignKey, Model, QuerySet
 from homeward.accounts.models import User
 from homeward.children.models import ChronologyEntry
 from homeward.common.prefetch import rows_held
-from homeward.common.together import read_together
+from homeward.common.together import ByKey, read_together
 from homeward.consultations.models import Consultation
 from homeward.episodes.models import ClassificationChange, Episode, EpisodeAction, RiskGrading, WhereaboutsChange
 from homeward.interviews.models import ReturnInterview, RhiAllocation, RhiOffer, RhiSharing, RhiVersion
@@ -87,12 +87,18 @@ class _Reads:
     answers the number under which `rows` then finds the read's rows."""
 
     def __init__(self) -> None:
-        self.querysets: list[QuerySet[Any]] = []
+        self.querysets: list[QuerySet[Any] | ByKey] = []
         self.answers: list[list[Any]] = []
 
     def add(self, queryset: QuerySet[Any], *, ordered: bool = False) -> int:
         """`ordered`: in the queryset's own order (else in none: the rows are sorted here)."""
         self.querysets.append(queryset if ordered else queryset.order_by())
+        return len(self.querysets) - 1
+
+    def by_key(self, model: type[Model], lookup: str, value: int, **fixed: Any) -> int:
+        """The rows of `model` whose `lookup` is `value` (and `fixed`), in no order: a statement
+        compiled once a process (`common.together.ByKey`)."""
+        self.querysets.append(ByKey(model, lookup, value, tuple(sorted(fixed.items()))))
         return len(self.querysets) - 1
 
     def read(self) -> None:
@@ -103,13 +109,12 @@ class _Reads:
 
 
 def _interview_reads(episode: Episode, reads: _Reads) -> dict[str, int]:
-    of_episode = {"interview__episode_id": episode.pk}
     return {
-        "rhi": reads.add(ReturnInterview.objects.filter(episode_id=episode.pk)),
-        "versions": reads.add(RhiVersion.objects.filter(**of_episode)),
-        "sharings": reads.add(RhiSharing.objects.filter(**of_episode)),
-        "allocations": reads.add(RhiAllocation.objects.filter(**of_episode)),
-        "offers": reads.add(RhiOffer.objects.filter(**of_episode)),
+        "rhi": reads.by_key(ReturnInterview, "episode_id", episode.pk),
+        "versions": reads.by_key(RhiVersion, "interview__episode_id", episode.pk),
+        "sharings": reads.by_key(RhiSharing, "interview__episode_id", episode.pk),
+        "allocations": reads.by_key(RhiAllocation, "interview__episode_id", episode.pk),
+        "offers": reads.by_key(RhiOffer, "interview__episode_id", episode.pk),
     }
 
 
@@ -138,14 +143,13 @@ def interview_read(episode: Episode) -> InterviewRead:
 
 
 def _plans_reads(episode: Episode, reads: _Reads) -> dict[str, int]:
-    of_plan = {"plan__episode_id": episode.pk}
     return {
-        "plans": reads.add(ActionPlan.objects.filter(episode_id=episode.pk)),
-        "reviews": reads.add(PlanReview.objects.filter(**of_plan).select_related("meeting")),
-        "actions": reads.add(PlanAction.objects.filter(**of_plan)),
-        "updates": reads.add(PlanUpdate.objects.filter(episode_id=episode.pk)),
-        "visits": reads.add(ReturnVisit.objects.filter(episode_id=episode.pk)),
-        "judgements": reads.add(VulnerabilityJudgement.objects.filter(episode_id=episode.pk)),
+        "plans": reads.by_key(ActionPlan, "episode_id", episode.pk),
+        "reviews": reads.add(PlanReview.objects.filter(plan__episode_id=episode.pk).select_related("meeting")),
+        "actions": reads.by_key(PlanAction, "plan__episode_id", episode.pk),
+        "updates": reads.by_key(PlanUpdate, "episode_id", episode.pk),
+        "visits": reads.by_key(ReturnVisit, "episode_id", episode.pk),
+        "judgements": reads.by_key(VulnerabilityJudgement, "episode_id", episode.pk),
     }
 
 
@@ -186,23 +190,26 @@ def episode_read(episode: Episode, *, casework: bool, consultations: bool,
     (`people_attach`), not joined to each kind."""
     reads = _Reads()
     others_read = {name: reads.add(queryset, ordered=True) for name, queryset in (also or {}).items()}
-    meetings_read = reads.add(StrategyMeeting.objects.filter(episode_id=episode.pk))
-    actions_read = reads.add(MeetingAction.objects.filter(meeting__episode_id=episode.pk))
-    # By the episode's relations, so that each row holds the episode (as they always did).
-    gradings = reads.add(episode.risk_gradings.all())
-    classifications = reads.add(episode.classifications.all())
-    whereabouts = reads.add(episode.whereabouts_changes.all())
+    meetings_read = reads.by_key(StrategyMeeting, "episode_id", episode.pk)
+    actions_read = reads.by_key(MeetingAction, "meeting__episode_id", episode.pk)
+    gradings = reads.by_key(RiskGrading, "episode_id", episode.pk)
+    classifications = reads.by_key(ClassificationChange, "episode_id", episode.pk)
+    whereabouts = reads.by_key(WhereaboutsChange, "episode_id", episode.pk)
     # The prompts read every analysis' risks, also for those who may not read the analysis.
-    analyses = (reads.add(EpisodeAction.objects.filter(episode_id=episode.pk, action="risk_analysis"))
+    analyses = (reads.by_key(EpisodeAction, "episode_id", episode.pk, action="risk_analysis")
                 if consultations or casework else None)
     interview = _interview_reads(episode, reads)
-    consulted = reads.add(Consultation.objects.filter(episode_id=episode.pk)) if consultations else None
+    consulted = reads.by_key(Consultation, "episode_id", episode.pk) if consultations else None
     around = _plans_reads(episode, reads) if casework or consultations else None
     others = (reads.add(Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
                         .exclude(status="cancelled").values_list("missing_since", flat=True))
               if consultations else None)
-    chronology = reads.add(episode.chronology.all())
+    chronology = reads.by_key(ChronologyEntry, "episode_id", episode.pk)
     reads.read()
+    # Each row holds the episode, as read through the episode's relations it did.
+    for number, model in ((gradings, RiskGrading), (classifications, ClassificationChange),
+                          (whereabouts, WhereaboutsChange), (chronology, ChronologyEntry)):
+        episode_held(reads.rows(number), model, episode)
 
     meetings = _sorted(reads.rows(meetings_read), "held_at", "id")
     actions: dict[int, list[MeetingAction]] = defaultdict(list)
@@ -237,6 +244,12 @@ def episode_read(episode: Episode, *, casework: bool, consultations: bool,
                   (plans.visits, ("recorded_by",)), (plans.judgements, ("judged_by",))]
     people_attach(named)
     return read
+
+
+def episode_held(rows: list[Model], model: type[Model], episode: Episode) -> None:
+    field = cast(ForeignKey, model._meta.get_field("episode"))
+    for row in rows:
+        field.set_cached_value(row, episode)
 
 
 def people_attach(named: list[tuple[Sequence[Model], tuple[str, ...]]]) -> None:
