@@ -54,6 +54,7 @@ from homeward.reference.selectors import coded_labels
 from .factor_counts import factor_hits
 from .history import initials, month_key, months_between
 from .performance import episodes_starting
+from .shared_snapshot import run_together, shared_snapshot, snapshot_shared
 from .statements import EpochMicroseconds, cycles_uncollected, report_statements
 
 _ENTRY_SPLIT = re.compile(r"[\n;,]+")
@@ -503,6 +504,15 @@ def patterns_shown(user: User, *, first: date, last: date, edges: int, places: i
 @cycles_uncollected()
 def _patterns(user: User, *, first: date, last: date, min_place_count: int, together_hours: int, shown: _Shown,
               shared: bool) -> tuple[Patterns, list[SharedEntry], dict[str, int], dict[str, tuple[int, int]]]:
+    """`_patterns_read` in a report's transaction whose snapshot its statements share."""
+    with shared_snapshot():
+        return _patterns_read(user, first=first, last=last, min_place_count=min_place_count,
+                              together_hours=together_hours, shown=shown, shared=shared)
+
+
+def _patterns_read(user: User, *, first: date, last: date, min_place_count: int, together_hours: int,
+                   shown: _Shown, shared: bool) -> tuple[Patterns, list[SharedEntry], dict[str, int],
+                                                          dict[str, tuple[int, int]]]:
     """Patterns among the episodes starting on Europe/London dates `first` to `last`: places and
     links found by the database (`_network_sql`), grouping on the normalised place each episode
     keeps (`Episode.last_seen_place`, `found_place`), never by comparing every pair; Python
@@ -543,14 +553,30 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     window = round(timedelta(hours=together_hours).total_seconds() * 1_000_000)
     sql = _network_sql(vendor, period, " UNION ALL ".join(written_parts), links_sql, wanted_sql, window=window,
                        min_place_count=min_place_count, shown=shown, shared=shared)
-    with report_statements(), connections[episodes.db].cursor() as cursor:
-        if vendor == "postgresql":
-            # Its common tables are materialised, in no order and of sizes the planner cannot
-            # know: it merged them after sorting each; hashing them is cheaper (at 10k over three
-            # years, 151 -> 123 ms of the server's time).
-            cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(sql, [*period_params, *links_params, *wanted_params, *written_params])
-        rows = cursor.fetchall()
+
+    def network() -> list[tuple[Any, ...]]:
+        with report_statements(), connections[episodes.db].cursor() as cursor:
+            if vendor == "postgresql":
+                # Its common tables are materialised, in no order and of sizes the planner cannot
+                # know: it merged them after sorting each; hashing them is cheaper (at 10k over
+                # three years, 151 -> 123 ms of the server's time).
+                cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute(sql, [*period_params, *links_params, *wanted_params, *written_params])
+            return list(cursor.fetchall())
+
+    # The network (the longest: 3.5 s of a national year's 5) on this connection while the
+    # factors and the consultations are counted on another, both reading one snapshot
+    # (`shared_snapshot`), where the database allows; else one after the other.
+    beside = snapshot_shared()
+
+    def trends() -> tuple[list[FactorTrend], list[ConsultationTrend]]:
+        if beside:
+            # One core each: the factors' statement's parallel workers took the network's core.
+            with connections[episodes.db].cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _factor_trends(episodes, months, shown.listed), _consultation_trends(episodes, months)
+
+    rows, (factors, consultations) = run_together(network, trends)
     built = _Built(profiles, rows)
     for row in rows:
         built.add(row)
@@ -559,9 +585,9 @@ def _patterns(user: User, *, first: date, last: date, min_place_count: int, toge
     names_of = _names(episodes, linked)
     nodes = [NetworkNode(child=child_id, initials=initials(*names_of.get(child_id, ("", ""))),
                          episodes=[pk for _since, pk in sorted(built.episodes[child_id])]) for child_id in linked]
-    found = Patterns(first=first, last=last, months=months, factors=_factor_trends(episodes, months, shown.listed),
+    found = Patterns(first=first, last=last, months=months, factors=factors,
                      places=built.places(listed=shown.listed is not None), nodes=nodes, edges=built.edges(),
-                     consultations=_consultation_trends(episodes, months))
+                     consultations=consultations)
     entries = built.shared(shown.shared, shown.listed) if shared else []
     counts = {"places": built.counts["places"], "nodes": built.counts["nodes"], "edges": built.counts["edges"],
               "shared": built.counts["busy"] + len(profiles.shared)}
