@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from homeward.accounts.models import Team, User
 from homeward.accounts.permissions import sees_whole_authority, visible_children
 from homeward.accounts.roles import Role
 from homeward.children.models import Child
+from homeward.common.compiled import StatementCache
 from homeward.common.made import instance_made, related_held
 from homeward.common.together import statements_together
 from homeward.episodes.models import Episode
@@ -32,6 +33,10 @@ LIVE_STATUSES = ("pending", "overdue")
 # A worklist section counts its rows up to here: an exact count of an authority's overdue duties
 # grew with its history (issue 11).
 SECTION_COUNT_CAP = 1000
+# The home worklist's sections, in the page's order.
+SECTIONS = ("overdue", "due_today", "due_soon")
+# The worklist's statements by person and page asked, compiled once a process.
+_WORKLIST_STATEMENTS = StatementCache()
 
 # How far ahead a question may look. A worklist reads the stored rows, exact at least a week
 # ahead (the worker renews them daily, eight days ahead: `services.HORIZON`); one episode's duties are
@@ -366,10 +371,8 @@ def _section_keys_statement(sections: dict[str, QuerySet[StoredObligation]], off
     return (" UNION ALL ".join(parts), params) if parts else None
 
 
-def _section_keys(sections: dict[str, QuerySet[StoredObligation]],
-                  found: list[tuple[Any, ...]]) -> dict[str, list[int]]:
+def _section_keys(names: Sequence[str], found: list[tuple[Any, ...]]) -> dict[str, list[int]]:
     """Each section's page of keys, soonest due first, from the rows of its statement."""
-    names = list(sections)
     keys: dict[str, list[tuple[Any, ...]]] = {name: [] for name in names}
     for number, pk, due_at, code, instance in found:
         keys[names[number]].append((due_at, code, instance, pk))
@@ -406,21 +409,32 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
     offsets = offsets or {}
     asked, (as_of, present) = as_of, present_or(as_of)
     end_of_today = timezone.localtime(as_of).replace(hour=23, minute=59, second=59, microsecond=0)
-    open_rows = obligation_list_for_user(user, as_of=asked, role=role, mine=mine).filter(_live(as_of, present=present))
-    sections = {
-        "overdue": open_rows.filter(due_at__lt=as_of),
-        "due_today": open_rows.filter(due_at__gte=as_of, due_at__lte=end_of_today),
-        "due_soon": open_rows.filter(due_at__gt=end_of_today, due_at__lte=as_of + soon),
-    }
+
+    def sections_at(at: Mapping[str, datetime]) -> dict[str, QuerySet[StoredObligation]]:
+        open_rows = (obligation_list_for_user(user, as_of=at["as_of"], present=present, role=role, mine=mine)
+                     .filter(_live(at["as_of"], present=present)))
+        return {
+            "overdue": open_rows.filter(due_at__lt=at["as_of"]),
+            "due_today": open_rows.filter(due_at__gte=at["as_of"], due_at__lte=at["end_of_today"]),
+            "due_soon": open_rows.filter(due_at__gt=at["end_of_today"], due_at__lte=at["soon"]),
+        }
+
+    def statements(at: Mapping[str, datetime]) -> list[tuple[str, Sequence[Any]] | None]:
+        sections = sections_at(at)
+        return [_statement(_beyond_horizon_ids(user, at["as_of"])), _section_keys_statement(sections, offsets, limit),
+                _section_counts_statement(sections)]
+
     # Each section's keys first, then its rows with their child and owner by key: joined in the
     # same statement as the ORDER BY ... LIMIT, the planner can misjudge how few rows the limit
     # leaves and hash every episode of the authority. The episodes beyond their horizon, the
     # keys and the counts are asked in one round trip (PostgreSQL); the keys and counts go
-    # unused in the rare case that there are such episodes.
-    beyond = _statement(_beyond_horizon_ids(user, as_of))
-    keys = _section_keys_statement(sections, offsets, limit)
-    answers = statements_together([statement for statement in (beyond, keys, _section_counts_statement(sections))
-                                   if statement is not None])
+    # unused in the rare case that there are such episodes. Their statements are compiled once
+    # for the person and the page asked (`common.compiled`).
+    key = ("worklist_sections", user.pk, user.role, user.is_active, user.team_id, user.organisation_id, role, mine,
+           limit, tuple(sorted(offsets.items())), present)
+    beyond, keys, counts = _WORKLIST_STATEMENTS.statements(
+        key, statements, {"as_of": as_of, "end_of_today": end_of_today, "soon": as_of + soon})
+    answers = statements_together([statement for statement in (beyond, keys, counts) if statement is not None])
     beyond_rows = answers.pop(0) if beyond is not None else []
     key_rows = answers.pop(0) if keys is not None else []
     [counted] = answers.pop(0)
@@ -441,12 +455,12 @@ def worklist_sections(user: User, *, as_of: datetime | None = None, soon: timede
         return {name: WorklistSection(rows=rows[offsets.get(name, 0):offsets.get(name, 0) + limit],
                                       count=min(len(rows), SECTION_COUNT_CAP), offset=offsets.get(name, 0))
                 for name, rows in grouped.items()}
-    shown_ids = _section_keys(sections, key_rows)
-    counts = {name: int(count) for name, count in zip(sections, counted, strict=True)}
+    shown_ids = _section_keys(SECTIONS, key_rows)
+    counted_by = {name: int(count) for name, count in zip(SECTIONS, counted, strict=True)}
     by_id = worklist_rows([pk for ids in shown_ids.values() for pk in ids])
-    return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counts[name],
+    return {name: WorklistSection(rows=[by_id[pk] for pk in shown_ids[name]], count=counted_by[name],
                                   offset=offsets.get(name, 0))
-            for name in sections}
+            for name in SECTIONS}
 
 
 def episodes_next_duty(episode_ids: list[int], now: datetime) -> dict[int, tuple[datetime, str]]:
