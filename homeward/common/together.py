@@ -106,9 +106,9 @@ def read_together(querysets: Sequence[QuerySet[Any] | ByKey]) -> list[list[Any]]
     The querysets read one database and prefetch nothing (a prefetch would be read after)."""
     if not querysets:
         return []
-    aliases = {q.db if isinstance(q, QuerySet) else router.db_for_read(q.model) for q in querysets}
+    aliases = {_alias(q) for q in querysets}
     if len(aliases) > 1:
-        return [_one_read(q.db if isinstance(q, QuerySet) else router.db_for_read(q.model), q) for q in querysets]
+        return [_one_read(_alias(q), q) for q in querysets]
     alias = aliases.pop()
     if len(querysets) == 1 or not _together(alias):
         return [_one_read(alias, q) for q in querysets]
@@ -150,11 +150,13 @@ def read_together(querysets: Sequence[QuerySet[Any] | ByKey]) -> list[list[Any]]
     return out
 
 
+def _alias(read: QuerySet[Any] | ByKey) -> str:
+    return read.db if isinstance(read, QuerySet) else router.db_for_read(read.model)
+
+
 def _one_read(alias: str, read: QuerySet[Any] | ByKey) -> list[Any]:
     if isinstance(read, QuerySet):
         return list(read)
-    compiled, (sql, params) = _by_key_statement(alias, read)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    compiled, statement = _by_key_statement(alias, read)
+    [rows] = statements_together([statement], using=alias)
     return _by_key_rows(alias, read, compiled, rows)
