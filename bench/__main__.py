@@ -18,7 +18,12 @@ It prints its progress, then on its last line one JSON object:
 
 With several scales, each scale's object is printed on a line of its own as it finishes, and the
 last line is `{"scales": {"10k": {...}, "1m": {...}}}`. `first_page_s` does not depend on the
-scale: it is measured once.
+scale: it is measured once. Each scale runs in a process of its own, and their reads are timed
+interleaved (`bench.turns`): every process is brought up first (database ready, signed in,
+sample chosen), then each read is timed in batches of 10 runs taking turns between the scales,
+one process working at a time; the reports and intake follow, one scale after the other. This
+machine's speed drifts by a third over minutes: timed minutes apart, the ratio of two scales'
+p95s would measure the drift rather than the growth with history.
 
 Reads (`bench.reads`): board, home, worklist_api, episodes_api, child_page, child_api,
 episode_page, obligations_api: in process with Django's test client, signed in as the
@@ -41,8 +46,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from typing import Any
 
 
@@ -64,21 +67,20 @@ def _one(scale: str, url: str) -> dict[str, Any]:
 def _several(scales: list[str], given: str) -> dict[str, Any]:
     from .database import database_url
     from .first_page import first_page_seconds
+    from .turns import ScaleProcess, reads_in_turns
 
-    results: dict[str, Any] = {}
-    for scale in scales:
-        env = {**os.environ, "BENCH_SCALE": scale, "BENCH_FIRST_PAGE": "skip",
-               "DATABASE_URL": database_url(scale, given=given, several=True)}
-        process = subprocess.Popen([sys.executable, "-m", "bench"], env=env, stdout=subprocess.PIPE, text=True)
-        assert process.stdout is not None
-        last = ""
-        for line in process.stdout:
-            print(line, end="", flush=True)
-            if line.strip():
-                last = line
-        if process.wait() != 0:
-            raise SystemExit(f"the {scale} run failed (exit {process.returncode})")
-        results[scale] = json.loads(last)
+    processes: list[ScaleProcess] = []
+    try:
+        for scale in scales:
+            env = {**os.environ, "BENCH_SCALE": scale, "BENCH_FIRST_PAGE": "skip",
+                   "DATABASE_URL": database_url(scale, given=given, several=True)}
+            processes.append(ScaleProcess(scale, env))
+            processes[-1].ready()
+        reads_in_turns(processes, say)
+        results = {process.scale: process.rest() for process in processes}
+    finally:
+        for process in processes:
+            process.stop()
     wanted = {p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()}
     first_page = first_page_seconds(say) if not wanted or "first_page" in wanted else None
     for result in results.values():

@@ -2,19 +2,21 @@
 
 `BENCH_SCALE=1m` uses postgres://postgres@127.0.0.1:5432/homeward_bench_1m unless
 `DATABASE_URL` names another; with several scales in one run, each gets the name of
-`DATABASE_URL` with `_<scale>` appended. A database is kept between runs and built again
-only when it is missing, was built by another version of the generator or for another scale,
-or when `BENCH_REBUILD=1`.
+`DATABASE_URL` with `_<scale>` appended (to a SQLite file's name, before its suffix). A
+database is kept between runs and built again only when it is missing, was built by another
+version of the generator or for another scale, or when `BENCH_REBUILD=1`.
 """
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+SQLITE = "sqlite:///"
 
 
 def database_url(scale: str, *, given: str, several: bool) -> str:
@@ -23,6 +25,10 @@ def database_url(scale: str, *, given: str, several: bool) -> str:
     if several and given.startswith("postgres"):
         parts = urlsplit(given)
         return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{scale}"))
+    if several and given.startswith(SQLITE):
+        # The scales' processes are all open at once (bench.turns): a file each.
+        path = PurePath(given.removeprefix(SQLITE))
+        return f"{SQLITE}{path.with_name(f'{path.stem}_{scale}{path.suffix}')}"
     return given
 
 

@@ -1,7 +1,9 @@
 """The reads people wait for, timed in process with Django's test client as the co-ordinator,
 each beside hand-written SQL that gives the same answer through the indexes (what the read
 could cost). Reads about one child or one episode go round a sample of 100 of them (as many as
-there are, if fewer).
+there are, if fewer). With several scales, the parent process has each read timed in batches
+that take turns between the scales (`reads_served`, `bench.turns`), so that the machine's drift
+falls on them alike; alone, a scale times each read in one go (`reads_run`).
 
 The hand SQL is the yardstick, not a specification: the board's first 50 open episodes with
 each one's next duty and the counts by risk; the co-ordinator's worklist sections (their own,
@@ -28,8 +30,9 @@ from django.utils import timezone
 from homeward.children.models import Child
 from homeward.episodes.models import Episode, EpisodeStatus
 
+from . import turns
 from .signin import SignedIn
-from .timing import timed
+from .timing import Runs, Timed, timed
 
 SAMPLE = 100
 READ_NAMES = ("board", "home", "worklist_api", "episodes_api", "child_page", "child_api", "episode_page",
@@ -151,7 +154,16 @@ def _sql(read: Read, i: int) -> None:
             cursor.fetchall()
 
 
-def read_measure(who: SignedIn, read: Read) -> dict[str, Any]:
+@dataclass
+class Measuring:
+    """One read being measured: its statements counted, its page's timed runs under way."""
+    read: Read
+    queries: int
+    round_trips: int
+    page: Runs
+
+
+def measuring_start(who: SignedIn, read: Read) -> Measuring:
     # The statements of a request as a running server asks them: after one request of the same
     # read, so that what a process reads once and keeps (the forms' reference lists) is not
     # counted against a scale.
@@ -162,10 +174,37 @@ def read_measure(who: SignedIn, read: Read) -> dict[str, Any]:
     # which is fewer waits but not less work for the database.
     round_trips = len(captured.captured_queries)
     queries = sum(len(sqlparse.split(query["sql"])) for query in captured.captured_queries)
-    page = timed(lambda i: _get(who, read, i))
-    hand = timed(lambda i: _sql(read, i), budget=10)
-    return {"p50_ms": page.p50_ms, "p95_ms": page.p95_ms, "queries": queries, "sql_p95_ms": hand.p95_ms,
-            "runs": len(page.seconds), "round_trips": round_trips}
+    # After the counting: a request empties the connection's log of queries.
+    page = Runs(lambda i: _get(who, read, i))
+    page.warm()
+    return Measuring(read, queries, round_trips, page)
+
+
+def measuring_end(measuring: Measuring) -> dict[str, Any]:
+    page = Timed(measuring.page.seconds)
+    hand = timed(lambda i: _sql(measuring.read, i), budget=10)
+    return {"p50_ms": page.p50_ms, "p95_ms": page.p95_ms, "queries": measuring.queries, "sql_p95_ms": hand.p95_ms,
+            "runs": len(page.seconds), "round_trips": measuring.round_trips}
+
+
+def read_measure(who: SignedIn, read: Read) -> dict[str, Any]:
+    measuring = measuring_start(who, read)
+    measuring.page.batch()
+    return measuring_end(measuring)
+
+
+def _failed(name: str, exc: Exception, say: Callable[[str], None], scale: str = "") -> dict[str, Any]:
+    say(f"read {name}{scale and f' at {scale}'}: failed: {exc}")
+    return {"p50_ms": None, "p95_ms": None, "queries": None, "sql_p95_ms": None, "error": str(exc)[:300]}
+
+
+def _said(figures: dict[str, Any], name: str, say: Callable[[str], None], scale: str = "") -> dict[str, Any]:
+    runs = figures.pop("runs")
+    round_trips = figures.pop("round_trips")
+    say(f"read {name}{scale and f' at {scale}'}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms over "
+        f"{runs} runs, {figures['queries']} statements in {round_trips} round trips; "
+        f"hand SQL p95 {figures['sql_p95_ms']} ms")
+    return figures
 
 
 def reads_run(who: SignedIn, sample: Sample, say: Callable[[str], None],
@@ -175,15 +214,35 @@ def reads_run(who: SignedIn, sample: Sample, say: Callable[[str], None],
         if only and read.name not in only:
             continue
         try:
-            figures = read_measure(who, read)
+            out[read.name] = _said(read_measure(who, read), read.name, say)
         except Exception as exc:  # a read that fails is reported, and the others still run
-            say(f"read {read.name}: failed: {exc}")
-            out[read.name] = {"p50_ms": None, "p95_ms": None, "queries": None, "sql_p95_ms": None,
-                              "error": str(exc)[:300]}
-            continue
-        runs = figures.pop("runs")
-        round_trips = figures.pop("round_trips")
-        say(f"read {read.name}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms over {runs} runs, "
-            f"{figures['queries']} statements in {round_trips} round trips; hand SQL p95 {figures['sql_p95_ms']} ms")
-        out[read.name] = figures
+            out[read.name] = _failed(read.name, exc, say)
+    return out
+
+
+def reads_served(who: SignedIn, sample: Sample | None, say: Callable[[str], None], only: set[str] | None,
+                 scale: str) -> dict[str, dict[str, Any]]:
+    """The reads timed as `bench.turns` asks from the parent process, in batches that take turns
+    with the other scales' (no sample: no reads wanted, the parent is told so and says when to go
+    on). The figures are those of `reads_run`; a read that fails is reported, the others go on."""
+    reads = {read.name: read for read in reads_define(sample, timezone.now())
+             if not only or read.name in only} if sample is not None else {}
+    out: dict[str, dict[str, Any]] = {}
+    measuring: dict[str, Measuring] = {}
+    turns.answer({"ready": list(reads)})
+    while (command := turns.command())["do"] != "done":
+        name = command["read"]
+        try:
+            if command["do"] == "start":
+                measuring[name] = measuring_start(who, reads[name])
+                turns.answer({})
+            elif command["do"] == "runs":
+                turns.answer({"finished": measuring[name].page.batch(command["count"])})
+            else:
+                out[name] = _said(measuring_end(measuring.pop(name)), name, say, scale)
+                turns.answer({})
+        except Exception as exc:  # this read is over for this scale; the other scales' go on
+            measuring.pop(name, None)
+            out[name] = _failed(name, exc, say, scale)
+            turns.answer({"error": str(exc)[:300]})
     return out

@@ -146,9 +146,10 @@ def run_scale(scale: str, url: str, say: Any) -> dict[str, Any]:
     meta = database_ready(scale, url, say)
     from django.conf import settings
 
-    from .reads import reads_run, sample_choose
+    from .reads import reads_run, reads_served, sample_choose
     from .reports import reports_run
     from .signin import signed_in
+    from .turns import from_parent
 
     wanted = _wanted()
     who = signed_in()
@@ -165,7 +166,12 @@ def run_scale(scale: str, url: str, say: Any) -> dict[str, Any]:
 
     only_reads = wanted & set(READ_NAMES) or None
     only_reports = wanted & set(REPORT_NAMES) or None
-    if not wanted or "reads" in wanted or only_reads:
+    reads_wanted = not wanted or "reads" in wanted or bool(only_reads)
+    if from_parent():
+        # Several scales: the parent times their reads in turns (bench.turns), then this goes on.
+        sample = sample_choose(who.user.pk) if reads_wanted else None
+        result["reads"] = reads_served(who, sample, say, only_reads, scale)
+    elif reads_wanted:
         result["reads"] = reads_run(who, sample_choose(who.user.pk), say, only_reads)
     if not wanted or "reports" in wanted or only_reports:
         result["reports"] = reports_run(who, say, only_reports)
