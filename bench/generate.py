@@ -31,6 +31,7 @@ from homeward.common.sqlite_schema import sqlite_schema_create
 from homeward.obligations.duty_days import duty_days_roll_all
 from homeward.obligations.protocol_source import active_protocol
 from homeward.reference.loader import load_reference_data
+from homeward.reporting.care_periods import care_periods_work_out_all
 from homeward.reporting.cohort_months import cohort_months_roll_all
 
 from . import audit_chain, tables
@@ -216,6 +217,11 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
     started_roll = time.perf_counter()
     rolled = cohort_months_roll_all()
     progress(f"counts by cohort rolled up for {rolled:,} months in {time.perf_counter() - started_roll:.0f} s")
+    if postgres:
+        # The statuses were loaded with the triggers that keep the periods of care turned off.
+        started_roll = time.perf_counter()
+        periods = care_periods_work_out_all()
+        progress(f"{periods:,} periods of care worked out in {time.perf_counter() - started_roll:.0f} s")
     if postgres:
         started_vacuum = time.perf_counter()
         with connection.cursor() as cursor:

@@ -46,3 +46,30 @@ class CohortMark(models.Model):
     is there, it is counted from its episodes; a roll removes the marks it has counted."""
 
     month = models.DateField(db_index=True)
+
+
+class CarePeriod(models.Model):
+    """A run of a child's legal status history while looked after (PostgreSQL; issue 11): from
+    the day the first status of the run began (blank: a status recorded without a date, in force
+    before every date) to the day a status that is not looked after began (blank: still looked
+    after as recorded). The status in force on a day is the last recorded of those that began
+    latest on or before it, as `history.ChildHistory` reads it. With it, what the SSDA903 Missing
+    table reads of the child: their case-system id, date of birth, 18th birthday (of someone born
+    on 29 February: 1 March) and responsible authority.
+
+    Worked out again for a child by database triggers, in the transaction of any change to their
+    legal statuses or to those facts, whatever wrote it (migration reporting 0003): the Missing
+    table joins a national year's episodes to these rows alone, rather than working out every
+    child's history and reading every child on each export. SQLite reads the histories and the
+    children themselves, and this table stays empty there."""
+
+    # No foreign-key constraints: the triggers keep the rows in step, and children are never
+    # deleted (they are archived).
+    child = models.ForeignKey("children.Child", on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+")
+    began = models.DateField(null=True)
+    ended = models.DateField(null=True)
+    external_id = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField()
+    eighteenth_birthday = models.DateField()
+    responsible_authority_id = models.BigIntegerField()

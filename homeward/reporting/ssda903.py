@@ -66,6 +66,7 @@ from .history import (
     home_authority_id,
     period_bounds,
 )
+from .models import CarePeriod
 from .shared_snapshot import beside_possible, shared_snapshot, written_beside
 from .statements import report_statements
 
@@ -176,74 +177,56 @@ def ssda903_missing(user: User, *, year: int) -> MissingTable:
 
 
 # The year's rows on PostgreSQL, worked out by the database as `ssda903_missing` works them out
-# in Python (tests compare the two): the status in force on a day is the last recorded of those
-# that began latest on or before it (an undated one began before every date); care ends on the
-# first later start of a status that is not looked after; the 18th birthday of someone born on
-# 29 February is 1 March. The year's episodes are read as those found since the year began, then
-# those not found, each one range of the episodes' index by return (`episode_found_covering`, which
-# holds all this reads of them: the table itself is not read), then joined once to the children
-# who may have a row (`{children}`: the home authority's ever looked after whom the person may see;
-# id, ref, dob), found first (OFFSET 0 keeps the planner from joining the episodes to every child
-# and then testing each of their 375,000 rows at 1M for care). The 18th birthday is worked out
-# once a child, by date_part (EXTRACT is numeric). The London dates of the start and the return are
-# `{local_start}` and `{local_found}` (`_local_day`). The statuses are those of the year's children,
-# hashed: the planner takes the year's episodes for 200 children and would read each child's
-# statuses by index, one child at a time (48,000 at 1M), so their child is compared as `+ 0`, which
-# no index serves. A status' span and the end of care come from one window (LEAD looks past the
-# frame). Columns: episode, child, ref, dob, known, start, mis_end. Parameters: the year's first
-# instant and its end (twice), the children's own, then the year's last day twice and its first.
+# in Python (tests compare the two). The year's episodes are read as those found since the year
+# began, then those not found, each one range of the episodes' index by return
+# (`episode_found_covering`, which holds all this reads of them: the table itself is not read),
+# with the London dates of the start and the return (`{local_start}`, `{local_found}`: `_local_day`).
+# Each is joined to the run of its child's legal statuses while looked after that its start falls
+# in (`CarePeriod`, kept by triggers: a child not looked after that day has none), which carries
+# what the table reads of the child; the child is the home authority's, and one the person may see
+# (`{visible}`: nothing to add for a role that sees the whole authority). The period ends when the
+# child was found, when care ended or on their 18th birthday. Each OFFSET 0 keeps the planner from
+# copying the expressions above it into every place that reads them (the end of a period into the
+# file's sort keys, three times each). Columns: episode, child, ref, dob, known, start, mis_end.
+# Parameters: the year's last day, its first instant and its end (twice), the home authority, the
+# year's last day again, the visible children's own, then the year's first day.
 _ROWS_SQL = """
-WITH e AS MATERIALIZED (
-    SELECT ep.id, ep.child_id, {local_start} AS start_day, {local_found} AS found_day, ep.whereabouts_known AS known,
-           c.ref, c.dob,
-           c.adult
-    FROM (SELECT id, child_id, missing_since, found_at, whereabouts_known FROM episodes_episode
-          WHERE NOT status = 'cancelled' AND found_at >= %s AND missing_since < %s
-          UNION ALL
-          SELECT id, child_id, missing_since, found_at, whereabouts_known FROM episodes_episode
-          WHERE NOT status = 'cancelled' AND found_at IS NULL AND missing_since < %s) AS ep
-    JOIN (SELECT id, ref, dob, CASE WHEN date_part('month', dob) = 2 AND date_part('day', dob) = 29
-                                    THEN make_date(date_part('year', dob)::int + 18, 3, 1)
-                                    ELSE (dob + INTERVAL '18 years')::date END
-          FROM ({children} OFFSET 0) AS children (id, ref, dob)) AS c (id, ref, dob, adult) ON c.id = ep.child_id
-),
-days AS (
-    SELECT DISTINCT ON (child_id, day) child_id, day, status
-    FROM (SELECT child_id, COALESCE(started_on, '-infinity'::date) AS day, status, id
-          FROM children_legalstatusperiod WHERE child_id + 0 IN (SELECT child_id FROM e)) AS recorded
-    ORDER BY child_id, day, id DESC
-),
-spans AS (
-    SELECT child_id, day, status, LEAD(day) OVER w AS next_day,
-           MIN(day) FILTER (WHERE status <> 'looked_after') OVER w AS care_end
-    FROM days WINDOW w AS (PARTITION BY child_id ORDER BY day ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
-),
-periods AS (
-    SELECT e.id AS episode, e.child_id AS child, e.ref, e.dob, e.known, e.start_day AS start,
-           LEAST(spans.care_end, e.found_day, e.adult) AS period_end
-    FROM e JOIN spans ON spans.child_id = e.child_id AND spans.status = 'looked_after'
-        AND spans.day <= e.start_day AND (spans.next_day IS NULL OR e.start_day < spans.next_day)
-    WHERE e.start_day <= %s
-)
 SELECT episode, child, ref, dob, known, start, CASE WHEN period_end <= %s THEN period_end END AS mis_end
-FROM periods WHERE period_end IS NULL OR period_end >= %s
+FROM (
+    SELECT ep.id AS episode, ep.child_id AS child, care.external_id AS ref, care.date_of_birth AS dob, ep.known,
+           ep.start, LEAST(care.ended, ep.found, care.eighteenth_birthday) AS period_end
+    FROM (SELECT ep.id, ep.child_id, {local_start} AS start, {local_found} AS found, ep.whereabouts_known AS known
+          FROM episodes_episode AS ep WHERE NOT ep.status = 'cancelled' AND ep.found_at >= %s AND ep.missing_since < %s
+          UNION ALL
+          SELECT ep.id, ep.child_id, {local_start}, {local_found}, ep.whereabouts_known
+          FROM episodes_episode AS ep WHERE NOT ep.status = 'cancelled' AND ep.found_at IS NULL
+              AND ep.missing_since < %s) AS ep
+    JOIN {care} AS care ON care.child_id = ep.child_id AND care.responsible_authority_id = %s
+        AND (care.began IS NULL OR care.began <= ep.start) AND (care.ended IS NULL OR ep.start < care.ended)
+    WHERE ep.start <= %s{visible}
+    OFFSET 0
+) AS periods
+WHERE period_end IS NULL OR period_end >= %s
+OFFSET 0
 """
 
 # The year's rows, for the length of the transaction (`ssda903_missing_export`).
 _ROWS_TABLE = "ssda903_missing_rows"
 
 # The export in one statement over the rows (`_ROWS_TABLE`), sorted once, in the file's order (by id, child,
-# start...): the number of rows, the CSV's lines joined in that order (the aggregate's own sort finds them
-# sorted) and, as JSON, the rows that may have a problem, with what their messages name. The CSV cell of the id
-# is `csv_cell` then the csv module's minimal quoting; a date is its own text under the DateStyle 'SQL, DMY'
-# (DD/MM/YYYY), which the caller sets for the statement. A case-system id that may bar the export (blank, outer
-# space, a formula's first character, anything but printable ASCII) is sent back to be checked in Python
-# (`child_id_problem`). Rule 575 reads the placement in force on the start (the latest started, the last
-# recorded among equals) of a period open at the year end. Rule 574 compares each period with the one before it
-# in the DfE's order (by end, a blank end read as the start, then by start; ties in file order): while each of a
-# child's periods ends by the start of the next in file order (none open but the last), the two orders are the
-# same and no period clashes with the one before it, so a row is sent back `unordered` only when that does not
-# hold, and its child's periods are compared in Python (`_overlaps`).
+# start...): the number of rows; the CSV's lines, joined in the order the window gives them (an aggregate over
+# a subquery takes its rows as they come, with nothing between to reorder them; an ORDER BY of its own would
+# sort them all again, a quarter of a second at 1M, and row order is not a DfE rule); and, as JSON, the rows
+# that may have a problem, with what their messages name. The CSV cell of the id is `csv_cell` then the csv
+# module's minimal quoting; a date is its own text under the DateStyle 'SQL, DMY' (DD/MM/YYYY), which the
+# caller sets for the statement. A case-system id that may bar the export (blank, outer space, a formula's
+# first character, anything but printable ASCII) is sent back to be checked in Python (`child_id_problem`).
+# Rule 575 reads the placement in force on the start (the latest started, the last recorded among equals) of a
+# period open at the year end. Rule 574 compares each period with the one before it in the DfE's order (by
+# end, a blank end read as the start, then by start; ties in file order): while each of a child's periods ends
+# by the start of the next in file order (none open but the last), the two orders are the same and no period
+# clashes with the one before it, so a row is sent back `unordered` only when that does not hold, and its
+# child's periods are compared in Python (`_overlaps`).
 _EXPORT_SQL = r"""
 WITH ordered AS (
     SELECT r.*,
@@ -268,8 +251,7 @@ checked AS (
     FROM ordered
 )
 SELECT COUNT(*),
-       string_agg(line, E'\r\n' ORDER BY ref COLLATE "C", child, start, mis_end IS NULL, COALESCE(mis_end, start),
-                  episode),
+       string_agg(line, E'\r\n'),
        json_agg(json_build_array(episode, child, ref, dob, start, mis_end, placement_ended, unordered))
            FILTER (WHERE ref ~ '^$|^[[:space:]=+@-]|[[:space:]]$|[^ -~]' OR unordered OR start < dob
                    OR start > %s OR mis_end < %s OR mis_end > %s OR placement_ended <= %s)::text
@@ -294,14 +276,15 @@ def _rows_sql(user: User, first: date, last: date, *, london_session: bool = Fal
     """The year's rows as SQL (`_ROWS_SQL`) and its parameters; `london_session`: to be run with
     the TimeZone Europe/London."""
     year_start, year_end = period_bounds(first, last)
-    in_care = LegalStatusPeriod.objects.filter(child=OuterRef("pk"), status=LOOKED_AFTER)
-    children = (scoped_to_visible_children(Child.objects.all(), user, "pk")
-                .filter(responsible_authority_id=home_authority_id()).filter(Exists(in_care))
-                .order_by().values_list("id", "external_id", "date_of_birth"))
-    sql, params = children.query.get_compiler(using=children.db).as_sql()
-    return _ROWS_SQL.format(children=sql, local_start=_local_day("ep.missing_since", london_session=london_session),
+    visible = scoped_to_visible_children(Child.objects.all(), user, "pk").order_by().values("pk")
+    visible_sql, visible_params = "", []
+    if visible.query.where:
+        sql, params = visible.query.get_compiler(using=visible.db).as_sql()
+        visible_sql, visible_params = f" AND ep.child_id IN ({sql})", list(params)
+    return _ROWS_SQL.format(care=CarePeriod._meta.db_table, visible=visible_sql,
+                            local_start=_local_day("ep.missing_since", london_session=london_session),
                             local_found=_local_day("ep.found_at", london_session=london_session)), [
-        year_start, year_end, year_end, *params, last, last, first]
+        last, year_start, year_end, year_end, home_authority_id(), last, *visible_params, first]
 
 
 def _day(text: str | None) -> date | None:
@@ -503,6 +486,13 @@ def _london_dates(cursor: Any) -> tuple[str, str]:
     return time_zone, date_style
 
 
+def _no_parallel_workers(cursor: Any) -> None:
+    """For the rest of the transaction, no parallel workers: the export and its audit entry run
+    at once on two connections, and a worker of either takes the other's core (at 1M on two cores:
+    1.05 s with them, 0.9 s without)."""
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 def _settings_again(cursor: Any, settings: tuple[str, str]) -> None:
     cursor.execute("SELECT set_config('TimeZone', %s, true), set_config('DateStyle', %s, true)", list(settings))
 
@@ -538,6 +528,7 @@ def _audit_beside(user: User, first: date, last: date, audit: Callable[[Exported
     over them; the number of rows."""
     rows_sql, params = _rows_sql(user, first, last, london_session=True)
     with connection.cursor() as cursor:
+        _no_parallel_workers(cursor)
         settings = _london_dates(cursor)
         cursor.execute(f"CREATE TEMPORARY TABLE {_NAMED_TABLE} ON COMMIT DROP AS "  # noqa: S608 (constants)
                        f"SELECT episode, child FROM ({rows_sql}) AS named", params)
@@ -557,6 +548,7 @@ def _export_audited_beside(user: User, year: int, audit: Callable[[ExportedRows]
     with shared_snapshot(), written_beside(lambda: _audit_beside(user, first, last, audit)) as beside:
         rows_sql, params = _rows_sql(user, first, last, london_session=True)
         with connection.cursor() as cursor:
+            _no_parallel_workers(cursor)
             _london_dates(cursor)
             count, lines, problems = _export_statement(cursor, f"({rows_sql})", params, first, last)
         export = MissingExport(year=year, rows=count, problems=problems,
