@@ -154,10 +154,12 @@ def run_scale(scale: str, url: str, say: Any) -> dict[str, Any]:
     wanted = _wanted()
     who = signed_in()
     # The process times pages as a server's worker serves them: with what it loaded set aside
-    # from the garbage collector, as `config.wsgi` does once the application is loaded.
-    from homeward.common.long_lived import long_lived_frozen
+    # from the garbage collector and its collections spaced, as `config.wsgi` does once the
+    # application is loaded.
+    from homeward.common.long_lived import collections_spaced, long_lived_frozen
 
     long_lived_frozen()
+    collections_spaced()
     result: dict[str, Any] = {"scale": scale, "reads": {}, "reports": {}, "intake": {}, "first_page_s": None}
     say(f"{meta.get('episodes')} episodes, {meta.get('children')} children, built for {meta.get('now')} "
         f"in {meta.get('seconds')} s")
