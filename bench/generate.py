@@ -219,10 +219,9 @@ def build(episodes: int, *, scale: str, workers: int | None = None, seed: int = 
     progress(f"counts by cohort rolled up for {rolled:,} months in {time.perf_counter() - started_roll:.0f} s")
     if postgres:
         # The statuses were loaded with the triggers that keep the periods of care turned off.
-        started_roll = time.perf_counter()
+        started_periods = time.perf_counter()
         periods = care_periods_work_out_all()
-        progress(f"{periods:,} periods of care worked out in {time.perf_counter() - started_roll:.0f} s")
-    if postgres:
+        progress(f"{periods:,} periods of care worked out in {time.perf_counter() - started_periods:.0f} s")
         started_vacuum = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
