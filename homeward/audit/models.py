@@ -22,9 +22,13 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(db_index=True)
     # No index of its own (nor the child's below): the (user, at) and (child, at) indexes in
     # Meta serve every look-up by either, and each index more is written on every audited read
-    # (a page of fifty children writes fifty entries) (issue 11).
+    # (a page of fifty children writes fifty entries) (issue 11). Nor a foreign-key constraint
+    # in the database (ADR 0023): checking it share-locked the person's and each child's row on
+    # every audited read; the entry names who and whom from rows just read, accounts and
+    # children are never deleted, and Django still refuses to delete one that entries name.
     user = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        db_constraint=False,
     )
     # Kept as text as well, so the entry reads the same if the account is later renamed.
     username = models.CharField(max_length=150, blank=True)
@@ -32,7 +36,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64, blank=True)
     child = models.ForeignKey(
-        "children.Child", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "children.Child", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+        db_constraint=False,
     )
     remote_addr = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
@@ -75,7 +80,10 @@ class AuditPending(models.Model):
     """An entry written but not yet linked into the chain: the chain step's to-do list, emptied
     as it links them (the only audit table the application may delete from)."""
 
-    entry = models.OneToOneField(AuditEntry, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # Written in the same statement as its entry, from the entry's returned id: a constraint
+    # would only share-lock the row just written (ADR 0023).
+    entry = models.OneToOneField(AuditEntry, on_delete=models.CASCADE, primary_key=True, related_name="+",
+                                 db_constraint=False)
 
 
 class AuditNamed(models.Model):

@@ -147,6 +147,11 @@ class Episode(TimeStampedModel):
             models.Index(fields=["missing_since"], name="episode_unended",
                          condition=Q(found_at__isnull=True, closed_at__isnull=True)),
             models.Index(fields=["child", "missing_since"], name="episode_by_child_start"),
+            # The episodes open now with what the board counts and filters them by (risk, since
+            # when, missing from, out of area), so that its counts read this small index alone
+            # rather than a row of the table for each of a nation's thousands missing.
+            models.Index(fields=["risk_level", "missing_since"], include=["id", "missing_from", "rhi_out_of_area"],
+                         name="episode_open_figures", condition=Q(status="open")),
             # A collection year's episodes (SSDA903) read from the index alone: those found since
             # the year began, or not yet, with all the return reads of them (index-only scan;
             # the table itself is many times wider).
