@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
 from homeward.protocol.sources import name_sources
@@ -39,8 +40,42 @@ _NUMBER = 987654321
 _CODE = "hwcodex"
 
 
+# Forms already drawn in this process, by what their markup is made from (`_drawn_from`): a
+# worklist draws the same few kinds on every request, and drawing one took longer than all its
+# rows (issue 11). Bounded: a form whose fields hold the time is drawn again each minute.
+_DRAWN_IN_PROCESS: dict[Hashable, str] = {}
+_DRAWN_KEPT = 256
+
+
+def _text_or_value(value: Any) -> Hashable:
+    """A field's label, help text, initial value or choice as a key holds it: texts (lazy ones
+    included) as strings, other values by their representation, a callable initial value by
+    what it gives now (as the form's drawing would call it)."""
+    if callable(value) and not isinstance(value, Promise):
+        value = value()
+    return value if value is None or isinstance(value, int | str) else repr(str(value) if isinstance(
+        value, Promise) else value)
+
+
+def _drawn_from(form: forms.Form, context: dict[str, Any]) -> Hashable:
+    """Everything the markup of an unbound form is drawn from, as a key: its class, prefix and
+    initial values, each field's kind, texts, initial value, choices and widget, and the
+    template's context. Two forms with the same key draw the same markup."""
+    fields = tuple(
+        (name, type(field), type(field.widget), field.required, field.disabled, field.localize,
+         _text_or_value(field.label), _text_or_value(field.help_text), _text_or_value(field.initial),
+         _text_or_value(form.initial.get(name)), getattr(field, "max_length", None),
+         getattr(field, "min_length", None), repr(sorted(field.widget.attrs.items())),
+         tuple((_text_or_value(value), _text_or_value(label))
+               for value, label in getattr(field, "choices", ())))
+        for name, field in form.fields.items())
+    return (type(form), form.prefix, fields, tuple(sorted((name, _text_or_value(value))
+                                                          for name, value in context.items())))
+
+
 class FormsOnce:
-    """Each kind of inline form drawn once on a page, then given to each row with its own ids.
+    """Each kind of inline form drawn once on a page, then given to each row with its own ids,
+    and drawn once in the process while what it is drawn from stays the same.
 
     Only unbound forms, whose markup is the same for every row but for the ids made from
     `auto_id`: a form with errors is drawn on its own page."""
@@ -56,8 +91,14 @@ class FormsOnce:
             form = make(f"{_STAMP}%s")
             if form.is_bound:
                 raise ValueError("Only an unbound form is drawn once for every row.")
-            # Without the request: the fields need no context processor (each would run again).
-            drawn = render_to_string("web/fields/form_fields.html", {"form": form, **context})
+            key = _drawn_from(form, context)
+            drawn = _DRAWN_IN_PROCESS.get(key)
+            if drawn is None:
+                # Without the request: the fields need no context processor (each would run again).
+                drawn = render_to_string("web/fields/form_fields.html", {"form": form, **context})
+                while len(_DRAWN_IN_PROCESS) >= _DRAWN_KEPT:  # the oldest drawn go first
+                    _DRAWN_IN_PROCESS.pop(next(iter(_DRAWN_IN_PROCESS)), None)
+                _DRAWN_IN_PROCESS[key] = drawn
             self._drawn[kind] = drawn
         return mark_safe(drawn.replace(_STAMP, prefix))  # noqa: S308 - drawn by our own templates
 

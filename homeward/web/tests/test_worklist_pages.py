@@ -19,6 +19,7 @@ from django.utils import timezone
 from homeward.audit.models import AuditEntry
 from homeward.casework.episodes import episode_report
 from homeward.obligations.models import StoredObligation
+from homeward.web import worklist
 from homeward.web.duties import duty
 from homeward.web.forms.episodes import ActionForm
 from homeward.web.forms.meetings import MeetingActionDoneForm
@@ -91,6 +92,52 @@ def test_an_inline_form_drawn_once_is_the_form_drawn_for_each_row(monkeypatch: A
     assert drawn.fields("done", lambda auto_id: MeetingActionDoneForm(auto_id=auto_id), "a5_", rows=2) == expected
     with pytest.raises(ValueError, match="unbound"):
         FormsOnce().fields("bound", lambda auto_id: ActionForm({}, auto_id=auto_id), "o1_")
+
+
+def test_a_form_drawn_once_in_the_process_is_drawn_again_when_what_it_is_drawn_from_changes(
+    monkeypatch: Any,
+) -> None:
+    """Later pages take a kind of form already drawn from the process, and draw it afresh
+    when its time, its choices or the template's context differ."""
+    from homeward.reference.selectors import police_force_choices
+
+    instant = timezone.now().replace(second=0, microsecond=0)
+    monkeypatch.setattr("homeward.web.forms.episodes._now", lambda: instant)
+    drawings: list[str] = []
+    real = worklist.render_to_string
+
+    def counted(template: str, context: dict[str, Any]) -> str:
+        drawings.append(template)
+        return str(real(template, context))
+
+    monkeypatch.setattr(worklist, "render_to_string", counted)
+    monkeypatch.setattr(worklist, "_DRAWN_IN_PROCESS", {})
+
+    def police_informed(pk: int) -> str:
+        return FormsOnce().fields("police_informed", lambda auto_id: ActionForm(auto_id=auto_id,
+                                                                                action="police_informed"), f"o{pk}_")
+
+    first = police_informed(1)
+    assert police_informed(2) == first.replace("o1_", "o2_") and len(drawings) == 1
+    # A minute on: the time it offers has changed, so it is drawn again.
+    instant += timedelta(minutes=1)
+    later = police_informed(3)
+    assert len(drawings) == 2 and later != first.replace("o1_", "o3_")
+    assert later == render_to_string("web/fields/form_fields.html",
+                                     {"form": ActionForm(auto_id="o3_%s", action="police_informed")})
+    # A police force added: its choices have changed.
+    monkeypatch.setattr("homeward.web.forms.episodes.police_force_choices",
+                        lambda: [*police_force_choices(), ("ZZ01", "Zedshire Police")])
+    assert "Zedshire Police" in police_informed(4) and len(drawings) == 3
+    # The same form with another context is another drawing.
+    FormsOnce().fields("done", lambda auto_id: MeetingActionDoneForm(auto_id=auto_id), "a1_", rows=2)
+    FormsOnce().fields("done", lambda auto_id: MeetingActionDoneForm(auto_id=auto_id), "a1_", rows=3)
+    assert len(drawings) == 5
+    # Kept within its bound.
+    monkeypatch.setattr(worklist, "_DRAWN_KEPT", 2)
+    instant += timedelta(minutes=1)
+    police_informed(5)
+    assert len(drawings) == 6 and len(worklist._DRAWN_IN_PROCESS) == 2
 
 
 def test_each_worklist_section_pages_and_its_links_keep_the_other_sections_where_they_are(
