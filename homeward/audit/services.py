@@ -77,9 +77,10 @@ def entry_digest(entry: AuditEntry, key: bytes | None = None) -> str:
 _CHILD_STAMP, _DETAIL_STAMP = "\x00hw-child\x00", "\x00hw-detail\x00"
 
 
-def _alike_digests(entries: list[AuditEntry], key: bytes) -> list[str]:
+def _alike_digests(entries: list[AuditEntry], key: bytes, details: list[str]) -> list[str]:
     """`entry_digest(entry, key)` of entries alike but for their child and detail (a list
-    read's): the text they share written once, each entry's child and detail put in it."""
+    read's): the text they share written once, each entry's child and detail put in it.
+    `details`: each entry's detail as `_canonical` writes it."""
     payload = _digest_payload(entries[0])
     payload["child"], payload["detail"] = _CHILD_STAMP, _DETAIL_STAMP
     # Keys sorted: "child" comes before "detail". A stamp found elsewhere too (a user agent
@@ -90,9 +91,11 @@ def _alike_digests(entries: list[AuditEntry], key: bytes) -> list[str]:
         return [entry_digest(entry, key) for entry in entries]
     keyed = hmac.new(key, digestmod=hashlib.sha256)
     digests = []
-    for entry in entries:
+    for entry, detail in zip(entries, details, strict=True):
+        # A child's id as JSON writes a whole number, without asking json for each entry.
+        child = str(entry.child_id) if type(entry.child_id) is int else _canonical(entry.child_id)
         each = keyed.copy()
-        each.update(f"{head}{_canonical(entry.child_id)}{middle}{_canonical(entry.detail)}{tail[0]}".encode())
+        each.update(f"{head}{child}{middle}{detail}{tail[0]}".encode())
         digests.append(each.hexdigest())
     return digests
 
@@ -140,8 +143,11 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: boo
         entry.format = AuditEntry.Format.LINKED
         entry.previous_hash = ""
         entry.key_id = ring.current
+    details = None
     if alike and len(entries) > 1:
-        for entry, digest in zip(entries, _alike_digests(entries, key), strict=True):
+        # Each detail written as JSON once, for its hash and for the insert.
+        details = [_canonical(entry.detail) for entry in entries]
+        for entry, digest in zip(entries, _alike_digests(entries, key, details), strict=True):
             entry.entry_hash = digest
     else:
         for entry in entries:
@@ -149,7 +155,7 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: boo
     if connection.vendor == "postgresql":
         # One statement: inside the caller's transaction when there is one, else a transaction
         # of its own without the BEGIN and COMMIT round trips an atomic block would add.
-        _insert_waiting(entries, together)
+        _insert_waiting(entries, together, details)
         return
     # Inside the caller's transaction without a savepoint of its own (a failure fails the
     # caller's change too, which is what an audited change wants).
@@ -165,10 +171,11 @@ def _append(entries: list[AuditEntry], *, at: datetime | None = None, alike: boo
             AuditPending.objects.bulk_create(AuditPending(entry_id=entry.pk) for entry in entries)
 
 
-def _insert_waiting(entries: list[AuditEntry], together: Rows | None = None) -> None:
+def _insert_waiting(entries: list[AuditEntry], together: Rows | None = None, details: list[str] | None = None) -> None:
     """The entries and their places on the chain's to-do list (AuditPending), written by one
     statement (PostgreSQL): the pending rows are inserted from the entries' returned ids; with
-    the rows `together` when given (`insert_together`)."""
+    the rows `together` when given (`insert_together`). `details`: each entry's detail as JSON,
+    when the caller has written it."""
     if not entries:
         return
     if len({entry.pk is None for entry in entries}) > 1:
@@ -178,7 +185,7 @@ def _insert_waiting(entries: list[AuditEntry], together: Rows | None = None) -> 
         for part in ([e for e in entries if e.pk is not None], [e for e in entries if e.pk is None]):
             _insert_waiting(part)
         return
-    sql, params = _entries_insert_sql(entries)
+    sql, params = _entries_insert_sql(entries, details)
     table, column = (connection.ops.quote_name(name) for name in
                      (AuditPending._meta.db_table, AuditPending._meta.get_field("entry").column))
     insert_together(*([together] if together is not None else []), written=Written(
@@ -211,19 +218,20 @@ def _entry_columns(alias: str, with_id: bool) -> tuple[tuple[str, str, str, str]
         for f in AuditEntry._meta.concrete_fields if with_id or not f.primary_key)
 
 
-def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
+def _entries_insert_sql(entries: list[AuditEntry], details: list[str] | None = None) -> tuple[str, list[Any]]:
     """The INSERT of the entries (all with their id set, or none), returning their ids in their
     order (PostgreSQL): the rows bulk_create would write, without its preparing each value of
     each entry through its field, which cost a page of fifty children's entries more than
     everything else it did for them (issue 11). A column whose value differs between entries is
     one array, read by unnest; a value every entry holds (a list read's time, person, query
-    origin...) is sent once."""
+    origin...) is sent once. `details`: each entry's detail as JSON, when the caller has written it."""
     with_id = entries[0].pk is not None
     given: list[_Column] = []
     for attname, quoted, kind, how in _entry_columns(connection.alias, with_id):
         values = [getattr(entry, attname) for entry in entries]
         if how == "json":
-            values = [json.dumps(value) for value in values]
+            values = list(details) if details is not None and attname == "detail" else [
+                json.dumps(value) for value in values]
         elif how == "text":  # as CharField.to_python, which bulk_create applies
             values = [value if value is None or isinstance(value, str) else str(value) for value in values]
         else:  # a choice as its value (psycopg would write an Enum's name)
@@ -236,17 +244,25 @@ def _entries_insert_sql(entries: list[AuditEntry]) -> tuple[str, list[Any]]:
     selected: list[str] = []
     scalars: list[Any] = []
     arrays: list[tuple[str, str]] = []
-    array_params: list[list[Any]] = []
+    array_params: list[Any] = []
     for column in given:
         if column.alike:
             selected.append(f"%s::{column.kind}")
             scalars.append(column.values[0])
+        elif column.kind == "jsonb":
+            # The documents as one JSON array, not an array of texts: psycopg escapes each
+            # quote of each text of an array with a regular expression, which cost a page of
+            # fifty children's entries more than writing them (issue 11).
+            selected.append(f"u.{column.name}")
+            arrays.append((column.name, "jsonb_array_elements(%s::jsonb)"))
+            array_params.append(f"[{','.join(column.values)}]")
         else:
             selected.append(f"u.{column.name}")
-            arrays.append((column.name, f"%s::{column.kind}[]"))
+            arrays.append((column.name, f"unnest(%s::{column.kind}[])"))
             array_params.append(column.values)
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    rows = (f" FROM unnest({', '.join(array for _, array in arrays)}) AS u ({', '.join(c for c, _ in arrays)})"
+    # ROWS FROM takes the n-th value of each column together, as unnest of several arrays does.
+    rows = (f" FROM ROWS FROM ({', '.join(array for _, array in arrays)}) AS u ({', '.join(c for c, _ in arrays)})"
             if arrays else "")
     sql = (f"INSERT INTO {table} ({', '.join(column.name for column in given)}) "
            f"SELECT {', '.join(selected)}{rows} RETURNING {connection.ops.quote_name(str(AuditEntry._meta.pk.column))}")
