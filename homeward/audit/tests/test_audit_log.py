@@ -81,6 +81,23 @@ def test_an_entry_proves_itself_while_it_waits_for_the_chain(entries: list[Audit
     assert AuditLink.objects.order_by("-seq").first().entry_id == entry.pk
 
 
+def test_a_waiting_row_naming_no_entry_leaves_the_list_and_holds_up_no_entry(
+    entries: list[AuditEntry], coordinator: Any,
+) -> None:
+    """The chain's to-do list has no foreign key to the entries (ADR 0023): a row written by hand
+    naming no entry is taken off at the next step, and the entries after it are linked."""
+    missing = 0  # no entry has it, and it comes before every entry's
+    AuditPending.objects.create(entry_id=missing)
+    entry = audit_record(actor=coordinator, action="view", object_type="child", object_id="after")
+    linked = audit_chain_extend(limit=1)  # the row naming nothing comes first, alone
+    assert linked == 0 and not AuditPending.objects.filter(entry_id=missing).exists()
+    audit_chain_extend()
+    assert not AuditPending.objects.exists()
+    assert AuditLink.objects.order_by("-seq").first().entry_id == entry.pk
+    report = audit_verify()
+    assert report.ok and report.waiting == 0
+
+
 def test_a_list_read_writes_one_entry_per_child_linked_into_the_chain(
     entries: list[AuditEntry], coordinator: Any, make_child: Any,
 ) -> None:
