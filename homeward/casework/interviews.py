@@ -20,6 +20,7 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_record_interview, require
 from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
+from homeward.common.text import listed
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.interviews.models import (
     Method,
@@ -42,6 +43,8 @@ from .interviewers import interviewer_errors
 
 CLOCK_SKEW = timedelta(minutes=5)
 SHARE_RECIPIENTS = ("police", "social_worker", "iro")
+# Each recipient as the chronology names them.
+RECIPIENT_NAMES = {"iro": "the IRO", "police": "the police", "social_worker": "the social worker"}
 
 
 @dataclass(frozen=True)
@@ -360,7 +363,8 @@ def rhi_share(*, actor: User, episode: Episode, shared_at: datetime, recipients:
     # The version a secure contact point receives: the latest authorised one.
     version = None if safeguarding_concern else (
         rhi.versions.filter(authorised_at__isnull=False).order_by("-number").first())
-    _finish(episode, actor, shared_at, "rhi_shared", f"{label} with {', '.join(sorted(set(recipients)))}.", rhi,
+    _finish(episode, actor, shared_at, "rhi_shared",
+            f"{label} with {listed([RECIPIENT_NAMES[r] for r in sorted(set(recipients))])}.", rhi,
             {"recipients": recipients, "safeguarding_concern": safeguarding_concern},
             interview_sharing(sharing=sharing, version=version))
     return sharing

@@ -15,6 +15,7 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
 from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
+from homeward.common.text import counted
 from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.meetings.models import MeetingAction, MeetingKind, StrategyMeeting
@@ -66,8 +67,9 @@ def strategy_meeting_record(
     )
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event="meeting",
-        chronicle=Chronicle(held_at, f"meeting_{kind}", f"{MeetingKind(kind).label} held with {len(cleaned)} "
-                                                        f"attendees; {len(actions or [])} actions agreed."),
+        chronicle=Chronicle(held_at, f"meeting_{kind}", f"{MeetingKind(kind).label} held with "
+                                                        f"{counted(len(cleaned), 'attendee')}; "
+                                                        f"{counted(len(actions or []), 'action')} agreed."),
         audit=Audit("create", "strategy_meeting", str(meeting.pk), {"episode": episode.pk, "kind": kind,
                                                                      "held_at": held_at}),
     )

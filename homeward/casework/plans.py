@@ -21,6 +21,7 @@ from django.utils import timezone
 from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, may_complete_meeting_action, require
 from homeward.common.errors import DomainValidationError, FieldError, PermissionDenied
+from homeward.common.text import counted
 from homeward.common.timeutil import LONDON
 from homeward.episodes.models import Episode, EpisodeStatus
 from homeward.interviews.models import ReturnInterview
@@ -141,7 +142,8 @@ def action_plan_record(*, actor: User, episode: Episode, agreed_at: datetime | N
     _create_actions(plan, actions)
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event="action_plan",
-        chronicle=Chronicle(agreed_at, "action_plan", f"Missing child action plan agreed; {len(actions)} actions."),
+        chronicle=Chronicle(agreed_at, "action_plan",
+                            f"Missing child action plan agreed; {counted(len(actions), 'action')}."),
         audit=Audit("create", "action_plan", str(plan.pk), {"episode": episode.pk, "agreed_at": agreed_at,
                                                               "actions": len(actions)}),
     )
@@ -217,7 +219,8 @@ def plan_review_record(*, actor: User, episode: Episode, meeting: StrategyMeetin
     casework_commit(
         actor=actor, child=episode.child_id, episode=episode, event="plan_reviewed", reach=Reach.NONE,
         chronicle=Chronicle(meeting.held_at, "plan_reviewed",
-                            f"Missing child action plan reviewed at the {kind}; {len(actions)} actions added."),
+                            f"Missing child action plan reviewed at the {kind}; "
+                            f"{counted(len(actions), 'action')} added."),
         audit=Audit("create", "plan_review", str(review.pk), {"episode": episode.pk, "plan": plan.pk,
                                                               "meeting": meeting.pk, "actions": len(actions)}),
     )

@@ -83,3 +83,19 @@ def identifier_problem(value: str) -> str:
     errors: list[FieldError] = []
     check_identifier("external_id", value, errors)
     return errors[0].message if errors else ""
+
+
+def listed(words: list[str]) -> str:
+    """Words as a sentence lists them: "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}" if words else ""
+
+
+def counted(number: int, thing: str, things: str | None = None) -> str:
+    """A number of things as a sentence says it: "1 action", "3 actions", "0 actions"."""
+    return f"{number} {thing if number == 1 else things or thing + 's'}"
+
+
+def lower_first(text: str) -> str:
+    """The text as it reads inside a sentence: its first letter in lower case, unless it begins
+    with an abbreviation ("MCT admin", "IRO"), which keeps its capitals."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]

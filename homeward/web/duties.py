@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from homeward.accounts.roles import Role
 from homeward.children.models import Child
+from homeward.common.text import lower_first
 from homeward.obligations.models import OwnerQueue, StoredObligation
 from homeward.obligations.selectors import stored_obligation
 from homeward.protocol.explain import explain
@@ -42,7 +43,7 @@ def owner_text(row: StoredObligation) -> str:
     if queue == OwnerQueue.NONE:
         return "The placing authority"
     label = _role_label(row.responsible_role)
-    return f"Every {label[:1].lower()}{label[1:]}" if queue == OwnerQueue.ROLE else label
+    return f"Every {lower_first(label)}" if queue == OwnerQueue.ROLE else label
 
 
 @lru_cache(maxsize=64)

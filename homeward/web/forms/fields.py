@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from homeward.common.text import lower_first
 from homeward.common.timeutil import LONDON, MAX_YEAR, MIN_YEAR, year_problem
 from homeward.reference.selectors import coded_list
 
@@ -38,10 +39,6 @@ class _PartsWidget(forms.MultiWidget):
         return [None] * len(self.widgets)
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 class _PartsField(forms.MultiValueField):
     parts: tuple[str, ...] = ("day", "month", "year")
     govuk_kind = "date"
@@ -54,7 +51,7 @@ class _PartsField(forms.MultiValueField):
             fields=fields, require_all_fields=False, required=required, label=label, help_text=help_text,
             widget=_PartsWidget(self.parts), **kwargs,
         )
-        self.error_messages["required"] = required_message or f"Enter {_lower_first(label)}"
+        self.error_messages["required"] = required_message or f"Enter {lower_first(label)}"
 
     def clean(self, value: Any) -> Any:
         # Missing parts get GOV.UK's messages rather than MultiValueField's generic one.
@@ -121,7 +118,7 @@ class GovukDateTimeField(_PartsField):
             raise ValidationError(f"{self.subject} must include a time", params={"parts": ["time"]})
         at = parse_time(time_text)
         if at is None:
-            raise ValidationError(f"Enter the time of {_lower_first(self.subject)} as hours and minutes, "
+            raise ValidationError(f"Enter the time of {lower_first(self.subject)} as hours and minutes, "
                                   "for example 23:15", params={"parts": ["time"]})
         local = datetime.combine(day, at, tzinfo=LONDON)
         # The hour skipped when the clocks go forward does not exist.

@@ -108,7 +108,7 @@ def test_social_care_read_the_interview_and_its_details(
     assert "Safeguarding concern shared with Social worker" in episode_page
     for page in (episode_page, child_page):
         assert f"Return interview offered ({OFFER_METHOD})." in page
-        assert "Safeguarding concern from the return interview shared with social_worker." in page
+        assert "Safeguarding concern from the return interview shared with the social worker." in page
     # The API never carries the content: only the protocol's record of the interview.
     rhi = api_for(user).get(f"/api/v1/episodes/{episode.pk}").json()["rhi"]
     assert set(rhi) == RHI_STATE_KEYS and rhi["outcome"] == "accepted"
@@ -125,7 +125,7 @@ def _assert_facts_only(episode_page: str, child_page: str, philomena: str) -> No
         assert "Safeguarding concern" not in page
         assert "face to face" not in page.lower()
         assert "Boundaries" not in page
-    assert "Information from the return interview shared with social_worker." in child_page
+    assert "Information from the return interview shared with the social worker." in child_page
     assert "Information from the interview shared with Social worker" in episode_page
 
 
@@ -144,7 +144,7 @@ def test_a_placement_provider_never_reads_the_interview_even_once_shared(
     episode_page, child_page, philomena, interview_status = _pages(client, episode)
     assert interview_status == 403
     _assert_facts_only(episode_page, child_page, philomena)
-    assert "Return interview shared with iro, police, social_worker." in child_page
+    assert "Return interview shared with the IRO, the police and the social worker." in child_page
 
     answer = api_for(provider).get(f"/api/v1/episodes/{episode.pk}")
     assert answer.status_code == 200
@@ -170,7 +170,7 @@ def test_the_police_read_the_interview_only_once_it_is_shared_with_them(
     assert interview_status == 200
     assert WISHES in client.get(f"/episodes/{episode.pk}/interview").content.decode()
     assert "Read the interview" in episode_page and f"({OFFER_METHOD})" in episode_page
-    assert "Safeguarding concern from the return interview shared with social_worker." in child_page
+    assert "Safeguarding concern from the return interview shared with the social worker." in child_page
 
 
 def test_an_inactive_or_missing_person_reads_nothing(people: dict[str, Any], episode: Episode) -> None:
