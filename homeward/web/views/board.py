@@ -63,6 +63,8 @@ NAMES = ("given_name", "family_name", "known_as")
 EXPLOITATION_RECENT = timedelta(days=14)
 WORKLIST_HEADINGS = (("overdue", "overdue", "Overdue"), ("due_today", "due-today", "Due today"),
                      ("due_soon", "due-soon", "Due in the next 3 days"))
+ACTION_HEADINGS = (("meeting_actions", "meeting-actions", "Your actions from strategy meetings"),
+                   ("plan_actions", "plan-actions", "Your actions from missing child action plans"))
 
 
 @dataclass(frozen=True)
@@ -192,11 +194,11 @@ def _exploitation_work(user: User, now: datetime) -> tuple[list[Consultation], l
 
 
 def _section_pages(request: HttpRequest) -> dict[str, int]:
-    """Which page of each worklist section to show (`overdue_page=2`...), the first by default;
-    the sections are counted up to SECTION_COUNT_CAP, so no page lies beyond it."""
+    """Which page of each section of the home page to show (`overdue_page=2`...), the first by
+    default; the sections are counted up to SECTION_COUNT_CAP, so no page lies beyond it."""
     last = -(-SECTION_COUNT_CAP // WORKLIST_LIMIT)
     pages = {}
-    for key, _anchor, _heading in WORKLIST_HEADINGS:
+    for key, _anchor, _heading in (*WORKLIST_HEADINGS, *ACTION_HEADINGS):
         given = request.GET.get(f"{key}_page", "")
         # Only plain numbers of a few digits: int() refuses "²" and numbers of thousands of digits.
         number = int(given) if given.isascii() and given.isdigit() and len(given) <= 4 else 1
@@ -206,7 +208,7 @@ def _section_pages(request: HttpRequest) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class WorklistPart:
-    """One section of the home worklist as the page shows it: its rows drawn, and its paging."""
+    """One section of the home page as it shows it: its rows drawn, and its paging."""
 
     key: str
     anchor: str
@@ -221,34 +223,45 @@ class WorklistPart:
     previous_query: str | None  # None on the first page
     next_query: str | None  # None on the last
     next_label: str  # which rows the next page shows: "26 to 50"
+    elsewhere: bool = False  # the rest also listed on overdue and unowned work
+
+
+def _part(request: HttpRequest, key: str, anchor: str, heading: str, items: list[SafeString], *, count: int,
+          capped: bool, page: int, offset: int, elsewhere: bool = False) -> WorklistPart:
+    """A section of the home page showing `items` from `offset`, and the links to its pages."""
+
+    def query(number: int) -> str:
+        # The other sections stay on their pages; page 1 is said by leaving it out.
+        query = request.GET.copy()
+        query.pop(f"{key}_page", None)
+        if number > 1:
+            query[f"{key}_page"] = str(number)
+        return query.urlencode()
+
+    shown_to = offset + len(items)
+    next_to = shown_to + WORKLIST_LIMIT if capped else min(shown_to + WORKLIST_LIMIT, count)
+    return WorklistPart(
+        key=key, anchor=anchor, heading=heading, items=items, count=count, capped=capped, page=page,
+        first=offset + 1, last=shown_to, first_query=query(1),
+        previous_query=query(page - 1) if page > 1 else None,
+        next_query=query(page + 1) if shown_to < count else None,
+        next_label=f"{shown_to + 1} to {next_to}", elsewhere=elsewhere,
+    )
 
 
 def _worklist_parts(request: HttpRequest, sections: dict[str, WorklistSection], pages: dict[str, int],
-                    rows: DutyRows, now: datetime) -> list[WorklistPart]:
-    parts = []
-    for key, anchor, heading in WORKLIST_HEADINGS:
-        section = sections[key]
-        page_number = pages[key]
+                    rows: DutyRows, now: datetime, elsewhere: bool) -> list[WorklistPart]:
+    return [_part(request, key, anchor, heading, [rows.item(duty(row, now)) for row in sections[key].rows],
+                  count=sections[key].count, capped=sections[key].capped, page=pages[key],
+                  offset=sections[key].offset, elsewhere=elsewhere)
+            for key, anchor, heading in WORKLIST_HEADINGS]
 
-        def query(number: int, key: str = key) -> str:
-            # The other sections stay on their pages; page 1 is said by leaving it out.
-            query = request.GET.copy()
-            query.pop(f"{key}_page", None)
-            if number > 1:
-                query[f"{key}_page"] = str(number)
-            return query.urlencode()
 
-        shown_to = section.offset + len(section.rows)
-        next_to = shown_to + WORKLIST_LIMIT if section.capped else min(shown_to + WORKLIST_LIMIT, section.count)
-        parts.append(WorklistPart(
-            key=key, anchor=anchor, heading=heading,
-            items=[rows.item(duty(row, now)) for row in section.rows], count=section.count, capped=section.capped,
-            page=page_number, first=section.offset + 1, last=shown_to, first_query=query(1),
-            previous_query=query(page_number - 1) if page_number > 1 else None,
-            next_query=query(page_number + 1) if shown_to < section.count else None,
-            next_label=f"{shown_to + 1} to {next_to}",
-        ))
-    return parts
+def _open_action_count(actions: QuerySet[Any]) -> QuerySet[Any]:
+    """How many of the person's open actions there are, as a read of one row (none for none)."""
+    counted: QuerySet[Any] = actions.order_by().values("owner_user_id").annotate(count=Count("pk")).values_list(
+        "count", flat=True)
+    return counted
 
 
 @page
@@ -274,9 +287,13 @@ def home(request: HttpRequest) -> HttpResponse:
                     back_to=reverse("web:home"))
     # What the page says of each action, its meeting or plan, and its child, read as values,
     # both in one round trip (PostgreSQL).
-    meeting_actions, plan_actions = read_together([
-        meeting_action_open_for_owner(user).values(*MEETING_ACTION_VALUES)[:WORKLIST_LIMIT],
-        plan_action_open_for_owner(user).values(*PLAN_ACTION_VALUES)[:WORKLIST_LIMIT],
+    # A page of each, and how many there are (a person's open actions, not history).
+    meeting_from, plan_from = ((pages[key] - 1) * WORKLIST_LIMIT for key in ("meeting_actions", "plan_actions"))
+    meeting_open, plan_open = meeting_action_open_for_owner(user), plan_action_open_for_owner(user)
+    meeting_actions, plan_actions, meeting_count, plan_count = read_together([
+        meeting_open.values(*MEETING_ACTION_VALUES)[meeting_from:meeting_from + WORKLIST_LIMIT],
+        plan_open.values(*PLAN_ACTION_VALUES)[plan_from:plan_from + WORKLIST_LIMIT],
+        _open_action_count(meeting_open), _open_action_count(plan_open),
     ])
     awaiting, recent = _exploitation_work(user, now)
     # Every child the page names, by the episodes it shows (as the API's worklist does).
@@ -288,9 +305,15 @@ def home(request: HttpRequest) -> HttpResponse:
         *((c.episode_id, c.episode.child_id) for c in awaiting),
         *((episode.pk, episode.child_id) for episode in recent),
     ])
-    worklist = _worklist_parts(request, sections, pages, rows, now)
+    worklist = _worklist_parts(request, sections, pages, rows, now, elsewhere=user.role in FRONT_DOOR_ROLES)
     actions = ActionRows(request, rows.forms, back_to=reverse("web:home"), today=timezone.localdate(now),
                          kinds=dict(MeetingKind.choices))
+    action_parts = [
+        _part(request, key, anchor, heading, items, count=sum(counted), capped=False, page=pages[key], offset=offset)
+        for (key, anchor, heading), items, counted, offset in zip(ACTION_HEADINGS, (
+            [actions.meeting(action, _may_mark_done(user, action)) for action in meeting_actions],
+            [actions.plan(action, _may_mark_done(user, action)) for action in plan_actions],
+        ), (meeting_count, plan_count), (meeting_from, plan_from), strict=True)]
     context: dict[str, Any] = {
         "now": now,
         # Each section: its anchor, heading, the rows shown (drawn), how many in all, whether
@@ -302,9 +325,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "reads_children": can(user, Capability.CHILD_READ),
         "open_count": every_open.count() if not has_caseload else None,
         # Actions agreed at strategy meetings that name this person as their owner, and actions
-        # of missing child action plans, each with its 'Mark as done' fields drawn once a kind.
-        "meeting_actions": [actions.meeting(action, _may_mark_done(user, action)) for action in meeting_actions],
-        "plan_actions": [actions.plan(action, _may_mark_done(user, action)) for action in plan_actions],
+        # of missing child action plans, each with its 'Mark as done' fields drawn once a kind;
+        # a page of each.
+        "action_parts": action_parts,
         "today": timezone.localdate(now),
         # The co-ordinator and MCT also look after what nobody owns (the front door queue).
         "sees_unowned_work": user.role in FRONT_DOOR_ROLES,
