@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from homeward.accounts.roles import Role
 from homeward.common.text import counted, listed, lower_first
-from homeward.obligations.models import OwnerQueue, StoredObligation
-from homeward.web.duties import owner_text
 
 
 def test_a_list_reads_as_a_sentence_lists() -> None:
@@ -24,9 +21,3 @@ def test_a_label_inside_a_sentence_keeps_an_abbreviations_capitals() -> None:
     assert lower_first("Date of birth") == "date of birth"
     assert lower_first("MCT admin") == "MCT admin" and lower_first("IRO") == "IRO"
     assert lower_first("") == "" and lower_first("A") == "a"
-
-
-def test_a_roles_queue_names_the_role_as_a_sentence_would() -> None:
-    for role, words in ((Role.MCT_ADMIN, "Every MCT admin"), (Role.SOCIAL_WORKER, "Every social worker")):
-        row = StoredObligation(owner_queue=OwnerQueue.ROLE, responsible_role=role)
-        assert owner_text(row) == words

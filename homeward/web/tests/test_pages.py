@@ -154,6 +154,23 @@ def test_reporting_a_child_who_is_already_missing_says_so(web: Client, coordinat
     assert Episode.objects.filter(child=child).count() == 1
 
 
+def test_a_child_missing_now_leads_to_their_open_episode_rather_than_a_new_report(
+    web: Client, coordinator: Any, make_child: Any,
+) -> None:
+    """Found trying the demonstration: the search offered to report a child already missing,
+    and only the submitted form said so."""
+    missing, at_home = make_child(given_name="Grace", family_name="Patel"), make_child(given_name="Grace",
+                                                                                       family_name="Okafor")
+    episode = _episode(coordinator, missing)
+    found = web.get("/report", {"q": "Grace"}).content.decode()
+    assert f'href="/episodes/{episode.pk}">Go to the open episode' in found
+    assert f'href="/report/children/{missing.pk}"' not in found
+    assert f'href="/report/children/{at_home.pk}">Report Grace Okafor missing' in found
+    form = web.get(f"/report/children/{missing.pk}").content.decode()
+    assert "Grace Patel is missing now" in form and f'href="/episodes/{episode.pk}">go to the open episode' in form
+    assert "is missing now" not in web.get(f"/report/children/{at_home.pk}").content.decode()
+
+
 def test_regrade_reclassify_found_and_cancel_through_the_pages(web: Client, coordinator: Any, make_child: Any) -> None:
     child = make_child()
     episode = _episode(coordinator, child)

@@ -16,11 +16,12 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from homeward.accounts.roles import Role
 from homeward.audit.models import AuditEntry
 from homeward.casework.episodes import episode_report
-from homeward.obligations.models import StoredObligation
+from homeward.obligations.models import OwnerQueue, StoredObligation
 from homeward.web import worklist
-from homeward.web.duties import duty
+from homeward.web.duties import duty, owner_text
 from homeward.web.forms.episodes import ActionForm
 from homeward.web.forms.meetings import MeetingActionDoneForm
 from homeward.web.views import board
@@ -73,6 +74,13 @@ def test_a_duty_status_is_drawn_as_its_template_draws_it(coordinator: Any, make_
             assert _squeezed(status_html(shown)) == _squeezed(expected), (shape, shown.status)
     assert {status for status, _ in statuses} == {"upcoming", "pending", "overdue", "done", "missed", "not_done"}
     assert ("done", True) in statuses
+
+
+def test_a_roles_queue_names_the_role_as_a_sentence_would() -> None:
+    """An abbreviation keeps its capitals: "Every MCT admin", not "Every mCT admin"."""
+    for role, words in ((Role.MCT_ADMIN, "Every MCT admin"), (Role.SOCIAL_WORKER, "Every social worker")):
+        row = StoredObligation(owner_queue=OwnerQueue.ROLE, responsible_role=role)
+        assert owner_text(row) == words
 
 
 def test_an_inline_form_drawn_once_is_the_form_drawn_for_each_row(monkeypatch: Any) -> None:

@@ -8,11 +8,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from homeward.accounts.models import User
 from homeward.accounts.permissions import Capability, require
 from homeward.casework.episodes import episode_report
 from homeward.children.selectors import child_get_for_user
 from homeward.children.services import PlacementInput, child_create
 from homeward.common.errors import DomainValidationError
+from homeward.episodes.models import EpisodeStatus
+from homeward.episodes.selectors import episode_list_for_user
 from homeward.web.forms.children import NewChildForm
 from homeward.web.forms.episodes import EpisodeReportForm
 from homeward.web.forms.search import SearchForm
@@ -29,7 +32,19 @@ def report_find(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         results = child_search(person(request), form.cleaned_data["q"])
+        # A child missing now is not reported again: the result leads to their open episode.
+        missing_now = _open_episodes(person(request), [child.pk for child in results])
+        for child in results:
+            child.open_episode_id = missing_now.get(child.pk)  # type: ignore[attr-defined]
     return render(request, "web/report/find.html", {"form": form, "results": results})
+
+
+def _open_episodes(user: User, child_ids: list[int]) -> dict[int, int]:
+    """The open episode of each of these children that has one, among the episodes the person may see."""
+    if not child_ids:
+        return {}
+    return dict(episode_list_for_user(user).filter(child_id__in=child_ids, status=EpisodeStatus.OPEN)
+                .order_by().values_list("child_id", "pk"))
 
 
 @page
@@ -85,4 +100,6 @@ def report_episode(request: HttpRequest, child_id: int) -> HttpResponse:
             else:
                 messages.success(request, "This police reference was already recorded: this is that episode.")
             return redirect("web:episode", episode_id=result.episode.pk)
-    return render(request, "web/report/episode.html", {"form": form, "restored": restored, "child": child})
+    open_episode_id = _open_episodes(user, [child.pk]).get(child.pk)
+    return render(request, "web/report/episode.html", {"form": form, "restored": restored, "child": child,
+                                                       "open_episode_id": open_episode_id})
