@@ -14,8 +14,8 @@ SORTS = (("hours", "Longest missing first"), ("risk", "Highest risk first"), ("n
 
 
 class BoardFilterForm(forms.Form):
-    """Risk, team, where missing from, in or out of area, only overdue; and the order. All
-    optional GOV.UK selects (GET)."""
+    """Risk, team, who the child is allocated to, where missing from, in or out of area, only
+    overdue; and the order. All optional GOV.UK selects (GET)."""
 
     risk = forms.ChoiceField(label="Risk", required=False,
                              error_messages={"invalid_choice": "Select a risk from the list"})
@@ -23,6 +23,10 @@ class BoardFilterForm(forms.Form):
                              error_messages={"invalid_choice": "Select a team from the list"})
     missing_from = forms.ChoiceField(label="Missing from", required=False,
                                      error_messages={"invalid_choice": "Select where from the list"})
+    # Whose case the child is: a list of every worker of a nation would be no use as a menu.
+    owner = forms.ChoiceField(label="Allocated to", required=False, choices=[
+        ("", "Anyone or no one"), ("me", "Me"), ("my_team", "My team"), ("none", "No allocated worker")],
+        error_messages={"invalid_choice": "Select who the child is allocated to from the list"})
     area = forms.ChoiceField(label="Placed", required=False, choices=[
         ("", "In or out of area"), ("in", "In area"), ("out", "Out of area")],
         error_messages={"invalid_choice": "Select in or out of area from the list"})

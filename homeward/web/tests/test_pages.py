@@ -263,6 +263,34 @@ def test_the_board_lists_open_episodes_with_escalations(web: Client, coordinator
     assert "Hill, Leicestershire" in body or "Hill," in body
 
 
+def test_the_board_filters_by_who_the_child_is_allocated_to(
+    client_for: Any, coordinator: Any, make_user: Any, make_child: Any,
+) -> None:
+    """The board's owner filter: children allocated to me, to my team, or to no worker."""
+    me = make_user("social_worker", team="North", username="sw.me")
+    make_user("social_worker", team="North", username="sw.colleague")
+    now = timezone.now()
+    for name, worker, team in (("Mine", "sw.me", "North"), ("Teams", "sw.colleague", "North"),
+                               ("Nobodys", None, None)):
+        _episode(coordinator, make_child(given_name=name, family_name="Child", allocated_worker=worker, team=team),
+                 reported_at=now - timedelta(hours=2), last_seen_at=now - timedelta(hours=3))
+    worker, manager = client_for(me), client_for(coordinator)
+
+    def shown(web: Client, owner: str) -> set[str]:
+        body = web.get("/missing-now", {"owner": owner} if owner else {}).content.decode()
+        return {name for name in ("Mine", "Teams", "Nobodys") if f"{name} Child" in body}
+
+    # The social worker sees their team's children; the co-ordinator the whole authority's.
+    assert shown(worker, "") == {"Mine", "Teams"} and shown(worker, "me") == {"Mine"}
+    assert shown(worker, "my_team") == {"Mine", "Teams"} and shown(worker, "none") == set()
+    assert shown(manager, "") == {"Mine", "Teams", "Nobodys"} and shown(manager, "none") == {"Nobodys"}
+    assert shown(manager, "my_team") == set()  # the co-ordinator has no team
+    body = worker.get("/missing-now", {"owner": "me"}).content.decode()
+    assert "1 open episode matching these filters" in body
+    wrong = worker.get("/missing-now", {"owner": "everyone"}).content.decode()
+    assert "Select who the child is allocated to from the list" in wrong
+
+
 def test_the_board_filters_sorts_and_pages_in_the_database(web: Client, coordinator: Any, make_child: Any) -> None:
     """Issue 11: thousands missing at once at national scale; the board is read a page at a time."""
     from django.db import connection

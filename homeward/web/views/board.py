@@ -148,6 +148,8 @@ def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QueryS
         episodes = episodes.filter(risk_level=filters["risk"])
     if filters.get("team"):
         episodes = episodes.filter(child__team_id=filters["team"])
+    if filters.get("owner"):
+        episodes = episodes.filter(_allocated(user, filters["owner"]))
     if filters.get("missing_from"):
         episodes = episodes.filter(missing_from=filters["missing_from"])
     if filters.get("area"):
@@ -155,6 +157,16 @@ def board_episodes(user: User, now: datetime, filters: dict[str, Any]) -> QueryS
     if filters.get("overdue"):
         episodes = episodes.filter(Q(next_due_at__lt=now))  # annotated by _with_next_due
     return episodes.order_by(*_ORDERS[filters.get("sort") or "hours"])
+
+
+def _allocated(user: User, owner: str) -> Q:
+    """The episodes of children allocated to the person, to their team (none without a team), or
+    to no worker."""
+    if owner == "me":
+        return Q(child__allocated_worker_id=user.pk)
+    if owner == "my_team":
+        return Q(child__team_id=user.team_id) if user.team_id is not None else Q(pk__in=[])
+    return Q(child__allocated_worker__isnull=True)
 
 
 @page
