@@ -69,9 +69,12 @@ class _PartsField(forms.MultiValueField):
             raise ValidationError(f"{self.subject} must include a {' and '.join(missing)}",
                                   params={"parts": missing})
         not_numbers = [name for name, part in named.items() if not part.isdigit()]
-        if not_numbers or len(year) != 4:
-            raise ValidationError(f"{self.subject} must be a real date",
-                                  params={"parts": not_numbers or ["year"]})
+        if not_numbers:
+            raise ValidationError(f"{self.subject} must be a real date", params={"parts": not_numbers})
+        if len(year) != 4:
+            # GOV.UK's date input: a year such as "26" is asked for again in full.
+            raise ValidationError(f"{self.subject} must include a year of 4 numbers",
+                                  params={"parts": ["year"]})
         if year_problem(int(year)):
             raise ValidationError(f"{self.subject} must be in the years {MIN_YEAR} to {MAX_YEAR}",
                                   params={"parts": ["year"]})

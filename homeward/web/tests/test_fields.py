@@ -30,7 +30,7 @@ def test_a_date_is_read_from_day_month_and_year() -> None:
     ({}, "Enter date of birth"),
     ({"born_day": "17", "born_year": "2011"}, "Date of birth must include a month"),
     ({"born_day": "31", "born_month": "2", "born_year": "2011"}, "Date of birth must be a real date"),
-    ({"born_day": "1", "born_month": "2", "born_year": "11"}, "Date of birth must be a real date"),
+    ({"born_day": "1", "born_month": "2", "born_year": "11"}, "Date of birth must include a year of 4 numbers"),
 ])
 def test_a_date_missing_or_unreal_gets_the_govuk_message(data: dict[str, str], message: str) -> None:
     form = _form(**data)
